@@ -1,0 +1,126 @@
+"""The attribute contract of a network dataset, written down once.
+
+A dataset is a folder (or a set of files) with these tables. ``nodes`` and ``legs`` may be CSV, GeoJSON or
+GeoPackage; the other tables are CSV. Lists inside a field are separated by ``;``. Units are in the column names.
+
+``nodes``: one row per place where something can happen to freight.
+
+``legs``: one row per line section; every leg can be travelled in both directions. Rail legs carry their gauge.
+A leg's geometry is a drawing and its ``distance_km`` the published figure: in CSV the optional ``geometry``
+column holds WKT, and where it is empty the line is drawn through ``waypoints`` (``lat lon`` pairs).
+
+``sources``: one row per published source; every figure in the other tables names one or more of these ids.
+
+``stop_times`` and ``speeds``: time parameters per operating profile (low / typical / high), looked up for a
+node, else its country (ISO 3166 alpha-3), else ``*``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MODES = ("rail", "road", "ferry", "sea")
+WATER_MODES = ("ferry", "sea")
+GAUGES_MM = (1435, 1520)
+NODE_KINDS = ("terminal", "border", "port", "junction")
+FACILITIES = ("gauge_change", "customs", "port", "intermodal")
+STOP_KINDS = ("border_crossing", "gauge_change", "port_handling", "transshipment", "ferry_wait")
+FIGURE_STATUSES = ("reported", "measured", "derived", "estimate", "approx", "claim", "plan")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a table: its name, its type and whether a value is required."""
+
+    name: str
+    kind: str  # "id", "text", "list", "float", "int", "ref", "refs"
+    required: bool = False
+    choices: tuple[str, ...] = ()
+
+
+NODE_COLUMNS = (
+    Column("id", "id", required=True),
+    Column("name", "text", required=True),
+    Column("aliases", "list"),
+    Column("country", "text", required=True),
+    Column("kind", "text", required=True, choices=NODE_KINDS),
+    Column("lat", "float", required=True),
+    Column("lon", "float", required=True),
+    Column("facilities", "list", choices=FACILITIES),
+    Column("coord_status", "text", choices=FIGURE_STATUSES),
+    Column("coord_source", "ref", required=True),
+    Column("sources", "refs"),
+    Column("note", "text"),
+)
+
+LEG_COLUMNS = (
+    Column("id", "id", required=True),
+    Column("from", "text", required=True),
+    Column("to", "text", required=True),
+    Column("mode", "text", required=True, choices=MODES),
+    Column("gauge_mm", "int"),
+    Column("distance_km", "float", required=True),
+    Column("distance_status", "text", choices=FIGURE_STATUSES),
+    Column("distance_source", "ref", required=True),
+    Column("distance_note", "text"),
+    Column("time_h", "float"),
+    Column("time_source", "ref"),
+    Column("service", "text"),
+    Column("service_source", "ref"),
+    Column("waypoints", "text"),
+    Column("sources", "refs"),
+    Column("note", "text"),
+)
+
+SOURCE_COLUMNS = (
+    Column("id", "id", required=True),
+    Column("title", "text", required=True),
+    Column("publisher", "text"),
+    Column("url", "text", required=True),
+    Column("year", "text"),
+    Column("accessed", "text"),
+    Column("note", "text"),
+)
+
+STOP_TIME_COLUMNS = (
+    Column("kind", "text", required=True, choices=STOP_KINDS),
+    Column("place", "text", required=True),
+    Column("profile", "text", required=True),
+    Column("low_h", "float", required=True),
+    Column("typical_h", "float", required=True),
+    Column("high_h", "float", required=True),
+    Column("status", "text", choices=FIGURE_STATUSES),
+    Column("sources", "refs", required=True),
+    Column("note", "text"),
+)
+
+SPEED_COLUMNS = (
+    Column("mode", "text", required=True, choices=MODES),
+    Column("country", "text", required=True),
+    Column("profile", "text", required=True),
+    Column("low_kmh", "float", required=True),
+    Column("typical_kmh", "float", required=True),
+    Column("high_kmh", "float", required=True),
+    Column("status", "text", choices=FIGURE_STATUSES),
+    Column("sources", "refs", required=True),
+    Column("note", "text"),
+)
+
+TABLES: dict[str, tuple[Column, ...]] = {
+    "nodes": NODE_COLUMNS,
+    "legs": LEG_COLUMNS,
+    "sources": SOURCE_COLUMNS,
+    "stop_times": STOP_TIME_COLUMNS,
+    "speeds": SPEED_COLUMNS,
+}
+
+#: Plausibility bounds used by validation, in one place so that they can be read and argued with.
+#: A drawn line cuts corners, so it may be shorter than the published distance, but not much longer.
+GEOMETRY_TO_DISTANCE_RATIO = (0.55, 1.15)
+#: A published distance cannot be shorter than the great circle between its ends (small slack for rounding).
+MIN_DISTANCE_TO_GREAT_CIRCLE = 0.97
+#: How far a leg's drawn ends may lie from its nodes' coordinates.
+MAX_ENDPOINT_OFFSET_KM = 15.0
+#: How far a node may lie outside its stated country's 1:110m outline: that outline is generalised by tens of km at
+#: coasts and borders, where ports and border stations stand (Dostyk station is 29 km outside it).
+MAX_OUTSIDE_COUNTRY_KM = 35.0

@@ -1,0 +1,46 @@
+"""Where the bundled data lives, and the reference layers shipped with it."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import geopandas as gpd
+
+#: Files that make up a network dataset, by role. Each role may be CSV, GeoJSON or GeoPackage, except the
+#: plain tables (sources and the time parameters), which are CSV.
+NETWORK_FILES = ("nodes", "legs", "sources")
+PARAMETER_FILES = ("stop_times", "speeds")
+COUNTRIES_FILE = "countries_110m.geojson"
+
+
+def data_path() -> Path:
+    """Return the folder of the bundled dataset.
+
+    In an installed wheel the data sits inside the package (``corridors/_data``); in a source checkout it is the
+    repository's top-level ``data/`` folder.
+    """
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "_data", here.parent / "data"):
+        if (candidate / "nodes.csv").is_file():
+            return candidate
+    raise FileNotFoundError(
+        "the bundled dataset was not found next to the corridors package; reinstall corridors"
+    )
+
+
+@lru_cache(maxsize=1)
+def _countries() -> gpd.GeoDataFrame:
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "_data", here.parent / "data"):
+        if (candidate / COUNTRIES_FILE).is_file():
+            return gpd.read_file(candidate / COUNTRIES_FILE)
+    raise FileNotFoundError(f"{COUNTRIES_FILE} was not found next to the corridors package; reinstall corridors")
+
+
+def countries() -> gpd.GeoDataFrame:
+    """Return Natural Earth admin-0 countries at 1:110m (public domain) as a GeoDataFrame in EPSG:4326.
+
+    Columns: ``name``, ``iso_a3``, ``continent``, ``geometry``. The copy is shared, so it is returned as a copy.
+    """
+    return _countries().copy()

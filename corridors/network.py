@@ -1,0 +1,493 @@
+"""The Network: a validated, immutable multimodal corridor network, and loading, saving and converting it."""
+
+from __future__ import annotations
+
+import html
+import os
+from collections.abc import Iterable, Sequence
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import networkx as nx
+import pandas as pd
+
+from . import contract, datasets
+from .errors import CorridorError, NoRouteError, Problem, UnknownPlaceError, ValidationError
+from .io import RawTable, find_files, read_table, write_tables
+from .places import PlaceIndex
+from .routing import Arc, ExpandedGraph, build_expanded_graph, shortest_arcs
+from .timing import DEFAULT_PROFILE, TimeParameters, scheduled_wait_h
+from .validation import validate_tables
+
+if TYPE_CHECKING:
+    from .route import Route
+
+NODE_FIELDS = tuple(c.name for c in contract.NODE_COLUMNS)
+LEG_FIELDS = tuple(c.name for c in contract.LEG_COLUMNS)
+CRS = "EPSG:4326"
+
+
+class Network:
+    """A corridor network: places (nodes) and legs, their sources, and the time parameters per profile.
+
+    A Network is immutable: its tables are returned as copies, and scenarios build new networks. Build one with
+    :func:`load_network` or :func:`graph_from_gdfs`; every check of the attribute contract has run by then.
+    """
+
+    def __init__(self, nodes: gpd.GeoDataFrame, legs: gpd.GeoDataFrame, sources: pd.DataFrame,
+                 parameters: TimeParameters, *, name: str = "network"):
+        self._nodes = nodes
+        self._legs = legs
+        self._sources = sources
+        self.parameters = parameters
+        self.name = name
+        self._index = _place_index(nodes)
+        self._expanded: dict[tuple[str, str], ExpandedGraph] = {}
+
+    # Tables ------------------------------------------------------------------------------------------------
+    @property
+    def nodes(self) -> gpd.GeoDataFrame:
+        """Return the places as a GeoDataFrame indexed by id (points, EPSG:4326)."""
+        return self._nodes.copy()
+
+    @property
+    def legs(self) -> gpd.GeoDataFrame:
+        """Return the legs as a GeoDataFrame indexed by id (lines, EPSG:4326), one row per leg."""
+        return self._legs.copy()
+
+    @property
+    def sources(self) -> pd.DataFrame:
+        """Return the sources table indexed by id."""
+        return self._sources.copy()
+
+    @property
+    def profiles(self) -> tuple[str, ...]:
+        """Return the names of the operating profiles the time parameters define."""
+        return self.parameters.profiles
+
+    def to_gdfs(self) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+        """Return ``(nodes, legs)`` GeoDataFrames; :func:`graph_from_gdfs` turns them back into a network."""
+        return self.nodes, self.legs
+
+    @cached_property
+    def graph(self) -> nx.MultiDiGraph:
+        """Return the network as a frozen networkx MultiDiGraph: each leg is an edge in both directions.
+
+        Nodes carry ``x``/``y`` (lon/lat) and the node attributes; edges are keyed by leg id and carry the leg
+        attributes with ``forward`` telling whether the edge runs the leg's stated direction. The graph carries
+        ``crs``.
+        """
+        graph = nx.MultiDiGraph(crs=CRS, name=self.name)
+        for node_id, row in self._nodes.iterrows():
+            attrs = {k: row[k] for k in NODE_FIELDS if k not in ("id", "lat", "lon")}
+            graph.add_node(node_id, x=row.geometry.x, y=row.geometry.y, **attrs)
+        for leg_id, row in self._legs.iterrows():
+            attrs = {k: row[k] for k in LEG_FIELDS if k not in ("id", "from", "to")}
+            graph.add_edge(row["from"], row["to"], key=leg_id, forward=True, geometry=row.geometry, **attrs)
+            graph.add_edge(row["to"], row["from"], key=leg_id, forward=False, geometry=row.geometry.reverse(),
+                           **attrs)
+        return nx.freeze(graph)
+
+    # Places ------------------------------------------------------------------------------------------------
+    def place(self, name: str) -> str:
+        """Return the id of the place with this id, name or alias; raise UnknownPlaceError with close matches."""
+        found = self._index.find(name)
+        if found is None:
+            raise UnknownPlaceError(name, self._index.candidates(name))
+        return found
+
+    def place_name(self, place_id: str) -> str:
+        """Return the display name of a place id."""
+        return str(self._nodes.at[place_id, "name"])
+
+    # Routing -----------------------------------------------------------------------------------------------
+    def expanded_graph(self, *, weight: str = "time", profile: str = DEFAULT_PROFILE) -> ExpandedGraph:
+        """Return the expanded graph (stops as arcs) for a weight and profile, built once and reused."""
+        self.parameters.check_profile(profile)
+        key = (weight, profile)
+        if key not in self._expanded:
+            self._expanded[key] = build_expanded_graph(
+                self._node_records, self._leg_records, weight=weight, profile=profile,
+                stop_time=lambda kind, place, leg: self._stop_time(kind, place, leg, profile),
+                leg_time=lambda leg: self._leg_time(leg, profile),
+            )
+        return self._expanded[key]
+
+    def route(self, origin: str, destination: str, *, via: Sequence[str] = (), avoid: Iterable[str] = (),
+              by: str = "time", profile: str = DEFAULT_PROFILE) -> Route:
+        """Return the best route from ``origin`` to ``destination`` as a :class:`~corridors.route.Route`.
+
+        Parameters
+        ----------
+        origin, destination
+            Place ids, names or aliases ("Xi'an", "Poti", "Constanta").
+        via
+            Places to pass through, in order.
+        avoid
+            Places, countries (ISO alpha-3 code or name) or modes (rail, road, ferry, sea) not to use.
+        by
+            ``"time"`` (expected hours, stops included) or ``"distance"`` (km).
+        profile
+            The operating profile whose times are used.
+        """
+        from .route import Route
+
+        stages = [self.place(origin), *(self.place(v) for v in via), self.place(destination)]
+        constraints = self._constraints(avoid)
+        for place in stages:
+            for what, blocked in constraints.blocking(place, self._nodes.at[place, "country"]):
+                raise CorridorError(f"{self.place_name(place)} is on the route you asked for but {what} "
+                                    f"is avoided ({blocked})")
+        graph = self.expanded_graph(weight=by, profile=profile)
+        arcs = shortest_arcs(graph, stages, blocked_places=constraints.places(self._nodes),
+                             blocked_modes=constraints.modes)
+        if arcs is None:
+            raise NoRouteError(self.place_name(stages[0]), self.place_name(stages[-1]),
+                               self._why_no_route(graph, stages, constraints))
+        return Route(origin=stages[0], destination=stages[-1], via=stages[1:-1], profile=profile, weight=by,
+                     elements=self._elements(arcs), names=self._nodes["name"].to_dict(),
+                     countries=self._nodes["country"].to_dict(), legs=self._legs, places=self._nodes)
+
+    def _elements(self, arcs: Sequence[Arc]) -> list:
+        from .route import Element
+
+        elements = []
+        for arc in arcs:
+            if arc.element == "stop" and not arc.kind:
+                continue  # a join in the expanded graph, not a stop
+            if arc.element == "leg":
+                leg = self._legs.loc[arc.leg]
+                countries = dict.fromkeys((self._nodes.at[arc.place, "country"],
+                                           self._nodes.at[arc.to_place, "country"]))
+                gauge = leg["gauge_mm"]
+                elements.append(Element("leg", arc.kind, arc.place, arc.place, arc.to_place, arc.kind,
+                                        None if pd.isna(gauge) else int(gauge), "/".join(countries),
+                                        arc.distance_km, arc.time_h, arc.sources, leg=arc.leg))
+            else:
+                elements.append(Element("stop", arc.kind, arc.place, arc.place, arc.place, None, None,
+                                        self._nodes.at[arc.place, "country"], 0.0, arc.time_h, arc.sources,
+                                        leg=arc.leg, note=arc.note))
+        return elements
+
+    def _constraints(self, avoid: Iterable[str]) -> _Constraints:
+        constraints = _Constraints()
+        codes = set(self._nodes["country"])
+        country_names = _country_names()
+        for item in avoid:
+            text = item.strip()
+            if text.lower() in contract.MODES:
+                constraints.modes.add(text.lower())
+            elif text.upper() in codes:
+                constraints.countries.add(text.upper())
+            elif text.casefold() in country_names and country_names[text.casefold()] in codes:
+                constraints.countries.add(country_names[text.casefold()])
+            else:
+                constraints.place_ids.add(self.place(text))
+        return constraints
+
+    def _why_no_route(self, graph: ExpandedGraph, stages: Sequence[str], constraints: _Constraints) -> str:
+        if not constraints:
+            return "they are not connected in this network"
+        cut = []
+        for label, relaxed in constraints.relaxations():
+            if shortest_arcs(graph, stages, blocked_places=relaxed.places(self._nodes),
+                             blocked_modes=relaxed.modes) is not None:
+                cut.append(label)
+        if cut:
+            return "every route needs " + " or ".join(cut) + ", which you asked to avoid"
+        return "the constraints together (" + ", ".join(label for label, _ in constraints.relaxations()) + \
+            ") leave no way through"
+
+    # Times -------------------------------------------------------------------------------------------------
+    @cached_property
+    def _node_records(self) -> dict[str, dict]:
+        return {i: {"country": r["country"], "facilities": frozenset(r["facilities"])}
+                for i, r in self._nodes.iterrows()}
+
+    @cached_property
+    def _leg_records(self) -> list[dict]:
+        return [{"id": i, "from": r["from"], "to": r["to"], "mode": r["mode"],
+                 "gauge_mm": None if pd.isna(r["gauge_mm"]) else int(r["gauge_mm"]),
+                 "distance_km": float(r["distance_km"]), "service": r["service"] or None}
+                for i, r in self._legs.iterrows()]
+
+    def _stop_time(self, kind: str, place: str, leg: str | None, profile: str
+                   ) -> tuple[float, tuple[str, ...], str | None]:
+        if kind == "ferry_wait" and leg is not None:
+            service = self._legs.at[leg, "service"]
+            wait = scheduled_wait_h(service)
+            if wait is not None:
+                return wait, (self._legs.at[leg, "service_source"],), f"half the headway of {service}"
+        found = self.parameters.stop_time(kind, place, self._nodes.at[place, "country"], profile)
+        if found is None:  # validation guarantees a default row; keep the message useful all the same
+            raise CorridorError(f"no {kind} time for {place} under profile {profile!r}")
+        return found.typical, found.sources, found.note
+
+    def _leg_time(self, leg_id: str, profile: str) -> tuple[float, tuple[str, ...]]:
+        leg = self._legs.loc[leg_id]
+        if leg["time_h"] is not None and not pd.isna(leg["time_h"]):
+            return float(leg["time_h"]), _unique((leg["time_source"], leg["distance_source"]))
+        countries = [self._nodes.at[leg["from"], "country"], self._nodes.at[leg["to"], "country"]]
+        hours = 0.0
+        sources: list[str] = [leg["distance_source"]]
+        for country in countries:  # half the distance in each end's country
+            speed = self.parameters.speed(leg["mode"], country, profile)
+            if speed is None:
+                raise CorridorError(f"no {leg['mode']} speed for {country} under profile {profile!r}")
+            hours += leg["distance_km"] / 2.0 / speed.typical
+            sources.extend(speed.sources)
+        return hours, _unique(sources)
+
+    # Summary and files -------------------------------------------------------------------------------------
+    def summary(self) -> dict[str, Any]:
+        """Return counts of places and legs by kind, mode and country, the length by mode, and the profiles."""
+        legs = self._legs
+        return {
+            "name": self.name,
+            "places": len(self._nodes),
+            "legs": len(legs),
+            "sources": len(self._sources),
+            "places_by_kind": self._nodes["kind"].value_counts().sort_index().to_dict(),
+            "places_by_country": self._nodes["country"].value_counts().sort_index().to_dict(),
+            "legs_by_mode": legs["mode"].value_counts().sort_index().to_dict(),
+            "km_by_mode": legs.groupby("mode")["distance_km"].sum().round(0).sort_index().to_dict(),
+            "rail_km_by_gauge": legs[legs["mode"] == "rail"].groupby("gauge_mm")["distance_km"].sum()
+            .round(0).to_dict(),
+            "profiles": list(self.profiles),
+        }
+
+    def save(self, folder: str | os.PathLike[str], *, format: str = "csv") -> list[Path]:
+        """Write the network to ``folder`` as a dataset that :func:`load_network` reads back; return the files."""
+        nodes = self.nodes.reset_index(drop=True)
+        nodes["lat"], nodes["lon"] = nodes.geometry.y, nodes.geometry.x
+        if format == "csv":
+            nodes = pd.DataFrame(nodes.drop(columns="geometry"))
+        legs = self.legs.reset_index(drop=True)
+        legs["waypoints"] = ""  # the geometry itself is written
+        tables = {
+            "nodes": nodes[[*NODE_FIELDS, *(["geometry"] if format != "csv" else [])]],
+            "legs": legs[[*LEG_FIELDS, "geometry"]],
+            "sources": self.sources.reset_index(drop=True),
+            "stop_times": self.parameters.stop_times,
+            "speeds": self.parameters.speeds,
+        }
+        return write_tables(tables, Path(folder), spatial_format=format)
+
+    def __repr__(self) -> str:
+        return (f"<Network {self.name!r}: {len(self._nodes)} places, {len(self._legs)} legs "
+                f"({self._legs['distance_km'].sum():,.0f} km), {len(self._sources)} sources, "
+                f"profiles {', '.join(self.profiles)}>")
+
+    def _repr_html_(self) -> str:
+        s = self.summary()
+        rows = "".join(f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>"
+                       for k, v in s.items())
+        return f"<table><caption>{html.escape(repr(self))}</caption>{rows}</table>"
+
+
+class _Constraints:
+    """What a route must avoid: places, countries and modes."""
+
+    def __init__(self) -> None:
+        self.place_ids: set[str] = set()
+        self.countries: set[str] = set()
+        self.modes: set[str] = set()
+
+    def __bool__(self) -> bool:
+        return bool(self.place_ids or self.countries or self.modes)
+
+    def places(self, nodes: gpd.GeoDataFrame) -> frozenset[str]:
+        in_countries = nodes.index[nodes["country"].isin(self.countries)] if self.countries else []
+        return frozenset(self.place_ids).union(in_countries)
+
+    def blocking(self, place: str, country: str) -> list[tuple[str, str]]:
+        found = []
+        if place in self.place_ids:
+            found.append(("the place", place))
+        if country in self.countries:
+            found.append(("its country", country))
+        return found
+
+    def relaxations(self) -> list[tuple[str, _Constraints]]:
+        """Return each single constraint with the constraints that remain without it."""
+        out = []
+        for attr, label in (("place_ids", "{}"), ("countries", "{}"), ("modes", "the {} mode")):
+            for value in sorted(getattr(self, attr)):
+                relaxed = _Constraints()
+                relaxed.place_ids, relaxed.countries, relaxed.modes = (
+                    set(self.place_ids), set(self.countries), set(self.modes))
+                getattr(relaxed, attr).discard(value)
+                out.append((label.format(value), relaxed))
+        return out
+
+
+def _unique(values: Iterable[str | None]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(v for v in values if v))
+
+
+def _place_index(nodes: gpd.GeoDataFrame) -> PlaceIndex:
+    return PlaceIndex({i: (r["name"], *r["aliases"]) for i, r in nodes.iterrows()}, nodes["name"].to_dict())
+
+
+def _country_names() -> dict[str, str]:
+    table = datasets.countries()
+    return {str(n).casefold(): c for n, c in zip(table["name"], table["iso_a3"], strict=True)}
+
+
+# Loading ---------------------------------------------------------------------------------------------------
+
+def _read(paths: Iterable[str | os.PathLike[str]]) -> tuple[dict[str, RawTable], list[Problem]]:
+    found, problems = find_files(paths)
+    if problems:
+        return {}, problems
+    missing = [role for role in datasets.PARAMETER_FILES if role not in found]
+    bundled = datasets.data_path() if missing else None
+    for role in missing:  # a user's network without its own time parameters uses ours
+        found[role] = datasets.data_path() / f"{role}.csv"
+    raw: dict[str, RawTable] = {}
+    for role, path in found.items():
+        try:
+            raw[role] = read_table(role, path)
+        except ValidationError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        return {}, problems
+    if bundled is not None and found["sources"].parent != bundled:
+        # our time parameters cite our sources: make them known to the user's dataset
+        ours = read_table("sources", bundled / "sources.csv")
+        theirs = raw["sources"].frame
+        extra = ours.frame[~ours.frame["id"].isin(theirs["id"])]
+        merged = pd.concat([theirs, extra], ignore_index=True)
+        raw["sources"] = RawTable("sources", raw["sources"].file, merged,
+                                  raw["sources"].labels + tuple(f"bundled line {i + 2}" for i in extra.index))
+    return raw, problems
+
+
+def validate(*paths: str | os.PathLike[str]) -> list[Problem]:
+    """Return every problem in the dataset at ``paths`` (folders or files); an empty list means it is valid."""
+    raw, problems = _read(paths or [datasets.data_path()])
+    if problems:
+        return problems
+    _clean, problems = validate_tables(raw, datasets.countries())
+    if not problems:
+        problems = _check_names_and_coverage(raw, _clean)
+    return problems
+
+
+def load_network(*paths: str | os.PathLike[str], name: str | None = None) -> Network:
+    """Return the network in ``paths`` (a dataset folder, or its files), or the bundled one when none is given.
+
+    Raises
+    ------
+    ValidationError
+        Listing every problem in the dataset, each with its file, row and field.
+    """
+    raw, problems = _read(paths or [datasets.data_path()])
+    if problems:
+        raise ValidationError(problems)
+    clean, problems = validate_tables(raw, datasets.countries())
+    if not problems:
+        problems = _check_names_and_coverage(raw, clean)
+    if problems:
+        raise ValidationError(problems)
+    return _network_from_clean(clean, name or (Path(paths[0]).name if paths else "bundled"))
+
+
+def _network_from_clean(clean: dict[str, pd.DataFrame], name: str) -> Network:
+    nodes = clean["nodes"].drop(columns=["lat", "lon"]).rename_axis(None)
+    legs = clean["legs"].rename_axis(None)
+    legs["gauge_mm"] = legs["gauge_mm"].astype("Int64")
+    for column in ("distance_km", "time_h"):
+        legs[column] = legs[column].astype(float)
+    nodes = nodes.astype(dict.fromkeys(("id", "name", "country", "kind"), str))
+    parameters = TimeParameters(clean["stop_times"], clean["speeds"])
+    return Network(nodes, legs, clean["sources"].rename_axis(None), parameters, name=name)
+
+
+def _check_names_and_coverage(raw: dict[str, RawTable], clean: dict[str, pd.DataFrame]) -> list[Problem]:
+    problems = []
+    nodes = clean["nodes"]
+    for key, ids in _place_index(nodes).collisions():
+        problems.append(Problem(raw["nodes"].file, "", "aliases",
+                                f"the name {key!r} points at several places: {', '.join(ids)}"))
+    stop_times, speeds = clean["stop_times"], clean["speeds"]
+    profiles = sorted(set(stop_times["profile"]) | set(speeds["profile"]))
+    for profile in profiles:
+        have = set(stop_times.loc[(stop_times["profile"] == profile) & (stop_times["place"] == "*"), "kind"])
+        for kind in contract.STOP_KINDS:
+            if kind not in have:
+                problems.append(Problem(raw["stop_times"].file, "", "place",
+                                        f"profile {profile!r} has no default (*) row for {kind}"))
+        legs = clean["legs"]
+        timed_by_speed = set(legs.loc[legs["time_h"].isna(), "mode"])
+        have_speed = set(speeds.loc[(speeds["profile"] == profile) & (speeds["country"] == "*"), "mode"])
+        for mode in sorted(timed_by_speed - have_speed):
+            problems.append(Problem(raw["speeds"].file, "", "country",
+                                    f"profile {profile!r} has no default (*) speed for {mode}"))
+    return problems
+
+
+def graph_to_gdfs(graph: nx.MultiDiGraph) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Return ``(nodes, legs)`` GeoDataFrames from a network graph (one leg row per forward edge)."""
+    node_rows = []
+    for node_id, data in graph.nodes(data=True):
+        row = {k: v for k, v in data.items() if k not in ("x", "y")}
+        row["id"] = node_id
+        row["geometry"] = gpd.points_from_xy([data["x"]], [data["y"]])[0]
+        node_rows.append(row)
+    leg_rows = []
+    for u, v, key, data in graph.edges(keys=True, data=True):
+        if data.get("forward", True):
+            leg_rows.append({**{k: val for k, val in data.items() if k != "forward"}, "id": key, "from": u,
+                             "to": v})
+    nodes = gpd.GeoDataFrame(node_rows, geometry="geometry", crs=graph.graph.get("crs", CRS))
+    legs = gpd.GeoDataFrame(leg_rows, geometry="geometry", crs=graph.graph.get("crs", CRS))
+    return nodes.set_index("id", drop=False).rename_axis(None), legs.set_index("id", drop=False).rename_axis(None)
+
+
+def graph_from_gdfs(nodes: gpd.GeoDataFrame, legs: gpd.GeoDataFrame, *, sources: pd.DataFrame | None = None,
+                    parameters: TimeParameters | None = None, name: str = "network") -> Network:
+    """Return a validated Network from node and leg GeoDataFrames (as :meth:`Network.to_gdfs` gives them).
+
+    Without ``sources`` or ``parameters``, the bundled ones are used. The tables pass through the same checks as
+    files do, so a GeoDataFrame that breaks the contract raises a ValidationError listing every problem.
+    """
+    bundled = load_network() if sources is None or parameters is None else None
+    sources = sources if sources is not None else bundled.sources
+    parameters = parameters if parameters is not None else bundled.parameters
+    raw = {
+        "nodes": _raw_from_frame("nodes", nodes.assign(lat=nodes.geometry.y, lon=nodes.geometry.x)),
+        "legs": _raw_from_frame("legs", legs, geometry=gpd.GeoSeries(legs.geometry, crs=legs.crs)),
+        "sources": _raw_from_frame("sources", sources),
+        "stop_times": _raw_from_frame("stop_times", parameters.stop_times),
+        "speeds": _raw_from_frame("speeds", parameters.speeds),
+    }
+    clean, problems = validate_tables(raw, datasets.countries())
+    if not problems:
+        problems = _check_names_and_coverage(raw, clean)
+    if problems:
+        raise ValidationError(problems)
+    return _network_from_clean(clean, name)
+
+
+def _raw_from_frame(role: str, frame: pd.DataFrame, geometry: gpd.GeoSeries | None = None) -> RawTable:
+    table = pd.DataFrame(frame).drop(columns=["geometry"], errors="ignore").reset_index(drop=True)
+    text = table.map(_to_text)
+    labels = tuple(f"row {i + 1}" for i in range(len(text)))
+    if geometry is not None:
+        geometry = geometry.reset_index(drop=True)
+        if geometry.crs is not None and not geometry.crs.equals(CRS):
+            geometry = geometry.to_crs(CRS)
+    return RawTable(role, f"{role} (GeoDataFrame)", text, labels, geometry)
+
+
+def _to_text(value: object) -> str:
+    if isinstance(value, (tuple, list)):
+        return ";".join(str(v) for v in value)
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

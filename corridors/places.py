@@ -1,0 +1,70 @@
+"""Finding places by id, name or alias, insensitive to case, accents and punctuation ("Constanta" finds Constanța)."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+
+# Letters that Unicode does not decompose into a base letter and an accent.
+_FOLD = str.maketrans({"ı": "i", "ə": "e", "Ə": "e", "ł": "l", "Ł": "l", "ß": "ss", "ø": "o", "Ø": "o",
+                       "đ": "d", "Đ": "d", "æ": "ae", "œ": "oe"})
+_GENERIC_WORDS = {"port", "seaport", "station", "of", "the", "sea", "trade", "international"}
+
+
+def normalise(text: str) -> str:
+    """Return a lookup key: lower case, no accents, letters and digits only."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD))
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return re.sub(r"[^0-9a-z]+", "", plain.casefold())
+
+
+def _short_key(text: str) -> str:
+    words = re.split(r"[\s_()\-]+", text.casefold())
+    kept = [w for w in words if w and w not in _GENERIC_WORDS]
+    return normalise(" ".join(kept)) if kept else ""
+
+
+class PlaceIndex:
+    """Look places up by id, name or alias; every name of a place maps to its id."""
+
+    def __init__(self, names: Mapping[str, Iterable[str]], display: Mapping[str, str]):
+        """``names`` maps each place id to its names (name first, then aliases); ``display`` to its display name."""
+        self._display = dict(display)
+        self._exact: dict[str, set[str]] = {}
+        self._loose: dict[str, set[str]] = {}
+        for place_id, place_names in names.items():
+            for text in (place_id, *place_names):
+                key = normalise(text)
+                if key:
+                    self._exact.setdefault(key, set()).add(place_id)
+                short = _short_key(text)
+                if short:
+                    self._loose.setdefault(short, set()).add(place_id)
+
+    def collisions(self) -> list[tuple[str, tuple[str, ...]]]:
+        """Return the names that point at more than one place, with those places."""
+        return sorted((key, tuple(sorted(ids))) for key, ids in self._exact.items() if len(ids) > 1)
+
+    def find(self, text: str) -> str | None:
+        """Return the id of the place called ``text``, or None when no place or several places match."""
+        key = normalise(text)
+        ids = self._exact.get(key) or self._loose.get(_short_key(text)) or self._loose.get(key)
+        if ids and len(ids) == 1:
+            return next(iter(ids))
+        return None
+
+    def candidates(self, text: str, limit: int = 5) -> list[str]:
+        """Return display names of the places whose names are closest to ``text``."""
+        key = normalise(text)
+        found: list[str] = []
+        for ids in (self._exact.get(key, set()), self._loose.get(_short_key(text), set())):
+            found.extend(sorted(ids))
+        pool = list(self._exact)
+        for match in difflib.get_close_matches(key, pool, n=limit * 2, cutoff=0.6):
+            found.extend(sorted(self._exact[match]))
+        if key:
+            found.extend(sorted(i for k, ids in self._exact.items() if key in k and len(key) >= 3 for i in ids))
+        unique = list(dict.fromkeys(found))
+        return [self._display[i] for i in unique[:limit]]

@@ -1,0 +1,205 @@
+"""A Route: the ordered legs and stops of one journey, with totals and tables."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+ELEMENT_COLUMNS = ("element", "kind", "place", "from", "to", "mode", "gauge_mm", "country", "distance_km",
+                   "time_h", "cum_distance_km", "cum_time_h", "sources", "leg")
+
+
+@dataclass(frozen=True)
+class Element:
+    """One leg or one stop of a route."""
+
+    element: str  # "leg" or "stop"
+    kind: str  # a leg's mode, or a stop's kind
+    place: str  # a stop's place id; a leg's start
+    from_place: str
+    to_place: str
+    mode: str | None
+    gauge_mm: int | None
+    country: str
+    distance_km: float
+    time_h: float
+    sources: tuple[str, ...]
+    leg: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class BorderCrossing:
+    """A border crossed on the way: the leg that crosses it, its two places and their countries."""
+
+    leg: str
+    from_place: str
+    to_place: str
+    from_country: str
+    to_country: str
+
+
+class Route:
+    """The ordered legs and stops of one journey between two places, under one profile.
+
+    Build one with :meth:`corridors.Network.route`. Times are expected values in hours; distances are the
+    published distances of the legs in km.
+    """
+
+    def __init__(self, *, origin: str, destination: str, via: Sequence[str], profile: str, weight: str,
+                 elements: Sequence[Element], names: Mapping[str, str], countries: Mapping[str, str],
+                 legs: gpd.GeoDataFrame, places: gpd.GeoDataFrame):
+        self.origin = origin
+        self.destination = destination
+        self.via = tuple(via)
+        self.profile = profile
+        self.weight = weight
+        self.elements: tuple[Element, ...] = tuple(elements)
+        self._names = dict(names)
+        self._countries = dict(countries)
+        self._leg_geometry = legs
+        self._place_geometry = places
+
+    # Totals -------------------------------------------------------------------------------------------------
+    @property
+    def distance_km(self) -> float:
+        """Return the total distance in km (the sum of the legs' published distances)."""
+        return float(sum(e.distance_km for e in self.elements))
+
+    @property
+    def time_h(self) -> float:
+        """Return the expected door-to-door time in hours, legs and stops together."""
+        return float(sum(e.time_h for e in self.elements))
+
+    @property
+    def time_days(self) -> float:
+        """Return the expected time in days."""
+        return self.time_h / 24.0
+
+    @property
+    def moving_h(self) -> float:
+        """Return the expected hours spent on legs."""
+        return float(sum(e.time_h for e in self.elements if e.element == "leg"))
+
+    @property
+    def stopped_h(self) -> float:
+        """Return the expected hours spent at stops."""
+        return float(sum(e.time_h for e in self.elements if e.element == "stop"))
+
+    @property
+    def legs(self) -> tuple[Element, ...]:
+        """Return the legs in order."""
+        return tuple(e for e in self.elements if e.element == "leg")
+
+    @property
+    def stops(self) -> tuple[Element, ...]:
+        """Return the stops in order."""
+        return tuple(e for e in self.elements if e.element == "stop")
+
+    @property
+    def places(self) -> tuple[str, ...]:
+        """Return the place ids passed, from origin to destination."""
+        ids = [self.origin]
+        ids.extend(leg.to_place for leg in self.legs)
+        return tuple(ids)
+
+    @property
+    def countries(self) -> tuple[str, ...]:
+        """Return the ISO 3166 alpha-3 codes of the countries crossed, in order."""
+        return tuple(dict.fromkeys(self._countries[p] for p in self.places))
+
+    @property
+    def border_crossings(self) -> tuple[BorderCrossing, ...]:
+        """Return the borders crossed, in order."""
+        return tuple(
+            BorderCrossing(leg.leg or "", leg.from_place, leg.to_place, self._countries[leg.from_place],
+                           self._countries[leg.to_place])
+            for leg in self.legs
+            if self._countries[leg.from_place] != self._countries[leg.to_place]
+        )
+
+    def stop_hours(self) -> dict[str, float]:
+        """Return the expected hours spent at stops, by kind of stop."""
+        hours: dict[str, float] = {}
+        for stop in self.stops:
+            hours[stop.kind] = hours.get(stop.kind, 0.0) + stop.time_h
+        return hours
+
+    def sources(self) -> tuple[str, ...]:
+        """Return every source id behind the route's figures, in order of first use."""
+        return tuple(dict.fromkeys(s for e in self.elements for s in e.sources))
+
+    # Tables ------------------------------------------------------------------------------------------------
+    def to_frame(self) -> pd.DataFrame:
+        """Return one row per leg and stop, in order, with cumulative distance and time."""
+        rows = []
+        cum_km = cum_h = 0.0
+        for e in self.elements:
+            cum_km += e.distance_km
+            cum_h += e.time_h
+            rows.append({
+                "element": e.element, "kind": e.kind, "place": self._names[e.place] if e.element == "stop" else "",
+                "from": self._names[e.from_place], "to": self._names[e.to_place], "mode": e.mode,
+                "gauge_mm": e.gauge_mm, "country": e.country, "distance_km": e.distance_km, "time_h": e.time_h,
+                "cum_distance_km": cum_km, "cum_time_h": cum_h, "sources": ";".join(e.sources), "leg": e.leg,
+            })
+        frame = pd.DataFrame(rows, columns=list(ELEMENT_COLUMNS))
+        frame["gauge_mm"] = frame["gauge_mm"].astype("Int64")
+        frame.index = pd.RangeIndex(1, len(frame) + 1, name="step")
+        return frame
+
+    def to_geodataframe(self) -> gpd.GeoDataFrame:
+        """Return the same rows as :meth:`to_frame` with geometry: lines for legs, points for stops (EPSG:4326)."""
+        frame = self.to_frame()
+        geometry = []
+        for e in self.elements:
+            if e.element == "leg":
+                line = self._leg_geometry.geometry[e.leg]
+                forward = self._leg_geometry.at[e.leg, "from"] == e.from_place
+                geometry.append(line if forward else line.reverse())
+            else:
+                geometry.append(self._place_geometry.geometry[e.place])
+        return gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")
+
+    def summary(self) -> dict[str, Any]:
+        """Return the totals as a plain dict."""
+        return {
+            "origin": self.origin, "destination": self.destination, "via": list(self.via),
+            "profile": self.profile, "optimised_for": self.weight,
+            "distance_km": round(self.distance_km, 1), "time_h": round(self.time_h, 2),
+            "time_days": round(self.time_days, 2), "moving_h": round(self.moving_h, 2),
+            "stopped_h": round(self.stopped_h, 2), "legs": len(self.legs), "stops": len(self.stops),
+            "stop_hours": {k: round(v, 2) for k, v in self.stop_hours().items()},
+            "countries": list(self.countries),
+            "border_crossings": [f"{b.from_country}→{b.to_country} ({self._names[b.from_place]} – "
+                                 f"{self._names[b.to_place]})" for b in self.border_crossings],
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the route as plain data for JSON: names, totals, and every leg and stop in order."""
+        frame = self.to_frame().reset_index()
+        records = frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
+        for record in records:
+            record["sources"] = record["sources"].split(";") if record["sources"] else []
+            for key in ("distance_km", "time_h", "cum_distance_km", "cum_time_h"):
+                record[key] = round(float(record[key]), 3)
+        return {
+            "origin_name": self._names[self.origin], "destination_name": self._names[self.destination],
+            **self.summary(), "sources": list(self.sources()), "elements": records,
+        }
+
+    # Display -----------------------------------------------------------------------------------------------
+    def __repr__(self) -> str:
+        return (f"<Route {self._names[self.origin]} → {self._names[self.destination]}: {self.distance_km:,.0f} km, "
+                f"{self.time_days:.1f} days ({self.profile}), {len(self.legs)} legs, {len(self.stops)} stops>")
+
+    def _repr_html_(self) -> str:
+        frame = self.to_frame()[["element", "kind", "place", "from", "to", "distance_km", "time_h", "cum_time_h",
+                                 "sources"]]
+        head = html.escape(repr(self))
+        return f"<p><b>{head}</b></p>" + frame.to_html(float_format=lambda v: f"{v:,.1f}", escape=True)

@@ -1,0 +1,223 @@
+"""Routing on an expanded graph in which stops are arcs, so that the best route accounts for them exactly.
+
+Each place is split into arrival and departure sub-nodes, one per way of travelling (mode and gauge) of its legs.
+A *transfer* arc joins an arrival sub-node to a departure sub-node when freight can change between them there, and
+carries the stops that change causes (gauge change, port handling). Each direction of a leg is a chain of arcs:
+the stops at its start (border formalities, waiting for a ferry), the leg itself, the stops at its end. The
+expanded graph is built once per network, profile and weight, and is never changed by a query: constraints are
+masks applied while searching.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+
+import networkx as nx
+
+from .errors import CorridorError
+from .stops import LegState, arrival_stops, departure_stops, transfer_stops
+
+WEIGHTS = ("time", "distance")
+
+
+@dataclass(frozen=True)
+class Arc:
+    """One arc of the expanded graph: a leg in one direction, or one stop at a place."""
+
+    tail: int
+    head: int
+    element: str  # "leg" or "stop"
+    kind: str  # the mode of a leg, or the kind of a stop
+    place: str  # a stop's place; a leg's start
+    time_h: float
+    distance_km: float
+    sources: tuple[str, ...]
+    leg: str | None = None  # the leg id (for legs and for the stops attached to a leg)
+    to_place: str | None = None  # a leg's end
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class ExpandedGraph:
+    """The expanded graph as compact adjacency lists, with the arcs' payloads."""
+
+    weight: str
+    profile: str
+    place_of: tuple[str, ...]  # the place of each sub-node
+    arcs: tuple[Arc, ...]
+    adjacency: tuple[tuple[tuple[int, float, int], ...], ...]  # per sub-node: (head, cost, arc index)
+    departures: dict[str, tuple[int, ...]]  # place -> departure sub-nodes
+    arrivals: dict[str, tuple[int, ...]]  # place -> arrival sub-nodes
+
+    def to_networkx(self) -> nx.DiGraph:
+        """Return the expanded graph as a networkx DiGraph with ``cost`` and ``arc`` edge attributes."""
+        graph = nx.DiGraph()
+        graph.add_nodes_from((i, {"place": p}) for i, p in enumerate(self.place_of))
+        for tail, edges in enumerate(self.adjacency):
+            for head, cost, index in edges:
+                graph.add_edge(tail, head, cost=cost, arc=index)
+        return graph
+
+
+#: Resolves the time of one stop: (kind, place, leg or None) -> (hours, sources, note)
+StopTimer = Callable[[str, str, "str | None"], "tuple[float, tuple[str, ...], str | None]"]
+#: Resolves the running time of a leg: leg id -> (hours, sources)
+LegTimer = Callable[[str], "tuple[float, tuple[str, ...]]"]
+
+
+def build_expanded_graph(
+    nodes: dict[str, dict],
+    legs: Sequence[dict],
+    *,
+    weight: str,
+    profile: str,
+    stop_time: StopTimer,
+    leg_time: LegTimer,
+) -> ExpandedGraph:
+    """Build the expanded graph of a network for one weight (``time`` or ``distance``) and profile.
+
+    ``nodes`` maps a place id to a dict with ``country`` and ``facilities``; each leg is a dict with ``id``,
+    ``from``, ``to``, ``mode``, ``gauge_mm``, ``distance_km``, ``service`` and ``distance_source``.
+    """
+    if weight not in WEIGHTS:
+        raise CorridorError(f"unknown weight {weight!r}; use one of {', '.join(WEIGHTS)}")
+    place_of: list[str] = []
+    arcs: list[Arc] = []
+    sub: dict[tuple[str, str, LegState], int] = {}
+
+    def new_node(place: str) -> int:
+        place_of.append(place)
+        return len(place_of) - 1
+
+    def sub_node(place: str, side: str, state: LegState) -> int:
+        key = (place, side, state)
+        if key not in sub:
+            sub[key] = new_node(place)
+        return sub[key]
+
+    def stop_arc(tail: int, head: int, kind: str, place: str, leg: str | None) -> None:
+        hours, sources, note = stop_time(kind, place, leg)
+        arcs.append(Arc(tail, head, "stop", kind, place, hours, 0.0, sources, leg=leg, note=note))
+
+    for leg in legs:
+        state = LegState(leg["mode"], leg["gauge_mm"])
+        hours, sources = leg_time(leg["id"])
+        for start, end in ((leg["from"], leg["to"]), (leg["to"], leg["from"])):
+            international = nodes[start]["country"] != nodes[end]["country"]
+            tail = sub_node(start, "dep", state)
+            for kind in departure_stops(leg["mode"], leg["service"], international):
+                head = new_node(start)
+                stop_arc(tail, head, kind, start, leg["id"])
+                tail = head
+            head = new_node(end)
+            arcs.append(Arc(tail, head, "leg", leg["mode"], start, hours, leg["distance_km"], sources,
+                            leg=leg["id"], to_place=end))
+            tail = head
+            for kind in arrival_stops(international):
+                head = new_node(end)
+                stop_arc(tail, head, kind, end, leg["id"])
+                tail = head
+            arrival = sub_node(end, "arr", state)
+            arcs.append(Arc(tail, arrival, "stop", "", end, 0.0, 0.0, (), leg=leg["id"]))  # joins the chain
+
+    states_at: dict[str, dict[str, list[LegState]]] = {}
+    for place, side, state in sub:
+        states_at.setdefault(place, {"arr": [], "dep": []})[side].append(state)
+    for place, sides in states_at.items():
+        facilities = nodes[place]["facilities"]
+        for arriving in sides["arr"]:
+            for departing in sides["dep"]:
+                kinds = transfer_stops(facilities, arriving, departing)
+                if kinds is None:
+                    continue
+                tail = sub[(place, "arr", arriving)]
+                final = sub[(place, "dep", departing)]
+                for n, kind in enumerate(kinds):
+                    head = final if n == len(kinds) - 1 else new_node(place)
+                    stop_arc(tail, head, kind, place, None)
+                    tail = head
+                if not kinds:
+                    arcs.append(Arc(tail, final, "stop", "", place, 0.0, 0.0, ()))
+
+    adjacency: list[list[tuple[int, float, int]]] = [[] for _ in place_of]
+    for index, arc in enumerate(arcs):
+        cost = arc.time_h if weight == "time" else arc.distance_km + 1e-6 * arc.time_h  # ties go to the faster
+        adjacency[arc.tail].append((arc.head, cost, index))
+    departures: dict[str, list[int]] = {}
+    arrivals: dict[str, list[int]] = {}
+    for (place, side, _state), index in sub.items():
+        (departures if side == "dep" else arrivals).setdefault(place, []).append(index)
+    return ExpandedGraph(
+        weight=weight,
+        profile=profile,
+        place_of=tuple(place_of),
+        arcs=tuple(arcs),
+        adjacency=tuple(tuple(a) for a in adjacency),
+        departures={k: tuple(v) for k, v in departures.items()},
+        arrivals={k: tuple(v) for k, v in arrivals.items()},
+    )
+
+
+def _dijkstra(graph: ExpandedGraph, start: dict[int, float], targets: Collection[int],
+              blocked_places: Collection[str], blocked_modes: Collection[str]
+              ) -> tuple[dict[int, float], dict[int, int]]:
+    """Return distances and the arc that reached each sub-node, searching until every target is settled."""
+    dist: dict[int, float] = dict(start)
+    via_arc: dict[int, int] = {}
+    heap = [(d, n) for n, d in start.items()]
+    heapq.heapify(heap)
+    remaining = set(targets)
+    settled: set[int] = set()
+    place_of, adjacency, arcs = graph.place_of, graph.adjacency, graph.arcs
+    while heap and remaining:
+        d, node = heapq.heappop(heap)
+        if node in settled:
+            continue
+        settled.add(node)
+        remaining.discard(node)
+        for head, cost, index in adjacency[node]:
+            if blocked_places and place_of[head] in blocked_places:
+                continue
+            if blocked_modes and arcs[index].element == "leg" and arcs[index].kind in blocked_modes:
+                continue
+            candidate = d + cost
+            if candidate < dist.get(head, math.inf):
+                dist[head] = candidate
+                via_arc[head] = index
+                heapq.heappush(heap, (candidate, head))
+    return dist, via_arc
+
+
+def shortest_arcs(
+    graph: ExpandedGraph,
+    stages: Sequence[str],
+    *,
+    blocked_places: Collection[str] = (),
+    blocked_modes: Collection[str] = (),
+) -> list[Arc] | None:
+    """Return the arcs of the best path through ``stages`` (origin, vias…, destination) in order, or None."""
+    frontier = dict.fromkeys(graph.departures.get(stages[0], ()), 0.0)
+    paths: list[tuple[dict[int, float], dict[int, int]]] = []
+    for place in stages[1:]:
+        targets = graph.arrivals.get(place, ())
+        dist, via_arc = _dijkstra(graph, frontier, targets, blocked_places, blocked_modes)
+        reached = {t: dist[t] for t in targets if t in dist}
+        if not reached:
+            return None
+        paths.append((frontier, via_arc))
+        frontier = reached
+    end = min(frontier, key=frontier.__getitem__)
+    result: list[Arc] = []
+    for start, via_arc in reversed(paths):
+        node = end
+        stage: list[Arc] = []
+        while node not in start:
+            arc = graph.arcs[via_arc[node]]
+            stage.append(arc)
+            node = arc.tail
+        result[:0] = reversed(stage)
+        end = node
+    return result

@@ -1,0 +1,354 @@
+"""Check a dataset against the attribute contract and return clean tables, or every problem at once.
+
+Validation runs once, when a network is loaded; queries trust what it let through.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import networkx as nx
+import pandas as pd
+import shapely
+from pyproj import Geod
+from shapely.geometry import LineString, Point
+from shapely.ops import nearest_points
+
+from . import contract
+from .contract import Column
+from .errors import Problem
+from .io import RawTable
+
+GEOD = Geod(ellps="WGS84")
+_ID = re.compile(r"^[A-Za-z0-9_.\-]+$")
+_SERVICE = re.compile(r"^(unscheduled|(\d+(\.\d+)?)/week)$")
+
+
+def great_circle_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Return the geodesic distance in km between two points on the WGS84 ellipsoid."""
+    return float(GEOD.inv(lon1, lat1, lon2, lat2)[2]) / 1000.0
+
+
+def line_length_km(line: LineString) -> float:
+    """Return the geodesic length of a lon/lat LineString in km."""
+    return float(GEOD.geometry_length(line)) / 1000.0
+
+
+@dataclass
+class _Collector:
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, table: RawTable, index: int | None, column: str, message: str) -> None:
+        row = table.labels[index] if index is not None else ""
+        self.problems.append(Problem(table.file, row, column, message))
+
+
+def _parse_columns(table: RawTable, columns: tuple[Column, ...], out: _Collector) -> pd.DataFrame:
+    """Return the table with typed values (None where missing or unparseable); record each problem."""
+    frame = table.frame
+    missing = [c.name for c in columns if c.required and c.name not in frame.columns]
+    if table.role == "nodes" and table.geometry is not None:
+        missing = [m for m in missing if m not in ("lat", "lon")]
+    for name in missing:
+        out.add(table, None, name, "required column is missing")
+    parsed: dict[str, list[object]] = {}
+    for column in columns:
+        values: list[object] = []
+        raw_values = frame[column.name] if column.name in frame.columns else [""] * len(frame)
+        for i, raw in enumerate(raw_values):
+            values.append(_parse_value(table, i, column, str(raw), out, column.name in missing))
+        parsed[column.name] = values
+    return pd.DataFrame(parsed, index=range(len(frame)), dtype=object)
+
+
+def _parse_value(table: RawTable, i: int, column: Column, raw: str, out: _Collector, reported: bool) -> object:
+    if raw == "":
+        if column.required and not reported:
+            out.add(table, i, column.name, "a value is required")
+        return () if column.kind in ("list", "refs") else None
+    if column.kind in ("list", "refs"):
+        items = tuple(part.strip() for part in raw.split(";") if part.strip())
+        if column.choices:
+            for item in items:
+                if item not in column.choices:
+                    out.add(table, i, column.name, f"unknown value {item!r}; expected one of "
+                            f"{', '.join(column.choices)}")
+        return items
+    if column.kind == "float":
+        try:
+            value = float(raw)
+        except ValueError:
+            out.add(table, i, column.name, f"{raw!r} is not a number")
+            return None
+        if not math.isfinite(value):
+            out.add(table, i, column.name, f"{raw!r} is not a finite number")
+            return None
+        return value
+    if column.kind == "int":
+        try:
+            return int(float(raw))
+        except ValueError:
+            out.add(table, i, column.name, f"{raw!r} is not a whole number")
+            return None
+    if column.kind == "id" and not _ID.match(raw):
+        out.add(table, i, column.name, f"{raw!r} is not a valid id (letters, digits, _ . - only)")
+    if column.choices and raw not in column.choices:
+        out.add(table, i, column.name, f"unknown value {raw!r}; expected one of {', '.join(column.choices)}")
+    return raw
+
+
+def _duplicates(table: RawTable, values: pd.Series, column: str, out: _Collector) -> None:
+    counts = Counter(v for v in values if v)
+    seen: set[str] = set()
+    for i, value in enumerate(values):
+        if value and counts[value] > 1:
+            if value in seen:
+                out.add(table, i, column, f"duplicate id {value!r}")
+            seen.add(value)
+
+
+def _check_refs(table: RawTable, frame: pd.DataFrame, columns: tuple[str, ...], source_ids: set[str],
+                out: _Collector) -> None:
+    for column in columns:
+        for i, value in enumerate(frame[column]):
+            refs = value if isinstance(value, tuple) else ((value,) if value else ())
+            for ref in refs:
+                if ref not in source_ids:
+                    out.add(table, i, column, f"unknown source {ref!r} (not in the sources table)")
+
+
+def validate_tables(raw: Mapping[str, RawTable], countries: gpd.GeoDataFrame
+                    ) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
+    """Parse and cross-check raw tables; return clean tables by role and every problem found."""
+    out = _Collector()
+    parsed = {role: _parse_columns(table, contract.TABLES[role], out) for role, table in raw.items()}
+
+    sources = parsed["sources"]
+    _duplicates(raw["sources"], sources["id"], "id", out)
+    for i, url in enumerate(sources["url"]):
+        if url and not re.match(r"^https?://\S+$", url):
+            out.add(raw["sources"], i, "url", f"{url!r} is not an http(s) URL")
+    source_ids = {s for s in sources["id"] if s}
+
+    nodes = _check_nodes(raw["nodes"], parsed["nodes"], source_ids, countries, out)
+    legs = _check_legs(raw["legs"], parsed["legs"], nodes, source_ids, out)
+    clean = {"sources": sources.set_index("id", drop=False), "nodes": nodes, "legs": legs}
+    for role, key in (("stop_times", "place"), ("speeds", "country")):
+        if role in parsed:
+            clean[role] = _check_parameters(raw[role], parsed[role], key, nodes, source_ids, out)
+    if not out.problems:
+        _check_connected(raw["legs"], nodes, legs, out)
+    return clean, out.problems
+
+
+def _check_nodes(table: RawTable, frame: pd.DataFrame, source_ids: set[str], countries: gpd.GeoDataFrame,
+                 out: _Collector) -> gpd.GeoDataFrame:
+    _duplicates(table, frame["id"], "id", out)
+    _check_refs(table, frame, ("coord_source", "sources"), source_ids, out)
+    if table.geometry is not None and frame["lat"].isna().all():
+        for i, geom in enumerate(table.geometry):
+            if isinstance(geom, Point):
+                frame.loc[i, "lon"], frame.loc[i, "lat"] = geom.x, geom.y
+            else:
+                out.add(table, i, "geometry", "a node's geometry must be a point")
+    by_code = dict(zip(countries["iso_a3"], countries.geometry, strict=True))
+    points: list[Point | None] = []
+    for i, row in frame.iterrows():
+        lat, lon, country = row["lat"], row["lon"], row["country"]
+        if country and not (len(country) == 3 and country.isupper()):
+            out.add(table, i, "country", f"{country!r} is not an ISO 3166 alpha-3 code (e.g. KAZ)")
+        elif country and country not in by_code:
+            out.add(table, i, "country", f"unknown country code {country!r}")
+        if lat is None or lon is None:
+            points.append(None)
+            continue
+        bad = False
+        if not -90 <= lat <= 90:
+            out.add(table, i, "lat", f"latitude {lat} is outside -90..90")
+            bad = True
+        if not -180 <= lon <= 180:
+            out.add(table, i, "lon", f"longitude {lon} is outside -180..180")
+            bad = True
+        if bad:
+            points.append(None)
+            continue
+        point = Point(lon, lat)
+        points.append(point)
+        outline = by_code.get(country)
+        if outline is None:
+            continue
+        off_km = _outside_km(point, outline)
+        if off_km > contract.MAX_OUTSIDE_COUNTRY_KM:
+            swapped = -90 <= lon <= 90 and _outside_km(Point(lat, lon), outline) <= contract.MAX_OUTSIDE_COUNTRY_KM
+            hint = "; latitude and longitude look swapped" if swapped else ""
+            out.add(table, i, "lat", f"({lat}, {lon}) lies {off_km:.0f} km outside {country}{hint}")
+    gdf = gpd.GeoDataFrame(frame, geometry=points, crs="EPSG:4326")
+    return gdf.drop_duplicates("id").set_index("id", drop=False)
+
+
+def _outside_km(point: Point, outline: shapely.Geometry) -> float:
+    if outline.contains(point):
+        return 0.0
+    nearest = nearest_points(outline, point)[0]
+    return great_circle_km(point.x, point.y, nearest.x, nearest.y)
+
+
+def _check_legs(table: RawTable, frame: pd.DataFrame, nodes: gpd.GeoDataFrame, source_ids: set[str],
+                out: _Collector) -> gpd.GeoDataFrame:
+    _duplicates(table, frame["id"], "id", out)
+    _check_refs(table, frame, ("distance_source", "time_source", "service_source", "sources"), source_ids, out)
+    wkt = table.frame["geometry"] if "geometry" in table.frame.columns else None
+    geometries: list[LineString | None] = []
+    for i, row in frame.iterrows():
+        ends_known = True
+        for end in ("from", "to"):
+            if row[end] and row[end] not in nodes.index:
+                out.add(table, i, end, f"unknown node {row[end]!r}")
+                ends_known = False
+        if row["from"] and row["from"] == row["to"]:
+            out.add(table, i, "to", "a leg must join two different nodes")
+        _check_leg_values(table, i, row, out)
+        geometry = _leg_geometry(table, i, row, wkt, out)
+        start = nodes.geometry[row["from"]] if ends_known and row["from"] else None
+        end = nodes.geometry[row["to"]] if ends_known and row["to"] else None
+        if geometry is None and start is not None and end is not None:
+            try:
+                inner = parse_waypoints(row["waypoints"] or "")
+            except ValueError:
+                out.add(table, i, "waypoints", "expected 'lat lon' pairs separated by ';'")
+                inner = []
+            geometry = LineString([(start.x, start.y), *inner, (end.x, end.y)])
+        geometries.append(geometry)
+        if start is None or end is None:
+            continue
+        distance = row["distance_km"]
+        direct = great_circle_km(start.x, start.y, end.x, end.y)
+        if distance is not None and distance > 0 and distance < contract.MIN_DISTANCE_TO_GREAT_CIRCLE * direct - 1:
+            out.add(table, i, "distance_km", f"{distance:g} km is shorter than the {direct:.0f} km great circle "
+                    "between its nodes")
+        if geometry is None:
+            continue
+        for label, point, node in (("start", Point(geometry.coords[0]), start), ("end", Point(geometry.coords[-1]),
+                                                                                   end)):
+            gap = great_circle_km(point.x, point.y, node.x, node.y)
+            if gap > contract.MAX_ENDPOINT_OFFSET_KM:
+                out.add(table, i, "geometry", f"the line's {label} is {gap:.0f} km from its node")
+        if distance is not None and distance > 0:
+            ratio = line_length_km(geometry) / distance
+            low, high = contract.GEOMETRY_TO_DISTANCE_RATIO
+            if not low <= ratio <= high:
+                out.add(table, i, "geometry", f"drawn length is {ratio:.2f}× the stated {distance:g} km "
+                        f"(plausible: {low}–{high}×)")
+    gdf = gpd.GeoDataFrame(frame, geometry=geometries, crs="EPSG:4326")
+    return gdf.drop_duplicates("id").set_index("id", drop=False)
+
+
+def _check_leg_values(table: RawTable, i: int, row: pd.Series, out: _Collector) -> None:
+    mode, gauge = row["mode"], row["gauge_mm"]
+    if mode == "rail":
+        if gauge is None:
+            out.add(table, i, "gauge_mm", "a rail leg needs its gauge (1435 or 1520)")
+        elif gauge not in contract.GAUGES_MM:
+            out.add(table, i, "gauge_mm", f"unknown gauge {gauge}; expected 1435 or 1520")
+    elif gauge is not None and mode in contract.MODES:
+        out.add(table, i, "gauge_mm", f"a {mode} leg has no gauge")
+    if row["distance_km"] is not None and row["distance_km"] <= 0:
+        out.add(table, i, "distance_km", f"distance must be positive, got {row['distance_km']:g}")
+    if row["time_h"] is not None:
+        if row["time_h"] <= 0:
+            out.add(table, i, "time_h", f"time must be positive, got {row['time_h']:g}")
+        if not row["time_source"]:
+            out.add(table, i, "time_source", "a leg time needs its source")
+    service = row["service"]
+    if service:
+        if mode not in contract.WATER_MODES:
+            out.add(table, i, "service", "only ferry and sea legs have a service pattern")
+        elif not _SERVICE.match(service):
+            out.add(table, i, "service", f"{service!r} is not 'unscheduled' or 'N/week'")
+        elif service != "unscheduled" and float(service.split("/")[0]) <= 0:
+            out.add(table, i, "service", "departures per week must be positive")
+        if not row["service_source"]:
+            out.add(table, i, "service_source", "a service pattern needs its source")
+    elif mode == "ferry":
+        out.add(table, i, "service", "a ferry leg needs its service pattern ('unscheduled' or 'N/week')")
+
+
+def _leg_geometry(table: RawTable, i: int, row: pd.Series, wkt: pd.Series | None,
+                  out: _Collector) -> LineString | None:
+    if table.geometry is not None:
+        geometry = table.geometry.iloc[i]
+        if geometry is None or geometry.is_empty:
+            geometry = None
+        elif geometry.geom_type != "LineString":
+            out.add(table, i, "geometry", f"expected a LineString, got a {geometry.geom_type}")
+            return None
+        else:
+            return geometry
+    if wkt is not None and wkt.iloc[i]:
+        try:
+            geometry = shapely.from_wkt(wkt.iloc[i])
+        except shapely.errors.GEOSException:
+            out.add(table, i, "geometry", "not valid WKT")
+            return None
+        if geometry.geom_type != "LineString":
+            out.add(table, i, "geometry", f"expected a LineString, got a {geometry.geom_type}")
+            return None
+        return geometry
+    return None  # drawn through the waypoints by the caller, once the nodes are known
+
+
+def parse_waypoints(text: str) -> list[tuple[float, float]]:
+    """Return ``(lon, lat)`` pairs from a waypoints field of ``lat lon`` pairs separated by ``;``."""
+    points = []
+    for part in text.split(";"):
+        part = part.strip()
+        if not part:
+            continue
+        lat_text, lon_text = part.replace(",", " ").split()
+        points.append((float(lon_text), float(lat_text)))
+    return points
+
+
+def _check_parameters(table: RawTable, frame: pd.DataFrame, key: str, nodes: gpd.GeoDataFrame,
+                      source_ids: set[str], out: _Collector) -> pd.DataFrame:
+    _check_refs(table, frame, ("sources",), source_ids, out)
+    unit = "h" if "low_h" in frame.columns else "kmh"
+    low, typical, high = (f"{n}_{unit}" for n in ("low", "typical", "high"))
+    countries = set(nodes["country"])
+    what = "kind" if "kind" in frame.columns else "mode"
+    seen: set[tuple[str, str, str]] = set()
+    for i, row in frame.iterrows():
+        place = row[key]
+        if place and place != "*" and place not in countries and (key == "country" or place not in nodes.index):
+            expected = "a node id, " if key == "place" else ""
+            out.add(table, i, key, f"unknown place {place!r}; expected {expected}a country code of the network "
+                    "or *")
+        values = [row[low], row[typical], row[high]]
+        if any(v is not None and v < 0 for v in values):
+            out.add(table, i, low, "times and speeds cannot be negative")
+        if unit == "kmh" and any(v is not None and v == 0 for v in values):
+            out.add(table, i, low, "a speed must be positive")
+        if None not in values and not values[0] <= values[1] <= values[2]:
+            out.add(table, i, high, f"needs low ≤ typical ≤ high, got {values[0]:g} / {values[1]:g} / "
+                    f"{values[2]:g}")
+        ident = (row[what], place, row["profile"])
+        if ident in seen:
+            out.add(table, i, what, f"a second row for {ident[0]} at {place} under profile {ident[2]}")
+        seen.add(ident)
+    return frame
+
+
+def _check_connected(table: RawTable, nodes: gpd.GeoDataFrame, legs: gpd.GeoDataFrame, out: _Collector) -> None:
+    graph = nx.Graph()
+    graph.add_nodes_from(nodes.index)
+    graph.add_edges_from(zip(legs["from"], legs["to"], strict=True))
+    components = sorted(nx.connected_components(graph), key=len, reverse=True)
+    for component in components[1:]:
+        names = ", ".join(sorted(component)[:6]) + (" …" if len(component) > 6 else "")
+        out.problems.append(Problem(table.file, "", "", f"the network is disconnected: {names} cannot be reached "
+                                    f"from {sorted(components[0])[0]}"))
