@@ -60,9 +60,9 @@ def find_files(paths: Iterable[str | os.PathLike[str]]) -> tuple[dict[str, Path]
                                         f"a second {role} table (already have {found[role].name})"))
                 continue
             found[role] = candidate
-    for role in REQUIRED_ROLES:
-        if role not in found and not problems:
-            problems.append(Problem(f"{role}.csv", "", "", f"the dataset has no {role} table"))
+    missing = [role for role in REQUIRED_ROLES if role not in found]
+    for role in missing if not problems else ():
+        problems.append(Problem(f"{role}.csv", "", "", f"the dataset has no {role} table"))
     return found, problems
 
 

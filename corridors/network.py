@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import itertools
 import os
 from collections.abc import Iterable, Sequence
 from functools import cached_property
@@ -189,6 +190,10 @@ class Network:
 
     def _why_no_route(self, graph: ExpandedGraph, stages: Sequence[str], constraints: _Constraints) -> str:
         if not constraints:
+            plain = nx.Graph(self.graph)
+            if all(nx.has_path(plain, a, b) for a, b in itertools.pairwise(stages)):
+                return ("the legs that join them cannot be chained: the way needs a gauge change or a change of "
+                        "mode at a place without the facility for it")
             return "they are not connected in this network"
         cut = []
         for label, relaxed in constraints.relaxations():
@@ -244,17 +249,17 @@ class Network:
     def summary(self) -> dict[str, Any]:
         """Return counts of places and legs by kind, mode and country, the length by mode, and the profiles."""
         legs = self._legs
+        rail = legs[legs["mode"] == "rail"]
         return {
             "name": self.name,
             "places": len(self._nodes),
             "legs": len(legs),
             "sources": len(self._sources),
-            "places_by_kind": self._nodes["kind"].value_counts().sort_index().to_dict(),
-            "places_by_country": self._nodes["country"].value_counts().sort_index().to_dict(),
-            "legs_by_mode": legs["mode"].value_counts().sort_index().to_dict(),
-            "km_by_mode": legs.groupby("mode")["distance_km"].sum().round(0).sort_index().to_dict(),
-            "rail_km_by_gauge": legs[legs["mode"] == "rail"].groupby("gauge_mm")["distance_km"].sum()
-            .round(0).to_dict(),
+            "places_by_kind": _plain(self._nodes["kind"].value_counts()),
+            "places_by_country": _plain(self._nodes["country"].value_counts()),
+            "legs_by_mode": _plain(legs["mode"].value_counts()),
+            "km_by_mode": _plain(legs.groupby("mode")["distance_km"].sum().round(0)),
+            "rail_km_by_gauge": _plain(rail.groupby(rail["gauge_mm"].astype(int))["distance_km"].sum().round(0)),
             "profiles": list(self.profiles),
         }
 
@@ -321,6 +326,11 @@ class _Constraints:
                 getattr(relaxed, attr).discard(value)
                 out.append((label.format(value), relaxed))
         return out
+
+
+def _plain(series: pd.Series) -> dict[str, float | int]:
+    """Return a Series as a dict of plain Python values keyed by text, sorted by key (JSON-ready)."""
+    return {str(k): (int(v) if float(v).is_integer() else float(v)) for k, v in sorted(series.items())}
 
 
 def _unique(values: Iterable[str | None]) -> tuple[str, ...]:

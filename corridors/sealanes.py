@@ -1,0 +1,71 @@
+"""Sea-lane geometry for open-sea legs, derived from a maritime network instead of drawn by hand.
+
+This is a dataset-maintenance tool, not used at run time: ``python -m corridors.sealanes data/legs.csv`` draws
+every leg whose ``waypoints`` field says ``searoute`` along the shortest path of the maritime network shipped by
+the ``searoute`` package (install with the ``build-data`` extra) and writes the lines into the ``geometry`` column
+as WKT. The published ``distance_km`` of a leg stays as it is; the tool prints the drawn length beside it so
+that a maintainer can see where they disagree. The Caspian Sea is joined to the ocean only through the
+Volga–Don canal in public maritime networks, so Caspian legs keep explicit waypoints.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+from shapely.geometry import LineString
+
+SEAROUTE = "searoute"
+
+
+def sea_lane(origin: tuple[float, float], destination: tuple[float, float], *,
+             restrictions: Sequence[str] = ("northwest",)) -> LineString:
+    """Return the maritime-network path between two ``(lon, lat)`` points, its ends snapped to the points."""
+    import searoute  # optional: only dataset maintainers need it
+
+    route = searoute.searoute(list(origin), list(destination), units="km", restrictions=list(restrictions))
+    coords = [tuple(c) for c in route.geometry["coordinates"]]
+    return LineString([origin, *coords[1:-1], destination] if len(coords) > 2 else [origin, destination])
+
+
+def refresh(legs_csv: Path, nodes_csv: Path) -> pd.DataFrame:
+    """Redraw the sea lanes in ``legs_csv`` in place; return a table of stated and drawn lengths."""
+    from .validation import line_length_km
+
+    legs = pd.read_csv(legs_csv, dtype=str, keep_default_na=False)
+    nodes = pd.read_csv(nodes_csv, dtype=str, keep_default_na=False).set_index("id")
+    if "geometry" not in legs.columns:
+        legs["geometry"] = ""
+    report = []
+    for i, leg in legs.iterrows():
+        if leg["waypoints"].strip() != SEAROUTE:
+            continue
+        ends = [(float(nodes.at[leg[end], "lon"]), float(nodes.at[leg[end], "lat"])) for end in ("from", "to")]
+        line = sea_lane(ends[0], ends[1])
+        legs.at[i, "geometry"] = _wkt(line)
+        report.append({"leg": leg["id"], "stated_km": float(leg["distance_km"]),
+                       "drawn_km": round(line_length_km(line), 1)})
+    legs.to_csv(legs_csv, index=False)
+    return pd.DataFrame(report)
+
+
+def _wkt(line: LineString) -> str:
+    return "LINESTRING (" + ", ".join(f"{x:.4f} {y:.4f}" for x, y in line.coords) + ")"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Redraw the sea lanes of a legs table; print stated against drawn lengths."""
+    parser = argparse.ArgumentParser(prog="python -m corridors.sealanes", description=__doc__.split("\n\n")[0])
+    parser.add_argument("legs", type=Path, help="legs.csv to update in place")
+    parser.add_argument("--nodes", type=Path, help="nodes.csv (default: beside legs.csv)")
+    args = parser.parse_args(argv)
+    report = refresh(args.legs, args.nodes or args.legs.with_name("nodes.csv"))
+    print(report.to_string(index=False) if len(report) else "no leg has waypoints 'searoute'")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,101 @@
+"""The command line as a user runs it: real processes, real exit codes, no tracebacks for user mistakes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import DATA
+
+MINI = str(DATA / "mini")
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    exe = shutil.which("corridors")
+    command = [exe] if exe else [sys.executable, "-m", "corridors"]
+    return subprocess.run([*command, *args], capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_route_on_a_users_network() -> None:
+    result = run("route", "Urumqi", "Alat", "--network", MINI)
+    assert result.returncode == 0, result.stderr
+    assert "gauge change" in result.stdout
+    assert "ferry wait" in result.stdout
+    assert "Total: 3,980 km" in result.stdout
+
+
+def test_route_json_and_csv_carry_the_same_route() -> None:
+    as_json = json.loads(run("route", "Urumqi", "Alat", "--network", MINI, "--json").stdout)
+    as_csv = run("route", "Urumqi", "Alat", "--network", MINI, "--csv").stdout
+    frame = pd.read_csv(pd.io.common.StringIO(as_csv))
+    assert len(as_json["elements"]) == len(frame)
+    assert as_json["distance_km"] == pytest.approx(frame["distance_km"].sum())
+    assert as_json["time_h"] == pytest.approx(frame["time_h"].sum(), abs=0.01)
+    assert [e["kind"] for e in as_json["elements"]] == frame["kind"].tolist()
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("route", "Urumqi", "Atlantis", "--network", MINI), "unknown place 'Atlantis'"),
+        (("route", "Urumqi", "Aktauu", "--network", MINI), "did you mean 'Aktau port'"),
+        (("route", "Urumqi", "Alat", "--avoid", "ferry", "--network", MINI), "every route needs the ferry mode"),
+        (("route", "Urumqi", "Alat", "--profile", "rosy", "--network", MINI), "unknown profile 'rosy'"),
+        (("route", "Urumqi", "Alat", "--by", "beauty", "--network", MINI), "invalid choice"),
+        (("route", "Urumqi", "--network", MINI), "required"),
+        (("route", "Urumqi", "Alat", "--network", "/nonexistent"), "no such file or folder"),
+        (("frobnicate",), "invalid choice"),
+    ],
+)
+def test_user_mistakes_get_one_line_and_exit_2(args: tuple[str, ...], expected: str) -> None:
+    result = run(*args)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert expected in lines[0]
+
+
+def test_validate_lists_every_problem(tmp_path: Path) -> None:
+    folder = tmp_path / "bad"
+    shutil.copytree(DATA / "mini", folder)
+    legs = pd.read_csv(folder / "legs.csv", dtype=str, keep_default_na=False)
+    legs.loc[0, "to"] = "atlantis"
+    legs.loc[1, "sources"] = "nowhere"
+    legs.to_csv(folder / "legs.csv", index=False)
+    result = run("validate", str(folder))
+    assert result.returncode == 2
+    assert "legs.csv, line 2, field 'to'" in result.stderr
+    assert "legs.csv, line 3, field 'sources'" in result.stderr
+    assert "Traceback" not in result.stderr
+    as_json = json.loads(run("validate", str(folder), "--json").stdout)
+    assert as_json["valid"] is False
+    assert len(as_json["problems"]) == 2
+
+
+def test_validate_a_good_dataset() -> None:
+    result = run("validate", MINI)
+    assert result.returncode == 0
+    assert "valid" in result.stdout
+
+
+def test_network_summary_and_sources() -> None:
+    result = run("network", "--network", MINI, "--sources")
+    assert result.returncode == 0
+    assert "5 places" in result.stdout
+    assert "[silkroute_titr]" in result.stdout
+    data = json.loads(run("network", "--network", MINI, "--json", "--sources").stdout)
+    assert data["legs_by_mode"] == {"ferry": 1, "rail": 3}
+    assert any(s["id"] == "silkroute_titr" and s["url"].startswith("http") for s in data["source_list"])
+
+
+def test_help_everywhere() -> None:
+    for args in ((), ("route",), ("network",), ("validate",)):
+        result = run(*args, "--help")
+        assert result.returncode == 0
+        assert "usage: corridors" in result.stdout

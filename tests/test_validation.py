@@ -1,0 +1,133 @@
+"""Validation lists every problem in a dataset with its file, row and field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import corridors
+from corridors.errors import Problem
+
+
+def _edit(path: Path, edit) -> None:
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    edit(frame)
+    frame.to_csv(path, index=False)
+
+
+def _plant_faults(folder: Path) -> None:
+    def legs(frame: pd.DataFrame) -> None:
+        frame.loc[0, "to"] = "atlantis"  # unknown endpoint (line 2)
+        frame.loc[2, "distance_km"] = "-3000"  # negative distance (line 4)
+        frame.loc[3, "distance_source"] = ""  # a leg without a source (line 5)
+
+    def nodes(frame: pd.DataFrame) -> None:
+        frame.loc[2, "id"] = "alashankou"  # duplicate id (line 4)
+        lat, lon = frame.loc[3, "lat"], frame.loc[3, "lon"]
+        frame.loc[3, "lat"], frame.loc[3, "lon"] = lon, lat  # Aktau with latitude and longitude swapped (line 5)
+
+    _edit(folder / "legs.csv", legs)
+    _edit(folder / "nodes.csv", nodes)
+
+
+def _find(problems: list[Problem], file: str, row: str, field: str) -> Problem:
+    matches = [p for p in problems if (p.file, p.row, p.field) == (file, row, field)]
+    assert matches, f"no problem reported at {file} {row} {field}; got:\n" + "\n".join(map(str, problems))
+    return matches[0]
+
+
+def test_the_small_dataset_is_valid(mini_dir: Path) -> None:
+    assert corridors.validate(mini_dir) == []
+
+
+def test_every_planted_fault_is_reported_with_file_row_and_field(mini_dir: Path) -> None:
+    _plant_faults(mini_dir)
+    problems = corridors.validate(mini_dir)
+    assert "atlantis" in _find(problems, "legs.csv", "line 2", "to").message
+    assert "positive" in _find(problems, "legs.csv", "line 4", "distance_km").message
+    assert "required" in _find(problems, "legs.csv", "line 5", "distance_source").message
+    assert "duplicate id 'alashankou'" in _find(problems, "nodes.csv", "line 4", "id").message
+    assert "swapped" in _find(problems, "nodes.csv", "line 5", "lat").message
+
+
+def test_load_raises_one_error_carrying_every_problem(mini_dir: Path) -> None:
+    _plant_faults(mini_dir)
+    with pytest.raises(corridors.ValidationError) as caught:
+        corridors.load_network(mini_dir)
+    assert len(caught.value.problems) >= 5
+    assert "legs.csv, line 2, field 'to'" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "value", "field", "expected"),
+    [
+        ("legs", "gauge_mm", "1000", "gauge_mm", "unknown gauge"),
+        ("legs", "mode", "zeppelin", "mode", "unknown value 'zeppelin'"),
+        ("legs", "distance_km", "ten", "distance_km", "not a number"),
+        ("legs", "distance_km", "100", "distance_km", "shorter than"),
+        ("legs", "sources", "nowhere_2020", "sources", "unknown source 'nowhere_2020'"),
+        ("nodes", "lat", "95", "lat", "outside -90..90"),
+        ("nodes", "country", "Kazakhstan", "country", "not an ISO 3166 alpha-3"),
+        ("nodes", "kind", "castle", "kind", "unknown value 'castle'"),
+        ("nodes", "facilities", "customs;teleport", "facilities", "unknown value 'teleport'"),
+        ("sources", "url", "see the library", "url", "not an http(s) URL"),
+    ],
+)
+def test_single_faults(mini_dir: Path, table: str, column: str, value: str, field: str, expected: str) -> None:
+    def edit(frame: pd.DataFrame) -> None:
+        frame.loc[2, column] = value
+
+    _edit(mini_dir / f"{table}.csv", edit)
+    problem = _find(corridors.validate(mini_dir), f"{table}.csv", "line 4", field)
+    assert expected in problem.message
+
+
+def test_a_drawn_line_far_from_its_stated_distance_is_reported(mini_dir: Path) -> None:
+    def edit(frame: pd.DataFrame) -> None:
+        frame.loc[0, "waypoints"] = "30.0 100.0"  # a detour through southern China
+
+    _edit(mini_dir / "legs.csv", edit)
+    problems = corridors.validate(mini_dir)
+    assert "drawn length" in _find(problems, "legs.csv", "line 2", "geometry").message
+
+
+def test_a_geometry_whose_end_is_far_from_its_node_is_reported(mini_dir: Path) -> None:
+    def edit(frame: pd.DataFrame) -> None:
+        frame["geometry"] = ""
+        frame.loc[1, "geometry"] = "LINESTRING (82.555 45.173, 82.0 45.6)"
+
+    _edit(mini_dir / "legs.csv", edit)
+    problems = corridors.validate(mini_dir)
+    assert "end is" in _find(problems, "legs.csv", "line 3", "geometry").message
+
+
+def test_a_disconnected_network_is_reported(mini_dir: Path) -> None:
+    with (mini_dir / "nodes.csv").open("a", encoding="utf-8") as f:
+        f.write("baku,Baku,,AZE,junction,40.378,49.892,,reported,ipfs_alyat,,\n")
+    problems = corridors.validate(mini_dir)
+    assert any("disconnected" in p.message and "baku" in p.message for p in problems)
+
+
+def test_impossible_time_parameters_are_reported(mini_dir: Path) -> None:
+    def edit(frame: pd.DataFrame) -> None:
+        frame.loc[1, "high_h"] = "1"  # below low
+
+    _edit(mini_dir / "stop_times.csv", edit)
+    problem = _find(corridors.validate(mini_dir), "stop_times.csv", "line 3", "high_h")
+    assert "low ≤ typical ≤ high" in problem.message
+
+
+def test_a_missing_file_is_reported(tmp_path: Path) -> None:
+    problems = corridors.validate(tmp_path)
+    assert {p.file for p in problems} >= {"nodes.csv", "legs.csv", "sources.csv"}
+
+
+def test_ambiguous_names_are_reported(mini_dir: Path) -> None:
+    def edit(frame: pd.DataFrame) -> None:
+        frame.loc[4, "aliases"] = "Alat;Aktau"  # Aktau is already the name of another place
+
+    _edit(mini_dir / "nodes.csv", edit)
+    problems = corridors.validate(mini_dir)
+    assert any("several places" in p.message for p in problems)
