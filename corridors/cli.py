@@ -123,8 +123,10 @@ def format_route(route: Any) -> str:
             what = row["kind"].replace("_", " ")
             where = row["place"]
             km = ""
+        sources = row["sources"].split(";") if row["sources"] else []
+        cited = sources[0] + (f" +{len(sources) - 1}" if len(sources) > 1 else "") if sources else ""
         lines.append(f"{step:>3}  {what:<22} {_clip(where, 44):<44} {km:>7} {row['time_h']:>7.1f} "
-                     f"{row['cum_time_h'] / 24:>6.1f}  {row['sources']}")
+                     f"{row['cum_time_h'] / 24:>6.1f}  {cited}")
     summary = route.summary()
     lines += ["", f"Total: {route.distance_km:,.0f} km in {route.time_h:,.1f} h = {route.time_days:.1f} days "
               f"({route.moving_h:,.1f} h moving, {route.stopped_h:,.1f} h at {len(route.stops)} stops)"]
@@ -134,7 +136,8 @@ def format_route(route: Any) -> str:
     lines.append("Countries: " + " → ".join(route.countries))
     if summary["border_crossings"]:
         lines.append("Borders: " + "; ".join(summary["border_crossings"]))
-    lines.append("Times are expected values under the profile; sources: `corridors network --sources`.")
+    lines.append("Times are expected values under the profile. Each row names its first source (a leg's: its "
+                 "distance); --json lists them all, `corridors network --sources` resolves them.")
     return "\n".join(lines)
 
 

@@ -6,7 +6,7 @@ import html
 import itertools
 import os
 from collections.abc import Iterable, Sequence
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -138,7 +138,7 @@ class Network:
         stages = [self.place(origin), *(self.place(v) for v in via), self.place(destination)]
         constraints = self._constraints(avoid)
         for place in stages:
-            for what, blocked in constraints.blocking(place, self._nodes.at[place, "country"]):
+            for what, blocked in constraints.blocking(place, self._node_records[place]["country"]):
                 raise CorridorError(f"{self.place_name(place)} is on the route you asked for but {what} "
                                     f"is avoided ({blocked})")
         graph = self.expanded_graph(weight=by, profile=profile)
@@ -148,28 +148,27 @@ class Network:
             raise NoRouteError(self.place_name(stages[0]), self.place_name(stages[-1]),
                                self._why_no_route(graph, stages, constraints))
         return Route(origin=stages[0], destination=stages[-1], via=stages[1:-1], profile=profile, weight=by,
-                     elements=self._elements(arcs), names=self._nodes["name"].to_dict(),
-                     countries=self._nodes["country"].to_dict(), legs=self._legs, places=self._nodes)
+                     elements=self._elements(arcs), names=self._names,
+                     countries={k: v["country"] for k, v in self._node_records.items()}, legs=self._legs,
+                     places=self._nodes)
 
     def _elements(self, arcs: Sequence[Arc]) -> list:
         from .route import Element
 
+        nodes, legs = self._node_records, self._leg_by_id
         elements = []
         for arc in arcs:
             if arc.element == "stop" and not arc.kind:
                 continue  # a join in the expanded graph, not a stop
             if arc.element == "leg":
-                leg = self._legs.loc[arc.leg]
-                countries = dict.fromkeys((self._nodes.at[arc.place, "country"],
-                                           self._nodes.at[arc.to_place, "country"]))
-                gauge = leg["gauge_mm"]
+                countries = dict.fromkeys((nodes[arc.place]["country"], nodes[arc.to_place]["country"]))
                 elements.append(Element("leg", arc.kind, arc.place, arc.place, arc.to_place, arc.kind,
-                                        None if pd.isna(gauge) else int(gauge), "/".join(countries),
-                                        arc.distance_km, arc.time_h, arc.sources, leg=arc.leg))
+                                        legs[arc.leg]["gauge_mm"], "/".join(countries), arc.distance_km,
+                                        arc.time_h, arc.sources, leg=arc.leg))
             else:
                 elements.append(Element("stop", arc.kind, arc.place, arc.place, arc.place, None, None,
-                                        self._nodes.at[arc.place, "country"], 0.0, arc.time_h, arc.sources,
-                                        leg=arc.leg, note=arc.note))
+                                        nodes[arc.place]["country"], 0.0, arc.time_h, arc.sources, leg=arc.leg,
+                                        note=arc.note))
         return elements
 
     def _constraints(self, avoid: Iterable[str]) -> _Constraints:
@@ -207,9 +206,17 @@ class Network:
 
     # Times -------------------------------------------------------------------------------------------------
     @cached_property
+    def _names(self) -> dict[str, str]:
+        return self._nodes["name"].to_dict()
+
+    @cached_property
     def _node_records(self) -> dict[str, dict]:
         return {i: {"country": r["country"], "facilities": frozenset(r["facilities"])}
                 for i, r in self._nodes.iterrows()}
+
+    @cached_property
+    def _leg_by_id(self) -> dict[str, dict]:
+        return {leg["id"]: leg for leg in self._leg_records}
 
     @cached_property
     def _leg_records(self) -> list[dict]:
@@ -304,8 +311,9 @@ class _Constraints:
         return bool(self.place_ids or self.countries or self.modes)
 
     def places(self, nodes: gpd.GeoDataFrame) -> frozenset[str]:
-        in_countries = nodes.index[nodes["country"].isin(self.countries)] if self.countries else []
-        return frozenset(self.place_ids).union(in_countries)
+        if not self.countries:
+            return frozenset(self.place_ids)
+        return frozenset(self.place_ids).union(nodes.index[nodes["country"].isin(self.countries)])
 
     def blocking(self, place: str, country: str) -> list[tuple[str, str]]:
         found = []
@@ -341,6 +349,7 @@ def _place_index(nodes: gpd.GeoDataFrame) -> PlaceIndex:
     return PlaceIndex({i: (r["name"], *r["aliases"]) for i, r in nodes.iterrows()}, nodes["name"].to_dict())
 
 
+@lru_cache(maxsize=1)
 def _country_names() -> dict[str, str]:
     table = datasets.countries()
     return {str(n).casefold(): c for n, c in zip(table["name"], table["iso_a3"], strict=True)}

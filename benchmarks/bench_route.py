@@ -1,0 +1,38 @@
+"""Warm route query against a plain networkx Dijkstra on the same expanded graph.
+
+Both answer the same question, Xi'an → Poti by expected time under the typical profile, on the same
+expanded graph (stops as arcs). The networkx graph is built before timing, so the ratio compares the searches;
+ours also assembles the Route (legs, stops, names, totals). Run: ``python benchmarks/bench_route.py``.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+from _common import arguments, compare
+
+import corridors
+
+
+def main() -> None:
+    args = arguments(__doc__.split("\n\n")[0])
+    net = corridors.load_network()
+    origin, destination = net.place("Xi'an"), net.place("Poti")
+    expanded = net.expanded_graph()
+    plain = expanded.to_networkx()
+    for n in expanded.departures[origin]:
+        plain.add_edge("source", n, cost=0.0)
+    for n in expanded.arrivals[destination]:
+        plain.add_edge(n, "sink", cost=0.0)
+    route = net.route("Xi'an", "Poti")  # warm: the expanded graph is built once per network and profile
+    assert abs(route.time_h - nx.dijkstra_path_length(plain, "source", "sink", weight="cost")) < 1e-6
+    number, repeat = (5, 2) if args.quick else (200, 7)
+    compare("warm route Xi'an → Poti (Route included)", lambda: net.route("Xi'an", "Poti"),
+            lambda: nx.dijkstra_path(plain, "source", "sink", weight="cost"),
+            baseline_name="networkx dijkstra_path", number=number, repeat=repeat)
+    compare("warm route with via and avoid", lambda: net.route("Xi'an", "Kars", via=["Tbilisi"], avoid=["TKM"]),
+            lambda: nx.dijkstra_path(plain, "source", "sink", weight="cost"),
+            baseline_name="networkx dijkstra_path", number=number, repeat=repeat)
+
+
+if __name__ == "__main__":
+    main()
