@@ -11,6 +11,7 @@ from .datasets import countries, data_path
 from .errors import CorridorError, NoRouteError, Problem, UnknownPlaceError, ValidationError
 from .network import Network, graph_from_gdfs, graph_to_gdfs, load_network, validate
 from .route import Route
+from .simulation import TransitTime, simulate
 
 __version__ = "0.1.0"
 
@@ -20,6 +21,7 @@ __all__ = [
     "NoRouteError",
     "Problem",
     "Route",
+    "TransitTime",
     "UnknownPlaceError",
     "ValidationError",
     "__version__",
@@ -28,5 +30,6 @@ __all__ = [
     "graph_from_gdfs",
     "graph_to_gdfs",
     "load_network",
+    "simulate",
     "validate",
 ]

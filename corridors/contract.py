@@ -13,6 +13,12 @@ column holds WKT, and where it is empty the line is drawn through ``waypoints`` 
 
 ``stop_times`` and ``speeds``: time parameters per operating profile (low / typical / high), looked up for a
 node, else its country (ISO 3166 alpha-3), else ``*``.
+
+``leg_times`` (optional): an explicit crossing or running time distribution for a leg under a profile, which takes
+precedence over the leg's ``time_h`` and over distance / speed.
+
+``disruptions`` (optional): events that may hold freight at a place, such as a port closed by weather, with the
+probability that a departure meets one and the delay it then causes.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ GAUGES_MM = (1435, 1520)
 NODE_KINDS = ("terminal", "border", "port", "junction")
 FACILITIES = ("gauge_change", "customs", "port", "intermodal")
 STOP_KINDS = ("border_crossing", "gauge_change", "port_handling", "transshipment", "ferry_wait")
+DISRUPTION_KINDS = ("weather_closure",)
 FIGURE_STATUSES = ("reported", "measured", "derived", "estimate", "approx", "claim", "plan")
 
 
@@ -106,12 +113,38 @@ SPEED_COLUMNS = (
     Column("note", "text"),
 )
 
+LEG_TIME_COLUMNS = (
+    Column("leg", "text", required=True),
+    Column("profile", "text", required=True),
+    Column("low_h", "float", required=True),
+    Column("typical_h", "float", required=True),
+    Column("high_h", "float", required=True),
+    Column("status", "text", choices=FIGURE_STATUSES),
+    Column("sources", "refs", required=True),
+    Column("note", "text"),
+)
+
+DISRUPTION_COLUMNS = (
+    Column("kind", "text", required=True, choices=DISRUPTION_KINDS),
+    Column("place", "text", required=True),
+    Column("profile", "text", required=True),
+    Column("probability", "float", required=True),
+    Column("low_h", "float", required=True),
+    Column("typical_h", "float", required=True),
+    Column("high_h", "float", required=True),
+    Column("status", "text", choices=FIGURE_STATUSES),
+    Column("sources", "refs", required=True),
+    Column("note", "text"),
+)
+
 TABLES: dict[str, tuple[Column, ...]] = {
     "nodes": NODE_COLUMNS,
     "legs": LEG_COLUMNS,
     "sources": SOURCE_COLUMNS,
     "stop_times": STOP_TIME_COLUMNS,
     "speeds": SPEED_COLUMNS,
+    "leg_times": LEG_TIME_COLUMNS,
+    "disruptions": DISRUPTION_COLUMNS,
 }
 
 #: Plausibility bounds used by validation, in one place so that they can be read and argued with.

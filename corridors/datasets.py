@@ -10,7 +10,8 @@ import geopandas as gpd
 #: Files that make up a network dataset, by role. Each role may be CSV, GeoJSON or GeoPackage, except the
 #: plain tables (sources and the time parameters), which are CSV.
 NETWORK_FILES = ("nodes", "legs", "sources")
-PARAMETER_FILES = ("stop_times", "speeds")
+PARAMETER_FILES = ("stop_times", "speeds")  # a network without its own uses the bundled ones
+OPTIONAL_FILES = ("leg_times", "disruptions")  # a network without its own has none
 COUNTRIES_FILE = "countries_110m.geojson"
 
 

@@ -147,7 +147,7 @@ class Network:
         if arcs is None:
             raise NoRouteError(self.place_name(stages[0]), self.place_name(stages[-1]),
                                self._why_no_route(graph, stages, constraints))
-        return Route(origin=stages[0], destination=stages[-1], via=stages[1:-1], profile=profile, weight=by,
+        return Route(network=self, origin=stages[0], destination=stages[-1], via=stages[1:-1], profile=profile, weight=by,
                      elements=self._elements(arcs), names=self._names,
                      countries={k: v["country"] for k, v in self._node_records.items()}, legs=self._legs,
                      places=self._nodes)
@@ -238,6 +238,9 @@ class Network:
         return found.typical, found.sources, found.note
 
     def _leg_time(self, leg_id: str, profile: str) -> tuple[float, tuple[str, ...]]:
+        explicit = self.parameters.leg_time(leg_id, profile)
+        if explicit is not None:
+            return explicit.typical, _unique((*explicit.sources, self._legs.at[leg_id, "distance_source"]))
         leg = self._legs.loc[leg_id]
         if leg["time_h"] is not None and not pd.isna(leg["time_h"]):
             return float(leg["time_h"]), _unique((leg["time_source"], leg["distance_source"]))
@@ -282,8 +285,7 @@ class Network:
             "nodes": nodes[[*NODE_FIELDS, *(["geometry"] if format != "csv" else [])]],
             "legs": legs[[*LEG_FIELDS, "geometry"]],
             "sources": self.sources.reset_index(drop=True),
-            "stop_times": self.parameters.stop_times,
-            "speeds": self.parameters.speeds,
+            **self.parameters.tables(),
         }
         return write_tables(tables, Path(folder), spatial_format=format)
 
@@ -421,7 +423,8 @@ def _network_from_clean(clean: dict[str, pd.DataFrame], name: str) -> Network:
     for column in ("distance_km", "time_h"):
         legs[column] = legs[column].astype(float)
     nodes = nodes.astype(dict.fromkeys(("id", "name", "country", "kind"), str))
-    parameters = TimeParameters(clean["stop_times"], clean["speeds"])
+    parameters = TimeParameters(clean["stop_times"], clean["speeds"], clean.get("leg_times"),
+                                clean.get("disruptions"))
     return Network(nodes, legs, clean["sources"].rename_axis(None), parameters, name=name)
 
 
@@ -480,8 +483,7 @@ def graph_from_gdfs(nodes: gpd.GeoDataFrame, legs: gpd.GeoDataFrame, *, sources:
         "nodes": _raw_from_frame("nodes", nodes.assign(lat=nodes.geometry.y, lon=nodes.geometry.x)),
         "legs": _raw_from_frame("legs", legs, geometry=gpd.GeoSeries(legs.geometry, crs=legs.crs)),
         "sources": _raw_from_frame("sources", sources),
-        "stop_times": _raw_from_frame("stop_times", parameters.stop_times),
-        "speeds": _raw_from_frame("speeds", parameters.speeds),
+        **{role: _raw_from_frame(role, table) for role, table in parameters.tables().items()},
     }
     clean, problems = validate_tables(raw, datasets.countries())
     if not problems:

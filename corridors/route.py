@@ -5,10 +5,14 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import pandas as pd
+
+if TYPE_CHECKING:
+    from .network import Network
+    from .simulation import TransitTime
 
 ELEMENT_COLUMNS = ("element", "kind", "place", "from", "to", "mode", "gauge_mm", "country", "distance_km",
                    "time_h", "cum_distance_km", "cum_time_h", "sources", "leg")
@@ -51,9 +55,10 @@ class Route:
     published distances of the legs in km.
     """
 
-    def __init__(self, *, origin: str, destination: str, via: Sequence[str], profile: str, weight: str,
-                 elements: Sequence[Element], names: Mapping[str, str], countries: Mapping[str, str],
+    def __init__(self, *, network: Network, origin: str, destination: str, via: Sequence[str], profile: str,
+                 weight: str, elements: Sequence[Element], names: Mapping[str, str], countries: Mapping[str, str],
                  legs: gpd.GeoDataFrame, places: gpd.GeoDataFrame):
+        self.network = network
         self.origin = origin
         self.destination = destination
         self.via = tuple(via)
@@ -133,6 +138,28 @@ class Route:
     def sources(self) -> tuple[str, ...]:
         """Return every source id behind the route's figures, in order of first use."""
         return tuple(dict.fromkeys(s for e in self.elements for s in e.sources))
+
+    def simulate(self, *, n: int = 10_000, profile: str | None = None, seed: int | None = 0,
+                 start_hour: float | None = None) -> TransitTime:
+        """Return the distribution of door-to-door times over ``n`` simulated journeys (see corridors.simulate)."""
+        from .simulation import simulate
+
+        return simulate(self, n=n, profile=profile, seed=seed, start_hour=start_hour)
+
+    def indicators(self) -> dict[str, float]:
+        """Return CAREC-style corridor indicators from the typical times.
+
+        ``speed_without_delay_kmh`` is distance over time on legs; ``speed_with_delay_kmh`` distance over the whole
+        time, stops included; ``border_crossing_h`` the hours at border formalities; ``stopped_share`` the share of
+        the journey spent at stops.
+        """
+        return {
+            "distance_km": round(self.distance_km, 1),
+            "speed_without_delay_kmh": round(self.distance_km / self.moving_h, 1) if self.moving_h else float("nan"),
+            "speed_with_delay_kmh": round(self.distance_km / self.time_h, 1) if self.time_h else float("nan"),
+            "border_crossing_h": round(self.stop_hours().get("border_crossing", 0.0), 1),
+            "stopped_share": round(self.stopped_h / self.time_h, 3) if self.time_h else 0.0,
+        }
 
     # Tables ------------------------------------------------------------------------------------------------
     def to_frame(self) -> pd.DataFrame:

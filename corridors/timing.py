@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from .errors import CorridorError
@@ -30,34 +31,77 @@ class Estimate:
     note: str | None = None
 
 
-class TimeParameters:
-    """Stop times and running speeds per profile, indexed for constant-time lookup."""
+@dataclass(frozen=True)
+class Disruption:
+    """An event that may hold freight at a place: its probability per departure and the delay it causes."""
 
-    def __init__(self, stop_times: pd.DataFrame, speeds: pd.DataFrame):
-        self._stop_times = stop_times.reset_index(drop=True)
-        self._speeds = speeds.reset_index(drop=True)
-        self._stops = {(r.kind, r.place, r.profile): self._estimate(r, "h")
-                       for r in self._stop_times.itertuples(index=False)}
-        self._speed = {(r.mode, r.country, r.profile): self._estimate(r, "kmh")
-                       for r in self._speeds.itertuples(index=False)}
+    kind: str
+    probability: float
+    delay: Estimate
+
+
+class TimeParameters:
+    """Stop times, running speeds, leg times and disruptions per profile, indexed for constant-time lookup."""
+
+    def __init__(self, stop_times: pd.DataFrame, speeds: pd.DataFrame, leg_times: pd.DataFrame | None = None,
+                 disruptions: pd.DataFrame | None = None):
+        self._tables = {
+            "stop_times": stop_times.reset_index(drop=True),
+            "speeds": speeds.reset_index(drop=True),
+            "leg_times": _or_empty(leg_times, "leg_times"),
+            "disruptions": _or_empty(disruptions, "disruptions"),
+        }
+        self._stops = {(r.kind, r.place, r.profile): self._estimate(r, "h", r.place)
+                       for r in self._tables["stop_times"].itertuples(index=False)}
+        self._speed = {(r.mode, r.country, r.profile): self._estimate(r, "kmh", r.country)
+                       for r in self._tables["speeds"].itertuples(index=False)}
+        self._legs = {(r.leg, r.profile): self._estimate(r, "h", r.leg)
+                      for r in self._tables["leg_times"].itertuples(index=False)}
+        self._disruptions = {(r.place, r.profile): Disruption(r.kind, r.probability, self._estimate(r, "h", r.place))
+                             for r in self._tables["disruptions"].itertuples(index=False)}
         self.profiles: tuple[str, ...] = tuple(dict.fromkeys(
-            [*self._stop_times["profile"], *self._speeds["profile"]]))
+            [*self._tables["stop_times"]["profile"], *self._tables["speeds"]["profile"]]))
 
     @staticmethod
-    def _estimate(row: object, unit: str) -> Estimate:
-        place = getattr(row, "place", None) or getattr(row, "country", "*")
+    def _estimate(row: object, unit: str, place: str) -> Estimate:
         return Estimate(getattr(row, f"low_{unit}"), getattr(row, f"typical_{unit}"), getattr(row, f"high_{unit}"),
                         tuple(row.sources), place, row.status, row.note)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Return the parameter tables by role (copies), leaving out optional ones that are empty."""
+        return {role: t.copy() for role, t in self._tables.items() if len(t) or role in ("stop_times", "speeds")}
+
+    @property
+    def leg_times(self) -> pd.DataFrame:
+        """Return the explicit leg-time table (may be empty)."""
+        return self._tables["leg_times"].copy()
+
+    @property
+    def disruptions(self) -> pd.DataFrame:
+        """Return the disruption table (may be empty)."""
+        return self._tables["disruptions"].copy()
+
+    def leg_time(self, leg: str, profile: str) -> Estimate | None:
+        """Return the explicit time distribution of a leg under a profile, or None if it has none."""
+        return self._legs.get((leg, profile))
+
+    def disruption(self, node: str, country: str, profile: str) -> Disruption | None:
+        """Return the disruption that may hold a departure from ``node`` under a profile, or None."""
+        for place in (node, country, "*"):
+            found = self._disruptions.get((place, profile))
+            if found is not None:
+                return found
+        return None
 
     @property
     def stop_times(self) -> pd.DataFrame:
         """Return the stop-time table."""
-        return self._stop_times.copy()
+        return self._tables["stop_times"].copy()
 
     @property
     def speeds(self) -> pd.DataFrame:
         """Return the running-speed table."""
-        return self._speeds.copy()
+        return self._tables["speeds"].copy()
 
     def check_profile(self, profile: str) -> str:
         """Return ``profile`` if the parameters define it, else raise a CorridorError naming the known ones."""
@@ -78,9 +122,35 @@ class TimeParameters:
         return self._speed.get((mode, country, profile)) or self._speed.get((mode, "*", profile))
 
 
+def _or_empty(frame: pd.DataFrame | None, role: str) -> pd.DataFrame:
+    from .contract import TABLES
+
+    if frame is None:
+        return pd.DataFrame({c.name: pd.Series(dtype=object) for c in TABLES[role]})
+    return frame.reset_index(drop=True)
+
+
 def scheduled_wait_h(service: str) -> float | None:
     """Return the expected wait in hours for a service of ``N/week`` departures reached at a random time."""
     if not service or service == "unscheduled":
         return None
     per_week = float(service.split("/")[0])
     return HOURS_PER_WEEK / per_week / 2.0
+
+
+def split_triangular(low: float, typical: float, high: float, u: np.ndarray) -> np.ndarray:
+    """Return draws from the split triangular distribution for uniform draws ``u`` in [0, 1).
+
+    Half the probability lies on each side of ``typical``, which is therefore the median: below it the density
+    rises linearly from ``low``, above it falls linearly to ``high``. This keeps the meaning of a sourced
+    "typical" value (half the journeys faster, half slower) while letting the low and high values set the spread,
+    which is often lopsided (a border crossing can take days longer than typical, never days shorter).
+    """
+    lower_half = u < 0.5
+    root = np.sqrt(np.where(lower_half, u, 1.0 - u) * 2.0)
+    return np.where(lower_half, low + (typical - low) * root, high - (high - typical) * root)
+
+
+def split_triangular_mean(low: float, typical: float, high: float) -> float:
+    """Return the mean of the split triangular distribution."""
+    return 0.5 * (low + 2.0 * typical) / 3.0 + 0.5 * (high + 2.0 * typical) / 3.0

@@ -138,9 +138,10 @@ def validate_tables(raw: Mapping[str, RawTable], countries: gpd.GeoDataFrame
     nodes = _check_nodes(raw["nodes"], parsed["nodes"], source_ids, countries, out)
     legs = _check_legs(raw["legs"], parsed["legs"], nodes, source_ids, out)
     clean = {"sources": sources.set_index("id", drop=False), "nodes": nodes, "legs": legs}
-    for role, key in (("stop_times", "place"), ("speeds", "country")):
+    for role, key in (("stop_times", "place"), ("speeds", "country"), ("leg_times", "leg"),
+                      ("disruptions", "place")):
         if role in parsed:
-            clean[role] = _check_parameters(raw[role], parsed[role], key, nodes, source_ids, out)
+            clean[role] = _check_parameters(raw[role], parsed[role], key, nodes, legs, source_ids, out)
     if not out.problems:
         _check_connected(raw["legs"], nodes, legs, out)
     return clean, out.problems
@@ -315,16 +316,19 @@ def parse_waypoints(text: str) -> list[tuple[float, float]]:
 
 
 def _check_parameters(table: RawTable, frame: pd.DataFrame, key: str, nodes: gpd.GeoDataFrame,
-                      source_ids: set[str], out: _Collector) -> pd.DataFrame:
+                      legs: gpd.GeoDataFrame, source_ids: set[str], out: _Collector) -> pd.DataFrame:
     _check_refs(table, frame, ("sources",), source_ids, out)
     unit = "h" if "low_h" in frame.columns else "kmh"
     low, typical, high = (f"{n}_{unit}" for n in ("low", "typical", "high"))
     countries = set(nodes["country"])
-    what = "kind" if "kind" in frame.columns else "mode"
+    what = next((c for c in ("kind", "mode") if c in frame.columns), key)
     seen: set[tuple[str, str, str]] = set()
     for i, row in frame.iterrows():
         place = row[key]
-        if place and place != "*" and place not in countries and (key == "country" or place not in nodes.index):
+        if key == "leg":
+            if place and place not in legs.index:
+                out.add(table, i, key, f"unknown leg {place!r}")
+        elif place and place != "*" and place not in countries and (key == "country" or place not in nodes.index):
             expected = "a node id, " if key == "place" else ""
             out.add(table, i, key, f"unknown place {place!r}; expected {expected}a country code of the network "
                     "or *")
@@ -336,9 +340,12 @@ def _check_parameters(table: RawTable, frame: pd.DataFrame, key: str, nodes: gpd
         if None not in values and not values[0] <= values[1] <= values[2]:
             out.add(table, i, high, f"needs low ≤ typical ≤ high, got {values[0]:g} / {values[1]:g} / "
                     f"{values[2]:g}")
+        if "probability" in frame.columns and row["probability"] is not None and not 0 <= row["probability"] <= 1:
+            out.add(table, i, "probability", f"a probability must lie in 0..1, got {row['probability']:g}")
         ident = (row[what], place, row["profile"])
         if ident in seen:
-            out.add(table, i, what, f"a second row for {ident[0]} at {place} under profile {ident[2]}")
+            label = f"{ident[0]} at {place}" if what != key else str(place)
+            out.add(table, i, what, f"a second row for {label} under profile {ident[2]}")
         seen.add(ident)
     return frame
 

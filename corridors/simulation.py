@@ -1,0 +1,270 @@
+"""Transit time as a distribution: Monte Carlo journeys along a route, vectorised across journeys.
+
+Each leg and stop of a route is a random time drawn from its sourced (low, typical, high) parameters under an
+operating profile, with the typical value as the median (see :func:`corridors.timing.split_triangular`). Ferries
+are a service, not a speed: a scheduled service departs every ``168 / N`` hours, so the wait depends on when the
+freight reaches the port, which is computed leg by leg for every journey; an unscheduled service ("departs when
+full") has a measured waiting-time distribution. A port may be closed by weather: with a sourced probability a
+departure meets a closure and waits for its duration. Elements are drawn independently of each other.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import CorridorError
+from .timing import HOURS_PER_WEEK, Estimate, split_triangular
+
+if TYPE_CHECKING:
+    from .network import Network
+    from .route import Route
+
+CHUNK = 250_000  # journeys drawn at once; bounds the memory of intermediate arrays
+HOURS_PER_DAY = 24.0
+
+
+@dataclass(frozen=True)
+class _Draw:
+    """How one element's time is drawn: a fixed value, a split triangular, a speed, or a scheduled departure."""
+
+    way: str  # "fixed", "split", "speed", "headway", "closure"
+    estimate: Estimate | None = None
+    value_h: float = 0.0
+    parts: tuple[tuple[float, Estimate], ...] = ()  # for "speed": (km, speed estimate) per part
+    probability: float = 0.0
+
+
+def _draws(network: Network, route: Route, profile: str) -> tuple[list[dict[str, Any]], list[_Draw]]:
+    """Return the rows of the simulated elements (the route's, plus possible weather closures) and their draws."""
+    params = network.parameters
+    legs = network.legs
+    country = network.nodes["country"].to_dict()
+    rows: list[dict[str, Any]] = []
+    draws: list[_Draw] = []
+    for e in route.elements:
+        row = {"element": e.element, "kind": e.kind, "place": e.place, "from": e.from_place, "to": e.to_place,
+               "leg": e.leg, "distance_km": e.distance_km}
+        if e.element == "leg":
+            explicit = params.leg_time(e.leg, profile)
+            if explicit is not None:
+                draw = _Draw("split", explicit)
+            elif pd.notna(legs.at[e.leg, "time_h"]):
+                draw = _Draw("fixed", value_h=float(legs.at[e.leg, "time_h"]))
+            else:
+                parts = []
+                for end in (e.from_place, e.to_place):  # half the distance in each end's country
+                    speed = params.speed(str(legs.at[e.leg, "mode"]), country[end], profile)
+                    if speed is None:
+                        raise CorridorError(f"no {legs.at[e.leg, 'mode']} speed for {country[end]} under {profile}")
+                    parts.append((e.distance_km / 2.0, speed))
+                draw = _Draw("speed", parts=tuple(parts))
+            rows.append(row)
+            draws.append(draw)
+            continue
+        service = legs.at[e.leg, "service"] if e.kind == "ferry_wait" and e.leg else ""
+        if e.kind == "ferry_wait" and service and service != "unscheduled":
+            draw = _Draw("headway", value_h=HOURS_PER_WEEK / float(service.split("/")[0]))
+        else:
+            found = params.stop_time(e.kind, e.place, country[e.place], profile)
+            if found is None:
+                raise CorridorError(f"no {e.kind} time for {e.place} under profile {profile!r}")
+            draw = _Draw("split", found)
+        rows.append(row)
+        draws.append(draw)
+        if e.kind == "ferry_wait":
+            disruption = params.disruption(e.place, country[e.place], profile)
+            if disruption is not None and disruption.probability > 0:
+                rows.append({**row, "kind": disruption.kind})
+                draws.append(_Draw("closure", disruption.delay, probability=disruption.probability))
+    return rows, draws
+
+
+def simulate(route: Route, *, n: int = 10_000, profile: str | None = None, seed: int | None = 0,
+             start_hour: float | None = None, progress: Callable[[int, int], None] | None = None) -> TransitTime:
+    """Return the door-to-door time distribution of ``n`` simulated journeys along ``route``.
+
+    Parameters
+    ----------
+    route
+        A route from :meth:`corridors.Network.route`.
+    n
+        Number of journeys (> 0).
+    profile
+        Operating profile of the parameters; default: the profile the route was found under.
+    seed
+        Seed of the random generator: the same seed gives the same numbers. ``None`` draws a fresh seed.
+    start_hour
+        Departure time in hours after Monday 00:00 (scheduled ferries leave at multiples of their headway from
+        then). ``None`` spreads departures uniformly over the week.
+    progress
+        Called as ``progress(done, n)`` after each chunk of journeys.
+    """
+    network = route.network
+    profile = network.parameters.check_profile(profile or route.profile)
+    if not isinstance(n, (int, np.integer)) or n <= 0:
+        raise CorridorError(f"the number of journeys must be a positive whole number, got {n!r}")
+    if start_hour is not None and not 0 <= start_hour < HOURS_PER_WEEK:
+        raise CorridorError(f"start_hour must lie in 0..168 (hours after Monday 00:00), got {start_hour}")
+    rows, draws = _draws(network, route, profile)
+    rng = np.random.default_rng(seed)
+    samples = np.empty((len(draws), n), dtype=np.float32)
+    total = np.empty(n, dtype=np.float64)
+    for start in range(0, n, CHUNK):
+        stop = min(n, start + CHUNK)
+        size = stop - start
+        clock = (np.full(size, float(start_hour)) if start_hour is not None
+                 else rng.random(size) * HOURS_PER_WEEK)
+        elapsed = np.zeros(size)
+        for i, draw in enumerate(draws):
+            hours = _draw(draw, rng, size, clock + elapsed if draw.way == "headway" else clock)
+            samples[i, start:stop] = hours
+            elapsed += hours
+        total[start:stop] = elapsed
+        if progress is not None:
+            progress(stop, n)
+    return TransitTime(route=route, profile=profile, seed=seed, elements=pd.DataFrame(rows), samples_h=samples,
+                       total_h=total)
+
+
+def _draw(draw: _Draw, rng: np.random.Generator, size: int, clock: np.ndarray) -> np.ndarray:
+    if draw.way == "fixed":
+        return np.full(size, draw.value_h)
+    if draw.way == "split":
+        e = draw.estimate
+        return split_triangular(e.low, e.typical, e.high, rng.random(size, dtype=np.float32))
+    if draw.way == "speed":
+        hours = np.zeros(size, dtype=np.float32)
+        for km, speed in draw.parts:
+            hours += km / split_triangular(speed.low, speed.typical, speed.high, rng.random(size, dtype=np.float32))
+        return hours
+    if draw.way == "headway":  # the next departure after the clock; departures at multiples of the headway
+        return np.mod(-clock, draw.value_h)
+    if draw.way == "closure":
+        e = draw.estimate
+        hit = rng.random(size, dtype=np.float32) < draw.probability
+        return np.where(hit, split_triangular(e.low, e.typical, e.high, rng.random(size, dtype=np.float32)), 0.0)
+    raise ValueError(draw.way)
+
+
+class TransitTime:
+    """Simulated door-to-door times of one route under one profile, with every element's samples.
+
+    Times are in hours in the arrays and in days in the summaries. ``samples_h`` has one row per element
+    (``elements`` describes them, in route order) and one column per journey.
+    """
+
+    def __init__(self, *, route: Route, profile: str, seed: int | None, elements: pd.DataFrame,
+                 samples_h: np.ndarray, total_h: np.ndarray):
+        self.route = route
+        self.profile = profile
+        self.seed = seed
+        self.elements = elements
+        self.samples_h = samples_h
+        self.total_h = total_h
+
+    @property
+    def n(self) -> int:
+        """Return the number of simulated journeys."""
+        return int(self.total_h.size)
+
+    @property
+    def total_days(self) -> np.ndarray:
+        """Return every journey's total time in days."""
+        return self.total_h / HOURS_PER_DAY
+
+    def percentiles(self, q: tuple[float, ...] = (10, 50, 90)) -> dict[str, float]:
+        """Return percentiles of the total time in days, keyed ``P10``, ``P50``…"""
+        values = np.percentile(self.total_days, q)
+        return {f"P{q_:g}": float(v) for q_, v in zip(q, values, strict=True)}
+
+    @property
+    def median_days(self) -> float:
+        """Return the median total time in days."""
+        return float(np.median(self.total_days))
+
+    @property
+    def mean_days(self) -> float:
+        """Return the mean total time in days."""
+        return float(self.total_days.mean())
+
+    def prob_within(self, days: float) -> float:
+        """Return the share of journeys that take ``days`` or less."""
+        if days < 0:
+            raise CorridorError(f"a time window cannot be negative, got {days}")
+        return float(np.mean(self.total_h <= days * HOURS_PER_DAY))
+
+    def histogram(self, bins: int | np.ndarray = 40) -> tuple[np.ndarray, np.ndarray]:
+        """Return ``(counts, edges)`` of the total time in days."""
+        return np.histogram(self.total_days, bins=bins)
+
+    def contributions(self) -> pd.DataFrame:
+        """Return each element's part in the answer: its median, its mean in the median journeys, its share of spread.
+
+        ``in_median_journey_h`` is the element's mean over the journeys whose total lies within ±2.5 percentiles
+        of the median total: these add up to the median. ``spread_share`` is the element's covariance with the
+        total divided by the total's variance: these add up to 1, and a large share names what makes the journey
+        unpredictable.
+        """
+        total = self.total_h
+        low, high = np.percentile(total, [47.5, 52.5])
+        central = (total >= low) & (total <= high)
+        variance = float(total.var())
+        centred = total - total.mean()
+        frame = self.elements.copy()
+        frame["median_h"] = np.median(self.samples_h, axis=1)
+        frame["mean_h"] = self.samples_h.mean(axis=1, dtype=np.float64)
+        frame["in_median_journey_h"] = self.samples_h[:, central].mean(axis=1, dtype=np.float64)
+        frame["spread_share"] = ((self.samples_h - self.samples_h.mean(axis=1, keepdims=True, dtype=np.float64))
+                                 @ centred) / (variance * self.n) if variance > 0 else 0.0
+        return frame
+
+    def summary(self) -> dict[str, Any]:
+        """Return the headline figures as plain data."""
+        return {
+            "origin": self.route.origin, "destination": self.route.destination, "profile": self.profile,
+            "journeys": self.n, "seed": self.seed, "mean_days": round(self.mean_days, 2),
+            **{k: round(v, 2) for k, v in self.percentiles((10, 50, 90)).items()},
+        }
+
+    def to_dict(self, *, within_days: float | None = None) -> dict[str, Any]:
+        """Return the summary, the histogram and each element's contribution as plain data for JSON."""
+        counts, edges = self.histogram()
+        contributions = self.contributions()
+        data = {
+            **self.summary(),
+            "histogram": {"days_edges": [round(float(x), 3) for x in edges], "counts": counts.tolist()},
+            "elements": [
+                {k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in row.items()}
+                for row in contributions.round(3).astype(object).to_dict(orient="records")
+            ],
+        }
+        if within_days is not None:
+            data["within_days"] = within_days
+            data["prob_within"] = round(self.prob_within(within_days), 4)
+        return data
+
+    def __repr__(self) -> str:
+        p = self.percentiles()
+        return (f"<TransitTime {self.route.origin} → {self.route.destination} ({self.profile}, {self.n:,} journeys): "
+                f"P10 {p['P10']:.1f}, median {p['P50']:.1f}, P90 {p['P90']:.1f} days>")
+
+    def _repr_html_(self) -> str:
+        counts, edges = self.histogram(30)
+        peak = max(int(counts.max()), 1)
+        width, height = 300, 60
+        bar = width / len(counts)
+        bars = "".join(
+            f'<rect x="{i * bar:.1f}" y="{height - c / peak * height:.1f}" width="{bar - 1:.1f}" '
+            f'height="{c / peak * height:.1f}" fill="#4a7ab7"/>' for i, c in enumerate(counts))
+        svg = (f'<svg width="{width}" height="{height + 14}" role="img"><title>histogram of days</title>{bars}'
+               f'<text x="0" y="{height + 12}" font-size="10">{edges[0]:.1f} d</text>'
+               f'<text x="{width}" y="{height + 12}" font-size="10" text-anchor="end">{edges[-1]:.1f} d</text></svg>')
+        p = self.percentiles()
+        table = "".join(f"<tr><th>{k}</th><td>{v:.1f} days</td></tr>" for k, v in p.items())
+        return f"<p><b>{html.escape(repr(self))}</b></p><table>{table}</table>{svg}"
