@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import textwrap
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
@@ -26,14 +27,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     route = sub.add_parser("route", help="the best route between two places, as legs and stops",
                            description="Print the best route between two places, leg by leg and stop by stop.")
-    route.add_argument("origin", help="place id, name or alias, e.g. \"Xi'an\"")
-    route.add_argument("destination", help="place id, name or alias, e.g. Poti")
-    route.add_argument("--via", action="append", default=[], metavar="PLACE",
-                       help="pass through this place (repeatable, in order)")
-    route.add_argument("--avoid", action="append", default=[], metavar="X",
-                       help="avoid a place, a country (code or name) or a mode (repeatable)")
+    _add_route_arguments(route)
     route.add_argument("--by", choices=("time", "distance"), default="time", help="what to minimise")
-    route.add_argument("--profile", default="typical", help="operating profile (default: typical)")
     _add_output_options(route, csv=True)
     _add_network_option(route)
 
@@ -43,12 +38,64 @@ def build_parser() -> argparse.ArgumentParser:
     _add_output_options(network, csv=False)
     _add_network_option(network)
 
+    simulate = sub.add_parser("simulate", help="the distribution of door-to-door time (Monte Carlo)",
+                              description="Simulate many journeys along the best route and print the distribution "
+                                          "of door-to-door time, and what drives it.")
+    _add_route_arguments(simulate)
+    _add_simulation_options(simulate)
+    simulate.add_argument("--within", type=float, metavar="DAYS", help="print the probability of arriving within DAYS")
+    simulate.add_argument("--window", type=float, nargs=2, metavar=("LOW", "HIGH"),
+                          help="print the probability of arriving in LOW–HIGH days, and within HIGH days")
+    simulate.add_argument("--start-hour", type=float, metavar="H",
+                          help="depart H hours after Monday 00:00 (default: any time of the week)")
+    _add_output_options(simulate, csv=False)
+    _add_network_option(simulate)
+
+    claims = sub.add_parser("claims", help="check published transit-time claims against the network",
+                            description="Check every registered claim (or one) under each profile: the probability "
+                                        "of meeting its window, the median and P90, and what explains the answer.")
+    claims.add_argument("claim", nargs="?", metavar="ID", help="one claim id (default: all)")
+    claims.add_argument("--profile", action="append", default=[], metavar="P",
+                        help="check under this profile only (repeatable; default: all)")
+    _add_simulation_options(claims, default_n=20_000)
+    claims.add_argument("--list", action="store_true", help="list the registered claims without checking them")
+    _add_output_options(claims, csv=False)
+
+    chart = sub.add_parser("chart", help="a time–distance chart of a route (PNG or SVG)",
+                           description="Draw the route as a UNESCAP time–distance chart: distance on x, cumulative "
+                                       "time on y, stops as vertical steps, with the P10–P90 band of a simulation.")
+    chart.add_argument("origin", help="place id, name or alias")
+    chart.add_argument("destination", help="place id, name or alias")
+    chart.add_argument("--via", action="append", default=[], metavar="PLACE", help="pass through this place")
+    chart.add_argument("--avoid", action="append", default=[], metavar="X", help="avoid a place, country or mode")
+    chart.add_argument("--profile", action="append", default=[], metavar="P",
+                       help="one line per profile (repeatable; default: scheduled, typical and congested)")
+    _add_simulation_options(chart, default_n=5_000)
+    chart.add_argument("--out", default="chart.png", metavar="FILE", help="output file, .png or .svg")
+    _add_network_option(chart)
+
     validate = sub.add_parser("validate", help="check a dataset against the attribute contract",
                               description="Check a dataset (folders or files) and list every problem with file, "
                                           "row and field. Exit code 2 if there is any.")
     validate.add_argument("paths", nargs="+", metavar="PATH", help="a dataset folder, or its files")
     validate.add_argument("--json", action="store_true", help="print the problems as JSON")
     return parser
+
+
+def _add_route_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("origin", help="place id, name or alias, e.g. \"Xi'an\"")
+    parser.add_argument("destination", help="place id, name or alias, e.g. Poti")
+    parser.add_argument("--via", action="append", default=[], metavar="PLACE",
+                        help="pass through this place (repeatable, in order)")
+    parser.add_argument("--avoid", action="append", default=[], metavar="X",
+                        help="avoid a place, a country (code or name) or a mode (repeatable)")
+    parser.add_argument("--profile", default="typical", help="operating profile (default: typical)")
+
+
+def _add_simulation_options(parser: argparse.ArgumentParser, default_n: int = 10_000) -> None:
+    parser.add_argument("-n", "--journeys", type=int, default=default_n, metavar="N",
+                        help=f"number of simulated journeys (default: {default_n:,})")
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default: 0; the same seed, the same numbers)")
 
 
 def _add_output_options(parser: argparse.ArgumentParser, *, csv: bool) -> None:
@@ -191,7 +238,142 @@ def _print_json(data: Any) -> None:
     sys.stdout.write("\n")
 
 
-_COMMANDS = {"route": _cmd_route, "network": _cmd_network, "validate": _cmd_validate}
+def _cmd_simulate(args: argparse.Namespace) -> int:
+    from .simulation import simulate
+
+    net = _load(args)
+    if args.within is not None and args.within < 0:
+        raise CorridorError(f"--within must not be negative, got {args.within:g}")
+    if args.window is not None and not 0 <= args.window[0] <= args.window[1]:
+        raise CorridorError(f"--window needs 0 ≤ LOW ≤ HIGH, got {args.window[0]:g} {args.window[1]:g}")
+    route = net.route(args.origin, args.destination, via=args.via, avoid=args.avoid, profile=args.profile)
+    progress = _progress_bar() if args.journeys >= 1_000_000 and sys.stderr.isatty() else None
+    transit = simulate(route, n=args.journeys, profile=args.profile, seed=args.seed, start_hour=args.start_hour,
+                       progress=progress)
+    window = tuple(args.window) if args.window else None
+    if args.json:
+        _print_json(transit.to_dict(within_days=args.within, window_days=window))
+        return EXIT_OK
+    print(format_transit(transit, within_days=args.within, window_days=window))
+    return EXIT_OK
+
+
+def _progress_bar():
+    def show(done: int, total: int) -> None:
+        filled = int(30 * done / total)
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {done:,}/{total:,} journeys")
+        if done == total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+    return show
+
+
+def format_transit(transit: Any, *, within_days: float | None = None,
+                   window_days: tuple[float, float] | None = None) -> str:
+    """Return a simulation as text: percentiles, a histogram, and the elements that drive the time."""
+    route = transit.route
+    names = route.network.place_name
+    p = transit.percentiles((10, 50, 90))
+    lines = [f"{names(route.origin)} → {names(route.destination)}: {transit.n:,} simulated journeys, profile "
+             f"{transit.profile}, seed {transit.seed}", "",
+             f"P10 {p['P10']:.1f} days   median {p['P50']:.1f} days   P90 {p['P90']:.1f} days   "
+             f"mean {transit.mean_days:.1f} days"]
+    if within_days is not None:
+        lines.append(f"Probability of arriving within {within_days:g} days: {transit.prob_within(within_days):.1%}")
+    if window_days is not None:
+        low, high = window_days
+        lines.append(f"Probability of arriving in {low:g}–{high:g} days: {transit.prob_between(low, high):.1%}; "
+                     f"within {high:g} days: {transit.prob_within(high):.1%}")
+    counts, edges = transit.histogram(16)
+    peak = max(int(counts.max()), 1)
+    lines.append("")
+    for count, low, high in zip(counts, edges[:-1], edges[1:], strict=True):
+        lines.append(f"  {low:6.1f}–{high:<6.1f} d  {'█' * round(28 * count / peak):<28} {count / transit.n:6.1%}")
+    frame = transit.contributions()
+    frame["what"] = [f"{k.replace('_', ' ')} at {names(pl)}" if el == "stop" else f"{k} {names(f)} → {names(t)}"
+                     for el, k, pl, f, t in zip(frame["element"], frame["kind"], frame["place"], frame["from"],
+                                                frame["to"], strict=True)]
+    top = frame.sort_values("in_median_journey_h", ascending=False).head(8)
+    lines += ["", "What the median journey is made of (largest first), and each part's share of the spread:"]
+    for row in top.itertuples():
+        lines.append(f"  {_clip(row.what, 52):<52} {row.in_median_journey_h / 24:5.1f} d   "
+                     f"spread {row.spread_share:6.1%}")
+    return "\n".join(lines)
+
+
+def _cmd_claims(args: argparse.Namespace) -> int:
+    from .claims import check, load_claims
+    from .network import load_network
+
+    net = load_network()
+    registry = load_claims(net)
+    if args.claim is not None and args.claim not in registry:
+        from .places import PlaceIndex
+
+        close = PlaceIndex(dict.fromkeys(registry, ()), {k: k for k in registry}).candidates(args.claim)
+        hint = f"; did you mean {', '.join(close)}?" if close else f"; known claims: {', '.join(registry)}"
+        raise CorridorError(f"unknown claim {args.claim!r}{hint}")
+    selected = [registry[args.claim]] if args.claim else list(registry.values())
+    if args.list:
+        if args.json:
+            _print_json([{"id": c.id, "who": c.who, "said_on": c.said_on, "statement": c.statement,
+                          "window": c.window_text, "readings": [r.label for r in c.readings]} for c in selected])
+        else:
+            for c in selected:
+                print(f"{c.id}: {c.who} ({c.said_on}): \"{c.statement}\" [{c.window_text}]")
+        return EXIT_OK
+    profiles = tuple(args.profile) or None
+    checks = [check(c, net, profiles=profiles, n=args.journeys, seed=args.seed) for c in selected]
+    if args.json:
+        _print_json([c.to_dict() for c in checks])
+        return EXIT_OK
+    for i, result in enumerate(checks):
+        if i:
+            print()
+        print(format_claim_check(result))
+    return EXIT_OK
+
+
+def format_claim_check(result: Any) -> str:
+    """Return a claim check as text: the statement, the verdict, a table per reading and profile, the explanation."""
+    claim = result.claim
+    table = result.table()
+    lines = [f"{claim.id} — {claim.who}, {claim.role} ({claim.said_on})",
+             f"  \"{claim.statement}\"  window: {claim.window_text}; source: {claim.source}",
+             f"  Verdict: {result.verdict.upper()}", ""]
+    header = f"  {'reading':<58} {'profile':<10} {'P(≤' + f'{claim.window_high:g})':>8} {'median':>7} {'P90':>7}"
+    lines += [header]
+    for row in table.itertuples():
+        if row.route is None:
+            lines.append(f"  {_clip(row.label, 58):<58} {row.profile:<10} not available: {row.note}")
+            continue
+        mark = "✓" if row.holds else " "
+        lines.append(f"  {_clip(row.label, 58):<58} {row.profile:<10} {row.p_within:>7.0%}{mark} "
+                     f"{row.median:>7.1f} {row.p90:>7.1f}")
+    lines += ["", *textwrap.wrap(result.explanation(), width=110, initial_indent="  ", subsequent_indent="  ")]
+    return "\n".join(lines)
+
+
+def _cmd_chart(args: argparse.Namespace) -> int:
+    from .charts import Series, save_chart, time_distance_chart
+    from .simulation import simulate
+
+    net = _load(args)
+    profiles = args.profile or [p for p in ("scheduled", "typical", "congested") if p in net.profiles]
+    series = []
+    for profile in profiles:
+        route = net.route(args.origin, args.destination, via=args.via, avoid=args.avoid, profile=profile)
+        series.append(Series(route, simulate(route, n=args.journeys, profile=profile, seed=args.seed)))
+    title = f"{net.place_name(series[0].route.origin)} → {net.place_name(series[0].route.destination)}: " \
+            "time–distance (vertical steps are stops)"
+    written = save_chart(time_distance_chart(series, title=title), args.out)
+    print(f"wrote {written}")
+    return EXIT_OK
+
+
+_COMMANDS = {"route": _cmd_route, "network": _cmd_network, "validate": _cmd_validate, "simulate": _cmd_simulate,
+             "claims": _cmd_claims, "chart": _cmd_chart}
 
 
 if __name__ == "__main__":

@@ -147,8 +147,8 @@ class Network:
         if arcs is None:
             raise NoRouteError(self.place_name(stages[0]), self.place_name(stages[-1]),
                                self._why_no_route(graph, stages, constraints))
-        return Route(network=self, origin=stages[0], destination=stages[-1], via=stages[1:-1], profile=profile, weight=by,
-                     elements=self._elements(arcs), names=self._names,
+        return Route(network=self, origin=stages[0], destination=stages[-1], via=stages[1:-1], profile=profile,
+                     weight=by, elements=self._elements(arcs), names=self._names,
                      countries={k: v["country"] for k, v in self._node_records.items()}, legs=self._legs,
                      places=self._nodes)
 

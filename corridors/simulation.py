@@ -57,12 +57,14 @@ def _draws(network: Network, route: Route, profile: str) -> tuple[list[dict[str,
             elif pd.notna(legs.at[e.leg, "time_h"]):
                 draw = _Draw("fixed", value_h=float(legs.at[e.leg, "time_h"]))
             else:
+                # half the distance in each end's country; one speed draw for a leg within one country
+                ends = dict.fromkeys((country[e.from_place], country[e.to_place]))
                 parts = []
-                for end in (e.from_place, e.to_place):  # half the distance in each end's country
-                    speed = params.speed(str(legs.at[e.leg, "mode"]), country[end], profile)
+                for code in ends:
+                    speed = params.speed(str(legs.at[e.leg, "mode"]), code, profile)
                     if speed is None:
-                        raise CorridorError(f"no {legs.at[e.leg, 'mode']} speed for {country[end]} under {profile}")
-                    parts.append((e.distance_km / 2.0, speed))
+                        raise CorridorError(f"no {legs.at[e.leg, 'mode']} speed for {code} under {profile}")
+                    parts.append((e.distance_km / len(ends), speed))
                 draw = _Draw("speed", parts=tuple(parts))
             rows.append(row)
             draws.append(draw)
@@ -199,6 +201,13 @@ class TransitTime:
             raise CorridorError(f"a time window cannot be negative, got {days}")
         return float(np.mean(self.total_h <= days * HOURS_PER_DAY))
 
+    def prob_between(self, low_days: float, high_days: float) -> float:
+        """Return the share of journeys that take between ``low_days`` and ``high_days`` (inclusive)."""
+        if not 0 <= low_days <= high_days:
+            raise CorridorError(f"a time window needs 0 ≤ low ≤ high, got {low_days:g} and {high_days:g}")
+        days = self.total_days
+        return float(np.mean((days >= low_days) & (days <= high_days)))
+
     def histogram(self, bins: int | np.ndarray = 40) -> tuple[np.ndarray, np.ndarray]:
         """Return ``(counts, edges)`` of the total time in days."""
         return np.histogram(self.total_days, bins=bins)
@@ -232,7 +241,8 @@ class TransitTime:
             **{k: round(v, 2) for k, v in self.percentiles((10, 50, 90)).items()},
         }
 
-    def to_dict(self, *, within_days: float | None = None) -> dict[str, Any]:
+    def to_dict(self, *, within_days: float | None = None,
+                window_days: tuple[float, float] | None = None) -> dict[str, Any]:
         """Return the summary, the histogram and each element's contribution as plain data for JSON."""
         counts, edges = self.histogram()
         contributions = self.contributions()
@@ -247,6 +257,10 @@ class TransitTime:
         if within_days is not None:
             data["within_days"] = within_days
             data["prob_within"] = round(self.prob_within(within_days), 4)
+        if window_days is not None:
+            data["window_days"] = list(window_days)
+            data["prob_in_window"] = round(self.prob_between(*window_days), 4)
+            data["prob_within_window_high"] = round(self.prob_within(window_days[1]), 4)
         return data
 
     def __repr__(self) -> str:

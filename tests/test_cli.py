@@ -99,3 +99,58 @@ def test_help_everywhere() -> None:
         result = run(*args, "--help")
         assert result.returncode == 0
         assert "usage: corridors" in result.stdout
+
+
+def test_simulate_prints_the_distribution() -> None:
+    result = run("simulate", "Xi'an", "Poti", "-n", "3000", "--within", "12")
+    assert result.returncode == 0, result.stderr
+    assert "median" in result.stdout
+    assert "Probability of arriving within 12 days" in result.stdout
+    data = json.loads(run("simulate", "Xi'an", "Poti", "-n", "3000", "--json", "--window", "10", "12").stdout)
+    assert data["journeys"] == 3000
+    assert 0 <= data["prob_in_window"] <= data["prob_within_window_high"] <= 1
+    assert sum(data["histogram"]["counts"]) == 3000
+    again = json.loads(run("simulate", "Xi'an", "Poti", "-n", "3000", "--json", "--window", "10", "12").stdout)
+    assert again["P50"] == data["P50"]
+
+
+def test_claims_prints_every_claim_with_verdict_and_probabilities() -> None:
+    result = run("claims", "-n", "1500")
+    assert result.returncode == 0, result.stderr
+    for claim_id in ("aliyev_2025_black_sea", "titr_altynkol_poti_12", "kz_2023_kazakh_section"):
+        assert claim_id in result.stdout
+    assert result.stdout.count("Verdict:") >= 8
+    data = json.loads(run("claims", "aliyev_2025_black_sea", "-n", "1500", "--json").stdout)
+    (seed,) = data
+    assert seed["verdict"] in ("holds", "holds only under some readings or profiles", "does not hold")
+    readings = {r["reading"] for r in seed["results"]}
+    assert {"border_to_port", "xian_to_port", "border_across_sea", "xian_across_sea"} <= readings
+
+
+def test_chart_writes_a_png(tmp_path: Path) -> None:
+    target = tmp_path / "chart.png"
+    result = run("chart", "Xi'an", "Poti", "--out", str(target), "-n", "1000")
+    assert result.returncode == 0, result.stderr
+    assert target.read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("simulate", "Xian", "Poti", "--profile", "rosy"), "unknown profile 'rosy'"),
+        (("simulate", "Xian", "Poti", "-n", "0"), "positive whole number"),
+        (("simulate", "Xian", "Poti", "--window", "12", "10"), "LOW ≤ HIGH"),
+        (("simulate", "Xian", "Poti", "-n", "many"), "invalid int value"),
+        (("claims", "aliyev"), "unknown claim 'aliyev'"),
+        (("claims", "--profile", "rosy", "-n", "100"), "unknown profile 'rosy'"),
+        (("chart", "Xian", "Poti", "--out", "/nonexistent/chart.png", "-n", "100"), "does not exist"),
+        (("chart", "Xian", "Poti", "--out", "chart.pdf", "-n", "100"), ".png or .svg"),
+    ],
+)
+def test_transit_time_mistakes_get_one_line_and_exit_2(args: tuple[str, ...], expected: str) -> None:
+    result = run(*args)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert expected in lines[0]

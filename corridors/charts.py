@@ -1,0 +1,104 @@
+"""Time–distance charts in the UNESCAP style: distance on x, cumulative time on y, stops as vertical steps.
+
+A leg is a sloped segment (its slope is its speed); a stop adds time without distance, so it is a vertical step,
+and the taller the step, the more the stop costs. With a simulation, a band shows the 10th to 90th percentile of
+the cumulative time at every point of the journey. Several routes (or one route under several profiles) share one
+chart. Charts are drawn with matplotlib's object API (no global pyplot state) and saved as PNG or SVG.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from .errors import CorridorError
+
+if TYPE_CHECKING:
+    from .route import Route
+    from .simulation import TransitTime
+
+PALETTE = ("#1f5fa8", "#d2691e", "#2e8b57", "#8b1a1a", "#6a3d9a", "#b8860b", "#008b8b", "#555555")
+FORMATS = (".png", ".svg")
+BAND_JOURNEYS = 20_000  # journeys used for the percentile band: plenty for P10/P90 of a chart
+
+
+@dataclass(frozen=True)
+class Series:
+    """One line of a chart: a route, optionally its simulation, and a label."""
+
+    route: Route
+    transit: TransitTime | None = None
+    label: str | None = None
+
+
+def profile_points(route: Route) -> tuple[np.ndarray, np.ndarray, list[tuple[str, str, float, float, float]]]:
+    """Return cumulative km and days at every element boundary, and the stops as (kind, place, km, from, to)."""
+    km = [0.0]
+    days = [0.0]
+    stops = []
+    for e in route.elements:
+        km.append(km[-1] + e.distance_km)
+        days.append(days[-1] + e.time_h / 24.0)
+        if e.element == "stop":
+            stops.append((e.kind, e.place, km[-1], days[-2], days[-1]))
+    return np.array(km), np.array(days), stops
+
+
+def _band(route: Route, transit: TransitTime) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return cumulative km and the P10 and P90 cumulative days at every element boundary of the simulation."""
+    rows = transit.elements
+    samples = transit.samples_h[:, : min(transit.n, BAND_JOURNEYS)].astype(np.float64)
+    cumulative = np.vstack([np.zeros(samples.shape[1]), np.cumsum(samples, axis=0)]) / 24.0
+    low, high = np.percentile(cumulative, [10, 90], axis=1)
+    km = np.concatenate([[0.0], np.cumsum(rows["distance_km"].to_numpy(dtype=float))])
+    return km, low, high
+
+
+def time_distance_chart(series: Sequence[Series], *, title: str | None = None, label_stops_over_h: float = 12.0
+                        ) -> Figure:
+    """Return a matplotlib Figure with one time–distance line per series (and its P10–P90 band if simulated)."""
+    if not series:
+        raise CorridorError("a chart needs at least one route")
+    figure = Figure(figsize=(10, 6), dpi=110, layout="constrained")
+    axes = figure.add_subplot()
+    for i, s in enumerate(series):
+        colour = PALETTE[i % len(PALETTE)]
+        km, days, stops = profile_points(s.route)
+        label = s.label or f"{s.route.network.place_name(s.route.origin)} → " \
+                           f"{s.route.network.place_name(s.route.destination)} ({s.route.profile})"
+        if s.transit is not None:
+            band_km, low, high = _band(s.route, s.transit)
+            axes.fill_between(band_km, low, high, color=colour, alpha=0.18, linewidth=0,
+                              label=f"{label}: P10–P90 of {s.transit.n:,} journeys")
+        axes.plot(km, days, color=colour, linewidth=2, label=f"{label}: typical times")
+        for kind, place, at_km, start, end in stops:
+            axes.plot([at_km, at_km], [start, end], color=colour, linewidth=3.5, solid_capstyle="butt")
+            if (end - start) * 24.0 >= label_stops_over_h:
+                name = s.route.network.place_name(place)
+                axes.annotate(f"{kind.replace('_', ' ')}, {name}", (at_km, (start + end) / 2), fontsize=7,
+                              xytext=(4, 0), textcoords="offset points", va="center", color=colour)
+    axes.set_xlabel("distance travelled (km)")
+    axes.set_ylabel("time since departure (days)")
+    axes.set_xlim(left=0)
+    axes.set_ylim(bottom=0)
+    axes.grid(True, alpha=0.3)
+    axes.legend(loc="upper left", fontsize=8)
+    axes.set_title(title or "Time–distance: sloped lines are legs, vertical steps are stops")
+    return figure
+
+
+def save_chart(figure: Figure, path: str | os.PathLike[str]) -> Path:
+    """Write a chart to ``path`` (.png or .svg); the folder must exist."""
+    target = Path(path)
+    if target.suffix.lower() not in FORMATS:
+        raise CorridorError(f"a chart is written as {' or '.join(FORMATS)}, not {target.suffix or 'no extension'}")
+    if not target.parent.is_dir():
+        raise CorridorError(f"cannot write {target}: the folder {target.parent} does not exist")
+    figure.savefig(target)
+    return target

@@ -1,0 +1,283 @@
+"""Published claims about transit times, kept as data, and checked against the network under every profile.
+
+A claim says who said what, when, and the window it promises ("10 to 12 days"). Because statements rarely say
+exactly where a journey starts and ends, a claim has one or more *readings*, each an origin, a destination and
+the places it implies. ``check`` simulates each reading under each profile and answers with the probability of
+meeting the window, the median and the 90th percentile, the route, and what explains the answer.
+
+A reading *holds* under a profile when at least half the simulated journeys meet the upper end of the window
+(the median journey is within it). A claim **holds** if every reading holds under the ``typical`` profile;
+it **holds only under some readings or profiles** if at least one reading holds under at least one profile; and
+otherwise it **does not hold**.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from . import datasets
+from .errors import CorridorError, Problem, ValidationError
+
+if TYPE_CHECKING:
+    from .network import Network
+    from .simulation import TransitTime
+
+HOLDS = "holds"
+HOLDS_PARTLY = "holds only under some readings or profiles"
+DOES_NOT_HOLD = "does not hold"
+UNITS_H = {"days": 24.0, "hours": 1.0}
+CLAIM_FIELDS = ("id", "who", "role", "said_on", "statement", "quoted", "source", "window_low", "window_high",
+                "unit", "note")
+READING_FIELDS = ("claim", "reading", "label", "origin", "destination", "via", "avoid", "exclude", "note")
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One way of reading a claim: where the journey starts and ends, and what it leaves out."""
+
+    id: str
+    label: str
+    origin: str
+    destination: str
+    via: tuple[str, ...] = ()
+    avoid: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()  # stop kinds the claim does not count (e.g. waiting for a ferry)
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A published statement about a transit time, with its source and the window it promises."""
+
+    id: str
+    who: str
+    role: str
+    said_on: str
+    statement: str
+    quoted: bool
+    source: str
+    window_low: float
+    window_high: float
+    unit: str
+    note: str = ""
+    readings: tuple[Reading, ...] = field(default_factory=tuple)
+
+    @property
+    def window_high_days(self) -> float:
+        """Return the upper end of the promised window in days."""
+        return self.window_high * UNITS_H[self.unit] / 24.0
+
+    @property
+    def window_text(self) -> str:
+        """Return the window as the claim states it ("10–12 days")."""
+        low, high = (f"{v:g}" for v in (self.window_low, self.window_high))
+        return f"{high} {self.unit}" if low == high else f"{low}–{high} {self.unit}"
+
+
+def load_claims(network: Network, path: str | os.PathLike[str] | None = None) -> dict[str, Claim]:
+    """Return the claims registry (the bundled one, or ``claims.csv`` and ``claim_readings.csv`` in ``path``).
+
+    Every claim and reading is checked against ``network`` (places and sources must exist); a ValidationError
+    lists every problem with file, row and field.
+    """
+    folder = Path(path) if path is not None else datasets.data_path()
+    problems: list[Problem] = []
+    tables = {}
+    for name in ("claims", "claim_readings"):
+        file = folder / f"{name}.csv"
+        if not file.is_file():
+            raise ValidationError([Problem(file.name, "", "", f"no {name} table in {folder}")])
+        tables[name] = pd.read_csv(file, dtype=str, keep_default_na=False)
+    claims_table, readings_table = tables["claims"], tables["claim_readings"]
+    sources = set(network.sources.index)
+    readings: dict[str, list[Reading]] = {}
+    for i, row in readings_table.iterrows():
+        where = ("claim_readings.csv", f"line {i + 2}")
+        if row["claim"] not in set(claims_table["id"]):
+            problems.append(Problem(*where, "claim", f"unknown claim {row['claim']!r}"))
+        places = [row["origin"], row["destination"], *_split(row["via"])]
+        for column, place in zip(("origin", "destination", *["via"] * 9), places, strict=False):
+            try:
+                network.place(place)
+            except CorridorError as exc:
+                problems.append(Problem(*where, column, str(exc)))
+        reading = Reading(row["reading"], row["label"], row["origin"], row["destination"], _split(row["via"]),
+                          _split(row["avoid"]), _split(row["exclude"]), row["note"])
+        readings.setdefault(row["claim"], []).append(reading)
+    claims: dict[str, Claim] = {}
+    for i, row in claims_table.iterrows():
+        where = ("claims.csv", f"line {i + 2}")
+        if row["id"] in claims:
+            problems.append(Problem(*where, "id", f"duplicate id {row['id']!r}"))
+        if row["source"] not in sources:
+            problems.append(Problem(*where, "source", f"unknown source {row['source']!r}"))
+        if row["unit"] not in UNITS_H:
+            problems.append(Problem(*where, "unit", f"unit must be days or hours, got {row['unit']!r}"))
+        try:
+            low, high = float(row["window_low"]), float(row["window_high"])
+        except ValueError:
+            problems.append(Problem(*where, "window_low", "the window needs two numbers"))
+            continue
+        if not 0 <= low <= high:
+            problems.append(Problem(*where, "window_high", f"needs 0 ≤ low ≤ high, got {low:g} and {high:g}"))
+        if row["id"] not in readings:
+            problems.append(Problem(*where, "id", "the claim has no reading in claim_readings.csv"))
+        claims[row["id"]] = Claim(row["id"], row["who"], row["role"], row["said_on"], row["statement"],
+                                  row["quoted"] == "yes", row["source"], low, high, row["unit"], row["note"],
+                                  tuple(readings.get(row["id"], ())))
+    if problems:
+        raise ValidationError(problems)
+    return claims
+
+
+def _split(text: str) -> tuple[str, ...]:
+    return tuple(p.strip() for p in text.split(";") if p.strip())
+
+
+@dataclass(frozen=True)
+class ReadingResult:
+    """One reading of a claim under one profile: the route, the simulated times and whether the claim holds."""
+
+    reading: Reading
+    profile: str
+    transit: TransitTime | None
+    total_h: np.ndarray | None
+    error: str | None = None
+
+    @property
+    def available(self) -> bool:
+        """Return whether a route exists for this reading."""
+        return self.transit is not None
+
+
+class ClaimCheck:
+    """The answer to a claim: per reading and profile, the probability of meeting its window, and a verdict."""
+
+    def __init__(self, claim: Claim, results: list[ReadingResult], network: Network):
+        self.claim = claim
+        self.results = tuple(results)
+        self._network = network
+
+    def table(self) -> pd.DataFrame:
+        """Return one row per reading and profile with the probability, percentiles and the verdict."""
+        rows = []
+        limit_h = self.claim.window_high * UNITS_H[self.claim.unit]
+        unit_h = UNITS_H[self.claim.unit]
+        for r in self.results:
+            row: dict[str, Any] = {"reading": r.reading.id, "label": r.reading.label, "profile": r.profile}
+            if r.total_h is None:
+                rows.append({**row, "route": None, "distance_km": np.nan, "p_within": np.nan, "median": np.nan,
+                             "p90": np.nan, "holds": False, "note": r.error})
+                continue
+            median, p90 = np.percentile(r.total_h, [50, 90]) / unit_h
+            p_within = float(np.mean(r.total_h <= limit_h))
+            route = r.transit.route
+            rows.append({**row, "route": " → ".join(self._network.place_name(p) for p in _key_places(route)),
+                         "distance_km": round(route.distance_km), "p_within": round(p_within, 3),
+                         "median": round(float(median), 2), "p90": round(float(p90), 2),
+                         "holds": p_within >= 0.5, "note": ""})
+        frame = pd.DataFrame(rows)
+        frame.attrs["unit"] = self.claim.unit
+        return frame
+
+    @property
+    def verdict(self) -> str:
+        """Return ``holds``, ``holds only under some readings or profiles`` or ``does not hold``."""
+        table = self.table()
+        typical = table[table["profile"] == "typical"]
+        if len(typical) and typical["holds"].all():
+            return HOLDS
+        if table["holds"].any():
+            return HOLDS_PARTLY
+        return DOES_NOT_HOLD
+
+    def explanation(self) -> str:
+        """Return a plain-language account of the answer and of the legs and stops that drive it."""
+        claim, table, unit = self.claim, self.table(), self.claim.unit
+        parts = [f"{claim.who} ({claim.said_on}): \"{claim.statement}\" — window {claim.window_text}."]
+        held = table[table["holds"]]
+        if len(held):
+            combos = "; ".join(f"{r.label} under {r.profile} (P = {r.p_within:.0%})" for r in held.itertuples())
+            parts.append(f"The median journey meets it for: {combos}.")
+        else:
+            parts.append("No reading meets it under any profile.")
+        for result in self.results:
+            if result.profile != "typical" or result.transit is None:
+                continue
+            row = table[(table["reading"] == result.reading.id) & (table["profile"] == "typical")].iloc[0]
+            gap = row["median"] - claim.window_high
+            relation = (f"{gap:.1f} {unit} more than claimed" if gap > 0 else
+                        f"{-gap:.1f} {unit} within the claim")
+            drivers = _drivers(result, self._network)
+            label = result.reading.label[:1].upper() + result.reading.label[1:]
+            parts.append(f"{label}: typically {row['median']:.1f} {unit} (P90 {row['p90']:.1f}), "
+                         f"{relation}; the largest parts are {drivers}.")
+        return " ".join(parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the claim, the verdict, the explanation and the per-reading table as plain data."""
+        table = self.table()
+        records = table.astype(object).where(table.notna(), None).to_dict(orient="records")
+        return {
+            "id": self.claim.id, "who": self.claim.who, "role": self.claim.role, "said_on": self.claim.said_on,
+            "statement": self.claim.statement, "source": self.claim.source,
+            "source_url": str(self._network.sources.at[self.claim.source, "url"]),
+            "window": self.claim.window_text, "unit": self.claim.unit, "verdict": self.verdict,
+            "explanation": self.explanation(), "results": records,
+        }
+
+    def __repr__(self) -> str:
+        return f"<ClaimCheck {self.claim.id}: {self.verdict} (window {self.claim.window_text})>"
+
+    def _repr_html_(self) -> str:
+        table = self.table()[["label", "profile", "p_within", "median", "p90", "holds"]]
+        return (f"<p><b>{html.escape(self.claim.statement)}</b> — {html.escape(self.claim.who)}, "
+                f"{html.escape(self.claim.said_on)}<br>Verdict: <b>{html.escape(self.verdict)}</b></p>"
+                + table.to_html(index=False, escape=True) + f"<p>{html.escape(self.explanation())}</p>")
+
+
+def _key_places(route: Any) -> list[str]:
+    """Return the origin, the places where something happens (stops), and the destination, without repeats."""
+    places = [route.origin, *(s.place for s in route.stops), route.destination]
+    return list(dict.fromkeys(places))
+
+
+def _drivers(result: ReadingResult, network: Network, top: int = 3) -> str:
+    frame = result.transit.contributions()
+    frame = frame[~frame["kind"].isin(result.reading.exclude)]
+    stops = frame[frame["element"] == "stop"].groupby(["kind", "place"], as_index=False)["in_median_journey_h"].sum()
+    stops = stops.sort_values("in_median_journey_h", ascending=False).head(top)
+    moving = frame.loc[frame["element"] == "leg", "in_median_journey_h"].sum()
+    described = [f"{k.replace('_', ' ')} at {network.place_name(p)} ({h / 24:.1f} d)"
+                 for k, p, h in stops.itertuples(index=False)]
+    return ", ".join([f"{moving / 24:.1f} d moving", *described])
+
+
+def check(claim: Claim, network: Network, *, profiles: tuple[str, ...] | None = None, n: int = 20_000,
+          seed: int | None = 0) -> ClaimCheck:
+    """Check a claim: simulate each reading under each profile (the route is the fastest under that profile)."""
+    from .errors import NoRouteError
+    from .simulation import simulate
+
+    profiles = tuple(network.parameters.check_profile(p) for p in (profiles or network.profiles))
+    results = []
+    for reading in claim.readings:
+        for profile in profiles:
+            try:
+                route = network.route(reading.origin, reading.destination, via=reading.via, avoid=reading.avoid,
+                                      profile=profile)
+            except NoRouteError as exc:
+                results.append(ReadingResult(reading, profile, None, None, error=str(exc)))
+                continue
+            transit = simulate(route, n=n, profile=profile, seed=seed)
+            excluded = transit.elements["kind"].isin(reading.exclude).to_numpy()
+            total = transit.total_h - transit.samples_h[excluded].sum(axis=0, dtype=np.float64)
+            results.append(ReadingResult(reading, profile, transit, total))
+    return ClaimCheck(claim, results, network)

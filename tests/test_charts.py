@@ -1,0 +1,64 @@
+"""Time–distance charts: legs slope, stops are vertical steps a reader can see."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import to_rgb
+
+import corridors
+from corridors.charts import PALETTE, Series, profile_points, save_chart, time_distance_chart
+
+
+def test_stops_are_vertical_steps(net: corridors.Network) -> None:
+    route = net.route("Xi'an", "Poti")
+    km, days, stops = profile_points(route)
+    assert len(stops) == len(route.stops)
+    for _kind, _place, at_km, start, end in stops:
+        assert end >= start
+        assert at_km in km
+    assert days[-1] == pytest.approx(route.time_days)
+    assert km[-1] == pytest.approx(route.distance_km)
+
+
+def test_the_largest_step_is_visible_in_the_rendered_chart(net: corridors.Network) -> None:
+    route = net.route("Xi'an", "Poti")
+    figure = time_distance_chart([Series(route)])
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    pixels = np.asarray(canvas.buffer_rgba())[..., :3] / 255.0
+    axes = figure.axes[0]
+    _, _, stops = profile_points(route)
+    _kind, _place, at_km, start, end = max(stops, key=lambda s: s[4] - s[3])
+    x, y = axes.transData.transform((at_km, (start + end) / 2))
+    row, col = pixels.shape[0] - round(y), round(x)
+    patch = pixels[row - 1: row + 2, col - 2: col + 3].reshape(-1, 3)
+    colour = np.array(to_rgb(PALETTE[0]))
+    assert np.min(np.abs(patch - colour).sum(axis=1)) < 0.15, "no line colour at the middle of the largest step"
+    # left of the step at that height there is background: the line reached the step from below
+    side = pixels[row, col - 25]
+    assert np.abs(side - colour).sum() > 0.5
+
+
+@pytest.mark.parametrize("suffix", [".png", ".svg"])
+def test_charts_are_written_with_bands_for_several_routes(net: corridors.Network, tmp_path: Path,
+                                                         suffix: str) -> None:
+    series = [Series(r, r.simulate(n=2000)) for r in (net.route("Xi'an", "Poti", profile=p)
+                                                        for p in ("scheduled", "typical"))]
+    target = save_chart(time_distance_chart(series), tmp_path / f"chart{suffix}")
+    assert target.stat().st_size > 10_000
+    if suffix == ".svg":
+        assert "<svg" in target.read_text(encoding="utf-8")[:500]
+    else:
+        assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_bad_chart_paths(net: corridors.Network, tmp_path: Path) -> None:
+    figure = time_distance_chart([Series(net.route("Xi'an", "Poti"))])
+    with pytest.raises(corridors.CorridorError, match="does not exist"):
+        save_chart(figure, tmp_path / "missing" / "chart.png")
+    with pytest.raises(corridors.CorridorError, match=r"\.png or \.svg"):
+        save_chart(figure, tmp_path / "chart.pdf")

@@ -1,0 +1,89 @@
+"""Claims as data, checked against the network with a verdict, probabilities and an explanation."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import corridors
+from corridors.claims import DOES_NOT_HOLD, HOLDS, HOLDS_PARTLY, check, load_claims
+
+
+@pytest.fixture(scope="module")
+def registry(net: corridors.Network):
+    return load_claims(net)
+
+
+@pytest.fixture(scope="module")
+def seed_check(net: corridors.Network, registry):
+    return check(registry["aliyev_2025_black_sea"], net, n=4000)
+
+
+def test_the_registry_holds_the_seed_claim_first_and_the_published_ones(registry) -> None:
+    ids = list(registry)
+    assert ids[0] == "aliyev_2025_black_sea"
+    assert len(ids) >= 8
+    for claim in registry.values():
+        assert claim.readings
+        assert claim.window_low <= claim.window_high
+
+
+def test_the_seed_claim_distinguishes_its_readings(seed_check) -> None:
+    table = seed_check.table()
+    labels = " | ".join(table["label"].unique())
+    for reading in ("from the Chinese border", "from an inland hub (Xi'an)", "to a Georgian Black Sea port",
+                    "across the Black Sea"):
+        assert reading in labels
+    assert set(table["profile"]) == {"scheduled", "typical", "congested"}
+    assert table["p_within"].between(0, 1).all()
+    assert (table["median"] <= table["p90"]).all()
+
+
+def test_verdict_follows_its_definition(seed_check) -> None:
+    table = seed_check.table()
+    typical = table[table["profile"] == "typical"]
+    expected = HOLDS if typical["holds"].all() else HOLDS_PARTLY if table["holds"].any() else DOES_NOT_HOLD
+    assert seed_check.verdict == expected
+    assert (table["holds"] == (table["p_within"] >= 0.5)).all()
+
+
+def test_the_explanation_names_what_drives_the_answer(seed_check) -> None:
+    text = seed_check.explanation()
+    assert "10–12 days" in text
+    assert "moving" in text
+    assert any(word in text for word in ("gauge change", "border crossing", "ferry wait"))
+
+
+def test_a_reading_that_excludes_stops_measures_less(net: corridors.Network, registry) -> None:
+    result = check(registry["srcenter_aktau_alat_crossing"], net, profiles=("typical",), n=2000)
+    (reading,) = result.results
+    assert (reading.total_h <= reading.transit.total_h).all()
+    assert (reading.total_h < reading.transit.total_h).any()
+
+
+def test_to_dict_carries_the_table_and_the_verdict(seed_check) -> None:
+    data = seed_check.to_dict()
+    assert data["verdict"] == seed_check.verdict
+    assert data["source_url"].startswith("https://")
+    assert len(data["results"]) == len(seed_check.table())
+
+
+def test_a_bad_claims_file_lists_every_problem(net: corridors.Network, tmp_path: Path) -> None:
+    for name in ("claims.csv", "claim_readings.csv"):
+        shutil.copy(corridors.data_path() / name, tmp_path / name)
+    claims = pd.read_csv(tmp_path / "claims.csv", dtype=str, keep_default_na=False)
+    claims.loc[0, "window_low"], claims.loc[0, "window_high"] = "12", "10"
+    claims.loc[1, "source"] = "rumour_2025"
+    claims.to_csv(tmp_path / "claims.csv", index=False)
+    readings = pd.read_csv(tmp_path / "claim_readings.csv", dtype=str, keep_default_na=False)
+    readings.loc[0, "destination"] = "Atlantis"
+    readings.to_csv(tmp_path / "claim_readings.csv", index=False)
+    with pytest.raises(corridors.ValidationError) as caught:
+        load_claims(net, tmp_path)
+    where = {(p.file, p.row, p.field) for p in caught.value.problems}
+    assert ("claims.csv", "line 2", "window_high") in where
+    assert ("claims.csv", "line 3", "source") in where
+    assert ("claim_readings.csv", "line 2", "destination") in where
