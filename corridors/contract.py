@@ -32,6 +32,9 @@ NODE_KINDS = ("terminal", "border", "port", "junction")
 FACILITIES = ("gauge_change", "customs", "port", "intermodal")
 STOP_KINDS = ("border_crossing", "gauge_change", "port_handling", "transshipment", "ferry_wait")
 DISRUPTION_KINDS = ("weather_closure",)
+#: Named sea passages a leg can pass through; a scenario can close one, which removes every leg through it.
+PASSAGES = ("suez", "bab_el_mandeb", "bosporus", "gibraltar", "malacca", "sunda", "cape_of_good_hope", "hormuz",
+            "panama")
 FIGURE_STATUSES = ("reported", "measured", "derived", "estimate", "approx", "claim", "plan")
 
 
@@ -75,6 +78,7 @@ LEG_COLUMNS = (
     Column("service", "text"),
     Column("service_source", "ref"),
     Column("waypoints", "text"),
+    Column("passages", "list", choices=PASSAGES),
     Column("sources", "refs"),
     Column("note", "text"),
 )

@@ -1,11 +1,12 @@
 """Sea-lane geometry for open-sea legs, derived from a maritime network instead of drawn by hand.
 
 This is a dataset-maintenance tool, not used at run time: ``python -m corridors.sealanes data/legs.csv`` draws
-every leg whose ``waypoints`` field says ``searoute`` along the shortest path of the maritime network shipped by
-the ``searoute`` package (install with the ``build-data`` extra) and writes the lines into the ``geometry`` column
-as WKT. The published ``distance_km`` of a leg stays as it is; the tool prints the drawn length beside it so
-that a maintainer can see where they disagree. The Caspian Sea is joined to the ocean only through the
-Volga–Don canal in public maritime networks, so Caspian legs keep explicit waypoints.
+every leg whose ``waypoints`` field says ``searoute`` (or ``searoute avoid suez babalmandab`` to keep the path
+out of named passages) along the shortest path of the maritime network shipped by the ``searoute`` package
+(install with the ``build-data`` extra). It writes the lines into the ``geometry`` column as WKT and the named
+passages they go through into ``passages``. The published ``distance_km`` of a leg stays as it is; the tool
+prints the drawn length beside it so that a maintainer can see where they disagree. The Caspian Sea is joined to
+the ocean only through the Volga–Don canal in public maritime networks, so Caspian legs keep explicit waypoints.
 """
 
 from __future__ import annotations
@@ -19,16 +20,28 @@ import pandas as pd
 from shapely.geometry import LineString
 
 SEAROUTE = "searoute"
+#: searoute's passage names, and ours (corridors.contract.PASSAGES)
+PASSAGE_NAMES = {"suez": "suez", "babalmandab": "bab_el_mandeb", "bosporus": "bosporus", "gibraltar": "gibraltar",
+                 "malacca": "malacca", "sunda": "sunda", "south_africa": "cape_of_good_hope", "ormuz": "hormuz",
+                 "panama": "panama"}
+ALWAYS_AVOID = ("northwest", "bering")  # Arctic passages are not in use for these trades
 
 
 def sea_lane(origin: tuple[float, float], destination: tuple[float, float], *,
-             restrictions: Sequence[str] = ("northwest",)) -> LineString:
-    """Return the maritime-network path between two ``(lon, lat)`` points, its ends snapped to the points."""
+             avoid: Sequence[str] = ()) -> tuple[LineString, tuple[str, ...]]:
+    """Return the maritime-network path between two ``(lon, lat)`` points and the named passages it goes through.
+
+    ``avoid`` names passages in searoute's terms (``suez``, ``babalmandab``, ``panama``…) that the path must not
+    use, e.g. to draw the route round the Cape of Good Hope.
+    """
     import searoute  # optional: only dataset maintainers need it
 
-    route = searoute.searoute(list(origin), list(destination), units="km", restrictions=list(restrictions))
+    route = searoute.searoute(list(origin), list(destination), units="km",
+                              restrictions=[*ALWAYS_AVOID, *avoid], return_passages=True)
     coords = [tuple(c) for c in route.geometry["coordinates"]]
-    return LineString([origin, *coords[1:-1], destination] if len(coords) > 2 else [origin, destination])
+    line = LineString([origin, *coords[1:-1], destination] if len(coords) > 2 else [origin, destination])
+    passages = tuple(PASSAGE_NAMES[p] for p in route.properties.get("traversed_passages", []) if p in PASSAGE_NAMES)
+    return line, passages
 
 
 def refresh(legs_csv: Path, nodes_csv: Path) -> pd.DataFrame:
@@ -39,15 +52,20 @@ def refresh(legs_csv: Path, nodes_csv: Path) -> pd.DataFrame:
     nodes = pd.read_csv(nodes_csv, dtype=str, keep_default_na=False).set_index("id")
     if "geometry" not in legs.columns:
         legs["geometry"] = ""
+    if "passages" not in legs.columns:
+        legs["passages"] = ""
     report = []
     for i, leg in legs.iterrows():
-        if leg["waypoints"].strip() != SEAROUTE:
+        words = leg["waypoints"].split()
+        if not words or words[0] != SEAROUTE:
             continue
+        avoid = words[2:] if len(words) > 2 and words[1] == "avoid" else []
         ends = [(float(nodes.at[leg[end], "lon"]), float(nodes.at[leg[end], "lat"])) for end in ("from", "to")]
-        line = sea_lane(ends[0], ends[1])
+        line, passages = sea_lane(ends[0], ends[1], avoid=avoid)
         legs.at[i, "geometry"] = _wkt(line)
+        legs.at[i, "passages"] = ";".join(passages)
         report.append({"leg": leg["id"], "stated_km": float(leg["distance_km"]),
-                       "drawn_km": round(line_length_km(line), 1)})
+                       "drawn_km": round(line_length_km(line), 1), "passages": ";".join(passages)})
     legs.to_csv(legs_csv, index=False)
     return pd.DataFrame(report)
 
