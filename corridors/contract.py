@@ -17,6 +17,9 @@ node, else its country (ISO 3166 alpha-3), else ``*``.
 ``leg_times`` (optional): an explicit crossing or running time distribution for a leg under a profile, which takes
 precedence over the leg's ``time_h`` and over distance / speed.
 
+``costs`` and ``emissions`` (optional): what a loaded 40-ft container (FEU) pays per km of a mode or per stop
+(node → country → ``*``, or per leg), and the CO2e it causes per km of a mode.
+
 ``disruptions`` (optional): events that may hold freight at a place, such as a port closed by weather, with the
 probability that a departure meets one and the delay it then causes.
 """
@@ -141,6 +144,30 @@ DISRUPTION_COLUMNS = (
     Column("note", "text"),
 )
 
+COST_UNITS = ("usd_per_feu_km", "usd_per_feu")
+COST_COLUMNS = (
+    Column("kind", "text", required=True, choices=(*MODES, *STOP_KINDS)),
+    Column("place", "text", required=True),
+    Column("leg", "text"),
+    Column("profile", "text", required=True),
+    Column("unit", "text", required=True, choices=COST_UNITS),
+    Column("low", "float", required=True),
+    Column("typical", "float", required=True),
+    Column("high", "float", required=True),
+    Column("status", "text", choices=FIGURE_STATUSES),
+    Column("sources", "refs", required=True),
+    Column("note", "text"),
+)
+
+EMISSION_COLUMNS = (
+    Column("mode", "text", required=True, choices=MODES),
+    Column("country", "text", required=True),
+    Column("kg_co2e_per_feu_km", "float", required=True),
+    Column("status", "text", choices=FIGURE_STATUSES),
+    Column("sources", "refs", required=True),
+    Column("note", "text"),
+)
+
 TABLES: dict[str, tuple[Column, ...]] = {
     "nodes": NODE_COLUMNS,
     "legs": LEG_COLUMNS,
@@ -149,6 +176,8 @@ TABLES: dict[str, tuple[Column, ...]] = {
     "speeds": SPEED_COLUMNS,
     "leg_times": LEG_TIME_COLUMNS,
     "disruptions": DISRUPTION_COLUMNS,
+    "costs": COST_COLUMNS,
+    "emissions": EMISSION_COLUMNS,
 }
 
 #: Plausibility bounds used by validation, in one place so that they can be read and argued with.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import itertools
+import math
 import os
 from collections.abc import Iterable, Sequence
 from functools import cached_property, lru_cache
@@ -15,10 +16,11 @@ import networkx as nx
 import pandas as pd
 
 from . import contract, datasets
+from .costs import CostParameters
 from .errors import CorridorError, NoRouteError, Problem, UnknownPlaceError, ValidationError
 from .io import RawTable, find_files, read_table, write_tables
 from .places import PlaceIndex
-from .routing import Arc, ExpandedGraph, build_expanded_graph, shortest_arcs
+from .routing import Arc, ExpandedGraph, Measure, build_expanded_graph, shortest_arcs
 from .timing import DEFAULT_PROFILE, TimeParameters, scheduled_wait_h
 from .validation import validate_tables
 
@@ -38,11 +40,12 @@ class Network:
     """
 
     def __init__(self, nodes: gpd.GeoDataFrame, legs: gpd.GeoDataFrame, sources: pd.DataFrame,
-                 parameters: TimeParameters, *, name: str = "network"):
+                 parameters: TimeParameters, *, costs: CostParameters | None = None, name: str = "network"):
         self._nodes = nodes
         self._legs = legs
         self._sources = sources
         self.parameters = parameters
+        self.costs = costs if costs is not None else CostParameters(None, None)
         self.name = name
         self._index = _place_index(nodes)
         self._expanded: dict[tuple[str, str], ExpandedGraph] = {}
@@ -111,8 +114,8 @@ class Network:
         if key not in self._expanded:
             self._expanded[key] = build_expanded_graph(
                 self._node_records, self._leg_records, weight=weight, profile=profile,
-                stop_time=lambda kind, place, leg: self._stop_time(kind, place, leg, profile),
-                leg_time=lambda leg: self._leg_time(leg, profile),
+                stop_measure=lambda kind, place, leg: self._stop_measure(kind, place, leg, profile),
+                leg_measure=lambda leg: self._leg_measure(leg, profile),
             )
         return self._expanded[key]
 
@@ -211,7 +214,7 @@ class Network:
 
     @cached_property
     def _node_records(self) -> dict[str, dict]:
-        return {i: {"country": r["country"], "facilities": frozenset(r["facilities"])}
+        return {i: {"country": r["country"], "kind": r["kind"], "facilities": frozenset(r["facilities"])}
                 for i, r in self._nodes.iterrows()}
 
     @cached_property
@@ -225,35 +228,59 @@ class Network:
                  "distance_km": float(r["distance_km"]), "service": r["service"] or None}
                 for i, r in self._legs.iterrows()]
 
-    def _stop_time(self, kind: str, place: str, leg: str | None, profile: str
-                   ) -> tuple[float, tuple[str, ...], str | None]:
+    def _stop_measure(self, kind: str, place: str, leg: str | None, profile: str) -> Measure:
+        country = self._nodes.at[place, "country"]
+        cost = self._stop_cost(kind, place, country, profile)
         if kind == "ferry_wait" and leg is not None:
             service = self._legs.at[leg, "service"]
             wait = scheduled_wait_h(service)
             if wait is not None:
-                return wait, (self._legs.at[leg, "service_source"],), f"half the headway of {service}"
-        found = self.parameters.stop_time(kind, place, self._nodes.at[place, "country"], profile)
+                return Measure(wait, (self._legs.at[leg, "service_source"],), cost,
+                               note=f"half the headway of {service}")
+        found = self.parameters.stop_time(kind, place, country, profile)
         if found is None:  # validation guarantees a default row; keep the message useful all the same
             raise CorridorError(f"no {kind} time for {place} under profile {profile!r}")
-        return found.typical, found.sources, found.note
+        return Measure(found.typical, found.sources, cost, note=found.note)
 
-    def _leg_time(self, leg_id: str, profile: str) -> tuple[float, tuple[str, ...]]:
+    def _stop_cost(self, kind: str, place: str, country: str, profile: str) -> float:
+        if not self.costs.has_costs:
+            return math.nan
+        rate = self.costs.rate(kind, place, country, profile)
+        return rate.typical if rate is not None else 0.0
+
+    def _leg_measure(self, leg_id: str, profile: str) -> Measure:
+        leg = self._legs.loc[leg_id]
+        ends = list(dict.fromkeys((self._nodes.at[leg["from"], "country"], self._nodes.at[leg["to"], "country"])))
+        share_km = leg["distance_km"] / len(ends)  # split evenly between the countries of its ends
+        sources: list[str] = [leg["distance_source"]]
         explicit = self.parameters.leg_time(leg_id, profile)
         if explicit is not None:
-            return explicit.typical, _unique((*explicit.sources, self._legs.at[leg_id, "distance_source"]))
-        leg = self._legs.loc[leg_id]
-        if leg["time_h"] is not None and not pd.isna(leg["time_h"]):
-            return float(leg["time_h"]), _unique((leg["time_source"], leg["distance_source"]))
-        countries = [self._nodes.at[leg["from"], "country"], self._nodes.at[leg["to"], "country"]]
-        hours = 0.0
-        sources: list[str] = [leg["distance_source"]]
-        for country in countries:  # half the distance in each end's country
-            speed = self.parameters.speed(leg["mode"], country, profile)
-            if speed is None:
-                raise CorridorError(f"no {leg['mode']} speed for {country} under profile {profile!r}")
-            hours += leg["distance_km"] / 2.0 / speed.typical
-            sources.extend(speed.sources)
-        return hours, _unique(sources)
+            hours = explicit.typical
+            sources.extend(explicit.sources)
+        elif leg["time_h"] is not None and not pd.isna(leg["time_h"]):
+            hours = float(leg["time_h"])
+            sources.append(leg["time_source"])
+        else:
+            hours = 0.0
+            for country in ends:
+                speed = self.parameters.speed(leg["mode"], country, profile)
+                if speed is None:
+                    raise CorridorError(f"no {leg['mode']} speed for {country} under profile {profile!r}")
+                hours += share_km / speed.typical
+                sources.extend(speed.sources)
+        cost = math.nan
+        if self.costs.has_costs:
+            tariff = self.costs.leg_rate(leg_id, profile)
+            if tariff is not None:
+                cost = tariff.typical
+            else:
+                rates = [self.costs.rate(leg["mode"], c, c, profile) for c in ends]
+                cost = sum(share_km * r.typical for r in rates if r is not None)
+        co2 = math.nan
+        if self.costs.has_emissions:
+            factors = [self.costs.emission_factor(leg["mode"], c) for c in ends]
+            co2 = sum(share_km * f[0] for f in factors if f is not None)
+        return Measure(hours, _unique(sources), cost, co2)
 
     # Summary and files -------------------------------------------------------------------------------------
     def summary(self) -> dict[str, Any]:
@@ -286,6 +313,7 @@ class Network:
             "legs": legs[[*LEG_FIELDS, "geometry"]],
             "sources": self.sources.reset_index(drop=True),
             **self.parameters.tables(),
+            **self.costs.tables(),
         }
         return write_tables(tables, Path(folder), spatial_format=format)
 
@@ -425,7 +453,8 @@ def _network_from_clean(clean: dict[str, pd.DataFrame], name: str) -> Network:
     nodes = nodes.astype(dict.fromkeys(("id", "name", "country", "kind"), str))
     parameters = TimeParameters(clean["stop_times"], clean["speeds"], clean.get("leg_times"),
                                 clean.get("disruptions"))
-    return Network(nodes, legs, clean["sources"].rename_axis(None), parameters, name=name)
+    costs = CostParameters(clean.get("costs"), clean.get("emissions"))
+    return Network(nodes, legs, clean["sources"].rename_axis(None), parameters, costs=costs, name=name)
 
 
 def _check_names_and_coverage(raw: dict[str, RawTable], clean: dict[str, pd.DataFrame]) -> list[Problem]:
@@ -470,20 +499,30 @@ def graph_to_gdfs(graph: nx.MultiDiGraph) -> tuple[gpd.GeoDataFrame, gpd.GeoData
 
 
 def graph_from_gdfs(nodes: gpd.GeoDataFrame, legs: gpd.GeoDataFrame, *, sources: pd.DataFrame | None = None,
-                    parameters: TimeParameters | None = None, name: str = "network") -> Network:
+                    parameters: TimeParameters | None = None, costs: CostParameters | None = None,
+                    name: str = "network") -> Network:
     """Return a validated Network from node and leg GeoDataFrames (as :meth:`Network.to_gdfs` gives them).
 
-    Without ``sources`` or ``parameters``, the bundled ones are used. The tables pass through the same checks as
-    files do, so a GeoDataFrame that breaks the contract raises a ValidationError listing every problem.
+    Without ``sources`` or ``parameters``, the bundled sources and the bundled stop times and speeds are used
+    (the bundled leg times, disruptions and costs name the bundled legs and places, so they are not). The tables
+    pass through the same checks as files do, so a GeoDataFrame that breaks the contract raises a
+    ValidationError listing every problem.
     """
-    bundled = load_network() if sources is None or parameters is None else None
-    sources = sources if sources is not None else bundled.sources
-    parameters = parameters if parameters is not None else bundled.parameters
+    tables: dict[str, pd.DataFrame] = {}
+    if sources is None or parameters is None:
+        bundled = load_network()
+        sources = sources if sources is not None else bundled.sources
+        if parameters is None:
+            tables = {"stop_times": bundled.parameters.stop_times, "speeds": bundled.parameters.speeds}
+    if parameters is not None:
+        tables = parameters.tables()
+    if costs is not None:
+        tables.update(costs.tables())
     raw = {
         "nodes": _raw_from_frame("nodes", nodes.assign(lat=nodes.geometry.y, lon=nodes.geometry.x)),
         "legs": _raw_from_frame("legs", legs, geometry=gpd.GeoSeries(legs.geometry, crs=legs.crs)),
         "sources": _raw_from_frame("sources", sources),
-        **{role: _raw_from_frame(role, table) for role, table in parameters.tables().items()},
+        **{role: _raw_from_frame(role, table) for role, table in tables.items()},
     }
     clean, problems = validate_tables(raw, datasets.countries())
     if not problems:

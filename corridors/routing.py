@@ -20,7 +20,7 @@ import networkx as nx
 from .errors import CorridorError
 from .stops import LegState, arrival_stops, departure_stops, transfer_stops
 
-WEIGHTS = ("time", "distance")
+WEIGHTS = ("time", "distance", "cost", "co2")
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,8 @@ class Arc:
     distance_km: float
     sources: tuple[str, ...]
     leg: str | None = None  # the leg id (for legs and for the stops attached to a leg)
+    cost_usd: float = 0.0
+    co2_kg: float = 0.0
     to_place: str | None = None  # a leg's end
     note: str | None = None
 
@@ -62,10 +64,21 @@ class ExpandedGraph:
         return graph
 
 
-#: Resolves the time of one stop: (kind, place, leg or None) -> (hours, sources, note)
-StopTimer = Callable[[str, str, "str | None"], "tuple[float, tuple[str, ...], str | None]"]
-#: Resolves the running time of a leg: leg id -> (hours, sources)
-LegTimer = Callable[[str], "tuple[float, tuple[str, ...]]"]
+@dataclass(frozen=True)
+class Measure:
+    """What one leg or stop takes: time, cost per FEU and CO2e per FEU, with the sources of the figures."""
+
+    time_h: float
+    sources: tuple[str, ...]
+    cost_usd: float = 0.0
+    co2_kg: float = 0.0
+    note: str | None = None
+
+
+#: Resolves one stop: (kind, place, leg or None) -> Measure
+StopMeasure = Callable[[str, str, "str | None"], Measure]
+#: Resolves one leg: leg id -> Measure
+LegMeasure = Callable[[str], Measure]
 
 
 def build_expanded_graph(
@@ -74,10 +87,10 @@ def build_expanded_graph(
     *,
     weight: str,
     profile: str,
-    stop_time: StopTimer,
-    leg_time: LegTimer,
+    stop_measure: StopMeasure,
+    leg_measure: LegMeasure,
 ) -> ExpandedGraph:
-    """Build the expanded graph of a network for one weight (``time`` or ``distance``) and profile.
+    """Build the expanded graph of a network for one weight (time, distance, cost or co2) and profile.
 
     ``nodes`` maps a place id to a dict with ``country`` and ``facilities``; each leg is a dict with ``id``,
     ``from``, ``to``, ``mode``, ``gauge_mm``, ``distance_km``, ``service`` and ``distance_source``.
@@ -99,22 +112,24 @@ def build_expanded_graph(
         return sub[key]
 
     def stop_arc(tail: int, head: int, kind: str, place: str, leg: str | None) -> None:
-        hours, sources, note = stop_time(kind, place, leg)
-        arcs.append(Arc(tail, head, "stop", kind, place, hours, 0.0, sources, leg=leg, note=note))
+        m = stop_measure(kind, place, leg)
+        arcs.append(Arc(tail, head, "stop", kind, place, m.time_h, 0.0, m.sources, leg=leg, note=m.note,
+                        cost_usd=m.cost_usd, co2_kg=m.co2_kg))
 
     for leg in legs:
         state = LegState(leg["mode"], leg["gauge_mm"])
-        hours, sources = leg_time(leg["id"])
+        m = leg_measure(leg["id"])
         for start, end in ((leg["from"], leg["to"]), (leg["to"], leg["from"])):
             international = nodes[start]["country"] != nodes[end]["country"]
             tail = sub_node(start, "dep", state)
-            for kind in departure_stops(leg["mode"], leg["service"], international):
+            service = leg["service"] if nodes[start].get("kind") != "passage" else None
+            for kind in departure_stops(leg["mode"], service, international):
                 head = new_node(start)
                 stop_arc(tail, head, kind, start, leg["id"])
                 tail = head
             head = new_node(end)
-            arcs.append(Arc(tail, head, "leg", leg["mode"], start, hours, leg["distance_km"], sources,
-                            leg=leg["id"], to_place=end))
+            arcs.append(Arc(tail, head, "leg", leg["mode"], start, m.time_h, leg["distance_km"], m.sources,
+                            leg=leg["id"], to_place=end, cost_usd=m.cost_usd, co2_kg=m.co2_kg))
             tail = head
             for kind in arrival_stops(international):
                 head = new_node(end)
@@ -144,7 +159,8 @@ def build_expanded_graph(
 
     adjacency: list[list[tuple[int, float, int]]] = [[] for _ in place_of]
     for index, arc in enumerate(arcs):
-        cost = arc.time_h if weight == "time" else arc.distance_km + 1e-6 * arc.time_h  # ties go to the faster
+        value = {"time": arc.time_h, "distance": arc.distance_km, "cost": arc.cost_usd, "co2": arc.co2_kg}[weight]
+        cost = value if weight == "time" else value + 1e-6 * arc.time_h  # ties go to the faster
         adjacency[arc.tail].append((arc.head, cost, index))
     departures: dict[str, list[int]] = {}
     arrivals: dict[str, list[int]] = {}

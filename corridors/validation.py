@@ -142,6 +142,10 @@ def validate_tables(raw: Mapping[str, RawTable], countries: gpd.GeoDataFrame
                       ("disruptions", "place")):
         if role in parsed:
             clean[role] = _check_parameters(raw[role], parsed[role], key, nodes, legs, source_ids, out)
+    if "costs" in parsed:
+        clean["costs"] = _check_costs(raw["costs"], parsed["costs"], nodes, legs, source_ids, out)
+    if "emissions" in parsed:
+        clean["emissions"] = _check_emissions(raw["emissions"], parsed["emissions"], nodes, source_ids, out)
     if not out.problems:
         _check_connected(raw["legs"], nodes, legs, out)
     return clean, out.problems
@@ -346,6 +350,49 @@ def _check_parameters(table: RawTable, frame: pd.DataFrame, key: str, nodes: gpd
         if ident in seen:
             label = f"{ident[0]} at {place}" if what != key else str(place)
             out.add(table, i, what, f"a second row for {label} under profile {ident[2]}")
+        seen.add(ident)
+    return frame
+
+
+def _check_costs(table: RawTable, frame: pd.DataFrame, nodes: gpd.GeoDataFrame, legs: gpd.GeoDataFrame,
+                 source_ids: set[str], out: _Collector) -> pd.DataFrame:
+    _check_refs(table, frame, ("sources",), source_ids, out)
+    countries = set(nodes["country"])
+    seen: set[tuple] = set()
+    for i, row in frame.iterrows():
+        place, leg = row["place"], row["leg"]
+        if leg and leg not in legs.index:
+            out.add(table, i, "leg", f"unknown leg {leg!r}")
+        if place and place != "*" and place not in countries and place not in nodes.index:
+            out.add(table, i, "place", f"unknown place {place!r}; expected a node id, a country code or *")
+        if leg and row["unit"] == "usd_per_feu_km" and row["kind"] not in contract.MODES:
+            out.add(table, i, "unit", "a stop is priced per FEU, not per km")
+        values = [row["low"], row["typical"], row["high"]]
+        if any(v is not None and v < 0 for v in values):
+            out.add(table, i, "low", "a cost cannot be negative")
+        if None not in values and not values[0] <= values[1] <= values[2]:
+            out.add(table, i, "high", f"needs low ≤ typical ≤ high, got {values[0]:g} / {values[1]:g} / "
+                    f"{values[2]:g}")
+        ident = (row["kind"], place, leg, row["profile"])
+        if ident in seen:
+            out.add(table, i, "kind", f"a second row for {row['kind']} at {leg or place} under {row['profile']}")
+        seen.add(ident)
+    return frame
+
+
+def _check_emissions(table: RawTable, frame: pd.DataFrame, nodes: gpd.GeoDataFrame, source_ids: set[str],
+                     out: _Collector) -> pd.DataFrame:
+    _check_refs(table, frame, ("sources",), source_ids, out)
+    countries = set(nodes["country"])
+    seen: set[tuple] = set()
+    for i, row in frame.iterrows():
+        if row["country"] and row["country"] != "*" and row["country"] not in countries:
+            out.add(table, i, "country", f"unknown country {row['country']!r}; expected a country of the network or *")
+        if row["kg_co2e_per_feu_km"] is not None and row["kg_co2e_per_feu_km"] < 0:
+            out.add(table, i, "kg_co2e_per_feu_km", "an emission factor cannot be negative")
+        ident = (row["mode"], row["country"])
+        if ident in seen:
+            out.add(table, i, "mode", f"a second row for {ident[0]} in {ident[1]}")
         seen.add(ident)
     return frame
 
