@@ -15,10 +15,13 @@ from conftest import DATA
 MINI = str(DATA / "mini")
 
 
+ROOT = Path(__file__).resolve().parents[1]
+
+
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    exe = shutil.which("corridors")
-    command = [exe] if exe else [sys.executable, "-m", "corridors"]
-    return subprocess.run([*command, *args], capture_output=True, text=True, timeout=120, check=False)
+    """Run the command line of the package under test (the installed entry point is tested in test_install)."""
+    return subprocess.run([sys.executable, "-m", "corridors", *args], capture_output=True, text=True, timeout=300,
+                          check=False, cwd=ROOT)
 
 
 def test_route_on_a_users_network() -> None:
