@@ -83,8 +83,8 @@ def test_sampled_medians_reproduce_the_typical_values(net: corridors.Network) ->
     contributions = transit.contributions()
     stops = contributions[contributions["element"] == "stop"]
     for kind, place, leg, median in zip(stops["kind"], stops["place"], stops["leg"], stops["median_h"], strict=True):
-        if kind == "ferry_wait" and net.legs.at[leg, "service"] != "unscheduled":
-            continue  # a scheduled service's wait comes from its departures, not from the stop-time table
+        if kind == "weather_closure" or (kind == "ferry_wait" and net.legs.at[leg, "service"] != "unscheduled"):
+            continue  # drawn from a disruption or from a scheduled service's departures, not from stop times
         expected = net.parameters.stop_time(kind, place, net.nodes.at[place, "country"], "typical").typical
         assert median == pytest.approx(expected, rel=0.03, abs=0.05), (kind, place)
     # a leg run at a drawn speed has its median at distance / typical speed (the route's typical time)
