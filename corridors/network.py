@@ -19,7 +19,7 @@ from . import contract, datasets
 from .costs import CostParameters
 from .errors import CorridorError, NoRouteError, Problem, UnknownPlaceError, ValidationError
 from .io import RawTable, find_files, read_table, write_tables
-from .places import PlaceIndex
+from .places import PlaceIndex, normalise
 from .routing import Arc, ExpandedGraph, Measure, build_expanded_graph, shortest_arcs
 from .timing import DEFAULT_PROFILE, TimeParameters, scheduled_wait_h
 from .validation import validate_tables
@@ -146,7 +146,7 @@ class Network:
                                     f"is avoided ({blocked})")
         graph = self.expanded_graph(weight=by, profile=profile)
         arcs = shortest_arcs(graph, stages, blocked_places=constraints.places(self._nodes),
-                             blocked_modes=constraints.modes)
+                             blocked_modes=constraints.modes, blocked_legs=constraints.legs(self._legs))
         if arcs is None:
             raise NoRouteError(self.place_name(stages[0]), self.place_name(stages[-1]),
                                self._why_no_route(graph, stages, constraints))
@@ -167,12 +167,17 @@ class Network:
                 countries = dict.fromkeys((nodes[arc.place]["country"], nodes[arc.to_place]["country"]))
                 elements.append(Element("leg", arc.kind, arc.place, arc.place, arc.to_place, arc.kind,
                                         legs[arc.leg]["gauge_mm"], "/".join(countries), arc.distance_km,
-                                        arc.time_h, arc.sources, leg=arc.leg))
+                                        arc.time_h, arc.sources, leg=arc.leg, cost_usd=arc.cost_usd,
+                                        co2_kg=arc.co2_kg))
             else:
                 elements.append(Element("stop", arc.kind, arc.place, arc.place, arc.place, None, None,
                                         nodes[arc.place]["country"], 0.0, arc.time_h, arc.sources, leg=arc.leg,
-                                        note=arc.note))
+                                        note=arc.note, cost_usd=arc.cost_usd, co2_kg=0.0))
         return elements
+
+    def check_avoid(self, avoid: Iterable[str]) -> None:
+        """Raise a CorridorError if an item of an avoid list is not a known place, country, mode or passage."""
+        self._constraints(avoid)
 
     def _constraints(self, avoid: Iterable[str]) -> _Constraints:
         constraints = _Constraints()
@@ -180,8 +185,11 @@ class Network:
         country_names = _country_names()
         for item in avoid:
             text = item.strip()
+            passage = _PASSAGE_ALIASES.get(normalise(text))
             if text.lower() in contract.MODES:
                 constraints.modes.add(text.lower())
+            elif passage is not None:
+                constraints.passages.add(passage)
             elif text.upper() in codes:
                 constraints.countries.add(text.upper())
             elif text.casefold() in country_names and country_names[text.casefold()] in codes:
@@ -199,8 +207,8 @@ class Network:
             return "they are not connected in this network"
         cut = []
         for label, relaxed in constraints.relaxations():
-            if shortest_arcs(graph, stages, blocked_places=relaxed.places(self._nodes),
-                             blocked_modes=relaxed.modes) is not None:
+            if shortest_arcs(graph, stages, blocked_places=relaxed.places(self._nodes), blocked_modes=relaxed.modes,
+                             blocked_legs=relaxed.legs(self._legs)) is not None:
                 cut.append(label)
         if cut:
             return "every route needs " + " or ".join(cut) + ", which you asked to avoid"
@@ -329,16 +337,30 @@ class Network:
         return f"<table><caption>{html.escape(repr(self))}</caption>{rows}</table>"
 
 
+_PASSAGE_ALIASES = {
+    **{normalise(p): p for p in contract.PASSAGES},
+    "suezcanal": "suez", "cape": "cape_of_good_hope", "capeofgoodhope": "cape_of_good_hope",
+    "bosphorus": "bosporus", "babelmandeb": "bab_el_mandeb", "babalmandab": "bab_el_mandeb",
+    "straitofhormuz": "hormuz", "straitofmalacca": "malacca", "straitofgibraltar": "gibraltar",
+}
+
+
 class _Constraints:
-    """What a route must avoid: places, countries and modes."""
+    """What a route must avoid: places, countries, modes and sea passages."""
 
     def __init__(self) -> None:
         self.place_ids: set[str] = set()
         self.countries: set[str] = set()
         self.modes: set[str] = set()
+        self.passages: set[str] = set()
 
     def __bool__(self) -> bool:
-        return bool(self.place_ids or self.countries or self.modes)
+        return bool(self.place_ids or self.countries or self.modes or self.passages)
+
+    def legs(self, legs: gpd.GeoDataFrame) -> frozenset[str]:
+        if not self.passages:
+            return frozenset()
+        return frozenset(i for i, through in legs["passages"].items() if self.passages.intersection(through))
 
     def places(self, nodes: gpd.GeoDataFrame) -> frozenset[str]:
         if not self.countries:
@@ -356,11 +378,12 @@ class _Constraints:
     def relaxations(self) -> list[tuple[str, _Constraints]]:
         """Return each single constraint with the constraints that remain without it."""
         out = []
-        for attr, label in (("place_ids", "{}"), ("countries", "{}"), ("modes", "the {} mode")):
+        for attr, label in (("place_ids", "{}"), ("countries", "{}"), ("modes", "the {} mode"),
+                            ("passages", "the {} passage")):
             for value in sorted(getattr(self, attr)):
                 relaxed = _Constraints()
-                relaxed.place_ids, relaxed.countries, relaxed.modes = (
-                    set(self.place_ids), set(self.countries), set(self.modes))
+                relaxed.place_ids, relaxed.countries, relaxed.modes, relaxed.passages = (
+                    set(self.place_ids), set(self.countries), set(self.modes), set(self.passages))
                 getattr(relaxed, attr).discard(value)
                 out.append((label.format(value), relaxed))
         return out

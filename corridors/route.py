@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from .simulation import TransitTime
 
 ELEMENT_COLUMNS = ("element", "kind", "place", "from", "to", "mode", "gauge_mm", "country", "distance_km",
-                   "time_h", "cum_distance_km", "cum_time_h", "sources", "leg")
+                   "time_h", "cost_usd", "co2_kg", "cum_distance_km", "cum_time_h", "cum_cost_usd", "sources", "leg")
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,8 @@ class Element:
     sources: tuple[str, ...]
     leg: str | None = None
     note: str | None = None
+    cost_usd: float = float("nan")
+    co2_kg: float = float("nan")
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,14 @@ class BorderCrossing:
     to_place: str
     from_country: str
     to_country: str
+
+
+def _rounded(value: object, digits: int = 1) -> float | None:
+    """Return a number rounded for display, or None where it is unknown (NaN), which JSON cannot carry."""
+    if value is None:
+        return None
+    number = float(value)  # type: ignore[arg-type]
+    return None if number != number else round(number, digits)
 
 
 class Route:
@@ -85,6 +95,20 @@ class Route:
     def time_days(self) -> float:
         """Return the expected time in days."""
         return self.time_h / 24.0
+
+    @property
+    def cost_usd(self) -> float:
+        """Return the typical cost per loaded FEU in US$ (NaN if the network has no cost data)."""
+        return float(sum(e.cost_usd for e in self.elements))
+
+    @property
+    def co2_kg(self) -> float:
+        """Return the CO2e per loaded FEU in kg (NaN if the network has no emission factors)."""
+        return float(sum(e.co2_kg for e in self.elements if e.element == "leg"))
+
+    def count(self, *kinds: str) -> int:
+        """Return how many stops of these kinds the route makes."""
+        return sum(1 for e in self.elements if e.element == "stop" and e.kind in kinds)
 
     @property
     def moving_h(self) -> float:
@@ -165,15 +189,18 @@ class Route:
     def to_frame(self) -> pd.DataFrame:
         """Return one row per leg and stop, in order, with cumulative distance and time."""
         rows = []
-        cum_km = cum_h = 0.0
+        cum_km = cum_h = cum_cost = 0.0
         for e in self.elements:
             cum_km += e.distance_km
             cum_h += e.time_h
+            cum_cost += e.cost_usd
             rows.append({
                 "element": e.element, "kind": e.kind, "place": self._names[e.place] if e.element == "stop" else "",
                 "from": self._names[e.from_place], "to": self._names[e.to_place], "mode": e.mode,
                 "gauge_mm": e.gauge_mm, "country": e.country, "distance_km": e.distance_km, "time_h": e.time_h,
-                "cum_distance_km": cum_km, "cum_time_h": cum_h, "sources": ";".join(e.sources), "leg": e.leg,
+                "cost_usd": e.cost_usd, "co2_kg": e.co2_kg if e.element == "leg" else 0.0,
+                "cum_distance_km": cum_km, "cum_time_h": cum_h, "cum_cost_usd": cum_cost,
+                "sources": ";".join(e.sources), "leg": e.leg,
             })
         frame = pd.DataFrame(rows, columns=list(ELEMENT_COLUMNS))
         frame["gauge_mm"] = frame["gauge_mm"].astype("Int64")
@@ -201,6 +228,7 @@ class Route:
             "distance_km": round(self.distance_km, 1), "time_h": round(self.time_h, 2),
             "time_days": round(self.time_days, 2), "moving_h": round(self.moving_h, 2),
             "stopped_h": round(self.stopped_h, 2), "legs": len(self.legs), "stops": len(self.stops),
+            "cost_usd": _rounded(self.cost_usd), "co2_kg": _rounded(self.co2_kg),
             "stop_hours": {k: round(v, 2) for k, v in self.stop_hours().items()},
             "countries": list(self.countries),
             "border_crossings": [f"{b.from_country}→{b.to_country} ({self._names[b.from_place]} – "
@@ -213,8 +241,8 @@ class Route:
         records = frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
         for record in records:
             record["sources"] = record["sources"].split(";") if record["sources"] else []
-            for key in ("distance_km", "time_h", "cum_distance_km", "cum_time_h"):
-                record[key] = round(float(record[key]), 3)
+            for key in ("distance_km", "time_h", "cum_distance_km", "cum_time_h", "cost_usd", "co2_kg", "cum_cost_usd"):
+                record[key] = _rounded(record[key], 3)
         return {
             "origin_name": self._names[self.origin], "destination_name": self._names[self.destination],
             **self.summary(), "sources": list(self.sources()), "elements": records,

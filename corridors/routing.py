@@ -178,7 +178,7 @@ def build_expanded_graph(
 
 
 def _dijkstra(graph: ExpandedGraph, start: dict[int, float], targets: Collection[int],
-              blocked_places: Collection[str], blocked_modes: Collection[str]
+              blocked_places: Collection[str], blocked_modes: Collection[str], blocked_legs: Collection[str]
               ) -> tuple[dict[int, float], dict[int, int]]:
     """Return distances and the arc that reached each sub-node, searching until every target is settled."""
     dist: dict[int, float] = dict(start)
@@ -197,7 +197,8 @@ def _dijkstra(graph: ExpandedGraph, start: dict[int, float], targets: Collection
         for head, cost, index in adjacency[node]:
             if blocked_places and place_of[head] in blocked_places:
                 continue
-            if blocked_modes and arcs[index].element == "leg" and arcs[index].kind in blocked_modes:
+            if (blocked_modes or blocked_legs) and arcs[index].element == "leg" and (
+                    arcs[index].kind in blocked_modes or arcs[index].leg in blocked_legs):
                 continue
             candidate = d + cost
             if candidate < dist.get(head, math.inf):
@@ -213,13 +214,14 @@ def shortest_arcs(
     *,
     blocked_places: Collection[str] = (),
     blocked_modes: Collection[str] = (),
+    blocked_legs: Collection[str] = (),
 ) -> list[Arc] | None:
     """Return the arcs of the best path through ``stages`` (origin, vias…, destination) in order, or None."""
     frontier = dict.fromkeys(graph.departures.get(stages[0], ()), 0.0)
     paths: list[tuple[dict[int, float], dict[int, int]]] = []
     for place in stages[1:]:
         targets = graph.arrivals.get(place, ())
-        dist, via_arc = _dijkstra(graph, frontier, targets, blocked_places, blocked_modes)
+        dist, via_arc = _dijkstra(graph, frontier, targets, blocked_places, blocked_modes, blocked_legs)
         reached = {t: dist[t] for t in targets if t in dist}
         if not reached:
             return None

@@ -1,0 +1,95 @@
+"""Named corridors as data: an itinerary (places to pass, things to avoid), a name, a colour and a description.
+
+A corridor is routed between any origin and destination as the best route that passes its ``via`` places and
+avoids its ``avoid`` list (places, countries, modes or sea passages). The bundled registry is
+``data/corridors.csv``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from . import datasets
+from .errors import CorridorError, Problem, ValidationError
+
+if TYPE_CHECKING:
+    from .network import Network
+    from .route import Route
+
+COLUMNS = ("id", "name", "colour", "via", "avoid", "description", "sources", "note")
+
+
+@dataclass(frozen=True)
+class Corridor:
+    """A named way between regions: the places it passes and what it avoids."""
+
+    id: str
+    name: str
+    colour: str
+    via: tuple[str, ...]
+    avoid: tuple[str, ...]
+    description: str
+    sources: tuple[str, ...] = ()
+    note: str = ""
+
+    def route(self, network: Network, origin: str, destination: str, *, profile: str = "typical",
+              by: str = "time") -> Route:
+        """Return this corridor's best route between two places (its via places that are not the ends)."""
+        ends = {network.place(origin), network.place(destination)}
+        via = [v for v in self.via if network.place(v) not in ends]
+        return network.route(origin, destination, via=via, avoid=self.avoid, profile=profile, by=by)
+
+
+def _split(text: str) -> tuple[str, ...]:
+    return tuple(p.strip() for p in text.split(";") if p.strip())
+
+
+def load_corridors(network: Network, path: str | os.PathLike[str] | None = None) -> dict[str, Corridor]:
+    """Return the corridors in ``path`` (default: the bundled ``corridors.csv``), checked against ``network``."""
+    file = Path(path) if path is not None else datasets.data_path() / "corridors.csv"
+    if not file.is_file():
+        raise ValidationError([Problem(file.name, "", "", "no such file")])
+    table = pd.read_csv(file, dtype=str, keep_default_na=False)
+    problems = [Problem(file.name, "", c, "required column is missing") for c in COLUMNS if c not in table]
+    if problems:
+        raise ValidationError(problems)
+    found: dict[str, Corridor] = {}
+    for i, row in table.iterrows():
+        where = (file.name, f"line {i + 2}")
+        if row["id"] in found:
+            problems.append(Problem(*where, "id", f"duplicate id {row['id']!r}"))
+        if not re.match(r"^#[0-9a-fA-F]{6}$", row["colour"]):
+            problems.append(Problem(*where, "colour", f"{row['colour']!r} is not a #rrggbb colour"))
+        for place in _split(row["via"]):
+            try:
+                network.place(place)
+            except CorridorError as exc:
+                problems.append(Problem(*where, "via", str(exc)))
+        try:
+            network.check_avoid(_split(row["avoid"]))
+        except CorridorError as exc:
+            problems.append(Problem(*where, "avoid", str(exc)))
+        for source in _split(row["sources"]):
+            if source not in network.sources.index:
+                problems.append(Problem(*where, "sources", f"unknown source {source!r}"))
+        found[row["id"]] = Corridor(row["id"], row["name"], row["colour"], _split(row["via"]), _split(row["avoid"]),
+                                    row["description"], _split(row["sources"]), row["note"])
+    if problems:
+        raise ValidationError(problems)
+    return found
+
+
+def corridors(network: Network | None = None) -> pd.DataFrame:
+    """Return the bundled corridors as a table: id, name, colour, via, avoid, description."""
+    from .network import load_network
+
+    registry = load_corridors(network if network is not None else load_network())
+    return pd.DataFrame([{"id": c.id, "name": c.name, "colour": c.colour, "via": ";".join(c.via),
+                          "avoid": ";".join(c.avoid), "description": c.description} for c in registry.values()]
+                        ).set_index("id")
