@@ -74,6 +74,34 @@ def build_parser() -> argparse.ArgumentParser:
     chart.add_argument("--out", default="chart.png", metavar="FILE", help="output file, .png or .svg")
     _add_network_option(chart)
 
+    compare = sub.add_parser("compare", help="every corridor between two places, side by side",
+                             description="Compare the corridors between two places: distance, P10/P50/P90 days, "
+                                         "cost and CO2 per FEU, crossings, gauge changes, transshipments, countries, "
+                                         "for each profile; corridors that cannot serve the pair say why.")
+    compare.add_argument("origin", help="place id, name or alias")
+    compare.add_argument("destination", help="place id, name or alias")
+    compare.add_argument("--corridors", metavar="IDS", help="comma-separated corridor ids (default: all)")
+    compare.add_argument("--profile", action="append", default=[], metavar="P",
+                         help="profile (repeatable; default: scheduled, typical and congested)")
+    compare.add_argument("--within", type=float, metavar="DAYS", help="add the probability of arriving within DAYS")
+    what_if = compare.add_mutually_exclusive_group()
+    what_if.add_argument("--scenario", metavar="FILE", help="compare on the network changed by this scenario")
+    what_if.add_argument("--close", action="append", default=[], metavar="X",
+                         help="compare with a place, leg, country or passage (e.g. suez) closed (repeatable)")
+    _add_simulation_options(compare, default_n=4_000)
+    _add_output_options(compare, csv=True)
+
+    scenario = sub.add_parser("scenario", help="what a scenario changes between two places",
+                              description="Apply a scenario file (TOML) and show how each corridor's route, time, "
+                                          "distance and cost change between two places.")
+    scenario.add_argument("file", help="scenario file (TOML)")
+    scenario.add_argument("origin", help="place id, name or alias")
+    scenario.add_argument("destination", help="place id, name or alias")
+    scenario.add_argument("--corridors", metavar="IDS", help="comma-separated corridor ids (default: all)")
+    scenario.add_argument("--profile", default="typical", help="operating profile (default: typical)")
+    _add_simulation_options(scenario, default_n=2_000)
+    _add_output_options(scenario, csv=False)
+
     validate = sub.add_parser("validate", help="check a dataset against the attribute contract",
                               description="Check a dataset (folders or files) and list every problem with file, "
                                           "row and field. Exit code 2 if there is any.")
@@ -372,8 +400,98 @@ def _cmd_chart(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-_COMMANDS = {"route": _cmd_route, "network": _cmd_network, "validate": _cmd_validate, "simulate": _cmd_simulate,
-             "claims": _cmd_claims, "chart": _cmd_chart}
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from .compare import compare
+    from .network import load_network
+    from .scenarios import Scenario
+
+    net = load_network()
+    title = ""
+    if args.scenario:
+        scenario = Scenario.from_toml(args.scenario)
+        net, title = scenario.apply(net), f"scenario: {scenario.name}"
+    elif args.close:
+        scenario = Scenario.closing(*args.close, network=net)
+        net, title = scenario.apply(net), scenario.name
+    profiles = args.profile or [p for p in ("scheduled", "typical", "congested") if p in net.profiles]
+    chosen = [c.strip() for c in args.corridors.split(",") if c.strip()] if args.corridors else None
+    result = compare(net, args.origin, args.destination, corridors=chosen, profiles=profiles, n=args.journeys,
+                     seed=args.seed, window_days=args.within)
+    if args.json:
+        _print_json({**result.to_dict(), "scenario": title or None})
+    elif args.csv:
+        sys.stdout.write(result.table().to_csv(index=False))
+    else:
+        print(format_comparison(result, title=title))
+    return EXIT_OK
+
+
+def format_comparison(result: Any, *, title: str = "") -> str:
+    """Return a comparison as text: one block per profile, one line per corridor, ranks and definitions."""
+    net = result.network
+    table = result.table()
+    head = f"{net.place_name(result.origin)} → {net.place_name(result.destination)}: corridors compared"
+    lines = [head + (f" ({title})" if title else ""), ""]
+    window = result.window_days
+    for profile, block in table.groupby("profile", sort=False):
+        lines.append(f"Profile {profile}")
+        header = (f"  {'corridor':<34} {'km':>7} {'P10':>6} {'P50':>6} {'P90':>6} {'US$/FEU':>8} {'kg CO2e':>8} "
+                  f"{'borders':>7} {'gauges':>6} {'tranship':>8}" + (f" {'P(≤' + f'{window:g}d)':>8}" if window else "")
+                  + "  countries")
+        lines.append(header)
+        for row in block.sort_values(["available", "rank_overall"], ascending=[False, True]).itertuples():
+            if not row.available:
+                lines.append(f"  {_clip(row.name, 34):<34} not available: {row.reason}")
+                continue
+            cost = "–" if row.cost_usd != row.cost_usd else f"{row.cost_usd:,.0f}"
+            co2 = "–" if row.co2_kg != row.co2_kg else f"{row.co2_kg:,.0f}"
+            extra = f" {row.p_within_window:>8.0%}" if window else ""
+            lines.append(f"  {_clip(row.name, 34):<34} {row.distance_km:>7,.0f} {row.p10_days:>6.1f} "
+                         f"{row.p50_days:>6.1f} {row.p90_days:>6.1f} {cost:>8} {co2:>8} {row.border_crossings:>7} "
+                         f"{row.gauge_changes:>6} {row.transshipments:>8}{extra}  {row.countries}")
+        answers = result.answers(profile)
+        if answers:
+            names = dict(zip(block["corridor"], block["name"], strict=True))
+            lines.append("  " + "; ".join(f"{word}: {names[c]}" for word, c in answers.items()))
+        lines.append("")
+    lines.append("Days are simulated door-to-door times (P10/P50/P90). Shortest = least km; fastest = lowest median; "
+                 "most reliable = narrowest P90−P10; cheapest and cleanest per loaded 40-ft container.")
+    return "\n".join(lines)
+
+
+def _cmd_scenario(args: argparse.Namespace) -> int:
+    from .network import load_network
+    from .scenarios import Scenario, diff
+
+    net = load_network()
+    scenario = Scenario.from_toml(args.file)
+    chosen = [c.strip() for c in args.corridors.split(",") if c.strip()] if args.corridors else None
+    result = diff(net, scenario, args.origin, args.destination, corridors=chosen, profile=args.profile,
+                  n=args.journeys, seed=args.seed)
+    if args.json:
+        _print_json(result.to_dict())
+        return EXIT_OK
+    lines = [f"Scenario {scenario.name!r}: {scenario.description}".rstrip(": "),
+             "  changes: " + "; ".join(c.describe() for c in scenario.changes), "",
+             f"  {'corridor':<34} {'status':<20} {'before d':>8} {'after d':>8} {'Δ days':>7} {'before km':>9} "
+             f"{'after km':>9}"]
+    for row in result.table().itertuples():
+        before = "–" if row.before_days != row.before_days else f"{row.before_days:.1f}"
+        after = "–" if row.after_days != row.after_days else f"{row.after_days:.1f}"
+        delta = "–" if row.delta_days != row.delta_days else f"{row.delta_days:+.1f}"
+        km_before = "–" if row.before_km != row.before_km else f"{row.before_km:,.0f}"
+        km_after = "–" if row.after_km != row.after_km else f"{row.after_km:,.0f}"
+        lines.append(f"  {_clip(row.name, 34):<34} {row.status:<20} {before:>8} {after:>8} {delta:>7} "
+                     f"{km_before:>9} {km_after:>9}")
+    lines += ["", *textwrap.wrap(result.summary(), width=110, initial_indent="  ", subsequent_indent="  ")]
+    print("\n".join(lines))
+    return EXIT_OK
+
+
+_COMMANDS = {
+    "route": _cmd_route, "compare": _cmd_compare, "scenario": _cmd_scenario, "network": _cmd_network,
+    "validate": _cmd_validate, "simulate": _cmd_simulate, "claims": _cmd_claims, "chart": _cmd_chart,
+}
 
 
 if __name__ == "__main__":

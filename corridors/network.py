@@ -190,8 +190,8 @@ class Network:
                 constraints.modes.add(text.lower())
             elif passage is not None:
                 constraints.passages.add(passage)
-            elif text.upper() in codes:
-                constraints.countries.add(text.upper())
+            elif text.upper() in codes or text.upper() in _country_codes():
+                constraints.countries.add(text.upper())  # a country with no place in the network is a no-op
             elif text.casefold() in country_names and country_names[text.casefold()] in codes:
                 constraints.countries.add(country_names[text.casefold()])
             else:
@@ -400,6 +400,11 @@ def _unique(values: Iterable[str | None]) -> tuple[str, ...]:
 
 def _place_index(nodes: gpd.GeoDataFrame) -> PlaceIndex:
     return PlaceIndex({i: (r["name"], *r["aliases"]) for i, r in nodes.iterrows()}, nodes["name"].to_dict())
+
+
+@lru_cache(maxsize=1)
+def _country_codes() -> frozenset[str]:
+    return frozenset(datasets.countries()["iso_a3"])
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,161 @@
+"""Corridors side by side between one origin and one destination, under each profile.
+
+For every corridor the comparison routes the pair (the corridor's fastest way), simulates its transit time, and
+reports distance, P10 / P50 / P90 days, cost and CO2 per loaded FEU, border crossings, gauge changes,
+transshipments and countries. A corridor that cannot serve the pair is listed as not available, with the reason.
+
+What the words mean here: *shortest* is the least distance; *fastest* the lowest median time; *most reliable*
+(what "safest" can be measured as) the narrowest spread between the 10th and 90th percentile, in days, and,
+given a window, the highest probability of arriving within it; *cheapest* the lowest typical cost; *cleanest* the
+lowest CO2e. *Overall* ranks by the mean of the ranks on median time, P90 time, cost and CO2 — a summary, not a
+verdict, and the table shows each criterion on its own.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import CorridorError
+from .registry import Corridor, load_corridors
+
+if TYPE_CHECKING:
+    from .network import Network
+    from .route import Route
+    from .simulation import TransitTime
+
+RANKED = {"distance_km": "shortest", "p50_days": "fastest", "spread_days": "most reliable",
+          "cost_usd": "cheapest", "co2_kg": "cleanest"}
+OVERALL = ("p50_days", "p90_days", "cost_usd", "co2_kg")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One corridor under one profile: its route and simulated times, or why it is not available."""
+
+    corridor: Corridor
+    profile: str
+    route: Route | None
+    transit: TransitTime | None
+    reason: str = ""
+
+
+class Comparison:
+    """Corridors compared between two places: a table, ranks on each criterion, and the routes for maps."""
+
+    def __init__(self, network: Network, origin: str, destination: str, entries: Sequence[Entry],
+                 window_days: float | None):
+        self.network = network
+        self.origin = origin
+        self.destination = destination
+        self.entries = tuple(entries)
+        self.window_days = window_days
+
+    def table(self) -> pd.DataFrame:
+        """Return one row per corridor and profile, with ranks among the available corridors of each profile."""
+        rows = []
+        for e in self.entries:
+            row: dict[str, Any] = {"corridor": e.corridor.id, "name": e.corridor.name, "profile": e.profile,
+                                   "available": e.route is not None, "reason": e.reason}
+            if e.route is not None and e.transit is not None:
+                r, t = e.route, e.transit
+                p = t.percentiles((10, 50, 90))
+                row.update({
+                    "distance_km": round(r.distance_km), "p10_days": round(p["P10"], 1),
+                    "p50_days": round(p["P50"], 1), "p90_days": round(p["P90"], 1),
+                    "spread_days": round(p["P90"] - p["P10"], 1), "cost_usd": _round(r.cost_usd),
+                    "co2_kg": _round(r.co2_kg), "border_crossings": len(r.border_crossings),
+                    "gauge_changes": r.count("gauge_change"),
+                    "transshipments": r.count("port_handling", "transshipment"),
+                    "countries": "–".join(r.countries),
+                })
+                if self.window_days is not None:
+                    row["p_within_window"] = round(t.prob_within(self.window_days), 3)
+            rows.append(row)
+        frame = pd.DataFrame(rows)
+        for column in ("distance_km", "p10_days", "p50_days", "p90_days", "spread_days", "cost_usd", "co2_kg"):
+            if column not in frame:
+                frame[column] = np.nan
+        for column in RANKED:
+            frame[f"rank_{column}"] = frame.groupby("profile")[column].rank(method="min")
+        frame["rank_overall"] = frame[[f"rank_{c}" for c in OVERALL]].mean(axis=1).groupby(frame["profile"]).rank(
+            method="min")
+        return frame
+
+    def answers(self, profile: str = "typical") -> dict[str, str]:
+        """Return which corridor is the shortest, fastest, most reliable, cheapest and cleanest under a profile."""
+        table = self.table()
+        table = table[(table["profile"] == profile) & table["available"]]
+        found = {}
+        for column, word in RANKED.items():
+            values = table[column].dropna()
+            if len(values):
+                found[word] = str(table.loc[values.idxmin(), "corridor"])
+        return found
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the comparison as plain data for JSON."""
+        table = self.table()
+        records = table.astype(object).where(table.notna(), None).to_dict(orient="records")
+        return {"origin": self.origin, "destination": self.destination, "window_days": self.window_days,
+                "definitions": _DEFINITIONS, "answers": {p: self.answers(p) for p in table["profile"].unique()},
+                "rows": records}
+
+    def __repr__(self) -> str:
+        available = sum(1 for e in self.entries if e.route is not None)
+        return (f"<Comparison {self.network.place_name(self.origin)} → {self.network.place_name(self.destination)}:"
+                f" {available} of {len(self.entries)} corridor-profile pairs available>")
+
+    def _repr_html_(self) -> str:
+        table = self.table()
+        shown = table[["name", "profile", "available", "distance_km", "p50_days", "p90_days", "cost_usd", "co2_kg",
+                       "border_crossings", "gauge_changes", "rank_overall", "reason"]]
+        return f"<p><b>{html.escape(repr(self))}</b></p>" + shown.to_html(index=False, escape=True, na_rep="–")
+
+
+_DEFINITIONS = {
+    "shortest": "least distance (km, published leg lengths)",
+    "fastest": "lowest median door-to-door time (days) over the simulated journeys",
+    "most reliable": "narrowest P90 − P10 spread (days); with a window, also the probability of arriving within it",
+    "cheapest": "lowest typical cost per loaded 40-ft container (US$)",
+    "cleanest": "lowest CO2e per loaded 40-ft container (kg, well-to-wheel, legs only)",
+    "overall": "mean of the ranks on median days, P90 days, cost and CO2",
+}
+
+
+def _round(value: float) -> float:
+    return float("nan") if value != value else round(value)
+
+
+def compare(network: Network, origin: str, destination: str, *, corridors: Sequence[str] | None = None,
+            profiles: Sequence[str] = ("typical",), n: int = 5_000, seed: int | None = 0,
+            window_days: float | None = None) -> Comparison:
+    """Compare the named corridors (default: all) between two places under each profile."""
+    from .simulation import simulate
+
+    origin_id, destination_id = network.place(origin), network.place(destination)
+    registry = load_corridors(network)
+    chosen = list(corridors) if corridors else list(registry)
+    unknown = [c for c in chosen if c not in registry]
+    if unknown:
+        raise CorridorError(f"unknown corridor {unknown[0]!r}; known corridors: {', '.join(registry)}")
+    if window_days is not None and window_days < 0:
+        raise CorridorError(f"a time window cannot be negative, got {window_days:g}")
+    for profile in profiles:
+        network.parameters.check_profile(profile)
+    entries = []
+    for corridor_id in chosen:
+        corridor = registry[corridor_id]
+        for profile in profiles:
+            try:
+                route = corridor.route(network, origin_id, destination_id, profile=profile)
+            except CorridorError as exc:  # no route, or an end lies in a country the corridor avoids
+                entries.append(Entry(corridor, profile, None, None, reason=str(exc)))
+                continue
+            entries.append(Entry(corridor, profile, route, simulate(route, n=n, profile=profile, seed=seed)))
+    return Comparison(network, origin_id, destination_id, entries, window_days)

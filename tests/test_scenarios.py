@@ -1,0 +1,131 @@
+"""What-if scenarios: a new network each time, the base untouched, and diffs that add up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import corridors
+from corridors.scenarios import Scenario, ScenarioError
+
+
+def _scenario(**changes) -> Scenario:
+    return Scenario.from_dict({"name": "test", **changes})
+
+
+def test_halving_border_times_shortens_the_route_by_half_its_border_hours(net: corridors.Network) -> None:
+    before = net.route("Xi'an", "Poti")
+    after_net = _scenario(scale=[{"stops": "border_crossing", "factor": 0.5}]).apply(net)
+    after = after_net.route("Xi'an", "Poti")
+    assert after.places == before.places
+    border_h = before.stop_hours()["border_crossing"]
+    assert after.time_h == pytest.approx(before.time_h - 0.5 * border_h)
+    assert net.route("Xi'an", "Poti").time_h == pytest.approx(before.time_h)  # the base is untouched
+
+
+def test_scaling_one_place_changes_only_that_place(net: corridors.Network) -> None:
+    before = net.route("Xi'an", "Poti")
+    dostyk_h = sum(s.time_h for s in before.stops if s.place == "dostyk" and s.kind == "gauge_change")
+    after = _scenario(scale=[{"stops": "gauge_change", "place": "Dostyk", "factor": 0.25}]).apply(net).route(
+        "Xi'an", "Poti")
+    assert after.places == before.places
+    assert after.time_h == pytest.approx(before.time_h - 0.75 * dostyk_h)
+
+
+def test_closing_a_port_reroutes(net: corridors.Network) -> None:
+    before = net.route("Xi'an", "Poti")
+    assert "kuryk_port" in before.places
+    closed = _scenario(close=[{"place": "Kuryk"}]).apply(net)
+    after = closed.route("Xi'an", "Poti")
+    assert "kuryk_port" not in after.places
+    assert after.time_h >= before.time_h
+    assert "kuryk_port" in net.route("Xi'an", "Poti").places
+
+
+def test_closing_every_caspian_port_cuts_the_corridor(net: corridors.Network) -> None:
+    closed = _scenario(close=[{"place": ["Aktau", "Kuryk", "Turkmenbashi"]}]).apply(net)
+    with pytest.raises(corridors.NoRouteError):
+        closed.route("Xi'an", "Poti")
+
+
+def test_a_faster_rail_section(net: corridors.Network) -> None:
+    before = net.route("Xi'an", "Poti")
+    kaz_rail = sum(e.time_h for e in before.legs if "KAZ" in e.country.split("/") and e.mode == "rail")
+    after = _scenario(scale=[{"legs": "rail", "country": "KAZ", "factor": 0.5}]).apply(net).route("Xi'an", "Poti")
+    assert after.time_h == pytest.approx(before.time_h - 0.5 * kaz_rail, rel=1e-6)
+
+
+def test_a_new_service_pattern_changes_the_wait(net: corridors.Network) -> None:
+    route = net.route("Altynkol", "Constanta")
+    ferry = next(e for e in route.legs if e.mode == "ferry" and e.to_place == "constanta_port")
+    faster = _scenario(service=[{"leg": ferry.leg, "service": "7/week"}]).apply(net)
+    wait = next(s for s in faster.route("Altynkol", "Constanta").stops if s.kind == "ferry_wait" and s.leg == ferry.leg)
+    assert wait.time_h == pytest.approx(168 / 7 / 2)
+
+
+def test_adding_a_link(net: corridors.Network) -> None:
+    new = _scenario(add=[{"id": "kuryk__poti_direct", "from": "Kuryk", "to": "Poti", "mode": "road",
+                          "distance_km": 1500, "waypoints": "41.0 47.0", "note": "a test road"}]).apply(net)
+    assert "kuryk__poti_direct" in new.legs.index
+    assert "kuryk__poti_direct" not in net.legs.index
+    route = new.route("Kuryk", "Poti", avoid=["ferry"])
+    assert [e.leg for e in route.legs] == ["kuryk__poti_direct"]
+
+
+def test_a_scenario_that_changes_nothing_says_so(net: corridors.Network) -> None:
+    from corridors.scenarios import diff
+
+    nothing = _scenario(scale=[{"stops": "border_crossing", "place": "Kapikule", "factor": 0.5}])
+    result = diff(net, nothing, "Khorgos", "Aktau", corridors=["middle_black_sea"], n=500)
+    assert not result.changes_anything
+    assert "changes nothing" in result.summary()
+
+
+def test_diff_reports_the_change(net: corridors.Network) -> None:
+    from corridors.scenarios import diff
+
+    halve = _scenario(scale=[{"stops": "border_crossing", "factor": 0.5}])
+    result = diff(net, halve, "Xi'an", "Poti", corridors=["middle_black_sea"], n=500)
+    table = result.table()
+    best = table[table["corridor"] == "best"].iloc[0]
+    assert best["status"] == "changed"
+    assert best["delta_days"] < 0
+    assert result.changes_anything
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"close": [{"place": "Atlantis"}]}, "unknown place 'Atlantis'"),
+        ({"close": [{"leg": "nowhere__else"}]}, "unknown leg 'nowhere__else'"),
+        ({"close": [{"passage": "panama_canal"}]}, "unknown passage 'panama_canal'"),
+        ({"scale": [{"stops": "border_crossing", "factor": 0}]}, "factor must be a number > 0"),
+        ({"scale": [{"stops": "border_crossing", "factor": -1}]}, "factor must be a number > 0"),
+        ({"scale": [{"stops": "siesta", "factor": 0.5}]}, "unknown stop kind 'siesta'"),
+        ({"scale": [{"stops": "border_crossing", "fctor": 0.5}]}, "unknown key 'fctor'"),
+        ({"service": [{"leg": "aktau_port__alat_port", "service": "often"}]}, "service must be"),
+        ({"add": [{"id": "x", "from": "Poti", "to": "Atlantis", "mode": "rail", "gauge_mm": 1520,
+                   "distance_km": 10}]}, "unknown place 'Atlantis'"),
+        ({"teleport": [{}]}, "unknown key 'teleport'"),
+    ],
+)
+def test_bad_scenarios_name_the_offending_key(net: corridors.Network, changes: dict, message: str) -> None:
+    with pytest.raises(ScenarioError, match=message):
+        _scenario(**changes).apply(net)
+
+
+def test_a_scenario_file_with_a_syntax_error_names_the_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('name = "broken"\n[[scale]]\nstops = border_crossing\n', encoding="utf-8")
+    with pytest.raises(ScenarioError, match="line 3"):
+        Scenario.from_toml(bad)
+
+
+def test_bundled_example_scenarios_apply(net: corridors.Network) -> None:
+    files = sorted((corridors.data_path() / "scenarios").glob("*.toml"))
+    assert len(files) >= 4
+    for file in files:
+        scenario = Scenario.from_toml(file)
+        assert scenario.description
+        assert isinstance(scenario.apply(net), corridors.Network)
