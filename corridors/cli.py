@@ -102,6 +102,14 @@ def build_parser() -> argparse.ArgumentParser:
     _add_simulation_options(scenario, default_n=2_000)
     _add_output_options(scenario, csv=False)
 
+    neck = sub.add_parser("bottleneck", help="the element that limits a corridor's throughput",
+                          description="Name the element (port, crossing, ferry service, railway) that limits how "
+                                      "much a corridor can carry between two places, with its capacity and source.")
+    neck.add_argument("origin", help="place id, name or alias")
+    neck.add_argument("destination", help="place id, name or alias")
+    neck.add_argument("--corridor", metavar="ID", help="a corridor id (default: the fastest corridor for the pair)")
+    _add_output_options(neck, csv=False)
+
     validate = sub.add_parser("validate", help="check a dataset against the attribute contract",
                               description="Check a dataset (folders or files) and list every problem with file, "
                                           "row and field. Exit code 2 if there is any.")
@@ -488,7 +496,27 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_bottleneck(args: argparse.Namespace) -> int:
+    from .capacity import bottleneck
+    from .network import load_network
+
+    result = bottleneck(load_network(), args.origin, args.destination, corridor=args.corridor)
+    if args.json:
+        _print_json(result.to_dict())
+        return EXIT_OK
+    lines = textwrap.wrap(result.summary(), width=110)
+    lines += ["", f"  {'element on the route':<44} {'TEU a year':>12}  as published"]
+    names = result.names
+    for row in result.along_route.itertuples():
+        label = names.get(row.element, row.element) if row.kind == "node" else row.element.replace("__", " – ")
+        value = "unknown" if row.teu_per_year != row.teu_per_year else f"{row.teu_per_year:,.0f}"
+        lines.append(f"  {_clip(label, 44):<44} {value:>12}  {row.stated}")
+    print("\n".join(lines))
+    return EXIT_OK
+
+
 _COMMANDS = {
+    "bottleneck": _cmd_bottleneck,
     "route": _cmd_route, "compare": _cmd_compare, "scenario": _cmd_scenario, "network": _cmd_network,
     "validate": _cmd_validate, "simulate": _cmd_simulate, "claims": _cmd_claims, "chart": _cmd_chart,
 }
