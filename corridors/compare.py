@@ -106,6 +106,23 @@ class Comparison:
                 "definitions": _DEFINITIONS, "answers": {p: self.answers(p) for p in table["profile"].unique()},
                 "rows": records}
 
+    def map(self, *, offline: bool = False, profile: str | None = None):
+        """Return a folium map with one colour per corridor and a legend."""
+        from .maps import comparison_map
+
+        return comparison_map(self, offline=offline, profile=profile)
+
+    def chart(self, *, profile: str | None = None):
+        """Return a time–distance chart (matplotlib Figure) with every available corridor."""
+        from .charts import Series, time_distance_chart
+
+        profiles = [e.profile for e in self.entries]
+        chosen = profile or ("typical" if "typical" in profiles else profiles[0])
+        series = [Series(e.route, e.transit, label=e.corridor.name) for e in self.entries
+                  if e.profile == chosen and e.route is not None]
+        return time_distance_chart(series, title=f"{self.network.place_name(self.origin)} → "
+                                                 f"{self.network.place_name(self.destination)} by corridor ({chosen})")
+
     def __repr__(self) -> str:
         available = sum(1 for e in self.entries if e.route is not None)
         return (f"<Comparison {self.network.place_name(self.origin)} → {self.network.place_name(self.destination)}:"

@@ -94,6 +94,12 @@ class Network:
                            **attrs)
         return nx.freeze(graph)
 
+    def map(self, *, offline: bool = False, corridors: bool = True):
+        """Return a folium map of the network: legs by mode, places by kind, corridors as switchable layers."""
+        from .maps import network_map
+
+        return network_map(self, offline=offline, corridors=corridors)
+
     # Places ------------------------------------------------------------------------------------------------
     def place(self, name: str) -> str:
         """Return the id of the place with this id, name or alias; raise UnknownPlaceError with close matches."""

@@ -22,7 +22,8 @@ if TYPE_CHECKING:
     from .network import Network
     from .route import Route
 
-COLUMNS = ("id", "name", "colour", "via", "avoid", "description", "sources", "note")
+COLUMNS = ("id", "name", "colour", "via", "avoid", "example_origin", "example_destination", "description", "sources",
+           "note")
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,8 @@ class Corridor:
     description: str
     sources: tuple[str, ...] = ()
     note: str = ""
+    example_origin: str = ""  # a pair the corridor typically serves, drawn on the network map
+    example_destination: str = ""
 
     def route(self, network: Network, origin: str, destination: str, *, profile: str = "typical",
               by: str = "time") -> Route:
@@ -66,7 +69,7 @@ def load_corridors(network: Network, path: str | os.PathLike[str] | None = None)
             problems.append(Problem(*where, "id", f"duplicate id {row['id']!r}"))
         if not re.match(r"^#[0-9a-fA-F]{6}$", row["colour"]):
             problems.append(Problem(*where, "colour", f"{row['colour']!r} is not a #rrggbb colour"))
-        for place in _split(row["via"]):
+        for place in [*_split(row["via"]), *(p for p in (row["example_origin"], row["example_destination"]) if p)]:
             try:
                 network.place(place)
             except CorridorError as exc:
@@ -79,7 +82,8 @@ def load_corridors(network: Network, path: str | os.PathLike[str] | None = None)
             if source not in network.sources.index:
                 problems.append(Problem(*where, "sources", f"unknown source {source!r}"))
         found[row["id"]] = Corridor(row["id"], row["name"], row["colour"], _split(row["via"]), _split(row["avoid"]),
-                                    row["description"], _split(row["sources"]), row["note"])
+                                    row["description"], _split(row["sources"]), row["note"], row["example_origin"],
+                                    row["example_destination"])
     if problems:
         raise ValidationError(problems)
     return found

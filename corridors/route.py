@@ -170,6 +170,12 @@ class Route:
 
         return simulate(self, n=n, profile=profile, seed=seed, start_hour=start_hour)
 
+    def map(self, *, offline: bool = False):
+        """Return a folium map of the route over the network, with a popup per leg and a marker per stop."""
+        from .maps import route_map
+
+        return route_map(self, offline=offline)
+
     def indicators(self) -> dict[str, float]:
         """Return CAREC-style corridor indicators from the typical times.
 

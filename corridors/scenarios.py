@@ -386,8 +386,11 @@ class _Applier:
 class ScenarioDiff:
     """How a scenario changes each corridor's route between two places."""
 
-    def __init__(self, scenario: Scenario, table: pd.DataFrame, origin: str, destination: str):
+    def __init__(self, scenario: Scenario, table: pd.DataFrame, origin: str, destination: str, *,
+                 base: Network, changed: Network):
         self.scenario = scenario
+        self.base = base
+        self.changed = changed
         self._table = table
         self.origin = origin
         self.destination = destination
@@ -428,6 +431,12 @@ class ScenarioDiff:
                 "summary": self.summary(),
                 "rows": table.astype(object).where(table.notna(), None).to_dict(orient="records")}
 
+    def map(self, *, offline: bool = False):
+        """Return a folium map of the scenario's closed, added and changed elements."""
+        from .maps import scenario_map
+
+        return scenario_map(self, offline=offline)
+
     def __repr__(self) -> str:
         return f"<ScenarioDiff {self.scenario.name!r}: {self.summary()}>"
 
@@ -466,7 +475,7 @@ def diff(base: Network, scenario: Scenario, origin: str, destination: str, *,
                 results.append((None, None, str(exc)))
         rows.append(_diff_row(corridor_id, registry, results))
     return ScenarioDiff(scenario, pd.DataFrame(rows), base.place_name(base.place(origin)),
-                        base.place_name(base.place(destination)))
+                        base.place_name(base.place(destination)), base=base, changed=changed)
 
 
 def _diff_row(corridor_id: str | None, registry: Mapping[str, Any], results: Iterable[tuple]) -> dict[str, Any]:

@@ -1,0 +1,417 @@
+"""Interactive maps (folium) of a network, a route, a comparison of corridors and a scenario.
+
+Layers by mode and by corridor can be switched in a layer control; places are styled by kind, with popups
+that give their country, facilities, stop times by profile and sources; a route's legs and stops have popups of
+their own. Everything that comes from data (names, notes, sources) is escaped before it reaches the page, so a
+place called ``<img src=x onerror=alert(1)>`` shows as text.
+
+``offline=True`` writes a page that needs no internet at all: Leaflet and the other scripts and styles are
+inlined from the ``folium-offline`` package (a maintained packaging of folium's web resources, read from disk,
+never fetched), and the background is the bundled Natural Earth country outlines instead of map tiles. The
+default uses ordinary tiles, which are the reader's browser's business.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import folium
+
+from . import datasets
+from .errors import CorridorError
+
+if TYPE_CHECKING:
+    from .compare import Comparison
+    from .network import Network
+    from .route import Route
+    from .scenarios import ScenarioDiff
+
+TILES = "OpenStreetMap"
+MODE_STYLE = {
+    "rail": {"color": "#3b3b3b", "weight": 2.5, "dash_array": None},
+    "road": {"color": "#a65628", "weight": 2.5, "dash_array": "10 5"},
+    "ferry": {"color": "#1f78b4", "weight": 2.5, "dash_array": "6 5"},
+    "sea": {"color": "#08519c", "weight": 1.8, "dash_array": "2 6"},
+}
+KIND_STYLE = {"terminal": ("#111111", 6), "border": ("#d62728", 6), "port": ("#1f78b4", 6), "junction": ("#7f7f7f", 4)}
+KIND_LABEL = {"terminal": "Terminals and hubs", "border": "Border crossings", "port": "Ports", "junction": "Junctions"}
+MODE_LABEL = {"rail": "Rail", "road": "Road", "ferry": "Ferries", "sea": "Sea lanes"}
+STOP_COLOUR = {"border_crossing": "#d62728", "gauge_change": "#9467bd", "port_handling": "#1f78b4",
+               "transshipment": "#8c564b", "ferry_wait": "#17becf", "weather_closure": "#7f7f7f"}
+#: Style sheets that only serve icon fonts, which these maps do not use; an offline page leaves them out.
+UNUSED_OFFLINE = ("fontawesome", "bootstrap-glyphicons")
+
+
+def esc(value: object) -> str:
+    """Return text safe inside HTML and inside the JavaScript template literals folium writes popups into."""
+    text = html.escape("" if value is None else str(value), quote=True)
+    return text.replace("`", "&#96;").replace("$", "&#36;").replace("\\", "&#92;")
+
+
+def _unwrap(coords: Iterable[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Return (lat, lon) points whose longitudes never jump by more than 180°, so lines do not wrap the globe."""
+    points: list[tuple[float, float]] = []
+    shift = 0.0
+    previous = None
+    for lon, lat in coords:
+        if previous is not None:
+            step = lon + shift - previous
+            if step > 180:
+                shift -= 360
+            elif step < -180:
+                shift += 360
+        previous = lon + shift
+        points.append((lat, lon + shift))
+    return points
+
+
+def _table(rows: Sequence[tuple[str, object]]) -> str:
+    cells = "".join(f"<tr><th style='text-align:left;padding-right:6px'>{esc(k)}</th><td>{esc(v)}</td></tr>"
+                    for k, v in rows if v not in (None, "", ()))
+    return f"<table style='font-size:12px'>{cells}</table>"
+
+
+def _sources_html(network: Network, ids: Iterable[str]) -> str:
+    sources = network.sources
+    links = []
+    for source in dict.fromkeys(i for i in ids if i):
+        if source in sources.index:
+            url = str(sources.at[source, "url"])
+            links.append(f"<a href='{esc(url)}' target='_blank' rel='noopener'>{esc(source)}</a>")
+        else:
+            links.append(esc(source))
+    return "<div style='font-size:11px'>Sources: " + ", ".join(links) + "</div>" if links else ""
+
+
+def base_map(network: Network, *, offline: bool = False) -> folium.Map:
+    """Return an empty map fitted to the network: tiles, or, offline, the bundled country outlines."""
+    m = folium.Map(tiles=None if offline else TILES, control_scale=True, world_copy_jump=False)
+    if offline:
+        outlines = datasets.countries()[["name", "iso_a3", "geometry"]]
+        folium.GeoJson(
+            outlines.to_json(), name="Countries (Natural Earth 1:110m)", control=False,
+            style_function=lambda _: {"color": "#9a9a9a", "weight": 0.6, "fillColor": "#f2efe6", "fillOpacity": 1.0},
+        ).add_to(m)
+        m.get_root().header.add_child(folium.Element("<style>.leaflet-container{background:#cfe3f0}</style>"))
+    bounds = network.nodes.total_bounds  # minx, miny, maxx, maxy
+    m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
+    return m
+
+
+def _leg_popup(network: Network, leg_id: str, row: Any) -> str:
+    names = network.nodes["name"]
+    gauge = f"{int(row['gauge_mm'])} mm" if row["mode"] == "rail" and row["gauge_mm"] == row["gauge_mm"] else ""
+    rows = [("Leg", f"{names[row['from']]} – {names[row['to']]}"), ("Mode", row["mode"]), ("Gauge", gauge),
+            ("Distance", f"{row['distance_km']:,.0f} km ({row['distance_status'] or 'stated'})"),
+            ("Service", row["service"]), ("Passages", ", ".join(row["passages"])), ("Note", row["distance_note"])]
+    return (f"<b>{esc(names[row['from']])} – {esc(names[row['to']])}</b>" + _table(rows)
+            + _sources_html(network, [row["distance_source"], *row["sources"]]))
+
+
+def _place_popup(network: Network, place: str, row: Any) -> str:
+    kinds = ["border_crossing"] if "customs" in row["facilities"] else []
+    if "gauge_change" in row["facilities"]:
+        kinds.append("gauge_change")
+    if "port" in row["facilities"]:
+        kinds += ["port_handling", "ferry_wait"]
+    lines = []
+    cited: list[str] = [row["coord_source"], *row["sources"]]
+    for kind in kinds:
+        values = []
+        for profile in network.profiles:
+            found = network.parameters.stop_time(kind, place, row["country"], profile)
+            if found is not None:
+                values.append(f"{profile} {found.typical:g} h")
+                cited += list(found.sources)
+        if values:
+            lines.append((kind.replace("_", " "), ", ".join(values)))
+    rows = [("Country", row["country"]), ("Kind", row["kind"]), ("Facilities", ", ".join(row["facilities"])),
+            ("Also called", ", ".join(row["aliases"])), *lines, ("Note", row["note"])]
+    return f"<b>{esc(row['name'])}</b>" + _table(rows) + _sources_html(network, cited)
+
+
+def _add_network(m: folium.Map, network: Network, *, faint: bool = False, show_places: bool = True) -> None:
+    legs = network.legs
+    for mode in [m_ for m_ in MODE_STYLE if (legs["mode"] == m_).any()]:
+        group = folium.FeatureGroup(name=esc(MODE_LABEL[mode]) + (" (network)" if faint else ""), show=True)
+        style = MODE_STYLE[mode]
+        for leg_id, row in legs[legs["mode"] == mode].iterrows():
+            folium.PolyLine(
+                _unwrap(row.geometry.coords), color=style["color"], weight=style["weight"] * (0.6 if faint else 1),
+                opacity=0.35 if faint else 0.85, dash_array=style["dash_array"],
+                class_name=f"corridors-leg corridors-mode-{mode}",
+                tooltip=None if faint else esc(f"{network.place_name(row['from'])} – {network.place_name(row['to'])}"),
+                popup=None if faint else folium.Popup(_leg_popup(network, leg_id, row), max_width=360),
+            ).add_to(group)
+        group.add_to(m)
+    if not show_places:
+        return
+    nodes = network.nodes
+    for kind, label in KIND_LABEL.items():
+        subset = nodes[nodes["kind"] == kind]
+        if not len(subset):
+            continue
+        colour, radius = KIND_STYLE[kind]
+        group = folium.FeatureGroup(name=esc(label), show=True)
+        for place, row in subset.iterrows():
+            folium.CircleMarker(
+                (row.geometry.y, row.geometry.x), radius=radius * (0.7 if faint else 1), color=colour, weight=1.5,
+                fill=True, fill_color="#ffffff" if kind == "junction" else colour, fill_opacity=0.9,
+                class_name=f"corridors-place corridors-kind-{kind}", tooltip=esc(row["name"]),
+                popup=folium.Popup(_place_popup(network, place, row), max_width=360),
+            ).add_to(group)
+        group.add_to(m)
+
+
+def _legend(m: folium.Map, title: str, items: Sequence[tuple[str, str, str]]) -> None:
+    """Add a legend: (colour, label, line style) per item; everything escaped."""
+    entries = "".join(
+        f"<div><span style='display:inline-block;width:22px;height:0;border-top:3px {style} {esc(colour)};"
+        f"vertical-align:middle;margin-right:6px'></span>{esc(label)}</div>" for colour, label, style in items)
+    box = (f"<div class='corridors-legend' style='position:absolute;bottom:56px;left:10px;z-index:1000;"
+           f"background:rgba(255,255,255,.92);padding:6px 9px;border-radius:4px;font:12px sans-serif;"
+           f"box-shadow:0 1px 4px rgba(0,0,0,.3)'><b>{esc(title)}</b>{entries}</div>")
+    m.get_root().html.add_child(folium.Element(box))
+
+
+def network_map(network: Network, *, offline: bool = False, corridors: bool = True) -> folium.Map:
+    """Return a map of the whole network: legs by mode, places by kind, and each corridor's example route."""
+    m = base_map(network, offline=offline)
+    _add_network(m, network)
+    items = [(MODE_STYLE[k]["color"], MODE_LABEL[k], "dashed" if MODE_STYLE[k]["dash_array"] else "solid")
+             for k in MODE_STYLE if (network.legs["mode"] == k).any()]
+    if corridors:
+        items += _add_corridor_examples(m, network)
+    folium.LayerControl(collapsed=False).add_to(m)
+    _legend(m, "Network", items)
+    return m
+
+
+def _add_corridor_examples(m: folium.Map, network: Network) -> list[tuple[str, str, str]]:
+    from .registry import load_corridors
+
+    try:
+        registry = load_corridors(network)
+    except CorridorError:  # a user's network without the bundled corridors
+        return []
+    items = []
+    for corridor in registry.values():
+        if not corridor.example_origin:
+            continue
+        try:
+            route = corridor.route(network, corridor.example_origin, corridor.example_destination)
+        except CorridorError:
+            continue
+        label = (f"{corridor.name}: {network.place_name(route.origin)} → "
+                 f"{network.place_name(route.destination)}")
+        group = folium.FeatureGroup(name=esc(label), show=False)
+        _draw_route(group, route, colour=corridor.colour, weight=5, popups=False)
+        group.add_to(m)
+        items.append((corridor.colour, corridor.name, "solid"))
+    return items
+
+
+def _draw_route(target: Any, route: Route, *, colour: str, weight: float = 5.0, popups: bool = True) -> None:
+    network = route.network
+    legs = network.legs
+    for element in route.legs:
+        line = legs.geometry[element.leg]
+        coords = list(line.coords)
+        if legs.at[element.leg, "from"] != element.from_place:
+            coords.reverse()
+        popup = None
+        if popups:
+            rows = [("Mode", element.mode), ("Distance", f"{element.distance_km:,.0f} km"),
+                    ("Time (typical)", f"{element.time_h:,.1f} h"),
+                    ("Cost", "" if math.isnan(element.cost_usd) else f"US$ {element.cost_usd:,.0f} per FEU"),
+                    ("CO2e", "" if math.isnan(element.co2_kg) else f"{element.co2_kg:,.0f} kg per FEU")]
+            title = f"{network.place_name(element.from_place)} → {network.place_name(element.to_place)}"
+            popup = folium.Popup(f"<b>{esc(title)}</b>" + _table(rows) + _sources_html(network, element.sources),
+                                 max_width=360)
+        folium.PolyLine(_unwrap(coords), color=colour, weight=weight, opacity=0.9,
+                        class_name="corridors-route-leg", popup=popup,
+                        tooltip=esc(f"{network.place_name(element.from_place)} → "
+                                    f"{network.place_name(element.to_place)}") if popups else None).add_to(target)
+
+
+def route_map(route: Route, *, offline: bool = False, colour: str = "#e31a1c") -> folium.Map:
+    """Return a map of one route over the network: a popup per leg, a marker per stop with its time."""
+    network = route.network
+    m = base_map(network, offline=offline)
+    _add_network(m, network, faint=True, show_places=False)
+    group = folium.FeatureGroup(name=esc(f"Route {network.place_name(route.origin)} → "
+                                         f"{network.place_name(route.destination)} ({route.profile})"))
+    _draw_route(group, route, colour=colour)
+    stops = folium.FeatureGroup(name="Stops on the route")
+    by_place: dict[str, list[Any]] = {}
+    for stop in route.stops:
+        by_place.setdefault(stop.place, []).append(stop)
+    for place, place_stops in by_place.items():
+        point = network.nodes.geometry[place]
+        rows = [(s.kind.replace("_", " "), f"{s.time_h:,.1f} h") for s in place_stops]
+        total = sum(s.time_h for s in place_stops)
+        main = max(place_stops, key=lambda s: s.time_h).kind
+        folium.CircleMarker(
+            (point.y, point.x), radius=5 + min(10.0, total / 12), color=STOP_COLOUR.get(main, "#333"),
+            fill=True, fill_opacity=0.85, class_name="corridors-stop",
+            tooltip=esc(f"{network.place_name(place)}: {total:,.1f} h"),
+            popup=folium.Popup(f"<b>{esc(network.place_name(place))}</b>" + _table(rows)
+                               + _sources_html(network, [x for s in place_stops for x in s.sources]), max_width=360),
+        ).add_to(stops)
+    for place, label in ((route.origin, "Origin"), (route.destination, "Destination")):
+        point = network.nodes.geometry[place]
+        folium.CircleMarker((point.y, point.x), radius=9, color="#000", weight=3, fill=True, fill_color="#ffd92f",
+                            fill_opacity=1, class_name="corridors-end",
+                            tooltip=esc(f"{label}: {network.place_name(place)}")).add_to(group)
+    group.add_to(m)
+    stops.add_to(m)
+    folium.LayerControl(collapsed=False).add_to(m)
+    _legend(m, f"{network.place_name(route.origin)} → {network.place_name(route.destination)}: "
+               f"{route.distance_km:,.0f} km, {route.time_days:.1f} days ({route.profile})",
+            [(colour, "route", "solid"), *((c, k.replace("_", " ") + " (stop)", "solid")
+                                           for k, c in STOP_COLOUR.items() if any(s.kind == k for s in route.stops))])
+    line_bounds = [pt for e in route.legs for pt in _unwrap(network.legs.geometry[e.leg].coords)]
+    if line_bounds:
+        m.fit_bounds([[min(p[0] for p in line_bounds), min(p[1] for p in line_bounds)],
+                      [max(p[0] for p in line_bounds), max(p[1] for p in line_bounds)]])
+    return m
+
+
+def comparison_map(comparison: Comparison, *, offline: bool = False, profile: str | None = None) -> folium.Map:
+    """Return a map with one colour per corridor (its route under one profile) and a legend."""
+    network = comparison.network
+    m = base_map(network, offline=offline)
+    _add_network(m, network, faint=True, show_places=False)
+    profiles = [e.profile for e in comparison.entries]
+    chosen = profile or ("typical" if "typical" in profiles else profiles[0])
+    items = []
+    for entry in comparison.entries:
+        if entry.profile != chosen:
+            continue
+        if entry.route is None:
+            items.append(("#cccccc", f"{entry.corridor.name}: not available", "dotted"))
+            continue
+        group = folium.FeatureGroup(name=esc(entry.corridor.name))
+        _draw_route(group, entry.route, colour=entry.corridor.colour)
+        group.add_to(m)
+        median = entry.transit.median_days if entry.transit is not None else entry.route.time_days
+        items.append((entry.corridor.colour, f"{entry.corridor.name}: {median:.1f} days (median)", "solid"))
+    folium.LayerControl(collapsed=False).add_to(m)
+    _legend(m, f"{network.place_name(comparison.origin)} → {network.place_name(comparison.destination)} "
+               f"({chosen})", items)
+    return m
+
+
+def scenario_map(result: ScenarioDiff, *, offline: bool = False) -> folium.Map:
+    """Return a map of a scenario: closed legs and places in red, added legs in green, changed places in orange."""
+    base, changed = result.base, result.changed
+    m = base_map(base, offline=offline)
+    _add_network(m, changed, faint=True, show_places=False)
+    closed = folium.FeatureGroup(name="Closed by the scenario")
+    removed = base.legs.index.difference(changed.legs.index)
+    for leg_id in removed:
+        row = base.legs.loc[leg_id]
+        folium.PolyLine(_unwrap(row.geometry.coords), color="#d62728", weight=4, dash_array="8 6",
+                        class_name="corridors-closed",
+                        tooltip=esc(f"closed: {base.place_name(row['from'])} – {base.place_name(row['to'])}")
+                        ).add_to(closed)
+    added = folium.FeatureGroup(name="Added by the scenario")
+    for leg_id in changed.legs.index.difference(base.legs.index):
+        row = changed.legs.loc[leg_id]
+        folium.PolyLine(_unwrap(row.geometry.coords), color="#2ca02c", weight=5, class_name="corridors-added",
+                        tooltip=esc(f"added: {changed.place_name(row['from'])} – {changed.place_name(row['to'])}")
+                        ).add_to(added)
+    touched = folium.FeatureGroup(name="Places whose stops change")
+    for place in _changed_places(result):
+        point = base.nodes.geometry[place]
+        folium.CircleMarker((point.y, point.x), radius=7, color="#ff7f0e", fill=True, fill_opacity=0.8,
+                            class_name="corridors-changed", tooltip=esc(f"changed: {base.place_name(place)}")
+                            ).add_to(touched)
+    for group in (closed, added, touched):
+        group.add_to(m)
+    folium.LayerControl(collapsed=False).add_to(m)
+    _legend(m, f"Scenario: {result.scenario.name}",
+            [("#d62728", "closed", "dashed"), ("#2ca02c", "added", "solid"), ("#ff7f0e", "stops changed", "solid")])
+    return m
+
+
+def _changed_places(result: ScenarioDiff) -> list[str]:
+    base, changed = result.base, result.changed
+    places = []
+    for place, row in base.nodes.iterrows():
+        for kind in ("border_crossing", "gauge_change", "port_handling", "transshipment", "ferry_wait"):
+            before = base.parameters.stop_time(kind, place, row["country"], "typical")
+            after = changed.parameters.stop_time(kind, place, row["country"], "typical")
+            if before is not None and after is not None and abs(before.typical - after.typical) > 1e-9:
+                places.append(place)
+                break
+    return places
+
+
+# Writing ---------------------------------------------------------------------------------------------------
+
+_RESOURCE = re.compile(r"<script src=\"(?P<js>https?://[^\"]+)\"></script>|"
+                       r"<link rel=\"stylesheet\" href=\"(?P<css>https?://[^\"]+)\"\s*/?>")
+
+
+def offline_html(document: str) -> str:
+    """Return the page with every external script and style sheet inlined from disk, or raise if one is unknown."""
+    from offlinefolium.elements import _res as resources  # the packaged copies of folium's web resources
+
+    missing = []
+
+    def inline(match: re.Match[str]) -> str:
+        url = match.group("js") or match.group("css")
+        if any(word in url for word in UNUSED_OFFLINE):
+            return ""
+        body = resources.get(url)
+        if body is None:
+            missing.append(url)
+            return match.group(0)
+        body = body.replace("</script", "<\\/script") if match.group("js") else body.replace("</style", "<\\/style")
+        return f"<script>{body}</script>" if match.group("js") else f"<style>{body}</style>"
+
+    page = _RESOURCE.sub(inline, document)
+    if missing:
+        raise CorridorError(f"cannot write an offline page: no local copy of {missing[0]}")
+    return page
+
+
+def render(m: folium.Map, *, offline: bool) -> str:
+    """Return the map as a complete HTML page (offline: self-contained)."""
+    page = m.get_root().render()
+    return offline_html(page) if offline else page
+
+
+def write_text(path: str | os.PathLike[str], text: str) -> Path:
+    """Write a file whole or not at all: the folder must exist; a failure leaves nothing half-written."""
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise CorridorError(f"cannot write {target}: the folder {folder} does not exist")
+    if target.is_dir():
+        raise CorridorError(f"cannot write {target}: it is a folder")
+    try:
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".corridors-", suffix=target.suffix)
+    except OSError as exc:
+        raise CorridorError(f"cannot write {target}: {exc.strerror}") from exc
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(temporary, target)
+    except OSError as exc:
+        Path(temporary).unlink(missing_ok=True)
+        raise CorridorError(f"cannot write {target}: {exc.strerror}") from exc
+    return target
+
+
+def save_map(m: folium.Map, path: str | os.PathLike[str], *, offline: bool = False) -> Path:
+    """Write a map as an HTML page (``offline=True``: one self-contained file that needs no internet)."""
+    return write_text(path, render(m, offline=offline))
