@@ -61,10 +61,11 @@ def test_a_faster_rail_section(net: corridors.Network) -> None:
 
 
 def test_a_new_service_pattern_changes_the_wait(net: corridors.Network) -> None:
-    route = net.route("Altynkol", "Constanta")
+    route = net.route("Altynkol", "Constanta", via=["Poti"], avoid=["TUR", "RUS"])
     ferry = next(e for e in route.legs if e.mode == "ferry" and e.to_place == "constanta_port")
     faster = _scenario(service=[{"leg": ferry.leg, "service": "7/week"}]).apply(net)
-    wait = next(s for s in faster.route("Altynkol", "Constanta").stops if s.kind == "ferry_wait" and s.leg == ferry.leg)
+    wait = next(s for s in faster.route("Altynkol", "Constanta", via=["Poti"], avoid=["TUR", "RUS"]).stops
+                if s.kind == "ferry_wait" and s.leg == ferry.leg)
     assert wait.time_h == pytest.approx(168 / 7 / 2)
 
 
