@@ -7,6 +7,7 @@ import json
 import sys
 import textwrap
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, NoReturn
 
 from .errors import CorridorError, ValidationError
@@ -28,7 +29,8 @@ def build_parser() -> argparse.ArgumentParser:
     route = sub.add_parser("route", help="the best route between two places, as legs and stops",
                            description="Print the best route between two places, leg by leg and stop by stop.")
     _add_route_arguments(route)
-    route.add_argument("--by", choices=("time", "distance"), default="time", help="what to minimise")
+    route.add_argument("--by", choices=("time", "distance", "cost", "co2"), default="time", help="what to minimise")
+    _add_map_options(route)
     _add_output_options(route, csv=True)
     _add_network_option(route)
 
@@ -90,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
                          help="compare with a place, leg, country or passage (e.g. suez) closed (repeatable)")
     _add_simulation_options(compare, default_n=4_000)
     _add_output_options(compare, csv=True)
+    _add_map_options(compare)
 
     scenario = sub.add_parser("scenario", help="what a scenario changes between two places",
                               description="Apply a scenario file (TOML) and show how each corridor's route, time, "
@@ -101,6 +104,22 @@ def build_parser() -> argparse.ArgumentParser:
     scenario.add_argument("--profile", default="typical", help="operating profile (default: typical)")
     _add_simulation_options(scenario, default_n=2_000)
     _add_output_options(scenario, csv=False)
+    _add_map_options(scenario)
+
+    map_ = sub.add_parser("map", help="an interactive map of the whole network (HTML)",
+                          description="Write an interactive map of the network: legs by mode, places by kind, each "
+                                      "corridor as a layer. --offline writes a page that needs no internet.")
+    map_.add_argument("--out", default="network.html", metavar="FILE", help="output HTML file")
+    map_.add_argument("--offline", action="store_true", help="inline all scripts and draw countries instead of tiles")
+    _add_network_option(map_)
+
+    report = sub.add_parser("report", help="the self-contained HTML report (the main job)",
+                            description="Write one self-contained HTML page: the seed claim and its verdict, the "
+                                        "corridors compared, route maps, time–distance charts, transit-time "
+                                        "distributions, the bottleneck, what-if scenarios and every source. It "
+                                        "needs no internet to open.")
+    report.add_argument("--out", default="report.html", metavar="FILE", help="output HTML file")
+    _add_simulation_options(report, default_n=5_000)
 
     neck = sub.add_parser("bottleneck", help="the element that limits a corridor's throughput",
                           description="Name the element (port, crossing, ferry service, railway) that limits how "
@@ -116,6 +135,21 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("paths", nargs="+", metavar="PATH", help="a dataset folder, or its files")
     validate.add_argument("--json", action="store_true", help="print the problems as JSON")
     return parser
+
+
+def _add_map_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--map", metavar="FILE", help="also write an interactive map (HTML)")
+    parser.add_argument("--offline", action="store_true", help="make the map work with no internet")
+
+
+def _write_map(args: argparse.Namespace, make_map: Any) -> None:
+    """Write the map asked for with --map, and say where (on stderr, so that --json output stays clean)."""
+    if not getattr(args, "map", None):
+        return
+    from .maps import save_map
+
+    written = save_map(make_map(), args.map, offline=args.offline)
+    print(f"wrote map {written}", file=sys.stderr)
 
 
 def _add_route_arguments(parser: argparse.ArgumentParser) -> None:
@@ -181,6 +215,8 @@ def _cmd_route(args: argparse.Namespace) -> int:
     net = _load(args)
     route = net.route(args.origin, args.destination, via=args.via, avoid=args.avoid, by=args.by,
                       profile=args.profile)
+    _check_map_path(args)
+    _write_map(args, lambda: route.map(offline=args.offline))
     if args.json:
         _print_json(route.to_dict())
     elif args.csv:
@@ -423,8 +459,10 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         net, title = scenario.apply(net), scenario.name
     profiles = args.profile or [p for p in ("scheduled", "typical", "congested") if p in net.profiles]
     chosen = [c.strip() for c in args.corridors.split(",") if c.strip()] if args.corridors else None
+    _check_map_path(args)
     result = compare(net, args.origin, args.destination, corridors=chosen, profiles=profiles, n=args.journeys,
                      seed=args.seed, window_days=args.within)
+    _write_map(args, lambda: result.map(offline=args.offline))
     if args.json:
         _print_json({**result.to_dict(), "scenario": title or None})
     elif args.csv:
@@ -455,8 +493,8 @@ def format_comparison(result: Any, *, title: str = "") -> str:
             co2 = "–" if row.co2_kg != row.co2_kg else f"{row.co2_kg:,.0f}"
             extra = f" {row.p_within_window:>8.0%}" if window else ""
             lines.append(f"  {_clip(row.name, 34):<34} {row.distance_km:>7,.0f} {row.p10_days:>6.1f} "
-                         f"{row.p50_days:>6.1f} {row.p90_days:>6.1f} {cost:>8} {co2:>8} {row.border_crossings:>7} "
-                         f"{row.gauge_changes:>6} {row.transshipments:>8}{extra}  {row.countries}")
+                         f"{row.p50_days:>6.1f} {row.p90_days:>6.1f} {cost:>8} {co2:>8} {int(row.border_crossings):>7} "
+                         f"{int(row.gauge_changes):>6} {int(row.transshipments):>8}{extra}  {row.countries}")
         answers = result.answers(profile)
         if answers:
             names = dict(zip(block["corridor"], block["name"], strict=True))
@@ -474,8 +512,10 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
     net = load_network()
     scenario = Scenario.from_toml(args.file)
     chosen = [c.strip() for c in args.corridors.split(",") if c.strip()] if args.corridors else None
+    _check_map_path(args)
     result = diff(net, scenario, args.origin, args.destination, corridors=chosen, profile=args.profile,
                   n=args.journeys, seed=args.seed)
+    _write_map(args, lambda: result.map(offline=args.offline))
     if args.json:
         _print_json(result.to_dict())
         return EXIT_OK
@@ -515,7 +555,40 @@ def _cmd_bottleneck(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _check_map_path(args: argparse.Namespace) -> None:
+    """Refuse an output path whose folder does not exist before doing any work."""
+    for attr in ("map", "out"):
+        value = getattr(args, attr, None)
+        if value:
+            folder = Path(value).parent
+            if not folder.is_dir():
+                raise CorridorError(f"cannot write {value}: the folder {folder} does not exist")
+
+
+def _cmd_map(args: argparse.Namespace) -> int:
+    from .maps import save_map
+
+    _check_map_path(args)
+    net = _load(args)
+    written = save_map(net.map(offline=args.offline), args.out, offline=args.offline)
+    print(f"wrote {written}")
+    return EXIT_OK
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from .network import load_network
+    from .report import ReportSettings, write_report
+
+    _check_map_path(args)
+    if args.journeys <= 0:
+        raise CorridorError(f"the number of journeys must be a positive whole number, got {args.journeys}")
+    written = write_report(load_network(), args.out, ReportSettings(journeys=args.journeys, seed=args.seed))
+    print(f"wrote {written} — open it in a browser; it needs no internet")
+    return EXIT_OK
+
+
 _COMMANDS = {
+    "map": _cmd_map, "report": _cmd_report,
     "bottleneck": _cmd_bottleneck,
     "route": _cmd_route, "compare": _cmd_compare, "scenario": _cmd_scenario, "network": _cmd_network,
     "validate": _cmd_validate, "simulate": _cmd_simulate, "claims": _cmd_claims, "chart": _cmd_chart,

@@ -218,9 +218,9 @@ class _Applier:
                 passage = str(value)
                 if passage not in contract.PASSAGES:
                     raise self.fail(change, number, f"unknown passage {value!r}; known: {', '.join(contract.PASSAGES)}")
-                drop = legs["passages"].map(lambda through, p=passage: p in through)
-                if not drop.any():
+                if not self.base.legs["passages"].map(lambda through, p=passage: p in through).any():
                     raise self.fail(change, number, f"no leg of the network goes through {passage}")
+                drop = legs["passages"].map(lambda through, p=passage: p in through)
             legs = legs[~drop]
         self.legs = legs
 

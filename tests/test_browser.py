@@ -1,0 +1,214 @@
+"""Maps and the report opened in a real headless Chromium with networking off, as a reader would see them."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import DATA
+
+import corridors
+
+CHROMIUM = os.environ.get("CORRIDORS_CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip("playwright is not installed (pip install '.[test]')")
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"no Chromium at {CHROMIUM}: .ci/run installs Debian's chromium")
+        pytest.skip(f"no Chromium at {CHROMIUM}")
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield instance
+        instance.close()
+
+
+class Page:
+    """An offline page with its console errors and every request it tried to make to the network."""
+
+    def __init__(self, browser, path: Path):
+        self.context = browser.new_context(offline=True, viewport={"width": 1200, "height": 850})
+        self.requests: list[str] = []
+        self.context.route("**/*", self._block)
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.goto(path.resolve().as_uri())
+        self.page.wait_for_selector(".leaflet-container, h1", timeout=30_000)
+        self.page.wait_for_timeout(500)
+
+    def _block(self, route) -> None:
+        url = route.request.url
+        if url.startswith(("file:", "data:", "about:")):
+            route.continue_()
+        else:
+            self.requests.append(url)
+            route.abort()
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def _not_blank(png: bytes) -> int:
+    import numpy as np
+    from PIL import Image
+
+    pixels = np.asarray(Image.open(io.BytesIO(png)).convert("RGB").resize((200, 140))).reshape(-1, 3)
+    return len(np.unique(pixels, axis=0))
+
+
+def _cli(*args: str, cwd: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "corridors", *args], cwd=cwd, capture_output=True, text=True,
+                            timeout=600, check=False, env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])})
+    assert result.returncode == 0, result.stderr
+
+
+def test_network_map_offline(browser, net: corridors.Network, tmp_path: Path) -> None:
+    _cli("map", "--out", str(tmp_path / "network.html"), "--offline", cwd=tmp_path)
+    html = (tmp_path / "network.html").read_text(encoding="utf-8")
+    assert "cdn.jsdelivr.net/npm/leaflet" not in html.split("<script>")[0]
+    page = Page(browser, tmp_path / "network.html")
+    try:
+        p = page.page
+        assert p.locator("path.corridors-leg").count() == len(net.legs)
+        assert p.locator("path.corridors-place").count() == len(net.nodes)
+        # a popup opens with the leg's names and its published distance
+        leg_id = "dostyk__aktogay"
+        index = list(net.legs[net.legs["mode"] == "rail"].index).index(leg_id)
+        p.locator("path.corridors-mode-rail").nth(index).dispatch_event("click")
+        popup = p.locator(".leaflet-popup-content")
+        popup.wait_for(timeout=5_000)
+        assert "Dostyk – Aktogay" in popup.inner_text()
+        assert "304 km" in popup.inner_text()
+        # the layer control hides the rail layer
+        rail_before = p.locator("path.corridors-mode-rail").count()
+        assert rail_before > 0
+        p.get_by_role("checkbox", name="Rail", exact=True).click()
+        assert p.locator("path.corridors-mode-rail").count() == 0
+        assert p.locator("path.corridors-mode-ferry").count() > 0
+        assert _not_blank(p.screenshot()) > 20
+        assert page.errors == []
+        assert page.requests == []
+    finally:
+        page.close()
+
+
+def test_route_map_offline_from_python(browser, net: corridors.Network, tmp_path: Path) -> None:
+    from corridors.maps import save_map
+
+    route = net.route("Xi'an", "Poti")
+    save_map(route.map(offline=True), tmp_path / "route.html", offline=True)
+    page = Page(browser, tmp_path / "route.html")
+    try:
+        p = page.page
+        assert p.locator("path.corridors-route-leg").count() == len(route.legs)
+        assert p.locator("path.corridors-stop").count() == len({s.place for s in route.stops})
+        p.locator("path.corridors-stop").first.dispatch_event("click")
+        popup = p.locator(".leaflet-popup-content")
+        popup.wait_for(timeout=5_000)
+        assert " h" in popup.inner_text()
+        assert page.errors == []
+        assert page.requests == []
+    finally:
+        page.close()
+
+
+def test_comparison_map_offline(browser, net: corridors.Network, tmp_path: Path) -> None:
+    _cli("compare", "Xi'an", "Duisburg", "--profile", "typical", "-n", "300", "--map", str(tmp_path / "c.html"),
+         "--offline", cwd=tmp_path)
+    from corridors.compare import compare
+
+    result = compare(net, "Xi'an", "Duisburg", n=300)
+    page = Page(browser, tmp_path / "c.html")
+    try:
+        p = page.page
+        drawn = sum(len(e.route.legs) for e in result.entries if e.route is not None)
+        assert p.locator("path.corridors-route-leg").count() == drawn
+        legend = p.locator(".corridors-legend").inner_text()
+        for entry in result.entries:
+            assert entry.corridor.name in legend
+        assert page.errors == []
+    finally:
+        page.close()
+
+
+def test_scenario_map_marks_what_is_closed(browser, net: corridors.Network, tmp_path: Path) -> None:
+    from corridors.maps import save_map
+    from corridors.scenarios import Scenario, diff
+
+    scenario = Scenario.from_toml(corridors.data_path() / "scenarios" / "suez_closed.toml")
+    result = diff(net, scenario, "Shanghai", "Rotterdam", corridors=["sea_suez", "sea_cape"], n=300)
+    save_map(result.map(offline=True), tmp_path / "s.html", offline=True)
+    closed = len(net.legs) - len(result.changed.legs)
+    assert closed > 0
+    page = Page(browser, tmp_path / "s.html")
+    try:
+        assert page.page.locator("path.corridors-closed").count() == closed
+        assert page.errors == []
+    finally:
+        page.close()
+
+
+def test_the_report_offline(browser, tmp_path: Path) -> None:
+    _cli("report", "--out", str(tmp_path / "report.html"), "-n", "800", cwd=tmp_path)
+    page = Page(browser, tmp_path / "report.html")
+    try:
+        p = page.page
+        text = p.locator("body").inner_text()
+        assert "10 to 12 days" in text
+        assert "Verdict:" in text
+        assert "Sources (" in text
+        frames = [f for f in p.frames if f != p.main_frame]
+        assert len(frames) >= 2
+        for frame in frames:
+            frame.wait_for_selector("path.corridors-route-leg", timeout=30_000)
+            assert frame.locator("path.corridors-leg").count() > 0
+        widths = p.eval_on_selector_all("img.chart", "imgs => imgs.map(i => i.naturalWidth)")
+        assert len(widths) >= 3
+        assert all(w > 100 for w in widths)
+        assert page.errors == []
+        assert page.requests == []
+    finally:
+        page.close()
+
+
+def test_a_hostile_place_name_shows_as_text(browser, tmp_path: Path) -> None:
+    folder = tmp_path / "hostile"
+    shutil.copytree(DATA / "mini", folder)
+    nodes = pd.read_csv(folder / "nodes.csv", dtype=str, keep_default_na=False)
+    hostile = "<img src=x onerror=\"window.__pwned=1\">`${window.__pwned=2}`"
+    nodes.loc[nodes["id"] == "dostyk", "name"] = hostile
+    nodes.loc[nodes["id"] == "dostyk", "note"] = "<script>window.__pwned=3</script>"
+    nodes.to_csv(folder / "nodes.csv", index=False)
+    _cli("map", "--network", str(folder), "--offline", "--out", str(tmp_path / "hostile.html"), cwd=tmp_path)
+    page = Page(browser, tmp_path / "hostile.html")
+    try:
+        p = page.page
+        index = list(corridors.load_network(folder).nodes.index).index("dostyk")
+        p.locator("path.corridors-place").nth(index).dispatch_event("click")
+        popup = p.locator(".leaflet-popup-content")
+        popup.wait_for(timeout=5_000)
+        assert hostile in popup.inner_text()
+        assert "<script>window.__pwned=3</script>" in popup.inner_text()
+        p.locator("path.corridors-place").nth(index).hover()
+        p.wait_for_timeout(300)
+        assert p.evaluate("window.__pwned") is None
+        assert p.locator(".leaflet-popup-content img").count() == 0
+    finally:
+        page.close()
