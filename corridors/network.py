@@ -437,6 +437,15 @@ def _read(paths: Iterable[str | os.PathLike[str]]) -> tuple[dict[str, RawTable],
             problems.extend(exc.problems)
     if problems:
         return {}, problems
+    if bundled is not None and found["nodes"].parent != bundled:
+        # keep only the bundled rows that can apply to the user's network: defaults and its countries
+        countries = set(raw["nodes"].frame.get("country", pd.Series(dtype=str)))
+        for role, key in (("stop_times", "place"), ("speeds", "country")):
+            if role in missing:
+                table = raw[role]
+                keep = table.frame[key].isin(countries | {"*"})
+                raw[role] = RawTable(role, f"bundled {table.file}", table.frame[keep].reset_index(drop=True),
+                                     tuple(label for label, k in zip(table.labels, keep, strict=True) if k))
     if bundled is not None and found["sources"].parent != bundled:
         # our time parameters cite our sources: make them known to the user's dataset
         ours = read_table("sources", bundled / "sources.csv")
