@@ -21,9 +21,10 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--
 
 
 @pytest.fixture(scope="module")
-def browser():
+def chromium() -> str:
+    """Return the path of Debian's Chromium; in CI its absence is a failure, elsewhere a skip."""
     try:
-        from playwright.sync_api import sync_playwright
+        import playwright  # noqa: F401
     except ImportError:
         if os.environ.get("CI"):
             raise
@@ -32,6 +33,13 @@ def browser():
         if os.environ.get("CI"):
             pytest.fail(f"no Chromium at {CHROMIUM}: .ci/run installs Debian's chromium")
         pytest.skip(f"no Chromium at {CHROMIUM}")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="module")
+def browser(chromium: str):
+    from playwright.sync_api import sync_playwright
+
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         yield instance
@@ -212,3 +220,20 @@ def test_a_hostile_place_name_shows_as_text(browser, tmp_path: Path) -> None:
         assert p.locator(".leaflet-popup-content img").count() == 0
     finally:
         page.close()
+
+
+def test_the_readme_gallery_is_made_by_its_script(chromium: str, tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parents[1]
+    result = subprocess.run([sys.executable, str(root / "notebooks" / "make_gallery.py"), str(tmp_path)],
+                            capture_output=True, text=True, timeout=600, check=False,
+                            env={**os.environ, "PYTHONPATH": str(root), "CORRIDORS_CHROMIUM": chromium})
+    assert result.returncode == 0, result.stderr
+    for name in ("route_map.png", "time_distance.png"):
+        png = (tmp_path / name).read_bytes()
+        assert png[:4] == b"\x89PNG"
+        assert _not_blank(png) > 20
+    table = (tmp_path / "claims.md").read_text(encoding="utf-8")
+    assert "10 to 12 days" in table
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    for row in table.splitlines()[2:]:
+        assert row in readme, f"README gallery is out of date: {row}"
