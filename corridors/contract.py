@@ -96,39 +96,38 @@ SOURCE_COLUMNS = (
     Column("note", "text"),
 )
 
+def _triple(suffix: str) -> tuple[Column, ...]:
+    """Return the low / typical / high columns of a sourced parameter, e.g. ``low_h`` for suffix ``_h``."""
+    return tuple(Column(f"{level}{suffix}", "float", required=True) for level in ("low", "typical", "high"))
+
+
+PROVENANCE = (
+    Column("status", "text", choices=FIGURE_STATUSES),
+    Column("sources", "refs", required=True),
+    Column("note", "text"),
+)
+
 STOP_TIME_COLUMNS = (
     Column("kind", "text", required=True, choices=STOP_KINDS),
     Column("place", "text", required=True),
     Column("profile", "text", required=True),
-    Column("low_h", "float", required=True),
-    Column("typical_h", "float", required=True),
-    Column("high_h", "float", required=True),
-    Column("status", "text", choices=FIGURE_STATUSES),
-    Column("sources", "refs", required=True),
-    Column("note", "text"),
+    *_triple("_h"),
+    *PROVENANCE,
 )
 
 SPEED_COLUMNS = (
     Column("mode", "text", required=True, choices=MODES),
     Column("country", "text", required=True),
     Column("profile", "text", required=True),
-    Column("low_kmh", "float", required=True),
-    Column("typical_kmh", "float", required=True),
-    Column("high_kmh", "float", required=True),
-    Column("status", "text", choices=FIGURE_STATUSES),
-    Column("sources", "refs", required=True),
-    Column("note", "text"),
+    *_triple("_kmh"),
+    *PROVENANCE,
 )
 
 LEG_TIME_COLUMNS = (
     Column("leg", "text", required=True),
     Column("profile", "text", required=True),
-    Column("low_h", "float", required=True),
-    Column("typical_h", "float", required=True),
-    Column("high_h", "float", required=True),
-    Column("status", "text", choices=FIGURE_STATUSES),
-    Column("sources", "refs", required=True),
-    Column("note", "text"),
+    *_triple("_h"),
+    *PROVENANCE,
 )
 
 DISRUPTION_COLUMNS = (
@@ -136,12 +135,8 @@ DISRUPTION_COLUMNS = (
     Column("place", "text", required=True),
     Column("profile", "text", required=True),
     Column("probability", "float", required=True),
-    Column("low_h", "float", required=True),
-    Column("typical_h", "float", required=True),
-    Column("high_h", "float", required=True),
-    Column("status", "text", choices=FIGURE_STATUSES),
-    Column("sources", "refs", required=True),
-    Column("note", "text"),
+    *_triple("_h"),
+    *PROVENANCE,
 )
 
 COST_UNITS = ("usd_per_feu_km", "usd_per_feu")
@@ -151,21 +146,15 @@ COST_COLUMNS = (
     Column("leg", "text"),
     Column("profile", "text", required=True),
     Column("unit", "text", required=True, choices=COST_UNITS),
-    Column("low", "float", required=True),
-    Column("typical", "float", required=True),
-    Column("high", "float", required=True),
-    Column("status", "text", choices=FIGURE_STATUSES),
-    Column("sources", "refs", required=True),
-    Column("note", "text"),
+    *_triple(""),
+    *PROVENANCE,
 )
 
 EMISSION_COLUMNS = (
     Column("mode", "text", required=True, choices=MODES),
     Column("country", "text", required=True),
     Column("kg_co2e_per_feu_km", "float", required=True),
-    Column("status", "text", choices=FIGURE_STATUSES),
-    Column("sources", "refs", required=True),
-    Column("note", "text"),
+    *PROVENANCE,
 )
 
 TABLES: dict[str, tuple[Column, ...]] = {

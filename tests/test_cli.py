@@ -56,7 +56,11 @@ def test_route_json_and_csv_carry_the_same_route() -> None:
     ],
 )
 def test_user_mistakes_get_one_line_and_exit_2(args: tuple[str, ...], expected: str) -> None:
-    result = run(*args)
+    assert_one_line_error(run(*args), expected)
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess[str], expected: str) -> None:
+    """A user mistake: exit code 2, one line on stderr that says what is wrong, no traceback."""
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
@@ -148,12 +152,37 @@ def test_chart_writes_a_png(tmp_path: Path) -> None:
         (("claims", "--profile", "rosy", "-n", "100"), "unknown profile 'rosy'"),
         (("chart", "Xian", "Poti", "--out", "/nonexistent/chart.png", "-n", "100"), "does not exist"),
         (("chart", "Xian", "Poti", "--out", "chart.pdf", "-n", "100"), ".png or .svg"),
+        (("compare", "Xian", "Atlantis"), "unknown place 'Atlantis'"),
+        (("compare", "Xian", "Duisburg", "--corridors", "hyperloop"), "unknown corridor 'hyperloop'"),
+        (("compare", "Xian", "Duisburg", "--close", "Atlantis"), "unknown place 'Atlantis'"),
+        (("compare", "Xian", "Duisburg", "--scenario", "/nonexistent.toml"), "does not exist"),
+        (("bottleneck", "Khorgos", "Poti", "--corridor", "hyperloop"), "unknown corridor 'hyperloop'"),
+        (("map", "--out", "/nonexistent/map.html"), "does not exist"),
+        (("report", "--out", "/nonexistent/report.html"), "does not exist"),
+        (("route", "Xian", "Poti", "--map", "/nonexistent/route.html"), "does not exist"),
     ],
 )
-def test_transit_time_mistakes_get_one_line_and_exit_2(args: tuple[str, ...], expected: str) -> None:
-    result = run(*args)
-    assert result.returncode == 2
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert expected in lines[0]
+def test_more_mistakes_get_one_line_and_exit_2(args: tuple[str, ...], expected: str) -> None:
+    assert_one_line_error(run(*args), expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('name = "x"\n[[scale]]\nstops = border_crossing\n', "line 3"),
+        ('name = "x"\n[[scale]]\nstops = "border_crossing"\nfactor = 0\n', "factor must be a number > 0"),
+        ('name = "x"\n[[close]]\npassage = "kiel"\n', "unknown passage 'kiel'"),
+        ('name = "x"\n[[scale]]\nstops = "border_crossing"\nfactr = 0.5\n', "unknown key 'factr'"),
+    ],
+)
+def test_bad_scenario_files_get_one_line_and_exit_2(tmp_path: Path, text: str, expected: str) -> None:
+    scenario = tmp_path / "bad.toml"
+    scenario.write_text(text, encoding="utf-8")
+    assert_one_line_error(run("scenario", str(scenario), "Xian", "Poti"), expected)
+
+
+def test_nothing_half_written_when_the_output_cannot_be_written(tmp_path: Path) -> None:
+    target = tmp_path / "report.html"
+    target.mkdir()  # a folder where the file should go
+    assert_one_line_error(run("map", "--out", str(target)), "it is a folder")
+    assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
