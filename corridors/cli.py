@@ -30,6 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
                            description="Print the best route between two places, leg by leg and stop by stop.")
     _add_route_arguments(route)
     route.add_argument("--by", choices=("time", "distance", "cost", "co2"), default="time", help="what to minimise")
+    route.add_argument("--alternatives", type=int, metavar="K",
+                       help="list the K best routes that differ in where they stop")
     _add_map_options(route)
     _add_output_options(route, csv=True)
     _add_network_option(route)
@@ -213,6 +215,8 @@ def _load(args: argparse.Namespace):
 
 def _cmd_route(args: argparse.Namespace) -> int:
     net = _load(args)
+    if args.alternatives is not None:
+        return _print_alternatives(net, args)
     route = net.route(args.origin, args.destination, via=args.via, avoid=args.avoid, by=args.by,
                       profile=args.profile)
     _check_map_path(args)
@@ -223,6 +227,29 @@ def _cmd_route(args: argparse.Namespace) -> int:
         sys.stdout.write(route.to_frame().to_csv())
     else:
         print(format_route(route))
+    return EXIT_OK
+
+
+def _print_alternatives(net: Any, args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    routes = net.alternatives(args.origin, args.destination, k=args.alternatives, via=args.via, avoid=args.avoid,
+                              by=args.by, profile=args.profile)
+    if args.json:
+        _print_json([r.to_dict() for r in routes])
+        return EXIT_OK
+    if args.csv:
+        frames = [r.to_frame().assign(alternative=i) for i, r in enumerate(routes, start=1)]
+        sys.stdout.write(pd.concat(frames).to_csv())
+        return EXIT_OK
+    first = routes[0]
+    print(f"{net.place_name(first.origin)} → {net.place_name(first.destination)}: {len(routes)} routes that differ "
+          f"in where they stop (profile {args.profile}, best by {args.by})")
+    print(f"{'#':>3} {'km':>7} {'days':>6} {'US$/FEU':>8}  stops at")
+    for i, r in enumerate(routes, start=1):
+        cost = "–" if r.cost_usd != r.cost_usd else f"{r.cost_usd:,.0f}"
+        where = ", ".join(net.place_name(p) for p in dict.fromkeys(s.place for s in r.stops))
+        print(f"{i:>3} {r.distance_km:>7,.0f} {r.time_days:>6.1f} {cost:>8}  {' → '.join(r.countries)}: {where}")
     return EXIT_OK
 
 

@@ -142,20 +142,67 @@ class Network:
         profile
             The operating profile whose times are used.
         """
-        from .route import Route
 
-        stages = [self.place(origin), *(self.place(v) for v in via), self.place(destination)]
-        constraints = self._constraints(avoid)
-        for place in stages:
-            for what, blocked in constraints.blocking(place, self._node_records[place]["country"]):
-                raise CorridorError(f"{self.place_name(place)} is on the route you asked for but {what} "
-                                    f"is avoided ({blocked})")
+        stages, constraints = self._request(origin, destination, via, avoid)
         graph = self.expanded_graph(weight=by, profile=profile)
         arcs = shortest_arcs(graph, stages, blocked_places=constraints.places(self._nodes),
                              blocked_modes=constraints.modes, blocked_legs=constraints.legs(self._legs))
         if arcs is None:
             raise NoRouteError(self.place_name(stages[0]), self.place_name(stages[-1]),
                                self._why_no_route(graph, stages, constraints))
+        return self._route(stages, arcs, profile, by)
+
+    def alternatives(self, origin: str, destination: str, *, k: int = 3, via: Sequence[str] = (),
+                     avoid: Iterable[str] = (), by: str = "time", profile: str = DEFAULT_PROFILE,
+                     max_paths: int = 400) -> list[Route]:
+        """Return up to ``k`` routes, best first, that differ in where they stop.
+
+        Two routes count as different when the places where something happens to the freight (borders, breaks
+        of gauge, ports) differ, so that a detour along the same line is not offered as an alternative. The
+        expanded graph's paths are enumerated in order of cost (Yen's algorithm, via networkx); those that repeat
+        an earlier route's stops or miss a ``via`` place are skipped, and the search stops after ``max_paths``
+        paths. The first route is the one :meth:`route` returns.
+        """
+        if not isinstance(k, int) or k < 1:
+            raise CorridorError(f"the number of alternatives must be a whole number ≥ 1, got {k!r}")
+        best = self.route(origin, destination, via=via, avoid=avoid, by=by, profile=profile)
+        stages, constraints = self._request(origin, destination, via, avoid)
+        expanded = self.expanded_graph(weight=by, profile=profile)
+        graph = expanded.to_networkx()
+        blocked_places = constraints.places(self._nodes)
+        blocked_legs = constraints.legs(self._legs)
+        graph.remove_nodes_from([n for n, place in enumerate(expanded.place_of) if place in blocked_places])
+        graph.remove_edges_from([(a.tail, a.head) for a in expanded.arcs if a.element == "leg" and (
+            a.kind in constraints.modes or a.leg in blocked_legs)])
+        source, sink = "source", "sink"
+        graph.add_edges_from((source, n, {"cost": 0.0}) for n in expanded.departures[stages[0]] if n in graph)
+        graph.add_edges_from((n, sink, {"cost": 0.0}) for n in expanded.arrivals[stages[-1]] if n in graph)
+        found = [best]
+        seen = {_stop_places(best)}
+        for count, path in enumerate(nx.shortest_simple_paths(graph, source, sink, weight="cost")):
+            if len(found) >= k or count >= max_paths:
+                break
+            arcs = [expanded.arcs[graph.edges[a, b]["arc"]] for a, b in itertools.pairwise(path[1:-1])]
+            route = self._route(stages, arcs, profile, by)
+            if _stop_places(route) in seen or not _passes_in_order(route.places, stages[1:-1]):
+                continue
+            seen.add(_stop_places(route))
+            found.append(route)
+        return found
+
+    def _request(self, origin: str, destination: str, via: Sequence[str], avoid: Iterable[str]
+                 ) -> tuple[list[str], _Constraints]:
+        stages = [self.place(origin), *(self.place(v) for v in via), self.place(destination)]
+        constraints = self._constraints(avoid)
+        for place in stages:
+            for what, blocked in constraints.blocking(place, self._node_records[place]["country"]):
+                raise CorridorError(f"{self.place_name(place)} is on the route you asked for but {what} "
+                                    f"is avoided ({blocked})")
+        return stages, constraints
+
+    def _route(self, stages: Sequence[str], arcs: Sequence[Arc], profile: str, by: str) -> Route:
+        from .route import Route
+
         return Route(network=self, origin=stages[0], destination=stages[-1], via=stages[1:-1], profile=profile,
                      weight=by, elements=self._elements(arcs), names=self._names,
                      countries={k: v["country"] for k, v in self._node_records.items()}, legs=self._legs,
@@ -393,6 +440,18 @@ class _Constraints:
                 getattr(relaxed, attr).discard(value)
                 out.append((label.format(value), relaxed))
         return out
+
+
+def _stop_places(route: Route) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(s.place for s in route.stops))
+
+
+def _passes_in_order(places: Sequence[str], via: Sequence[str]) -> bool:
+    position = 0
+    for place in places:
+        if position < len(via) and place == via[position]:
+            position += 1
+    return position == len(via)
 
 
 def _plain(series: pd.Series) -> dict[str, float | int]:

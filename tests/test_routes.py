@@ -111,3 +111,23 @@ def test_unknown_place_offers_close_matches(net: corridors.Network) -> None:
     with pytest.raises(corridors.UnknownPlaceError) as caught:
         net.place("Constanza")
     assert any("Constan" in m for m in caught.value.matches)
+
+
+def test_alternatives_differ_in_where_they_stop(net: corridors.Network) -> None:
+    routes = net.alternatives("Xi'an", "Poti", k=4)
+    assert len(routes) == 4
+    assert routes[0].places == net.route("Xi'an", "Poti").places
+    stops = [tuple(dict.fromkeys(s.place for s in r.stops)) for r in routes]
+    assert len(set(stops)) == len(stops)
+    times = [r.time_h for r in routes]
+    assert times == sorted(times)
+
+
+def test_alternatives_keep_the_constraints(net: corridors.Network) -> None:
+    routes = net.alternatives("Xi'an", "Poti", k=3, via=["Aktau"], avoid=["RUS"])
+    assert routes
+    for route in routes:
+        assert "aktau_port" in route.places
+        assert "RUS" not in route.countries
+    with pytest.raises(corridors.CorridorError, match="whole number"):
+        net.alternatives("Xi'an", "Poti", k=0)
