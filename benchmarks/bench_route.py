@@ -29,6 +29,12 @@ def main() -> None:
     compare("warm route Xi'an → Poti (Route included)", lambda: net.route("Xi'an", "Poti"),
             lambda: nx.dijkstra_path(plain, "source", "sink", weight="cost"),
             baseline_name="networkx dijkstra_path", number=number, repeat=repeat)
+    from corridors.routing import shortest_arcs
+
+    stages = [origin, destination]
+    compare("warm search alone (expanded graph, no Route)", lambda: shortest_arcs(expanded, stages),
+            lambda: nx.dijkstra_path(plain, "source", "sink", weight="cost"),
+            baseline_name="networkx dijkstra_path", number=number, repeat=repeat)
     compare("warm route with via and avoid", lambda: net.route("Xi'an", "Kars", via=["Tbilisi"], avoid=["TKM"]),
             lambda: nx.dijkstra_path(plain, "source", "sink", weight="cost"),
             baseline_name="networkx dijkstra_path", number=number, repeat=repeat)
