@@ -178,33 +178,41 @@ def build_expanded_graph(
 
 
 def _dijkstra(graph: ExpandedGraph, start: dict[int, float], targets: Collection[int],
-              blocked_places: Collection[str], blocked_modes: Collection[str], blocked_legs: Collection[str]
-              ) -> tuple[dict[int, float], dict[int, int]]:
-    """Return distances and the arc that reached each sub-node, searching until every target is settled."""
+              blocked_places: Collection[str], blocked_modes: Collection[str], blocked_legs: Collection[str],
+              any_target: bool = False) -> tuple[dict[int, float], dict[int, int]]:
+    """Return distances and the arc that reached each sub-node, searching until every target is settled.
+
+    With ``any_target`` the search stops at the first target settled: for the destination, any arrival
+    sub-node will do, and the first one settled is the nearest.
+    """
     dist: dict[int, float] = dict(start)
     via_arc: dict[int, int] = {}
     heap = [(d, n) for n, d in start.items()]
     heapq.heapify(heap)
     remaining = set(targets)
-    settled: set[int] = set()
     place_of, adjacency, arcs = graph.place_of, graph.adjacency, graph.arcs
-    while heap and remaining:
-        d, node = heapq.heappop(heap)
-        if node in settled:
-            continue
-        settled.add(node)
-        remaining.discard(node)
+    filtered = bool(blocked_modes or blocked_legs)
+    push, pop = heapq.heappush, heapq.heappop
+    while heap:
+        d, node = pop(heap)
+        if d > dist[node]:
+            continue  # a stale entry: the node was settled at a shorter distance
+        if node in remaining:
+            remaining.discard(node)
+            if not remaining or any_target:
+                break
         for head, cost, index in adjacency[node]:
             if blocked_places and place_of[head] in blocked_places:
                 continue
-            if (blocked_modes or blocked_legs) and arcs[index].element == "leg" and (
-                    arcs[index].kind in blocked_modes or arcs[index].leg in blocked_legs):
-                continue
+            if filtered:
+                arc = arcs[index]
+                if arc.element == "leg" and (arc.kind in blocked_modes or arc.leg in blocked_legs):
+                    continue
             candidate = d + cost
             if candidate < dist.get(head, math.inf):
                 dist[head] = candidate
                 via_arc[head] = index
-                heapq.heappush(heap, (candidate, head))
+                push(heap, (candidate, head))
     return dist, via_arc
 
 
@@ -219,10 +227,17 @@ def shortest_arcs(
     """Return the arcs of the best path through ``stages`` (origin, vias…, destination) in order, or None."""
     frontier = dict.fromkeys(graph.departures.get(stages[0], ()), 0.0)
     paths: list[tuple[dict[int, float], dict[int, int]]] = []
-    for place in stages[1:]:
+    last = len(stages) - 2
+    for stage, place in enumerate(stages[1:]):
         targets = graph.arrivals.get(place, ())
-        dist, via_arc = _dijkstra(graph, frontier, targets, blocked_places, blocked_modes, blocked_legs)
-        reached = {t: dist[t] for t in targets if t in dist}
+        dist, via_arc = _dijkstra(graph, frontier, targets, blocked_places, blocked_modes, blocked_legs,
+                                  any_target=stage == last)
+        if stage == last:  # only settled targets are final; an unsettled one may still hold a longer tentative
+            reached = {t: dist[t] for t in targets if t in dist}
+            best = min(reached.values(), default=None)
+            reached = {t: d for t, d in reached.items() if d == best}
+        else:
+            reached = {t: dist[t] for t in targets if t in dist}
         if not reached:
             return None
         paths.append((frontier, via_arc))
