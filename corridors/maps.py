@@ -405,11 +405,18 @@ def write_text(path: str | os.PathLike[str], text: str) -> Path:
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(text)
+        os.chmod(temporary, 0o666 & ~_umask())  # a temporary file is private; the result is an ordinary file
         os.replace(temporary, target)
     except OSError as exc:
         Path(temporary).unlink(missing_ok=True)
         raise CorridorError(f"cannot write {target}: {exc.strerror}") from exc
     return target
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def save_map(m: folium.Map, path: str | os.PathLike[str], *, offline: bool = False) -> Path:

@@ -237,3 +237,12 @@ def test_the_readme_gallery_is_made_by_its_script(chromium: str, tmp_path: Path)
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     for row in table.splitlines()[2:]:
         assert row in readme, f"README gallery is out of date: {row}"
+
+
+def test_written_pages_are_ordinary_files(tmp_path: Path) -> None:
+    from corridors.maps import write_text
+
+    target = write_text(tmp_path / "page.html", "<p>x</p>")
+    mask = os.umask(0)
+    os.umask(mask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~mask
