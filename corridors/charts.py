@@ -8,6 +8,7 @@ chart. Charts are drawn with matplotlib's object API (no global pyplot state) an
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,7 +26,8 @@ if TYPE_CHECKING:
 
 PALETTE = ("#1f5fa8", "#d2691e", "#2e8b57", "#8b1a1a", "#6a3d9a", "#b8860b", "#008b8b", "#555555")
 FORMATS = (".png", ".svg")
-BAND_JOURNEYS = 20_000  # journeys used for the percentile band: plenty for P10/P90 of a chart
+BAND_JOURNEYS = 20_000
+MEASURES = ("time", "cost")  # journeys used for the percentile band: plenty for P10/P90 of a chart
 
 
 @dataclass(frozen=True)
@@ -37,17 +39,24 @@ class Series:
     label: str | None = None
 
 
-def profile_points(route: Route) -> tuple[np.ndarray, np.ndarray, list[tuple[str, str, float, float, float]]]:
-    """Return cumulative km and days at every element boundary, and the stops as (kind, place, km, from, to)."""
+def profile_points(route: Route, measure: str = "time"
+                   ) -> tuple[np.ndarray, np.ndarray, list[tuple[str, str, float, float, float]]]:
+    """Return cumulative km and days (or US$) at every element boundary, and the stops as (kind, place, km, from, to).
+
+    ``measure`` is ``"time"`` (days) or ``"cost"`` (US$ per FEU).
+    """
+    if measure not in MEASURES:
+        raise CorridorError(f"a chart measures time or cost, not {measure!r}")
     km = [0.0]
-    days = [0.0]
+    values = [0.0]
     stops = []
     for e in route.elements:
         km.append(km[-1] + e.distance_km)
-        days.append(days[-1] + e.time_h / 24.0)
+        step = e.time_h / 24.0 if measure == "time" else (0.0 if math.isnan(e.cost_usd) else e.cost_usd)
+        values.append(values[-1] + step)
         if e.element == "stop":
-            stops.append((e.kind, e.place, km[-1], days[-2], days[-1]))
-    return np.array(km), np.array(days), stops
+            stops.append((e.kind, e.place, km[-1], values[-2], values[-1]))
+    return np.array(km), np.array(values), stops
 
 
 def _band(route: Route, transit: TransitTime) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -60,36 +69,46 @@ def _band(route: Route, transit: TransitTime) -> tuple[np.ndarray, np.ndarray, n
     return km, low, high
 
 
-def time_distance_chart(series: Sequence[Series], *, title: str | None = None, label_stops_over_h: float = 12.0
-                        ) -> Figure:
-    """Return a matplotlib Figure with one time–distance line per series (and its P10–P90 band if simulated)."""
+def time_distance_chart(series: Sequence[Series], *, title: str | None = None, label_stops_over_h: float = 12.0,
+                        measure: str = "time") -> Figure:
+    """Return a matplotlib Figure with one time–distance line per series (and its P10–P90 band if simulated).
+
+    With ``measure="cost"`` the y axis is the cumulative cost per FEU (a cost–distance chart); stops are steps
+    where they cost something, and there is no band.
+    """
     if not series:
         raise CorridorError("a chart needs at least one route")
+    if measure == "cost" and any(math.isnan(s.route.cost_usd) for s in series):
+        raise CorridorError("a cost–distance chart needs cost data, and this network has none")
     figure = Figure(figsize=(10, 6), dpi=110, layout="constrained")
     axes = figure.add_subplot()
+    if len(series) > 3:  # with many lines, name only the longest stops
+        label_stops_over_h = max(label_stops_over_h, 48.0)
     for i, s in enumerate(series):
         colour = PALETTE[i % len(PALETTE)]
-        km, days, stops = profile_points(s.route)
+        km, days, stops = profile_points(s.route, measure)
         label = s.label or f"{s.route.network.place_name(s.route.origin)} → " \
                            f"{s.route.network.place_name(s.route.destination)} ({s.route.profile})"
-        if s.transit is not None:
+        if s.transit is not None and measure == "time":
             band_km, low, high = _band(s.route, s.transit)
-            axes.fill_between(band_km, low, high, color=colour, alpha=0.18, linewidth=0,
-                              label=f"{label}: P10–P90 of {s.transit.n:,} journeys")
-        axes.plot(km, days, color=colour, linewidth=2, label=f"{label}: typical times")
+            axes.fill_between(band_km, low, high, color=colour, alpha=0.18, linewidth=0)
+        band = f" (band: P10–P90 of {s.transit.n:,} journeys)" if s.transit is not None and measure == "time" else ""
+        axes.plot(km, days, color=colour, linewidth=2, label=f"{label}: typical {measure}s{band}")
         for kind, place, at_km, start, end in stops:
             axes.plot([at_km, at_km], [start, end], color=colour, linewidth=3.5, solid_capstyle="butt")
-            if (end - start) * 24.0 >= label_stops_over_h:
+            big = (end - start) * 24.0 >= label_stops_over_h if measure == "time" else end - start >= 250
+            if big:
                 name = s.route.network.place_name(place)
                 axes.annotate(f"{kind.replace('_', ' ')}, {name}", (at_km, (start + end) / 2), fontsize=7,
                               xytext=(4, 0), textcoords="offset points", va="center", color=colour)
     axes.set_xlabel("distance travelled (km)")
-    axes.set_ylabel("time since departure (days)")
+    axes.set_ylabel("time since departure (days)" if measure == "time" else "cost so far (US$ per FEU)")
     axes.set_xlim(left=0)
     axes.set_ylim(bottom=0)
     axes.grid(True, alpha=0.3)
     axes.legend(loc="upper left", fontsize=8)
-    axes.set_title(title or "Time–distance: sloped lines are legs, vertical steps are stops")
+    default = "Time–distance" if measure == "time" else "Cost–distance"
+    axes.set_title(title or f"{default}: sloped lines are legs, vertical steps are stops")
     return figure
 
 

@@ -76,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="one line per profile (repeatable; default: scheduled, typical and congested)")
     _add_simulation_options(chart, default_n=5_000)
     chart.add_argument("--out", default="chart.png", metavar="FILE", help="output file, .png or .svg")
+    chart.add_argument("--cost", action="store_true", help="cumulative cost per FEU instead of time")
     _add_network_option(chart)
 
     compare = sub.add_parser("compare", help="every corridor between two places, side by side",
@@ -95,6 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_simulation_options(compare, default_n=4_000)
     _add_output_options(compare, csv=True)
     _add_map_options(compare)
+    compare.add_argument("--chart", metavar="FILE", help="also write a time–distance chart of every corridor "
+                                                          "(.png or .svg)")
 
     scenario = sub.add_parser("scenario", help="what a scenario changes between two places",
                               description="Apply a scenario file (TOML) and show how each corridor's route, time, "
@@ -464,9 +467,10 @@ def _cmd_chart(args: argparse.Namespace) -> int:
     for profile in profiles:
         route = net.route(args.origin, args.destination, via=args.via, avoid=args.avoid, profile=profile)
         series.append(Series(route, simulate(route, n=args.journeys, profile=profile, seed=args.seed)))
+    what = "cost–distance" if args.cost else "time–distance"
     title = f"{net.place_name(series[0].route.origin)} → {net.place_name(series[0].route.destination)}: " \
-            "time–distance (vertical steps are stops)"
-    written = save_chart(time_distance_chart(series, title=title), args.out)
+            f"{what} (vertical steps are stops)"
+    written = save_chart(time_distance_chart(series, title=title, measure="cost" if args.cost else "time"), args.out)
     print(f"wrote {written}")
     return EXIT_OK
 
@@ -490,6 +494,11 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     result = compare(net, args.origin, args.destination, corridors=chosen, profiles=profiles, n=args.journeys,
                      seed=args.seed, window_days=args.within)
     _write_map(args, lambda: result.map(offline=args.offline))
+    if args.chart:
+        from .charts import save_chart
+
+        written = save_chart(result.chart(), args.chart)
+        print(f"wrote chart {written}", file=sys.stderr)
     if args.json:
         _print_json({**result.to_dict(), "scenario": title or None})
     elif args.csv:
@@ -584,7 +593,7 @@ def _cmd_bottleneck(args: argparse.Namespace) -> int:
 
 def _check_map_path(args: argparse.Namespace) -> None:
     """Refuse an output path whose folder does not exist before doing any work."""
-    for attr in ("map", "out"):
+    for attr in ("map", "out", "chart"):
         value = getattr(args, attr, None)
         if value:
             folder = Path(value).parent

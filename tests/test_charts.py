@@ -62,3 +62,15 @@ def test_bad_chart_paths(net: corridors.Network, tmp_path: Path) -> None:
         save_chart(figure, tmp_path / "missing" / "chart.png")
     with pytest.raises(corridors.CorridorError, match=r"\.png or \.svg"):
         save_chart(figure, tmp_path / "chart.pdf")
+
+
+def test_a_cost_distance_chart(net: corridors.Network, tmp_path: Path) -> None:
+    route = net.route("Xi'an", "Poti")
+    km, cost, stops = profile_points(route, "cost")
+    assert cost[-1] == pytest.approx(route.cost_usd)
+    assert all(end >= start for _, _, _, start, end in stops)
+    figure = time_distance_chart([Series(route)], measure="cost")
+    assert "US$" in figure.axes[0].get_ylabel()
+    assert save_chart(figure, tmp_path / "cost.svg").stat().st_size > 5_000
+    with pytest.raises(corridors.CorridorError, match="time or cost"):
+        profile_points(route, "beauty")
