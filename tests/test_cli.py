@@ -72,17 +72,25 @@ def test_validate_lists_every_problem(tmp_path: Path) -> None:
     folder = tmp_path / "bad"
     shutil.copytree(DATA / "mini", folder)
     legs = pd.read_csv(folder / "legs.csv", dtype=str, keep_default_na=False)
-    legs.loc[0, "to"] = "atlantis"
-    legs.loc[1, "sources"] = "nowhere"
+    legs.loc[0, "to"] = "atlantis"  # an unknown endpoint
+    legs.loc[2, "distance_km"] = "-3000"  # a negative distance
+    legs.loc[3, "distance_source"] = ""  # a leg without a source
     legs.to_csv(folder / "legs.csv", index=False)
+    nodes = pd.read_csv(folder / "nodes.csv", dtype=str, keep_default_na=False)
+    nodes.loc[2, "id"] = "alashankou"  # a duplicate id
+    nodes.loc[3, "lat"], nodes.loc[3, "lon"] = nodes.loc[3, "lon"], nodes.loc[3, "lat"]  # swapped
+    nodes.to_csv(folder / "nodes.csv", index=False)
     result = run("validate", str(folder))
     assert result.returncode == 2
-    assert "legs.csv, line 2, field 'to'" in result.stderr
-    assert "legs.csv, line 3, field 'sources'" in result.stderr
     assert "Traceback" not in result.stderr
+    for where in ("legs.csv, line 2, field 'to'", "legs.csv, line 4, field 'distance_km'",
+                  "legs.csv, line 5, field 'distance_source'", "nodes.csv, line 4, field 'id'",
+                  "nodes.csv, line 5, field 'lat'"):
+        assert where in result.stderr, where
+    assert "swapped" in result.stderr
     as_json = json.loads(run("validate", str(folder), "--json").stdout)
     assert as_json["valid"] is False
-    assert len(as_json["problems"]) == 2
+    assert len(as_json["problems"]) >= 5
 
 
 def test_validate_a_good_dataset() -> None:
