@@ -129,3 +129,11 @@ def test_capacity_and_volume_tables_are_sourced(net: corridors.Network) -> None:
     capacities = pd.read_csv(corridors.data_path() / "capacities.csv", dtype=str, keep_default_na=False)
     assert set(capacities["element"]) <= known
     assert (capacities["capacity"].astype(float) > 0).all()
+
+
+def test_the_top_level_api(net: corridors.Network) -> None:
+    assert "middle_black_sea" in corridors.corridors().index
+    assert corridors.compare(net, "Xi'an", "Poti", corridors=["middle_btk"], n=100).entries
+    assert corridors.bottleneck(net, "Khorgos", "Poti").binding is not None
+    seed = corridors.load_claims(net)["aliyev_2025_black_sea"]
+    assert corridors.check_claim(seed, net, profiles=("typical",), n=200).verdict
