@@ -285,8 +285,8 @@ def format_route(route: Any) -> str:
     lines.append("Countries: " + " → ".join(route.countries))
     if summary["border_crossings"]:
         lines.append("Borders: " + "; ".join(summary["border_crossings"]))
-    lines.append("Times are expected values under the profile. Each row names its first source (a leg's: its "
-                 "distance); --json lists them all, `corridors network --sources` resolves them.")
+    lines.append("Times are typical values (each element's median) under the profile. Each row names its first "
+                 "source (a leg's: its distance); --json lists them all, `corridors network --sources` resolves them.")
     return "\n".join(lines)
 
 
