@@ -90,7 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
                          help="profile (repeatable; default: scheduled, typical and congested)")
     compare.add_argument("--within", type=float, metavar="DAYS", help="add the probability of arriving within DAYS")
     what_if = compare.add_mutually_exclusive_group()
-    what_if.add_argument("--scenario", metavar="FILE", help="compare on the network changed by this scenario")
+    what_if.add_argument("--scenario", metavar="FILE",
+                         help="compare on the network changed by this scenario (a TOML file or a bundled name)")
     what_if.add_argument("--close", action="append", default=[], metavar="X",
                          help="compare with a place, leg, country or passage (e.g. suez) closed (repeatable)")
     _add_simulation_options(compare, default_n=4_000)
@@ -102,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     scenario = sub.add_parser("scenario", help="what a scenario changes between two places",
                               description="Apply a scenario file (TOML) and show how each corridor's route, time, "
                                           "distance and cost change between two places.")
-    scenario.add_argument("file", help="scenario file (TOML)")
+    scenario.add_argument("file", help="scenario file (TOML), or the name of a bundled scenario (e.g. suez_closed)")
     scenario.add_argument("origin", help="place id, name or alias")
     scenario.add_argument("destination", help="place id, name or alias")
     scenario.add_argument("--corridors", metavar="IDS", help="comma-separated corridor ids (default: all)")

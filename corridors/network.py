@@ -264,7 +264,7 @@ class Network:
                              blocked_legs=relaxed.legs(self._legs)) is not None:
                 cut.append(label)
         if cut:
-            return "every route needs " + " or ".join(cut) + ", which you asked to avoid"
+            return "every route needs " + " or ".join(cut) + ", which the request avoids"
         return "the constraints together (" + ", ".join(label for label, _ in constraints.relaxations()) + \
             ") leave no way through"
 

@@ -94,12 +94,18 @@ class Scenario:
 
     @classmethod
     def from_toml(cls, path: str | os.PathLike[str]) -> Scenario:
-        """Read a scenario file; a syntax error or an unknown key raises ScenarioError naming line or key."""
+        """Read a scenario file, or a bundled scenario by name (``suez_closed``).
+
+        A syntax error or an unknown key raises ScenarioError naming the line or the key.
+        """
         file = Path(path)
+        if not file.exists() and file.suffix == "" and (bundled_scenarios_path() / f"{file.name}.toml").is_file():
+            file = bundled_scenarios_path() / f"{file.name}.toml"
         try:
             data = tomllib.loads(file.read_text(encoding="utf-8"))
         except FileNotFoundError as exc:
-            raise ScenarioError(f"scenario file {file} does not exist") from exc
+            names = ", ".join(sorted(p.stem for p in bundled_scenarios_path().glob("*.toml")))
+            raise ScenarioError(f"scenario file {file} does not exist (bundled scenarios: {names})") from exc
         except tomllib.TOMLDecodeError as exc:
             raise ScenarioError(f"{file.name}: not valid TOML: {exc}") from exc
         return cls.from_dict(data, origin=file.name)
@@ -151,6 +157,13 @@ class Scenario:
     def apply(self, network: Network) -> Network:
         """Return a new network with the changes applied; the given network is not modified."""
         return _Applier(network, self).run()
+
+
+def bundled_scenarios_path() -> Path:
+    """Return the folder of the bundled example scenarios."""
+    from .datasets import data_path
+
+    return data_path() / "scenarios"
 
 
 _PASSAGE_WORDS = {"suez": ("suezcanal", "redsea"), "cape_of_good_hope": ("cape", "capeofgoodhope"),
