@@ -181,10 +181,10 @@ def bottleneck(network: Network, origin: str, destination: str, *, corridor: str
     capacities = current_capacities(network)
     rows = []
     for place in dict.fromkeys(route.places):
-        c = capacities.get(place)
-        rows.append(_row(place, "node", c))
+        rows.append(_row(place, "node", capacities.get(place)))
     for leg in route.legs:
-        rows.append(_row(leg.leg, "leg", capacities.get(leg.leg)))
+        leg_id = str(leg.leg)
+        rows.append(_row(leg_id, "leg", capacities.get(leg_id)))
     along = pd.DataFrame(rows)
     limited = along.dropna(subset=["teu_per_year"])
     binding = capacities[limited.sort_values("teu_per_year").iloc[0]["element"]] if len(limited) else None

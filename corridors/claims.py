@@ -172,7 +172,7 @@ class ClaimCheck:
         unit_h = UNITS_H[self.claim.unit]
         for r in self.results:
             row: dict[str, Any] = {"reading": r.reading.id, "label": r.reading.label, "profile": r.profile}
-            if r.total_h is None:
+            if r.total_h is None or r.transit is None:
                 rows.append({**row, "route": None, "distance_km": np.nan, "p_within": np.nan, "median": np.nan,
                              "p90": np.nan, "holds": False, "note": r.error})
                 continue
@@ -250,6 +250,8 @@ def _key_places(route: Any) -> list[str]:
 
 
 def _drivers(result: ReadingResult, network: Network, top: int = 3) -> str:
+    if result.transit is None:
+        return "no route"
     frame = result.transit.contributions()
     frame = frame[~frame["kind"].isin(result.reading.exclude)]
     stops = frame[frame["element"] == "stop"].groupby(["kind", "place"], as_index=False)["in_median_journey_h"].sum()

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from .scenarios import ScenarioDiff
 
 TILES = "OpenStreetMap"
-MODE_STYLE = {
+MODE_STYLE: dict[str, dict[str, Any]] = {
     "rail": {"color": "#3b3b3b", "weight": 2.5, "dash_array": None},
     "road": {"color": "#a65628", "weight": 2.5, "dash_array": "10 5"},
     "ferry": {"color": "#1f78b4", "weight": 2.5, "dash_array": "6 5"},
@@ -99,7 +99,8 @@ def base_map(network: Network, *, offline: bool = False) -> folium.Map:
             outlines.to_json(), name="Countries (Natural Earth 1:110m)", control=False,
             style_function=lambda _: {"color": "#9a9a9a", "weight": 0.6, "fillColor": "#f2efe6", "fillOpacity": 1.0},
         ).add_to(m)
-        m.get_root().header.add_child(folium.Element("<style>.leaflet-container{background:#cfe3f0}</style>"))
+        root: Any = m.get_root()
+        root.header.add_child(folium.Element("<style>.leaflet-container{background:#cfe3f0}</style>"))
     bounds = network.nodes.total_bounds  # minx, miny, maxx, maxy
     m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
     return m
@@ -178,7 +179,8 @@ def _legend(m: folium.Map, title: str, items: Sequence[tuple[str, str, str]]) ->
     box = (f"<div class='corridors-legend' style='position:absolute;bottom:56px;left:10px;z-index:1000;"
            f"background:rgba(255,255,255,.92);padding:6px 9px;border-radius:4px;font:12px sans-serif;"
            f"box-shadow:0 1px 4px rgba(0,0,0,.3)'><b>{esc(title)}</b>{entries}</div>")
-    m.get_root().html.add_child(folium.Element(box))
+    root: Any = m.get_root()
+    root.html.add_child(folium.Element(box))
 
 
 def network_map(network: Network, *, offline: bool = False, corridors: bool = True) -> folium.Map:

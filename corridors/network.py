@@ -217,9 +217,10 @@ class Network:
             if arc.element == "stop" and not arc.kind:
                 continue  # a join in the expanded graph, not a stop
             if arc.element == "leg":
-                countries = dict.fromkeys((nodes[arc.place]["country"], nodes[arc.to_place]["country"]))
-                elements.append(Element("leg", arc.kind, arc.place, arc.place, arc.to_place, arc.kind,
-                                        legs[arc.leg]["gauge_mm"], "/".join(countries), arc.distance_km,
+                end, leg_id = str(arc.to_place), str(arc.leg)  # a leg arc always has both
+                countries = dict.fromkeys((nodes[arc.place]["country"], nodes[end]["country"]))
+                elements.append(Element("leg", arc.kind, arc.place, arc.place, end, arc.kind,
+                                        legs[leg_id]["gauge_mm"], "/".join(countries), arc.distance_km,
                                         arc.time_h, arc.sources, leg=arc.leg, cost_usd=arc.cost_usd,
                                         co2_kg=arc.co2_kg))
             else:

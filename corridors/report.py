@@ -12,7 +12,7 @@ import base64
 import datetime as dt
 import io
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,6 +26,7 @@ from .maps import esc, render, write_text
 
 if TYPE_CHECKING:
     from .network import Network
+    from .simulation import TransitTime
 
 SEED_CLAIM = "aliyev_2025_black_sea"
 
@@ -74,7 +75,7 @@ def _html_table(frame: pd.DataFrame, columns: Iterable[str], headers: Iterable[s
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
-def _histograms(transits: dict[str, object]) -> Figure:
+def _histograms(transits: Mapping[str, TransitTime]) -> Figure:
     figure = Figure(figsize=(9, 3.6), dpi=90, layout="constrained")
     axes = figure.add_subplot()
     colours = {"scheduled": "#2e8b57", "typical": "#1f5fa8", "congested": "#8b1a1a"}

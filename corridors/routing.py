@@ -246,11 +246,11 @@ def shortest_arcs(
     result: list[Arc] = []
     for start, via_arc in reversed(paths):
         node = end
-        stage: list[Arc] = []
+        segment: list[Arc] = []
         while node not in start:
             arc = graph.arcs[via_arc[node]]
-            stage.append(arc)
+            segment.append(arc)
             node = arc.tail
-        result[:0] = reversed(stage)
+        result[:0] = reversed(segment)
         end = node
     return result

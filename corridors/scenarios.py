@@ -330,7 +330,12 @@ class _Applier:
             return hours, hours, hours
         ends = list(dict.fromkeys(self.nodes.loc[[row["from"], row["to"]], "country"]))
         share = float(row["distance_km"]) / len(ends)
-        speeds = [self.base.parameters.speed(row["mode"], c, profile) for c in ends]
+        speeds = []
+        for country in ends:
+            speed = self.base.parameters.speed(row["mode"], country, profile)
+            if speed is None:
+                raise CorridorError(f"no {row['mode']} speed for {country} under {profile}")
+            speeds.append(speed)
         return (sum(share / s.high for s in speeds), sum(share / s.typical for s in speeds),
                 sum(share / s.low for s in speeds))
 
@@ -379,7 +384,7 @@ class _Applier:
                 lat, lon = (float(v) for v in pair.replace(",", " ").split())
                 points.append((lon, lat))
         points.append((self.nodes.geometry[ends[1]].x, self.nodes.geometry[ends[1]].y))
-        row = {c.name: None for c in contract.LEG_COLUMNS}
+        row: dict[str, Any] = {c.name: None for c in contract.LEG_COLUMNS}
         row.update({"id": s["id"], "from": ends[0], "to": ends[1], "mode": mode, "gauge_mm": gauge,
                     "distance_km": float(distance), "distance_status": "estimate",
                     "distance_source": s.get("source", SCENARIO_SOURCE), "distance_note": s.get("note", ""),
@@ -476,7 +481,7 @@ def diff(base: Network, scenario: Scenario, origin: str, destination: str, *,
             raise CorridorError(f"unknown corridor {c!r}; known corridors: {', '.join(registry)}")
     rows = []
     for corridor_id in [None, *chosen]:
-        results = []
+        results: list[tuple[Any, Any, str]] = []
         for network in (base, changed):
             try:
                 if corridor_id is None:

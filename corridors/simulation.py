@@ -51,7 +51,7 @@ def _draws(network: Network, route: Route, profile: str) -> tuple[list[dict[str,
         row = {"element": e.element, "kind": e.kind, "place": e.place, "from": e.from_place, "to": e.to_place,
                "leg": e.leg, "distance_km": e.distance_km}
         if e.element == "leg":
-            explicit = params.leg_time(e.leg, profile)
+            explicit = params.leg_time(str(e.leg), profile)
             if explicit is not None:
                 draw = _Draw("split", explicit)
             elif pd.notna(legs.at[e.leg, "time_h"]):
@@ -134,11 +134,17 @@ def simulate(route: Route, *, n: int = 10_000, profile: str | None = None, seed:
                        total_h=total)
 
 
+def _estimate(draw: _Draw) -> Estimate:
+    if draw.estimate is None:  # pragma: no cover - the draws above always set it for these ways
+        raise ValueError(f"a {draw.way} draw needs an estimate")
+    return draw.estimate
+
+
 def _draw(draw: _Draw, rng: np.random.Generator, size: int, clock: np.ndarray) -> np.ndarray:
     if draw.way == "fixed":
         return np.full(size, draw.value_h)
     if draw.way == "split":
-        e = draw.estimate
+        e = _estimate(draw)
         return split_triangular(e.low, e.typical, e.high, rng.random(size, dtype=np.float32))
     if draw.way == "speed":
         hours = np.zeros(size, dtype=np.float32)
@@ -148,7 +154,7 @@ def _draw(draw: _Draw, rng: np.random.Generator, size: int, clock: np.ndarray) -
     if draw.way == "headway":  # the next departure after the clock; departures at multiples of the headway
         return np.mod(-clock, draw.value_h)
     if draw.way == "closure":
-        e = draw.estimate
+        e = _estimate(draw)
         hit = rng.random(size, dtype=np.float32) < draw.probability
         return np.where(hit, split_triangular(e.low, e.typical, e.high, rng.random(size, dtype=np.float32)), 0.0)
     raise ValueError(draw.way)

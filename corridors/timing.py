@@ -8,6 +8,7 @@ expected time; the triples are kept whole for the transit-time distributions.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -63,7 +64,7 @@ class TimeParameters:
             [*self._tables["stop_times"]["profile"], *self._tables["speeds"]["profile"]]))
 
     @staticmethod
-    def _estimate(row: object, unit: str, place: str) -> Estimate:
+    def _estimate(row: Any, unit: str, place: str) -> Estimate:
         return Estimate(getattr(row, f"low_{unit}"), getattr(row, f"typical_{unit}"), getattr(row, f"high_{unit}"),
                         tuple(row.sources), place, row.status, row.note)
 

@@ -219,27 +219,27 @@ def _check_legs(table: RawTable, frame: pd.DataFrame, nodes: gpd.GeoDataFrame, s
             out.add(table, i, "to", "a leg must join two different nodes")
         _check_leg_values(table, i, row, out)
         geometry = _leg_geometry(table, i, row, wkt, out)
-        start = nodes.geometry[row["from"]] if ends_known and row["from"] else None
-        end = nodes.geometry[row["to"]] if ends_known and row["to"] else None
-        if geometry is None and start is not None and end is not None:
+        first = nodes.geometry[row["from"]] if ends_known and row["from"] else None
+        last = nodes.geometry[row["to"]] if ends_known and row["to"] else None
+        if geometry is None and first is not None and last is not None:
             try:
                 inner = parse_waypoints(row["waypoints"] or "")
             except ValueError:
                 out.add(table, i, "waypoints", "expected 'lat lon' pairs separated by ';'")
                 inner = []
-            geometry = LineString([(start.x, start.y), *inner, (end.x, end.y)])
+            geometry = LineString([(first.x, first.y), *inner, (last.x, last.y)])
         geometries.append(geometry)
-        if start is None or end is None:
+        if first is None or last is None:
             continue
         distance = row["distance_km"]
-        direct = great_circle_km(start.x, start.y, end.x, end.y)
+        direct = great_circle_km(first.x, first.y, last.x, last.y)
         if distance is not None and distance > 0 and distance < contract.MIN_DISTANCE_TO_GREAT_CIRCLE * direct - 1:
             out.add(table, i, "distance_km", f"{distance:g} km is shorter than the {direct:.0f} km great circle "
                     "between its nodes")
         if geometry is None:
             continue
-        for label, point, node in (("start", Point(geometry.coords[0]), start), ("end", Point(geometry.coords[-1]),
-                                                                                   end)):
+        for label, point, node in (("start", Point(geometry.coords[0]), first),
+                                   ("end", Point(geometry.coords[-1]), last)):
             gap = great_circle_km(point.x, point.y, node.x, node.y)
             if gap > contract.MAX_ENDPOINT_OFFSET_KM:
                 out.add(table, i, "geometry", f"the line's {label} is {gap:.0f} km from its node")
