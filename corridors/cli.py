@@ -15,6 +15,16 @@ from .errors import CorridorError, ValidationError
 EXIT_OK, EXIT_USAGE = 0, 2
 
 
+_EXAMPLES = """examples:
+  corridors report --out report.html          the report: claim, corridors, maps, charts, sources
+  corridors route "Xi'an" Poti                 the fastest route, leg by leg and stop by stop
+  corridors claims                             every published claim checked against the network
+  corridors compare "Xi'an" Duisburg           every corridor side by side
+  corridors scenario suez_closed Shanghai Rotterdam
+  corridors COMMAND --help                     the options of a command
+"""
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.exit(EXIT_USAGE, f"{self.prog}: {message} (see {self.prog} --help)\n")
@@ -22,7 +32,8 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``corridors`` command."""
-    parser = _Parser(prog="corridors", description="Freight corridors as sourced, weighted networks.")
+    parser = _Parser(prog="corridors", description="Freight corridors as sourced, weighted networks.",
+                     formatter_class=argparse.RawDescriptionHelpFormatter, epilog=_EXAMPLES)
     parser.add_argument("--version", action="version", version=f"corridors {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
