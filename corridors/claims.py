@@ -6,9 +6,14 @@ the places it implies. ``check`` simulates each reading under each profile and a
 meeting the window, the median and the 90th percentile, the route, and what explains the answer.
 
 A reading *holds* under a profile when at least half the simulated journeys meet the upper end of the window
-(the median journey is within it). A claim **holds** if every reading holds under the ``typical`` profile;
-it **holds only under some readings or profiles** if at least one reading holds under at least one profile; and
-otherwise it **does not hold**.
+(the median journey is within it).
+
+A *comparative* claim names a corridor it is measured ``versus`` ("shorter than the northern route by 2,500 km",
+"7–8 days faster"). Its window is the advantage claimed, in days or km, and a reading holds when at least half the
+simulated pairs of journeys show at least the lower end of that advantage.
+
+A claim **holds** if every reading holds under the ``typical`` profile; it **holds only under some readings or
+profiles** if at least one reading holds under at least one profile; and otherwise it **does not hold**.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import pandas as pd
 
 from . import datasets
 from .errors import CorridorError, Problem, ValidationError
+from .registry import load_corridors
 
 if TYPE_CHECKING:
     from .network import Network
@@ -33,8 +39,9 @@ HOLDS = "holds"
 HOLDS_PARTLY = "holds only under some readings or profiles"
 DOES_NOT_HOLD = "does not hold"
 UNITS_H = {"days": 24.0, "hours": 1.0}
+UNITS = (*UNITS_H, "km")
 CLAIM_FIELDS = ("id", "who", "role", "said_on", "statement", "quoted", "source", "window_low", "window_high",
-                "unit", "note")
+                "unit", "versus", "note")
 READING_FIELDS = ("claim", "reading", "label", "origin", "destination", "via", "avoid", "exclude", "note")
 
 
@@ -68,11 +75,7 @@ class Claim:
     unit: str
     note: str = ""
     readings: tuple[Reading, ...] = field(default_factory=tuple)
-
-    @property
-    def window_high_days(self) -> float:
-        """Return the upper end of the promised window in days."""
-        return self.window_high * UNITS_H[self.unit] / 24.0
+    versus: str = ""  # a corridor id: the claim is an advantage over that corridor
 
     @property
     def window_text(self) -> str:
@@ -97,6 +100,7 @@ def load_claims(network: Network, path: str | os.PathLike[str] | None = None) ->
         tables[name] = pd.read_csv(file, dtype=str, keep_default_na=False)
     claims_table, readings_table = tables["claims"], tables["claim_readings"]
     sources = set(network.sources.index)
+    corridor_ids = set(load_corridors(network)) if "versus" in claims_table and claims_table["versus"].any() else set()
     readings: dict[str, list[Reading]] = {}
     for i, row in readings_table.iterrows():
         where = ("claim_readings.csv", f"line {i + 2}")
@@ -118,8 +122,11 @@ def load_claims(network: Network, path: str | os.PathLike[str] | None = None) ->
             problems.append(Problem(*where, "id", f"duplicate id {row['id']!r}"))
         if row["source"] not in sources:
             problems.append(Problem(*where, "source", f"unknown source {row['source']!r}"))
-        if row["unit"] not in UNITS_H:
-            problems.append(Problem(*where, "unit", f"unit must be days or hours, got {row['unit']!r}"))
+        if row["unit"] not in UNITS:
+            problems.append(Problem(*where, "unit", f"unit must be days, hours or km, got {row['unit']!r}"))
+        versus = row.get("versus", "")
+        if versus and versus not in corridor_ids:
+            problems.append(Problem(*where, "versus", f"unknown corridor {versus!r}"))
         try:
             low, high = float(row["window_low"]), float(row["window_high"])
         except ValueError:
@@ -131,7 +138,7 @@ def load_claims(network: Network, path: str | os.PathLike[str] | None = None) ->
             problems.append(Problem(*where, "id", "the claim has no reading in claim_readings.csv"))
         claims[row["id"]] = Claim(row["id"], row["who"], row["role"], row["said_on"], row["statement"],
                                   row["quoted"] == "yes", row["source"], low, high, row["unit"], row["note"],
-                                  tuple(readings.get(row["id"], ())))
+                                  tuple(readings.get(row["id"], ())), versus)
     if problems:
         raise ValidationError(problems)
     return claims
@@ -148,8 +155,9 @@ class ReadingResult:
     reading: Reading
     profile: str
     transit: TransitTime | None
-    total_h: np.ndarray | None
+    values: np.ndarray | None  # per simulated journey, in the claim's unit (an advantage for comparative claims)
     error: str | None = None
+    versus: TransitTime | None = None
 
     @property
     def available(self) -> bool:
@@ -168,16 +176,18 @@ class ClaimCheck:
     def table(self) -> pd.DataFrame:
         """Return one row per reading and profile with the probability, percentiles and the verdict."""
         rows = []
-        limit_h = self.claim.window_high * UNITS_H[self.claim.unit]
-        unit_h = UNITS_H[self.claim.unit]
+        claim = self.claim
         for r in self.results:
             row: dict[str, Any] = {"reading": r.reading.id, "label": r.reading.label, "profile": r.profile}
-            if r.total_h is None or r.transit is None:
+            if r.values is None or r.transit is None:
                 rows.append({**row, "route": None, "distance_km": np.nan, "p_within": np.nan, "median": np.nan,
                              "p90": np.nan, "holds": False, "note": r.error})
                 continue
-            median, p90 = np.percentile(r.total_h, [50, 90]) / unit_h
-            p_within = float(np.mean(r.total_h <= limit_h))
+            median, p90 = np.percentile(r.values, [50, 90])
+            if claim.versus:  # the advantage is at least what is claimed
+                p_within = float(np.mean(r.values >= claim.window_low))
+            else:
+                p_within = float(np.mean(r.values <= claim.window_high))
             route = r.transit.route
             rows.append({**row, "route": " → ".join(self._network.place_name(p) for p in _key_places(route)),
                          "distance_km": round(route.distance_km), "p_within": round(p_within, 3),
@@ -212,11 +222,18 @@ class ClaimCheck:
             if result.profile != "typical" or result.transit is None:
                 continue
             row = table[(table["reading"] == result.reading.id) & (table["profile"] == "typical")].iloc[0]
+            label = result.reading.label[:1].upper() + result.reading.label[1:]
+            if claim.versus and result.versus is not None:
+                mine, theirs = _measure(claim, result.transit), _measure(claim, result.versus)
+                ahead = "less" if row["median"] >= 0 else "more"
+                parts.append(f"{label}: typically {abs(row['median']):,.1f} {unit} {ahead} than {claim.versus} "
+                             f"({np.median(mine):,.1f} against {np.median(theirs):,.1f} {unit}), against "
+                             f"{claim.window_text} claimed.")
+                continue
             gap = row["median"] - claim.window_high
             relation = (f"{gap:.1f} {unit} more than claimed" if gap > 0 else
                         f"{-gap:.1f} {unit} within the claim")
             drivers = _drivers(result, self._network)
-            label = result.reading.label[:1].upper() + result.reading.label[1:]
             parts.append(f"{label}: typically {row['median']:.1f} {unit} (P90 {row['p90']:.1f}), "
                          f"{relation}; the largest parts are {drivers}.")
         return " ".join(parts)
@@ -269,17 +286,37 @@ def check(claim: Claim, network: Network, *, profiles: tuple[str, ...] | None = 
     from .simulation import simulate
 
     profiles = tuple(network.parameters.check_profile(p) for p in (profiles or network.profiles))
-    results = []
+    corridors = load_corridors(network) if claim.versus else {}
+    results: list[ReadingResult] = []
+    by = "distance" if claim.unit == "km" else "time"  # a claim about distance is read on the shortest routes
     for reading in claim.readings:
         for profile in profiles:
             try:
                 route = network.route(reading.origin, reading.destination, via=reading.via, avoid=reading.avoid,
-                                      profile=profile)
+                                      profile=profile, by=by)
             except NoRouteError as exc:
                 results.append(ReadingResult(reading, profile, None, None, error=str(exc)))
                 continue
             transit = simulate(route, n=n, profile=profile, seed=seed)
-            excluded = transit.elements["kind"].isin(reading.exclude).to_numpy()
-            total = transit.total_h - transit.samples_h[excluded].sum(axis=0, dtype=np.float64)
-            results.append(ReadingResult(reading, profile, transit, total))
+            if not claim.versus:
+                results.append(ReadingResult(reading, profile, transit, _measure(claim, transit, reading.exclude)))
+                continue
+            try:
+                other = corridors[claim.versus].route(network, reading.origin, reading.destination, profile=profile,
+                                                      by=by)
+            except CorridorError as exc:
+                results.append(ReadingResult(reading, profile, None, None, error=str(exc)))
+                continue
+            versus = simulate(other, n=n, profile=profile, seed=seed)
+            advantage = _measure(claim, versus) - _measure(claim, transit, reading.exclude)
+            results.append(ReadingResult(reading, profile, transit, advantage, versus=versus))
     return ClaimCheck(claim, results, network)
+
+
+def _measure(claim: Claim, transit: TransitTime, exclude: tuple[str, ...] = ()) -> np.ndarray:
+    """Return each simulated journey's time (less the excluded stops) or distance, in the claim's unit."""
+    if claim.unit == "km":
+        return np.full(transit.n, transit.route.distance_km)
+    excluded = transit.elements["kind"].isin(exclude).to_numpy()
+    hours = transit.total_h - transit.samples_h[excluded].sum(axis=0, dtype=np.float64)
+    return hours / UNITS_H[claim.unit]

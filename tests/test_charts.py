@@ -66,7 +66,7 @@ def test_bad_chart_paths(net: corridors.Network, tmp_path: Path) -> None:
 
 def test_a_cost_distance_chart(net: corridors.Network, tmp_path: Path) -> None:
     route = net.route("Xi'an", "Poti")
-    km, cost, stops = profile_points(route, "cost")
+    _km, cost, stops = profile_points(route, "cost")
     assert cost[-1] == pytest.approx(route.cost_usd)
     assert all(end >= start for _, _, _, start, end in stops)
     figure = time_distance_chart([Series(route)], measure="cost")

@@ -60,8 +60,8 @@ def test_the_explanation_names_what_drives_the_answer(seed_check) -> None:
 def test_a_reading_that_excludes_stops_measures_less(net: corridors.Network, registry) -> None:
     result = check(registry["srcenter_aktau_alat_crossing"], net, profiles=("typical",), n=2000)
     (reading,) = result.results
-    assert (reading.total_h <= reading.transit.total_h).all()
-    assert (reading.total_h < reading.transit.total_h).any()
+    assert (reading.values <= reading.transit.total_h).all()
+    assert (reading.values < reading.transit.total_h).any()
 
 
 def test_to_dict_carries_the_table_and_the_verdict(seed_check) -> None:
@@ -87,3 +87,30 @@ def test_a_bad_claims_file_lists_every_problem(net: corridors.Network, tmp_path:
     assert ("claims.csv", "line 2", "window_high") in where
     assert ("claims.csv", "line 3", "source") in where
     assert ("claim_readings.csv", "line 2", "destination") in where
+
+
+def test_a_comparative_claim_measures_the_advantage_over_another_corridor(net: corridors.Network, registry) -> None:
+    from corridors.registry import load_corridors
+
+    claim = registry["itf_2022_shorter_than_northern"]
+    assert claim.versus == "northern"
+    result = check(claim, net, profiles=("typical",), n=200)
+    reading = result.results[0]
+    northern = load_corridors(net)["northern"].route(net, reading.reading.origin, reading.reading.destination,
+                                                      by="distance")
+    mine = net.route(reading.reading.origin, reading.reading.destination, via=reading.reading.via,
+                     avoid=reading.reading.avoid, by="distance")
+    assert reading.values == pytest.approx(northern.distance_km - mine.distance_km)
+    table = result.table()
+    assert (table["holds"] == (table["p_within"] >= 0.5)).all()
+    assert "northern" in result.explanation()
+
+
+def test_a_comparative_claim_names_a_known_corridor(net: corridors.Network, tmp_path: Path) -> None:
+    for name in ("claims.csv", "claim_readings.csv"):
+        shutil.copy(corridors.data_path() / name, tmp_path / name)
+    claims = pd.read_csv(tmp_path / "claims.csv", dtype=str, keep_default_na=False)
+    claims.loc[claims["id"] == "itf_2022_days_faster_than_northern", "versus"] = "teleport"
+    claims.to_csv(tmp_path / "claims.csv", index=False)
+    with pytest.raises(corridors.ValidationError, match="unknown corridor 'teleport'"):
+        load_claims(net, tmp_path)

@@ -138,5 +138,5 @@ def test_bundled_example_scenarios_apply(net: corridors.Network) -> None:
 
 def test_bundled_scenarios_by_name() -> None:
     assert Scenario.from_toml("suez_closed").name == "Suez closed"
-    with pytest.raises(ScenarioError, match="bundled scenarios: .*suez_closed"):
+    with pytest.raises(ScenarioError, match=r"bundled scenarios: .*suez_closed"):
         Scenario.from_toml("no_such_scenario")
