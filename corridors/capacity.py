@@ -191,7 +191,7 @@ def bottleneck(network: Network, origin: str, destination: str, *, corridor: str
     flow, cut = _max_flow(network, route, capacities, avoid)
     names = network.nodes["name"].to_dict()
     return Bottleneck(names[route.origin], names[route.destination], chosen.name, route, along, binding, flow, cut,
-                      _utilisation(binding) if chosen.id.startswith("middle") else {}, names)
+                      _utilisation(binding, _conversions()) if chosen.id.startswith("middle") else {}, names)
 
 
 def _row(element: str, kind: str, c: Capacity | None) -> dict[str, Any]:
@@ -238,7 +238,7 @@ def _max_flow(network: Network, route: Route, capacities: dict[str, Capacity], a
     return float(value), tuple(cut)
 
 
-def _utilisation(binding: Capacity | None) -> dict[str, Any]:
+def _utilisation(binding: Capacity | None, factors: dict[str, float]) -> dict[str, Any]:
     """Return the Middle Corridor's latest volume against the binding capacity, on the same basis (TEU or t)."""
     if binding is None:
         return {}
@@ -249,7 +249,7 @@ def _utilisation(binding: Capacity | None) -> dict[str, Any]:
         return {}
     latest = volumes.assign(y=volumes["year"].astype(int)).sort_values("y").iloc[-1]
     value = float(latest[column])
-    teu = to_teu_per_year(value, "tonnes_per_year", _conversions()) if column == "tonnes" else value
+    teu = to_teu_per_year(value, "tonnes_per_year", factors) if column == "tonnes" else value
     stated = f"{value / 1e6:.2f} Mt" if column == "tonnes" else f"{value:,.0f} TEU"
     return {"year": int(latest["year"]), "volume_stated": stated, "teu": round(teu),
             "share": round(teu / binding.teu_per_year, 3), "sources": latest["sources"].split(";")}

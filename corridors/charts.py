@@ -59,7 +59,7 @@ def profile_points(route: Route, measure: str = "time"
     return np.array(km), np.array(values), stops
 
 
-def _band(route: Route, transit: TransitTime) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _band(transit: TransitTime) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return cumulative km and the P10 and P90 cumulative days at every element boundary of the simulation."""
     rows = transit.elements
     samples = transit.samples_h[:, : min(transit.n, BAND_JOURNEYS)].astype(np.float64)
@@ -90,7 +90,7 @@ def time_distance_chart(series: Sequence[Series], *, title: str | None = None, l
         label = s.label or f"{s.route.network.place_name(s.route.origin)} → " \
                            f"{s.route.network.place_name(s.route.destination)} ({s.route.profile})"
         if s.transit is not None and measure == "time":
-            band_km, low, high = _band(s.route, s.transit)
+            band_km, low, high = _band(s.transit)
             axes.fill_between(band_km, low, high, color=colour, alpha=0.18, linewidth=0)
         band = f" (band: P10–P90 of {s.transit.n:,} journeys)" if s.transit is not None and measure == "time" else ""
         axes.plot(km, days, color=colour, linewidth=2, label=f"{label}: typical {measure}s{band}")

@@ -21,6 +21,7 @@ from __future__ import annotations
 import html
 import os
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -175,6 +176,10 @@ class ClaimCheck:
 
     def table(self) -> pd.DataFrame:
         """Return one row per reading and profile with the probability, percentiles and the verdict."""
+        return self._table.copy()
+
+    @cached_property
+    def _table(self) -> pd.DataFrame:  # the results are fixed, so the table is computed once
         rows = []
         claim = self.claim
         for r in self.results:

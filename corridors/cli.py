@@ -79,10 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
     chart = sub.add_parser("chart", help="a time–distance chart of a route (PNG or SVG)",
                            description="Draw the route as a UNESCAP time–distance chart: distance on x, cumulative "
                                        "time on y, stops as vertical steps, with the P10–P90 band of a simulation.")
-    chart.add_argument("origin", help="place id, name or alias")
-    chart.add_argument("destination", help="place id, name or alias")
-    chart.add_argument("--via", action="append", default=[], metavar="PLACE", help="pass through this place")
-    chart.add_argument("--avoid", action="append", default=[], metavar="X", help="avoid a place, country or mode")
+    _add_places(chart)
+    _add_constraints(chart)
     chart.add_argument("--profile", action="append", default=[], metavar="P",
                        help="one line per profile (repeatable; default: scheduled, typical and congested)")
     _add_simulation_options(chart, default_n=5_000)
@@ -94,9 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
                              description="Compare the corridors between two places: distance, P10/P50/P90 days, "
                                          "cost and CO2 per FEU, crossings, gauge changes, transshipments, countries, "
                                          "for each profile; corridors that cannot serve the pair say why.")
-    compare.add_argument("origin", help="place id, name or alias")
-    compare.add_argument("destination", help="place id, name or alias")
-    compare.add_argument("--corridors", metavar="IDS", help="comma-separated corridor ids (default: all)")
+    _add_places(compare, corridors=True)
     compare.add_argument("--profile", action="append", default=[], metavar="P",
                          help="profile (repeatable; default: scheduled, typical and congested)")
     compare.add_argument("--within", type=float, metavar="DAYS", help="add the probability of arriving within DAYS")
@@ -115,9 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
                               description="Apply a scenario file (TOML) and show how each corridor's route, time, "
                                           "distance and cost change between two places.")
     scenario.add_argument("file", help="scenario file (TOML), or the name of a bundled scenario (e.g. suez_closed)")
-    scenario.add_argument("origin", help="place id, name or alias")
-    scenario.add_argument("destination", help="place id, name or alias")
-    scenario.add_argument("--corridors", metavar="IDS", help="comma-separated corridor ids (default: all)")
+    _add_places(scenario, corridors=True)
     scenario.add_argument("--profile", default="typical", help="operating profile (default: typical)")
     _add_simulation_options(scenario, default_n=2_000)
     _add_output_options(scenario, csv=False)
@@ -141,8 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     neck = sub.add_parser("bottleneck", help="the element that limits a corridor's throughput",
                           description="Name the element (port, crossing, ferry service, railway) that limits how "
                                       "much a corridor can carry between two places, with its capacity and source.")
-    neck.add_argument("origin", help="place id, name or alias")
-    neck.add_argument("destination", help="place id, name or alias")
+    _add_places(neck)
     neck.add_argument("--corridor", metavar="ID", help="a corridor id (default: the fastest corridor for the pair)")
     _add_output_options(neck, csv=False)
 
@@ -169,13 +162,29 @@ def _write_map(args: argparse.Namespace, make_map: Any) -> None:
     print(f"wrote map {written}", file=sys.stderr)
 
 
-def _add_route_arguments(parser: argparse.ArgumentParser) -> None:
+def _add_places(parser: argparse.ArgumentParser, *, corridors: bool = False) -> None:
+    """Add the origin and destination (and, for corridor commands, --corridors)."""
     parser.add_argument("origin", help="place id, name or alias, e.g. \"Xi'an\"")
     parser.add_argument("destination", help="place id, name or alias, e.g. Poti")
+    if corridors:
+        parser.add_argument("--corridors", metavar="IDS", help="comma-separated corridor ids (default: all)")
+
+
+def _corridor_ids(args: argparse.Namespace) -> list[str] | None:
+    """Return the corridor ids given with --corridors, or None for all."""
+    return [c.strip() for c in args.corridors.split(",") if c.strip()] if args.corridors else None
+
+
+def _add_constraints(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--via", action="append", default=[], metavar="PLACE",
                         help="pass through this place (repeatable, in order)")
     parser.add_argument("--avoid", action="append", default=[], metavar="X",
-                        help="avoid a place, a country (code or name) or a mode (repeatable)")
+                        help="avoid a place, a country (code or name), a mode or a sea passage (repeatable)")
+
+
+def _add_route_arguments(parser: argparse.ArgumentParser) -> None:
+    _add_places(parser)
+    _add_constraints(parser)
     parser.add_argument("--profile", default="typical", help="operating profile (default: typical)")
 
 
@@ -502,7 +511,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         scenario = Scenario.closing(*args.close, network=net)
         net, title = scenario.apply(net), scenario.name
     profiles = args.profile or [p for p in ("scheduled", "typical", "congested") if p in net.profiles]
-    chosen = [c.strip() for c in args.corridors.split(",") if c.strip()] if args.corridors else None
+    chosen = _corridor_ids(args)
     _check_map_path(args)
     result = compare(net, args.origin, args.destination, corridors=chosen, profiles=profiles, n=args.journeys,
                      seed=args.seed, window_days=args.within)
@@ -560,7 +569,7 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
 
     net = load_network()
     scenario = Scenario.from_toml(args.file)
-    chosen = [c.strip() for c in args.corridors.split(",") if c.strip()] if args.corridors else None
+    chosen = _corridor_ids(args)
     _check_map_path(args)
     result = diff(net, scenario, args.origin, args.destination, corridors=chosen, profile=args.profile,
                   n=args.journeys, seed=args.seed)

@@ -522,10 +522,7 @@ def validate(*paths: str | os.PathLike[str]) -> list[Problem]:
     raw, problems = _read(paths or [datasets.data_path()])
     if problems:
         return problems
-    _clean, problems = validate_tables(raw, datasets.countries())
-    if not problems:
-        problems = _check_names_and_coverage(raw, _clean)
-    return problems
+    return _validated(raw)[1]
 
 
 def load_network(*paths: str | os.PathLike[str], name: str | None = None) -> Network:
@@ -539,12 +536,18 @@ def load_network(*paths: str | os.PathLike[str], name: str | None = None) -> Net
     raw, problems = _read(paths or [datasets.data_path()])
     if problems:
         raise ValidationError(problems)
-    clean, problems = validate_tables(raw, datasets.countries())
-    if not problems:
-        problems = _check_names_and_coverage(raw, clean)
+    clean, problems = _validated(raw)
     if problems:
         raise ValidationError(problems)
     return _network_from_clean(clean, name or (Path(paths[0]).name if paths else "bundled"))
+
+
+def _validated(raw: dict[str, RawTable]) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
+    """Return the clean tables and every problem: the contract first, then names and parameter coverage."""
+    clean, problems = validate_tables(raw, datasets.countries())
+    if not problems:
+        problems = _check_names_and_coverage(raw, clean)
+    return clean, problems
 
 
 def _network_from_clean(clean: dict[str, pd.DataFrame], name: str) -> Network:
@@ -627,9 +630,7 @@ def graph_from_gdfs(nodes: gpd.GeoDataFrame, legs: gpd.GeoDataFrame, *, sources:
         "sources": _raw_from_frame("sources", sources),
         **{role: _raw_from_frame(role, table) for role, table in tables.items()},
     }
-    clean, problems = validate_tables(raw, datasets.countries())
-    if not problems:
-        problems = _check_names_and_coverage(raw, clean)
+    clean, problems = _validated(raw)
     if problems:
         raise ValidationError(problems)
     return _network_from_clean(clean, name)

@@ -93,7 +93,7 @@ def build_expanded_graph(
     """Build the expanded graph of a network for one weight (time, distance, cost or co2) and profile.
 
     ``nodes`` maps a place id to a dict with ``country`` and ``facilities``; each leg is a dict with ``id``,
-    ``from``, ``to``, ``mode``, ``gauge_mm``, ``distance_km``, ``service`` and ``distance_source``.
+    ``from``, ``to``, ``mode``, ``gauge_mm``, ``distance_km`` and ``service``.
     """
     if weight not in WEIGHTS:
         raise CorridorError(f"unknown weight {weight!r}; use one of {', '.join(WEIGHTS)}")

@@ -32,7 +32,6 @@ Changes, as TOML tables (arrays of tables, so a file can hold several of each)::
 from __future__ import annotations
 
 import os
-import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -46,6 +45,7 @@ from shapely.geometry import LineString
 from . import contract
 from .errors import CorridorError
 from .places import normalise
+from .timing import service_problem
 
 if TYPE_CHECKING:
     from .network import Network
@@ -62,7 +62,6 @@ ACTIONS = {
     "add": {"id", "from", "to", "mode", "gauge_mm", "distance_km", "time_h", "service", "waypoints", "note",
             "source"},
 }
-_SERVICE = re.compile(r"^(unscheduled|(\d+(\.\d+)?)/week)$")
 SCENARIO_SOURCE = "scenario_assumption"
 
 
@@ -347,7 +346,7 @@ class _Applier:
         if self.legs.at[leg, "mode"] not in contract.WATER_MODES:
             raise self.fail(change, number, f"{leg} is a {self.legs.at[leg, 'mode']} leg; only ferry and sea legs "
                             "have a service")
-        if not _SERVICE.match(service) or (service != "unscheduled" and float(service.split("/")[0]) <= 0):
+        if service_problem(service) is not None:
             raise self.fail(change, number, f"service must be 'unscheduled' or 'N/week' with N > 0, got {service!r}")
         legs = self.legs.copy()
         legs.at[leg, "service"] = service
@@ -376,7 +375,7 @@ class _Applier:
         if not isinstance(distance, (int, float)) or distance <= 0:
             raise self.fail(change, number, f"distance_km must be a number > 0, got {distance!r}")
         service = s.get("service", "unscheduled" if mode == "ferry" else "")
-        if service and not _SERVICE.match(str(service)):
+        if service and service_problem(str(service)) is not None:
             raise self.fail(change, number, f"service must be 'unscheduled' or 'N/week', got {service!r}")
         points = [(self.nodes.geometry[ends[0]].x, self.nodes.geometry[ends[0]].y)]
         for pair in str(s.get("waypoints", "")).split(";"):

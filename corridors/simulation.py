@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import CorridorError
-from .timing import HOURS_PER_WEEK, Estimate, split_triangular
+from .timing import HOURS_PER_WEEK, Estimate, headway_h, split_triangular
 
 if TYPE_CHECKING:
     from .network import Network
@@ -69,9 +69,9 @@ def _draws(network: Network, route: Route, profile: str) -> tuple[list[dict[str,
             rows.append(row)
             draws.append(draw)
             continue
-        service = legs.at[e.leg, "service"] if e.kind == "ferry_wait" and e.leg else ""
-        if e.kind == "ferry_wait" and service and service != "unscheduled":
-            draw = _Draw("headway", value_h=HOURS_PER_WEEK / float(service.split("/")[0]))
+        headway = headway_h(legs.at[e.leg, "service"]) if e.kind == "ferry_wait" and e.leg else None
+        if headway is not None:
+            draw = _Draw("headway", value_h=headway)
         else:
             found = params.stop_time(e.kind, e.place, country[e.place], profile)
             if found is None:

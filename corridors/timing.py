@@ -7,6 +7,7 @@ expected time; the triples are kept whole for the transit-time distributions.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -131,12 +132,29 @@ def _or_empty(frame: pd.DataFrame | None, role: str) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-def scheduled_wait_h(service: str) -> float | None:
-    """Return the expected wait in hours for a service of ``N/week`` departures reached at a random time."""
+SERVICE_PATTERN = re.compile(r"^(unscheduled|(\d+(\.\d+)?)/week)$")
+
+
+def service_problem(service: str) -> str | None:
+    """Return what is wrong with a service pattern (``unscheduled`` or ``N/week`` with N > 0), or None."""
+    if not SERVICE_PATTERN.match(service):
+        return f"{service!r} is not 'unscheduled' or 'N/week'"
+    if service != "unscheduled" and float(service.split("/")[0]) <= 0:
+        return "departures per week must be positive"
+    return None
+
+
+def headway_h(service: str | None) -> float | None:
+    """Return the hours between departures of an ``N/week`` service, or None for an unscheduled one."""
     if not service or service == "unscheduled":
         return None
-    per_week = float(service.split("/")[0])
-    return HOURS_PER_WEEK / per_week / 2.0
+    return HOURS_PER_WEEK / float(service.split("/")[0])
+
+
+def scheduled_wait_h(service: str | None) -> float | None:
+    """Return the expected wait in hours for a service of ``N/week`` departures reached at a random time."""
+    headway = headway_h(service)
+    return None if headway is None else headway / 2.0
 
 
 def split_triangular(low: float, typical: float, high: float, u: np.ndarray) -> np.ndarray:

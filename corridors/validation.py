@@ -23,10 +23,10 @@ from . import contract
 from .contract import Column
 from .errors import Problem
 from .io import RawTable
+from .timing import service_problem
 
 GEOD = Geod(ellps="WGS84")
 _ID = re.compile(r"^[A-Za-z0-9_.\-]+$")
-_SERVICE = re.compile(r"^(unscheduled|(\d+(\.\d+)?)/week)$")
 
 
 def great_circle_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
@@ -273,10 +273,8 @@ def _check_leg_values(table: RawTable, i: int, row: pd.Series, out: _Collector) 
     if service:
         if mode not in contract.WATER_MODES:
             out.add(table, i, "service", "only ferry and sea legs have a service pattern")
-        elif not _SERVICE.match(service):
-            out.add(table, i, "service", f"{service!r} is not 'unscheduled' or 'N/week'")
-        elif service != "unscheduled" and float(service.split("/")[0]) <= 0:
-            out.add(table, i, "service", "departures per week must be positive")
+        elif (wrong := service_problem(service)) is not None:
+            out.add(table, i, "service", wrong)
         if not row["service_source"]:
             out.add(table, i, "service_source", "a service pattern needs its source")
     elif mode == "ferry":
