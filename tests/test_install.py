@@ -33,10 +33,14 @@ def test_the_wheel_ships_the_dataset(wheel: Path) -> None:
 
 def test_an_installed_wheel_routes_from_anywhere(wheel: Path, tmp_path: Path) -> None:
     env_dir = tmp_path / "venv"
+    # The venv borrows the dependencies from the interpreter running the tests. That interpreter may itself have
+    # corridors installed (CI installs the project with pip before testing), so the wheel must be installed into the
+    # venv regardless: without --ignore-installed pip would call it "already satisfied" and install nothing.
     venv.create(env_dir, system_site_packages=True, with_pip=True)
     bindir = env_dir / ("Scripts" if os.name == "nt" else "bin")
-    subprocess.run([str(bindir / "python"), "-m", "pip", "install", "--no-deps", "--no-index", "--quiet",
-                    str(wheel)], check=True, timeout=300)
+    subprocess.run([str(bindir / "python"), "-m", "pip", "install", "--no-deps", "--no-index", "--ignore-installed",
+                    "--quiet", str(wheel)], check=True, timeout=300)
+    assert (bindir / "corridors").exists() or (bindir / "corridors.exe").exists(), "the wheel installed no script"
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     result = subprocess.run([str(bindir / "corridors"), "route", "Xi'an", "Poti", "--json"], cwd=elsewhere,
