@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import html
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -251,7 +252,9 @@ class ClaimCheck:
             "id": self.claim.id, "who": self.claim.who, "role": self.claim.role, "said_on": self.claim.said_on,
             "statement": self.claim.statement, "source": self.claim.source,
             "source_url": str(self._network.sources.at[self.claim.source, "url"]),
-            "window": self.claim.window_text, "unit": self.claim.unit, "verdict": self.verdict,
+            "window": self.claim.window_text, "window_low": self.claim.window_low,
+            "window_high": self.claim.window_high, "unit": self.claim.unit, "versus": self.claim.versus or None,
+            "verdict": self.verdict,
             "explanation": self.explanation(), "results": records,
         }
 
@@ -263,6 +266,20 @@ class ClaimCheck:
         return (f"<p><b>{html.escape(self.claim.statement)}</b> — {html.escape(self.claim.who)}, "
                 f"{html.escape(self.claim.said_on)}<br>Verdict: <b>{html.escape(self.verdict)}</b></p>"
                 + table.to_html(index=False, escape=True) + f"<p>{html.escape(self.explanation())}</p>")
+
+
+def markdown_table(checks: Sequence[ClaimCheck]) -> str:
+    """Return the checks as a Markdown table: one row per claim with its statement, who said it, window and verdict."""
+
+    def cell(text: str) -> str:
+        return " ".join(str(text).split()).replace("|", "\\|")
+
+    lines = ["| claim | who | window | verdict |", "|---|---|---|---|"]
+    for result in checks:
+        claim = result.claim
+        lines.append(f"| {cell(claim.statement)} | {cell(claim.who)} ({cell(claim.said_on)}) | "
+                     f"{cell(claim.window_text)} | {result.verdict} |")
+    return "\n".join(lines)
 
 
 def _key_places(route: Any) -> list[str]:

@@ -69,12 +69,14 @@ def build_parser() -> argparse.ArgumentParser:
     claims = sub.add_parser("claims", help="check published transit-time claims against the network",
                             description="Check every registered claim (or one) under each profile: the probability "
                                         "of meeting its window, the median and P90, and what explains the answer.")
-    claims.add_argument("claim", nargs="?", metavar="ID", help="one claim id (default: all)")
+    claims.add_argument("claim", nargs="*", metavar="ID", help="claim ids (default: all)")
     claims.add_argument("--profile", action="append", default=[], metavar="P",
                         help="check under this profile only (repeatable; default: all)")
     _add_simulation_options(claims, default_n=20_000)
     claims.add_argument("--list", action="store_true", help="list the registered claims without checking them")
     _add_output_options(claims, csv=False)
+    claims.add_argument("--markdown", action="store_true",
+                        help="print one Markdown table row per claim (statement, who, window, verdict)")
 
     chart = sub.add_parser("chart", help="a time–distance chart of a route (PNG or SVG)",
                            description="Draw the route as a UNESCAP time–distance chart: distance on x, cumulative "
@@ -426,18 +428,21 @@ def format_transit(transit: Any, *, within_days: float | None = None,
 
 
 def _cmd_claims(args: argparse.Namespace) -> int:
-    from .claims import check, load_claims
+    from .claims import check, load_claims, markdown_table
     from .network import load_network
 
     net = load_network()
     registry = load_claims(net)
-    if args.claim is not None and args.claim not in registry:
-        from .places import PlaceIndex
+    for wanted in args.claim:
+        if wanted not in registry:
+            from .places import PlaceIndex
 
-        close = PlaceIndex(dict.fromkeys(registry, ()), {k: k for k in registry}).candidates(args.claim)
-        hint = f"; did you mean {', '.join(close)}?" if close else f"; known claims: {', '.join(registry)}"
-        raise CorridorError(f"unknown claim {args.claim!r}{hint}")
-    selected = [registry[args.claim]] if args.claim else list(registry.values())
+            close = PlaceIndex(dict.fromkeys(registry, ()), {k: k for k in registry}).candidates(wanted)
+            hint = f"; did you mean {', '.join(close)}?" if close else f"; known claims: {', '.join(registry)}"
+            raise CorridorError(f"unknown claim {wanted!r}{hint}")
+    if args.markdown and args.json:
+        raise CorridorError("--markdown and --json cannot be combined; choose one")
+    selected = [registry[c] for c in dict.fromkeys(args.claim)] if args.claim else list(registry.values())
     if args.list:
         if args.json:
             _print_json([{"id": c.id, "who": c.who, "said_on": c.said_on, "statement": c.statement,
@@ -448,6 +453,9 @@ def _cmd_claims(args: argparse.Namespace) -> int:
         return EXIT_OK
     profiles = tuple(args.profile) or None
     checks = [check(c, net, profiles=profiles, n=args.journeys, seed=args.seed) for c in selected]
+    if args.markdown:
+        print(markdown_table(checks))
+        return EXIT_OK
     if args.json:
         _print_json([c.to_dict() for c in checks])
         return EXIT_OK

@@ -14,10 +14,12 @@ from pathlib import Path
 
 import corridors
 from corridors.charts import Series, save_chart, time_distance_chart
-from corridors.claims import check, load_claims
+from corridors.claims import check, load_claims, markdown_table
 from corridors.maps import save_map
 
 CHROMIUM = os.environ.get("CORRIDORS_CHROMIUM", "/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[1]
+CLAIMS_START, CLAIMS_END = "<!-- claims table: start -->", "<!-- claims table: end -->"
 
 
 def screenshot(html: Path, png: Path) -> None:
@@ -48,13 +50,18 @@ def main(folder: Path) -> None:
     series = [Series(r, r.simulate(n=5000)) for r in (net.route("Xi'an", "Poti", profile=p) for p in net.profiles)]
     save_chart(time_distance_chart(series, title="Xi'an → Poti: time–distance by profile"),
                folder / "time_distance.png")
-    lines = ["| claim | who | window | verdict |", "|---|---|---|---|"]
-    for claim in load_claims(net).values():
-        result = check(claim, net, n=2000)
-        lines.append(f"| {claim.statement} | {claim.who} ({claim.said_on}) | {claim.window_text} | "
-                     f"{result.verdict} |")
-    (folder / "claims.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print(f"wrote {folder}/route_map.png, time_distance.png and claims.md")
+    table = claims_table(net)
+    (folder / "claims.md").write_text(table + "\n", encoding="utf-8")
+    readme = ROOT / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    start, end = text.index(CLAIMS_START) + len(CLAIMS_START), text.index(CLAIMS_END)
+    readme.write_text(text[:start] + "\n" + table + "\n" + text[end:], encoding="utf-8")
+    print(f"wrote {folder}/route_map.png, time_distance.png and claims.md, and the claims table in README.md")
+
+
+def claims_table(net: corridors.Network) -> str:
+    """Return the README's claims table: every registered claim checked (2,000 journeys, the default seed)."""
+    return markdown_table([check(claim, net, n=2000) for claim in load_claims(net).values()])
 
 
 if __name__ == "__main__":

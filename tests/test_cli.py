@@ -142,6 +142,16 @@ def test_claims_prints_every_claim_with_verdict_and_probabilities() -> None:
     assert {"border_to_port", "xian_to_port", "border_across_sea", "xian_across_sea"} <= readings
 
 
+def test_claims_checks_several_ids_and_prints_markdown() -> None:
+    result = run("claims", "ady_2015_alashankou_tbilisi_8", "aliyev_2025_black_sea", "-n", "500", "--markdown")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[:2] == ["| claim | who | window | verdict |", "|---|---|---|---|"]
+    assert len(lines) == 4
+    assert "Alashankou" in lines[2]
+    assert "Ilham Aliyev" in lines[3]
+
+
 def test_chart_writes_a_png(tmp_path: Path) -> None:
     target = tmp_path / "chart.png"
     result = run("chart", "Xi'an", "Poti", "--out", str(target), "-n", "1000")
@@ -158,6 +168,8 @@ def test_chart_writes_a_png(tmp_path: Path) -> None:
         (("simulate", "Xian", "Poti", "-n", "many"), "invalid int value"),
         (("claims", "aliyev"), "unknown claim 'aliyev'"),
         (("claims", "--profile", "rosy", "-n", "100"), "unknown profile 'rosy'"),
+        (("claims", "aliyev_2025_black_sea", "ktz_2015_nomad"), "unknown claim 'ktz_2015_nomad'"),
+        (("claims", "--markdown", "--json"), "cannot be combined"),
         (("chart", "Xian", "Poti", "--out", "/nonexistent/chart.png", "-n", "100"), "does not exist"),
         (("chart", "Xian", "Poti", "--out", "chart.pdf", "-n", "100"), ".png or .svg"),
         (("compare", "Xian", "Atlantis"), "unknown place 'Atlantis'"),
