@@ -12,7 +12,7 @@ from .capacity import bottleneck
 from .claims import check as check_claim
 from .claims import load_claims
 from .compare import compare
-from .datasets import countries, data_path
+from .datasets import boundaries, countries, data_path
 from .errors import CorridorError, NoRouteError, Problem, UnknownPlaceError, ValidationError
 from .network import Network, graph_from_gdfs, graph_to_gdfs, load_network, validate
 from .registry import corridors, load_corridors
@@ -34,6 +34,7 @@ __all__ = [
     "ValidationError",
     "__version__",
     "bottleneck",
+    "boundaries",
     "check_claim",
     "compare",
     "corridors",

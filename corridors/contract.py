@@ -176,6 +176,7 @@ GEOMETRY_TO_DISTANCE_RATIO = (0.55, 1.15)
 MIN_DISTANCE_TO_GREAT_CIRCLE = 0.97
 #: How far a leg's drawn ends may lie from its nodes' coordinates.
 MAX_ENDPOINT_OFFSET_KM = 15.0
-#: How far a node may lie outside its stated country's 1:110m outline: that outline is generalised by tens of km at
-#: coasts and borders, where ports and border stations stand (Dostyk station is 29 km outside it).
-MAX_OUTSIDE_COUNTRY_KM = 35.0
+#: How far a node may lie outside its stated country's 1:50m outline (datasets.boundaries()). Ports and border
+#: stations stand where outlines are generalised; at 1:50m every bundled place is within 1.8 km of its country
+#: (Piraeus port), so 5 km catches a wrong country or swapped coordinates without flagging a quay.
+MAX_OUTSIDE_COUNTRY_KM = 5.0

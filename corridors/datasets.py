@@ -12,7 +12,8 @@ import geopandas as gpd
 NETWORK_FILES = ("nodes", "legs", "sources")
 PARAMETER_FILES = ("stop_times", "speeds")  # a network without its own uses the bundled ones
 OPTIONAL_FILES = ("leg_times", "disruptions", "costs", "emissions")  # a network without its own has none
-COUNTRIES_FILE = "countries_110m.geojson"
+COUNTRIES_FILE = "countries_110m.geojson"  # light: the background of offline maps
+BOUNDARIES_FILE = "countries_50m.fgb"  # detailed: where places are checked against their country
 
 
 def data_path() -> Path:
@@ -30,13 +31,13 @@ def data_path() -> Path:
     )
 
 
-@lru_cache(maxsize=1)
-def _countries() -> gpd.GeoDataFrame:
+@lru_cache(maxsize=2)
+def _layer(filename: str) -> gpd.GeoDataFrame:
     here = Path(__file__).resolve().parent
     for candidate in (here / "_data", here.parent / "data"):
-        if (candidate / COUNTRIES_FILE).is_file():
-            return gpd.read_file(candidate / COUNTRIES_FILE)
-    raise FileNotFoundError(f"{COUNTRIES_FILE} was not found next to the corridors package; reinstall corridors")
+        if (candidate / filename).is_file():
+            return gpd.read_file(candidate / filename)
+    raise FileNotFoundError(f"{filename} was not found next to the corridors package; reinstall corridors")
 
 
 def countries() -> gpd.GeoDataFrame:
@@ -44,4 +45,14 @@ def countries() -> gpd.GeoDataFrame:
 
     Columns: ``name``, ``iso_a3``, ``continent``, ``geometry``. The copy is shared, so it is returned as a copy.
     """
-    return _countries().copy()
+    return _layer(COUNTRIES_FILE).copy()
+
+
+def boundaries() -> gpd.GeoDataFrame:
+    """Return Natural Earth admin-0 countries at 1:50m (public domain), one row per ISO code, in EPSG:4326.
+
+    Columns: ``name``, ``iso_a3``, ``geometry``. Validation checks places against these outlines, which lie within
+    a few km of the real borders and coasts (the 1:110m ones of :func:`countries` are off by up to 30 km). Areas
+    without an ISO code have ``iso_a3`` ``-99``.
+    """
+    return _layer(BOUNDARIES_FILE).copy()

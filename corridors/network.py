@@ -470,12 +470,12 @@ def _place_index(nodes: gpd.GeoDataFrame) -> PlaceIndex:
 
 @lru_cache(maxsize=1)
 def _country_codes() -> frozenset[str]:
-    return frozenset(datasets.countries()["iso_a3"])
+    return frozenset(datasets.boundaries()["iso_a3"]) - {"-99"}
 
 
 @lru_cache(maxsize=1)
 def _country_names() -> dict[str, str]:
-    table = datasets.countries()
+    table = datasets.boundaries()
     return {str(n).casefold(): c for n, c in zip(table["name"], table["iso_a3"], strict=True)}
 
 
@@ -544,7 +544,7 @@ def load_network(*paths: str | os.PathLike[str], name: str | None = None) -> Net
 
 def _validated(raw: dict[str, RawTable]) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
     """Return the clean tables and every problem: the contract first, then names and parameter coverage."""
-    clean, problems = validate_tables(raw, datasets.countries())
+    clean, problems = validate_tables(raw, datasets.boundaries())
     if not problems:
         problems = _check_names_and_coverage(raw, clean)
     return clean, problems

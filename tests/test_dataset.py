@@ -33,7 +33,7 @@ def test_every_node_and_leg_has_a_source_with_a_url(net: corridors.Network) -> N
 
 
 def test_every_node_lies_in_its_country(net: corridors.Network) -> None:
-    outlines = corridors.countries().set_index("iso_a3").geometry
+    outlines = corridors.boundaries().set_index("iso_a3").geometry
     for node_id, node in net.nodes.iterrows():
         outline = outlines[node["country"]]
         if outline.contains(node.geometry):

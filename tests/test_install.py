@@ -26,7 +26,8 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_the_wheel_ships_the_dataset(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
-    for table in ("nodes.csv", "legs.csv", "sources.csv", "stop_times.csv", "speeds.csv", "countries_110m.geojson"):
+    for table in ("nodes.csv", "legs.csv", "sources.csv", "stop_times.csv", "speeds.csv", "countries_110m.geojson",
+                  "countries_50m.fgb"):
         assert f"corridors/_data/{table}" in names
     assert "corridors/py.typed" in names
 
