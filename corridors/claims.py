@@ -203,6 +203,16 @@ class ClaimCheck:
         frame.attrs["unit"] = self.claim.unit
         return frame
 
+    def holds_by_profile(self) -> dict[str, tuple[int, int]]:
+        """Return, per profile, how many readings hold and how many there are (readings without a route count)."""
+        table = self.table()
+        return {str(profile): (int(group["holds"].sum()), len(group))
+                for profile, group in table.groupby("profile", sort=False)}
+
+    def holds_summary(self) -> str:
+        """Return the readings that hold per profile in a few words, e.g. ``scheduled 2/4 · typical 0/4``."""
+        return " · ".join(f"{profile} {held}/{total}" for profile, (held, total) in self.holds_by_profile().items())
+
     @property
     def verdict(self) -> str:
         """Return ``holds``, ``holds only under some readings or profiles`` or ``does not hold``."""
@@ -269,16 +279,17 @@ class ClaimCheck:
 
 
 def markdown_table(checks: Sequence[ClaimCheck]) -> str:
-    """Return the checks as a Markdown table: one row per claim with its statement, who said it, window and verdict."""
+    """Return the checks as a Markdown table: one row per claim with its statement, who said it, window, verdict and
+    how many of its readings hold under each profile."""
 
     def cell(text: str) -> str:
         return " ".join(str(text).split()).replace("|", "\\|")
 
-    lines = ["| claim | who | window | verdict |", "|---|---|---|---|"]
+    lines = ["| claim | who | window | verdict | readings that hold, by profile |", "|---|---|---|---|---|"]
     for result in checks:
         claim = result.claim
         lines.append(f"| {cell(claim.statement)} | {cell(claim.who)} ({cell(claim.said_on)}) | "
-                     f"{cell(claim.window_text)} | {result.verdict} |")
+                     f"{cell(claim.window_text)} | {result.verdict} | {result.holds_summary()} |")
     return "\n".join(lines)
 
 

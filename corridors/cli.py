@@ -76,7 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
     claims.add_argument("--list", action="store_true", help="list the registered claims without checking them")
     _add_output_options(claims, csv=False)
     claims.add_argument("--markdown", action="store_true",
-                        help="print one Markdown table row per claim (statement, who, window, verdict)")
+                        help="print one Markdown table row per claim (statement, who, window, verdict, readings "
+                             "that hold by profile)")
 
     chart = sub.add_parser("chart", help="a time–distance chart of a route (PNG or SVG)",
                            description="Draw the route as a UNESCAP time–distance chart: distance on x, cumulative "

@@ -123,12 +123,14 @@ def build_report(network: Network, settings: ReportSettings | None = None) -> st
     others = [check(c, network, n=max(1000, s.journeys // 4), seed=s.seed)
               for cid, c in registry.items() if cid != SEED_CLAIM]
     rows = pd.DataFrame([{"claim": c.claim.statement, "who": f"{c.claim.who} ({c.claim.said_on})",
-                          "window": c.claim.window_text, "verdict": c.verdict, "source": c.claim.source}
+                          "window": c.claim.window_text, "verdict": c.verdict, "held": c.holds_summary(),
+                          "source": c.claim.source}
                          for c in others])
     cited += [c.claim.source for c in others]
     sections.append("<section id='claims'><h2>Other published claims</h2>"
-                    + _html_table(rows, ["claim", "who", "window", "verdict", "source"],
-                                  ["claim", "who", "window", "verdict", "source"]) + "</section>")
+                    + _html_table(rows, ["claim", "who", "window", "verdict", "held", "source"],
+                                  ["claim", "who", "window", "verdict", "readings that hold, by profile", "source"])
+                    + "</section>")
 
     # 2. The route, its map, chart and distribution ----------------------------------------------------------
     route = network.route(s.route_origin, s.route_destination)
@@ -240,7 +242,7 @@ body{font:15px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width
 color:#1d1d1d}
 h1{font-size:26px;margin-bottom:4px}h2{border-bottom:2px solid #1f5fa8;padding-bottom:3px;margin-top:36px}
 table{border-collapse:collapse;width:100%;font-size:13px;margin:10px 0}th,td{border-bottom:1px solid #ddd;
-padding:4px 6px;text-align:left;vertical-align:top;overflow-wrap:anywhere}th{background:#f3f6fa}
+padding:4px 6px;text-align:left;vertical-align:top;overflow-wrap:anywhere}th{background:#f3f6fa;overflow-wrap:normal}
 blockquote{font-size:18px;border-left:4px solid #f0c419;margin:10px 0;padding:6px 14px;background:#fffbea}
 .verdict{font-size:18px}.method,.meta{color:#555;font-size:13px}img.chart{max-width:100%;margin:8px 0}
 nav a{color:#1f5fa8}code{background:#f3f3f3;padding:1px 3px}

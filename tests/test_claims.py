@@ -166,7 +166,18 @@ def test_several_claims_can_be_checked_at_once_and_printed_as_markdown(net: corr
 
     chosen = ("aliyev_2025_black_sea", "ady_2024_china_georgia")
     lines = markdown_table([check(registry[c], net, n=500) for c in chosen]).splitlines()
-    assert lines[0] == "| claim | who | window | verdict |"
+    assert lines[0] == "| claim | who | window | verdict | readings that hold, by profile |"
     assert len(lines) == 4
     assert "10–12 days" in lines[2]
     assert "Ilham Aliyev" in lines[2]
+
+
+def test_holds_by_profile_counts_the_readings_that_hold(seed_check) -> None:
+    table = seed_check.table()
+    counts = seed_check.holds_by_profile()
+    assert list(counts) == list(dict.fromkeys(table["profile"]))
+    for profile, (held, total) in counts.items():
+        rows = table[table["profile"] == profile]
+        assert total == len(rows) == 4
+        assert held == int(rows["holds"].sum())
+    assert seed_check.holds_summary().startswith(f"scheduled {counts['scheduled'][0]}/4 · typical ")

@@ -146,7 +146,7 @@ def test_claims_checks_several_ids_and_prints_markdown() -> None:
     result = run("claims", "ady_2015_alashankou_tbilisi_8", "aliyev_2025_black_sea", "-n", "500", "--markdown")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[:2] == ["| claim | who | window | verdict |", "|---|---|---|---|"]
+    assert lines[:2] == ["| claim | who | window | verdict | readings that hold, by profile |", "|---|---|---|---|---|"]
     assert len(lines) == 4
     assert "Alashankou" in lines[2]
     assert "Ilham Aliyev" in lines[3]
