@@ -190,7 +190,11 @@ def _check_nodes(table: RawTable, frame: pd.DataFrame, source_ids: set[str], cou
         off_km = _outside_km(point, outline)
         if off_km > contract.MAX_OUTSIDE_COUNTRY_KM:
             swapped = -90 <= lon <= 90 and _outside_km(Point(lat, lon), outline) <= contract.MAX_OUTSIDE_COUNTRY_KM
-            hint = "; latitude and longitude look swapped" if swapped else ""
+            if swapped:
+                hint = "; latitude and longitude look swapped"
+            else:
+                inside = next((c for c, shape in by_code.items() if c != "-99" and shape.contains(point)), None)
+                hint = f", in {inside}" if inside else ", at sea or on an island the 1:50m outlines do not draw"
             out.add(table, i, "lat", f"({lat}, {lon}) lies {off_km:.0f} km outside {country}{hint}")
     gdf = gpd.GeoDataFrame(frame, geometry=points, crs="EPSG:4326")
     return gdf.drop_duplicates("id").set_index("id", drop=False)

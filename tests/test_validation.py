@@ -131,3 +131,23 @@ def test_ambiguous_names_are_reported(mini_dir: Path) -> None:
     _edit(mini_dir / "nodes.csv", edit)
     problems = corridors.validate(mini_dir)
     assert any("several places" in p.message for p in problems)
+
+
+def test_a_node_in_the_wrong_country_names_the_country_it_is_in(mini_dir: Path) -> None:
+    def nodes(frame: pd.DataFrame) -> None:
+        frame.loc[0, "country"] = "RUS"  # a Chinese place said to be in Russia (line 2)
+
+    _edit(mini_dir / "nodes.csv", nodes)
+    message = _find(corridors.validate(mini_dir), "nodes.csv", "line 2", "lat").message
+    assert "outside RUS, in CHN" in message
+
+
+def test_a_node_a_few_km_off_shore_is_reported_as_at_sea(mini_dir: Path) -> None:
+    def nodes(frame: pd.DataFrame) -> None:
+        row = frame.index[frame["id"] == "aktau_port"][0]
+        frame.loc[row, "lon"] = str(float(frame.loc[row, "lon"]) - 0.3)  # ~25 km west, into the Caspian
+
+    _edit(mini_dir / "nodes.csv", nodes)
+    problems = [p for p in corridors.validate(mini_dir) if p.file == "nodes.csv" and p.field == "lat"]
+    assert len(problems) == 1
+    assert "at sea or on an island" in problems[0].message
