@@ -5,12 +5,15 @@ exactly where a journey starts and ends, a claim has one or more *readings*, eac
 the places it implies. ``check`` simulates each reading under each profile and answers with the probability of
 meeting the window, the median and the 90th percentile, the route, and what explains the answer.
 
-A reading *holds* under a profile when at least half the simulated journeys meet the upper end of the window
-(the median journey is within it).
+Most claims promise a bound ("only 10 to 12 days": ``sense`` ``at_most``, the default): a reading *holds* under a
+profile when at least half the simulated journeys meet the upper end of the window (the median journey is within
+it). Some report a range ("the Middle Corridor takes 50–55 days": ``sense`` ``between``): a reading holds when the
+median journey lies inside the window, and the probability given is that of landing inside it.
 
-A *comparative* claim names a corridor it is measured ``versus`` ("shorter than the northern route by 2,500 km",
-"7–8 days faster"). Its window is the advantage claimed, in days or km, and a reading holds when at least half the
-simulated pairs of journeys show at least the lower end of that advantage.
+A *comparative* claim names a corridor it is measured ``versus``. Its window is the advantage claimed in days or km
+("7–8 days faster", "2,500 km shorter than the northern route"), or how many ``times`` as long the journey takes
+("three times longer than the route via Russia"); a reading holds when at least half the simulated pairs of
+journeys show at least the lower end of the window.
 
 A claim **holds** if every reading holds under the ``typical`` profile; it **holds only under some readings or
 profiles** if at least one reading holds under at least one profile; and otherwise it **does not hold**.
@@ -41,7 +44,8 @@ HOLDS = "holds"
 HOLDS_PARTLY = "holds only under some readings or profiles"
 DOES_NOT_HOLD = "does not hold"
 UNITS_H = {"days": 24.0, "hours": 1.0}
-UNITS = (*UNITS_H, "km")
+UNITS = (*UNITS_H, "km", "times")
+SENSES = ("at_most", "between")
 CLAIM_FIELDS = ("id", "who", "role", "said_on", "statement", "quoted", "source", "window_low", "window_high",
                 "unit", "versus", "note")
 READING_FIELDS = ("claim", "reading", "label", "origin", "destination", "via", "avoid", "exclude", "note")
@@ -77,7 +81,8 @@ class Claim:
     unit: str
     note: str = ""
     readings: tuple[Reading, ...] = field(default_factory=tuple)
-    versus: str = ""  # a corridor id: the claim is an advantage over that corridor
+    versus: str = ""  # a corridor id: the claim is an advantage over that corridor, or a ratio to it
+    sense: str = "at_most"  # or "between": the claim reports a range, not a bound
 
     @property
     def window_text(self) -> str:
@@ -125,10 +130,18 @@ def load_claims(network: Network, path: str | os.PathLike[str] | None = None) ->
         if row["source"] not in sources:
             problems.append(Problem(*where, "source", f"unknown source {row['source']!r}"))
         if row["unit"] not in UNITS:
-            problems.append(Problem(*where, "unit", f"unit must be days, hours or km, got {row['unit']!r}"))
+            problems.append(Problem(*where, "unit", f"unit must be days, hours, km or times, got {row['unit']!r}"))
         versus = row.get("versus", "")
         if versus and versus not in corridor_ids:
             problems.append(Problem(*where, "versus", f"unknown corridor {versus!r}"))
+        if row["unit"] == "times" and not versus:
+            problems.append(Problem(*where, "unit", "a claim in times (a ratio) needs a corridor in versus"))
+        sense = row.get("sense", "") or "at_most"
+        if sense not in SENSES:
+            problems.append(Problem(*where, "sense", f"sense must be at_most or between, got {sense!r}"))
+        elif sense == "between" and versus:
+            problems.append(Problem(*where, "sense", "a comparative claim reads its window as 'at least'; "
+                                                     "leave sense empty"))
         try:
             low, high = float(row["window_low"]), float(row["window_high"])
         except ValueError:
@@ -140,7 +153,7 @@ def load_claims(network: Network, path: str | os.PathLike[str] | None = None) ->
             problems.append(Problem(*where, "id", "the claim has no reading in claim_readings.csv"))
         claims[row["id"]] = Claim(row["id"], row["who"], row["role"], row["said_on"], row["statement"],
                                   row["quoted"] == "yes", row["source"], low, high, row["unit"], row["note"],
-                                  tuple(readings.get(row["id"], ())), versus)
+                                  tuple(readings.get(row["id"], ())), versus, sense)
     if problems:
         raise ValidationError(problems)
     return claims
@@ -190,15 +203,19 @@ class ClaimCheck:
                              "p90": np.nan, "holds": False, "note": r.error})
                 continue
             median, p90 = np.percentile(r.values, [50, 90])
-            if claim.versus:  # the advantage is at least what is claimed
+            if claim.versus:  # the advantage (or the ratio) is at least what is claimed
                 p_within = float(np.mean(r.values >= claim.window_low))
+            elif claim.sense == "between":
+                p_within = float(np.mean((r.values >= claim.window_low) & (r.values <= claim.window_high)))
             else:
                 p_within = float(np.mean(r.values <= claim.window_high))
+            holds = (claim.window_low <= median <= claim.window_high if claim.sense == "between" and not claim.versus
+                     else p_within >= 0.5)
             route = r.transit.route
             rows.append({**row, "route": " → ".join(self._network.place_name(p) for p in _key_places(route)),
                          "distance_km": round(route.distance_km), "p_within": round(p_within, 3),
                          "median": round(float(median), 2), "p90": round(float(p90), 2),
-                         "holds": p_within >= 0.5, "note": ""})
+                         "holds": bool(holds), "note": ""})
         frame = pd.DataFrame(rows)
         frame.attrs["unit"] = self.claim.unit
         return frame
@@ -241,14 +258,26 @@ class ClaimCheck:
             label = result.reading.label[:1].upper() + result.reading.label[1:]
             if claim.versus and result.versus is not None:
                 mine, theirs = _measure(claim, result.transit), _measure(claim, result.versus)
+                if unit == "times":
+                    parts.append(f"{label}: typically {row['median']:.2f} times as long as {claim.versus} "
+                                 f"({np.median(mine):,.1f} against {np.median(theirs):,.1f} days), against "
+                                 f"{claim.window_text} claimed.")
+                    continue
                 ahead = "less" if row["median"] >= 0 else "more"
                 parts.append(f"{label}: typically {abs(row['median']):,.1f} {unit} {ahead} than {claim.versus} "
                              f"({np.median(mine):,.1f} against {np.median(theirs):,.1f} {unit}), against "
                              f"{claim.window_text} claimed.")
                 continue
             gap = row["median"] - claim.window_high
-            relation = (f"{gap:.1f} {unit} more than claimed" if gap > 0 else
-                        f"{-gap:.1f} {unit} within the claim")
+            low_gap = claim.window_low - row["median"]
+            if claim.sense == "between" and low_gap > 0:
+                relation = f"{low_gap:.1f} {unit} less than the claim's lower end"
+            elif gap > 0:
+                relation = f"{gap:.1f} {unit} more than claimed"
+            elif claim.sense == "between":
+                relation = "within the claimed range"
+            else:
+                relation = f"{-gap:.1f} {unit} within the claim"
             drivers = _drivers(result, self._network)
             parts.append(f"{label}: typically {row['median']:.1f} {unit} (P90 {row['p90']:.1f}), "
                          f"{relation}; the largest parts are {drivers}.")
@@ -263,9 +292,9 @@ class ClaimCheck:
             "statement": self.claim.statement, "source": self.claim.source,
             "source_url": str(self._network.sources.at[self.claim.source, "url"]),
             "window": self.claim.window_text, "window_low": self.claim.window_low,
-            "window_high": self.claim.window_high, "unit": self.claim.unit, "versus": self.claim.versus or None,
-            "verdict": self.verdict,
-            "explanation": self.explanation(), "results": records,
+            "window_high": self.claim.window_high, "unit": self.claim.unit, "sense": self.claim.sense,
+            "versus": self.claim.versus or None, "verdict": self.verdict, "explanation": self.explanation(),
+            "results": records,
         }
 
     def __repr__(self) -> str:
@@ -341,15 +370,19 @@ def check(claim: Claim, network: Network, *, profiles: tuple[str, ...] | None = 
                 results.append(ReadingResult(reading, profile, None, None, error=str(exc)))
                 continue
             versus = simulate(other, n=n, profile=profile, seed=seed)
-            advantage = _measure(claim, versus) - _measure(claim, transit, reading.exclude)
-            results.append(ReadingResult(reading, profile, transit, advantage, versus=versus))
+            if claim.unit == "times":  # how many times as long as the other corridor's journey
+                value = _measure(claim, transit, reading.exclude) / _measure(claim, versus)
+            else:  # how much shorter or faster than the other corridor
+                value = _measure(claim, versus) - _measure(claim, transit, reading.exclude)
+            results.append(ReadingResult(reading, profile, transit, value, versus=versus))
     return ClaimCheck(claim, results, network)
 
 
 def _measure(claim: Claim, transit: TransitTime, exclude: tuple[str, ...] = ()) -> np.ndarray:
-    """Return each simulated journey's time (less the excluded stops) or distance, in the claim's unit."""
+    """Return each simulated journey's time (less the excluded stops) or distance, in the claim's unit (a ratio
+    claim measures days)."""
     if claim.unit == "km":
         return np.full(transit.n, transit.route.distance_km)
     excluded = transit.elements["kind"].isin(exclude).to_numpy()
     hours = transit.total_h - transit.samples_h[excluded].sum(axis=0, dtype=np.float64)
-    return hours / UNITS_H[claim.unit]
+    return hours / UNITS_H.get(claim.unit, 24.0)

@@ -474,7 +474,12 @@ def format_claim_check(result: Any) -> str:
     lines = [f"{claim.id} — {claim.who}, {claim.role} ({claim.said_on})",
              f"  \"{claim.statement}\"  window: {claim.window_text}; source: {claim.source}",
              f"  Verdict: {result.verdict.upper()}", ""]
-    probability = f"P(≥{claim.window_low:g})" if claim.versus else f"P(≤{claim.window_high:g})"
+    if claim.versus:
+        probability = f"P(≥{claim.window_low:g})"
+    elif claim.sense == "between":
+        probability = f"P({claim.window_low:g}–{claim.window_high:g})"
+    else:
+        probability = f"P(≤{claim.window_high:g})"
     header = f"  {'reading':<58} {'profile':<10} {probability:>8} {'median':>7} {'P90':>7}"
     lines += [header]
     for row in table.itertuples():

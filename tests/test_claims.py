@@ -106,6 +106,61 @@ def test_a_comparative_claim_measures_the_advantage_over_another_corridor(net: c
     assert "northern" in result.explanation()
 
 
+def test_a_ratio_claim_measures_how_many_times_as_long_the_journey_takes(net: corridors.Network, registry) -> None:
+    claim = registry["irj_2024_three_times_northern"]
+    assert (claim.unit, claim.versus) == ("times", "northern")
+    result = check(claim, net, profiles=("typical",), n=500, seed=2)
+    first = result.results[0]
+    assert first.transit is not None
+    assert first.versus is not None
+    assert first.values == pytest.approx(first.transit.total_days / first.versus.total_days)
+    row = result.table().iloc[0]
+    assert row["p_within"] == pytest.approx(float((first.values >= 3).mean()), abs=1e-3)
+    assert "times as long as northern" in result.explanation()
+
+
+def test_a_range_claim_holds_where_the_median_lies_inside_it(net: corridors.Network, registry) -> None:
+    claim = registry["dhl_2024_middle_corridor_50_55"]
+    assert claim.sense == "between"
+    result = check(claim, net, n=500, seed=2)
+    table = result.table()
+    for r, row in zip(result.results, table.itertuples(), strict=True):
+        inside = (r.values >= 50) & (r.values <= 55)
+        assert row.p_within == pytest.approx(float(inside.mean()), abs=1e-3)
+        assert row.holds == (50 <= row.median <= 55)
+    typical = table[table["profile"] == "typical"].iloc[0]
+    assert typical["median"] < 50  # the model's typical journey is faster than the forwarder's 2024 report
+    assert "less than the claim's lower end" in result.explanation()
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "expected"),
+    [("sense", "roughly", "sense must be at_most or between"),
+     ("unit", "times", "needs a corridor in versus")],
+)
+def test_claim_senses_and_ratio_units_are_checked(net: corridors.Network, tmp_path: Path, column: str, value: str,
+                                                  expected: str) -> None:
+    for name in ("claims.csv", "claim_readings.csv"):
+        shutil.copy(corridors.data_path() / name, tmp_path / name)
+    claims = pd.read_csv(tmp_path / "claims.csv", dtype=str, keep_default_na=False)
+    claims.loc[claims["id"] == "aliyev_2025_black_sea", column] = value
+    claims.to_csv(tmp_path / "claims.csv", index=False)
+    with pytest.raises(corridors.ValidationError, match=expected):
+        load_claims(net, tmp_path)
+
+
+def test_a_claims_file_without_the_sense_column_still_loads(net: corridors.Network, tmp_path: Path) -> None:
+    for name in ("claims.csv", "claim_readings.csv"):
+        shutil.copy(corridors.data_path() / name, tmp_path / name)
+    claims = pd.read_csv(tmp_path / "claims.csv", dtype=str, keep_default_na=False)
+    claims = claims[claims["sense"] == ""].drop(columns="sense")
+    claims.to_csv(tmp_path / "claims.csv", index=False)
+    readings = pd.read_csv(tmp_path / "claim_readings.csv", dtype=str, keep_default_na=False)
+    readings[readings["claim"].isin(claims["id"])].to_csv(tmp_path / "claim_readings.csv", index=False)
+    loaded = load_claims(net, tmp_path)
+    assert {c.sense for c in loaded.values()} == {"at_most"}
+
+
 def test_a_comparative_claim_names_a_known_corridor(net: corridors.Network, tmp_path: Path) -> None:
     for name in ("claims.csv", "claim_readings.csv"):
         shutil.copy(corridors.data_path() / name, tmp_path / name)
@@ -120,7 +175,8 @@ def test_a_comparative_claim_names_a_known_corridor(net: corridors.Network, tmp_
 # ..."), none of which feeds a scheduled parameter. KTZ's 2024 Xi'an–Absheron train is left out: its Kazakh running
 # time is one of the sources of the scheduled Kazakh rail speed.
 OPERATOR_FIGURES = ("ktz_2024_xian_baku_8_11", "ktz_express_2024_baku_xian_12", "ktz_2015_nomad_express_dostyk_alat_5",
-                    "ady_2015_alashankou_tbilisi_8", "ady_2024_china_azerbaijan", "ady_2024_china_georgia")
+                    "ady_2015_alashankou_tbilisi_8", "ady_2024_china_azerbaijan", "ady_2024_china_georgia",
+                    "cr_2024_xian_baku_daily_12")
 # The Ministry of Transport of Kazakhstan's delivery times said to be achieved in 2024 (Altynkol to Baku, Poti and
 # Constanța).
 MINISTRY_FIGURES = ("mot_kz_2024_altynkol_baku_9", "titr_altynkol_poti_12", "titr_altynkol_constanta_20_22")
