@@ -44,7 +44,7 @@ HOLDS = "holds"
 HOLDS_PARTLY = "holds only under some readings or profiles"
 DOES_NOT_HOLD = "does not hold"
 UNITS_H = {"days": 24.0, "hours": 1.0}
-UNITS = (*UNITS_H, "km", "times")
+UNITS = (*UNITS_H, "km", "usd", "times")
 SENSES = ("at_most", "between")
 CLAIM_FIELDS = ("id", "who", "role", "said_on", "statement", "quoted", "source", "window_low", "window_high",
                 "unit", "versus", "note")
@@ -87,6 +87,9 @@ class Claim:
     @property
     def window_text(self) -> str:
         """Return the window as the claim states it ("10–12 days")."""
+        if self.unit == "usd":
+            low, high = (f"{v:,.0f}" for v in (self.window_low, self.window_high))
+            return f"US${high} per FEU" if low == high else f"US${low}–{high} per FEU"
         low, high = (f"{v:g}" for v in (self.window_low, self.window_high))
         return f"{high} {self.unit}" if low == high else f"{low}–{high} {self.unit}"
 
@@ -130,7 +133,7 @@ def load_claims(network: Network, path: str | os.PathLike[str] | None = None) ->
         if row["source"] not in sources:
             problems.append(Problem(*where, "source", f"unknown source {row['source']!r}"))
         if row["unit"] not in UNITS:
-            problems.append(Problem(*where, "unit", f"unit must be days, hours, km or times, got {row['unit']!r}"))
+            problems.append(Problem(*where, "unit", f"unit must be days, hours, km, usd or times, got {row['unit']!r}"))
         versus = row.get("versus", "")
         if versus and versus not in corridor_ids:
             problems.append(Problem(*where, "versus", f"unknown corridor {versus!r}"))
@@ -268,6 +271,10 @@ class ClaimCheck:
                              f"({np.median(mine):,.1f} against {np.median(theirs):,.1f} {unit}), against "
                              f"{claim.window_text} claimed.")
                 continue
+            if unit == "usd":
+                parts.append(f"{label}: US${row['median']:,.0f} per FEU on the cheapest route, against "
+                             f"{claim.window_text} claimed; the largest costs are {_cost_drivers(result)}.")
+                continue
             gap = row["median"] - claim.window_high
             low_gap = claim.window_low - row["median"]
             if claim.sense == "between" and low_gap > 0:
@@ -328,6 +335,21 @@ def _key_places(route: Any) -> list[str]:
     return list(dict.fromkeys(places))
 
 
+def _cost_drivers(result: ReadingResult, top: int = 3) -> str:
+    if result.transit is None:
+        return "no route"
+    frame = result.transit.route.to_frame()  # names, not ids, in from / to / place
+    frame = frame[frame["cost_usd"] > 0].sort_values("cost_usd", ascending=False).head(top)
+    described = []
+    for _, r in frame.iterrows():
+        if r["element"] == "leg":
+            what = f"{r['mode']} {r['from']} → {r['to']}"
+        else:
+            what = f"{str(r['kind']).replace('_', ' ')} at {r['place']}"
+        described.append(f"{what} (US${r['cost_usd']:,.0f})")
+    return ", ".join(described)
+
+
 def _drivers(result: ReadingResult, network: Network, top: int = 3) -> str:
     if result.transit is None:
         return "no route"
@@ -350,7 +372,8 @@ def check(claim: Claim, network: Network, *, profiles: tuple[str, ...] | None = 
     profiles = tuple(network.parameters.check_profile(p) for p in (profiles or network.profiles))
     corridors = load_corridors(network) if claim.versus else {}
     results: list[ReadingResult] = []
-    by = "distance" if claim.unit == "km" else "time"  # a claim about distance is read on the shortest routes
+    # a claim about distance is read on the shortest routes, one about cost on the cheapest
+    by = {"km": "distance", "usd": "cost"}.get(claim.unit, "time")
     for reading in claim.readings:
         for profile in profiles:
             try:
@@ -383,6 +406,8 @@ def _measure(claim: Claim, transit: TransitTime, exclude: tuple[str, ...] = ()) 
     claim measures days)."""
     if claim.unit == "km":
         return np.full(transit.n, transit.route.distance_km)
+    if claim.unit == "usd":  # costs are typical values per loaded FEU, not simulated
+        return np.full(transit.n, transit.route.cost_usd)
     excluded = transit.elements["kind"].isin(exclude).to_numpy()
     hours = transit.total_h - transit.samples_h[excluded].sum(axis=0, dtype=np.float64)
     return hours / UNITS_H.get(claim.unit, 24.0)

@@ -487,8 +487,9 @@ def format_claim_check(result: Any) -> str:
             lines.append(f"  {_clip(row.label, 58):<58} {row.profile:<10} not available: {row.note}")
             continue
         mark = "✓" if row.holds else " "
+        number = ",.0f" if claim.unit in ("usd", "km") else ".1f"
         lines.append(f"  {_clip(row.label, 58):<58} {row.profile:<10} {row.p_within:>7.0%}{mark} "
-                     f"{row.median:>7.1f} {row.p90:>7.1f}")
+                     f"{row.median:>7{number}} {row.p90:>7{number}}")
     lines += ["", *textwrap.wrap(result.explanation(), width=110, initial_indent="  ", subsequent_indent="  ")]
     return "\n".join(lines)
 

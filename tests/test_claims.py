@@ -119,6 +119,19 @@ def test_a_ratio_claim_measures_how_many_times_as_long_the_journey_takes(net: co
     assert "times as long as northern" in result.explanation()
 
 
+def test_a_cost_claim_is_read_on_the_cheapest_route(net: corridors.Network, registry) -> None:
+    claim = registry["argus_shanghai_poti_sea_cost"]
+    assert claim.window_text == "US$2,000–2,500 per FEU"
+    result = check(claim, net, profiles=("typical",), n=200)
+    (reading,) = claim.readings
+    cheapest = net.route(reading.origin, reading.destination, avoid=reading.avoid, by="cost")
+    row = result.table().iloc[0]
+    assert row["median"] == pytest.approx(cheapest.cost_usd, abs=0.01)
+    assert row["holds"] == (2000 <= row["median"] <= 2500)
+    assert "per FEU on the cheapest route" in result.explanation()
+    assert "the largest costs are" in result.explanation()
+
+
 def test_a_range_claim_holds_where_the_median_lies_inside_it(net: corridors.Network, registry) -> None:
     claim = registry["dhl_2024_middle_corridor_50_55"]
     assert claim.sense == "between"
