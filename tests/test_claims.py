@@ -71,10 +71,15 @@ def test_to_dict_carries_the_table_and_the_verdict(seed_check) -> None:
     assert len(data["results"]) == len(seed_check.table())
 
 
-def test_a_bad_claims_file_lists_every_problem(net: corridors.Network, tmp_path: Path) -> None:
+def _copy_claims(folder: Path) -> pd.DataFrame:
+    """Copy the bundled claims tables into ``folder`` and return the claims table to edit."""
     for name in ("claims.csv", "claim_readings.csv"):
-        shutil.copy(corridors.data_path() / name, tmp_path / name)
-    claims = pd.read_csv(tmp_path / "claims.csv", dtype=str, keep_default_na=False)
+        shutil.copy(corridors.data_path() / name, folder / name)
+    return pd.read_csv(folder / "claims.csv", dtype=str, keep_default_na=False)
+
+
+def test_a_bad_claims_file_lists_every_problem(net: corridors.Network, tmp_path: Path) -> None:
+    claims = _copy_claims(tmp_path)
     claims.loc[0, "window_low"], claims.loc[0, "window_high"] = "12", "10"
     claims.loc[1, "source"] = "rumour_2025"
     claims.to_csv(tmp_path / "claims.csv", index=False)
@@ -153,9 +158,7 @@ def test_a_range_claim_holds_where_the_median_lies_inside_it(net: corridors.Netw
 )
 def test_claim_senses_and_ratio_units_are_checked(net: corridors.Network, tmp_path: Path, column: str, value: str,
                                                   expected: str) -> None:
-    for name in ("claims.csv", "claim_readings.csv"):
-        shutil.copy(corridors.data_path() / name, tmp_path / name)
-    claims = pd.read_csv(tmp_path / "claims.csv", dtype=str, keep_default_na=False)
+    claims = _copy_claims(tmp_path)
     claims.loc[claims["id"] == "aliyev_2025_black_sea", column] = value
     claims.to_csv(tmp_path / "claims.csv", index=False)
     with pytest.raises(corridors.ValidationError, match=expected):
@@ -163,9 +166,7 @@ def test_claim_senses_and_ratio_units_are_checked(net: corridors.Network, tmp_pa
 
 
 def test_a_claims_file_without_the_sense_column_still_loads(net: corridors.Network, tmp_path: Path) -> None:
-    for name in ("claims.csv", "claim_readings.csv"):
-        shutil.copy(corridors.data_path() / name, tmp_path / name)
-    claims = pd.read_csv(tmp_path / "claims.csv", dtype=str, keep_default_na=False)
+    claims = _copy_claims(tmp_path)
     claims = claims[claims["sense"] == ""].drop(columns="sense")
     claims.to_csv(tmp_path / "claims.csv", index=False)
     readings = pd.read_csv(tmp_path / "claim_readings.csv", dtype=str, keep_default_na=False)
@@ -175,9 +176,7 @@ def test_a_claims_file_without_the_sense_column_still_loads(net: corridors.Netwo
 
 
 def test_a_comparative_claim_names_a_known_corridor(net: corridors.Network, tmp_path: Path) -> None:
-    for name in ("claims.csv", "claim_readings.csv"):
-        shutil.copy(corridors.data_path() / name, tmp_path / name)
-    claims = pd.read_csv(tmp_path / "claims.csv", dtype=str, keep_default_na=False)
+    claims = _copy_claims(tmp_path)
     claims.loc[claims["id"] == "itf_2022_days_faster_than_northern", "versus"] = "teleport"
     claims.to_csv(tmp_path / "claims.csv", index=False)
     with pytest.raises(corridors.ValidationError, match="unknown corridor 'teleport'"):
