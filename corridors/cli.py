@@ -67,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_network_option(simulate)
 
     claims = sub.add_parser("claims", help="check published transit-time claims against the network",
-                            description="Check every registered claim (or one) under each profile: the probability "
+                            description="Check every registered claim (or those named) under each profile: the probability "
                                         "of meeting its window, the median and P90, and what explains the answer.")
     claims.add_argument("claim", nargs="*", metavar="ID", help="claim ids (default: all)")
     claims.add_argument("--profile", action="append", default=[], metavar="P",
