@@ -67,8 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_network_option(simulate)
 
     claims = sub.add_parser("claims", help="check published transit-time claims against the network",
-                            description="Check every registered claim (or those named) under each profile: the probability "
-                                        "of meeting its window, the median and P90, and what explains the answer.")
+                            description="Check every registered claim (or those named) under each profile: the "
+                                        "probability of meeting its window, the median and P90, and what explains "
+                                        "the answer.")
     claims.add_argument("claim", nargs="*", metavar="ID", help="claim ids (default: all)")
     claims.add_argument("--profile", action="append", default=[], metavar="P",
                         help="check under this profile only (repeatable; default: all)")
@@ -309,6 +310,12 @@ def format_route(route: Any) -> str:
     lines.append("Countries: " + " → ".join(route.countries))
     if summary["border_crossings"]:
         lines.append("Borders: " + "; ".join(summary["border_crossings"]))
+    if route.cost_usd == route.cost_usd:  # not NaN: the network has costs and emission factors
+        lines.append(f"Cost US${route.cost_usd:,.0f} and {route.co2_kg:,.0f} kg CO2e per loaded 40-ft container")
+    ind = summary["indicators"]
+    lines.append(f"Indicators (CAREC style): speed {ind['speed_without_delay_kmh']:.1f} km/h without delay, "
+                 f"{ind['speed_with_delay_kmh']:.1f} km/h with delay; {ind['border_crossing_h']:.1f} h at border "
+                 f"crossings; {ind['stopped_share']:.0%} of the time stopped")
     lines.append("Times are typical values (each element's median) under the profile. Each row names its first "
                  "source (a leg's: its distance); --json lists them all, `corridors network --sources` resolves them.")
     return "\n".join(lines)

@@ -239,6 +239,7 @@ class Route:
             "countries": list(self.countries),
             "border_crossings": [f"{b.from_country}→{b.to_country} ({self._names[b.from_place]} – "
                                  f"{self._names[b.to_place]})" for b in self.border_crossings],
+            "indicators": self.indicators(),
         }
 
     def to_dict(self) -> dict[str, Any]:

@@ -30,6 +30,20 @@ def test_route_on_a_users_network() -> None:
     assert "gauge change" in result.stdout
     assert "ferry wait" in result.stdout
     assert "Total: 3,980 km" in result.stdout
+    assert "Indicators (CAREC style)" in result.stdout
+    assert "Cost US$" not in result.stdout  # this network has no cost table
+
+
+def test_route_prints_cost_co2_and_carec_indicators_on_the_bundled_network() -> None:
+    result = run("route", "Xian", "Poti")
+    assert result.returncode == 0, result.stderr
+    assert "kg CO2e per loaded 40-ft container" in result.stdout
+    assert "km/h with delay" in result.stdout
+    data = json.loads(run("route", "Xian", "Poti", "--json").stdout)
+    indicators = data["indicators"]
+    assert indicators["speed_with_delay_kmh"] < indicators["speed_without_delay_kmh"]
+    assert indicators["stopped_share"] == pytest.approx(data["stopped_h"] / data["time_h"], abs=1e-3)
+    assert f"Cost US${data['cost_usd']:,.0f}" in result.stdout
 
 
 def test_route_json_and_csv_carry_the_same_route() -> None:
