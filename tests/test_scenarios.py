@@ -140,3 +140,40 @@ def test_bundled_scenarios_by_name() -> None:
     assert Scenario.from_toml("suez_closed").name == "Suez closed"
     with pytest.raises(ScenarioError, match=r"bundled scenarios: .*suez_closed"):
         Scenario.from_toml("no_such_scenario")
+
+
+# Each bundled scenario, with a journey it is about: every one must change something there, or it is a dead example.
+SCENARIO_QUESTIONS = {
+    "suez_closed": ("Shanghai", "Rotterdam"),
+    "digital_customs": ("Xian", "Poti"),
+    "more_caspian_ferries": ("Xian", "Poti"),
+    "caspian_storm": ("Xian", "Poti"),
+    "faster_kazakh_rail": ("Khorgos", "Aktau"),
+    "rasht_astara_railway": ("Moscow", "Tehran"),
+}
+
+
+@pytest.mark.parametrize(("name", "pair"), SCENARIO_QUESTIONS.items())
+def test_every_bundled_scenario_changes_its_own_question(net: corridors.Network, name: str,
+                                                        pair: tuple[str, str]) -> None:
+    from corridors.scenarios import diff
+
+    result = diff(net, Scenario.from_toml(name), *pair, n=300)
+    assert result.changes_anything, result.summary()
+
+
+def test_the_bundled_scenarios_are_all_covered() -> None:
+    bundled = {f.stem for f in (corridors.data_path() / "scenarios").glob("*.toml")}
+    assert bundled == set(SCENARIO_QUESTIONS)
+
+
+def test_the_rasht_astara_railway_replaces_the_road_transfer(net: corridors.Network) -> None:
+    scenario = Scenario.from_toml("rasht_astara_railway")
+    before = net.route("Moscow", "Tehran")
+    after = scenario.apply(net).route("Moscow", "Tehran")
+    assert "road" in {leg.mode for leg in before.legs}
+    assert "rasht__astara_irn_rail" in [leg.leg for leg in after.legs]
+    assert "road" not in {leg.mode for leg in after.legs}
+    assert after.stop_hours().get("transshipment", 0.0) == 0.0
+    assert after.stop_hours()["gauge_change"] > 0  # 1520 → 1435 mm at Astara
+    assert after.time_h < before.time_h
