@@ -180,3 +180,8 @@ MAX_ENDPOINT_OFFSET_KM = 15.0
 #: stations stand where outlines are generalised; at 1:50m every bundled place is within 1.8 km of its country
 #: (Piraeus port), so 5 km catches a wrong country or swapped coordinates without flagging a quay.
 MAX_OUTSIDE_COUNTRY_KM = 5.0
+#: A named corridor serves a pair of places only if passing its required places adds at most this share to the
+#: shortest route that avoids what the corridor avoids. Past that, the corridor goes beyond the destination and
+#: back (the northern route via Poland for Khorgos → Aktau adds 300%; Baku–Tbilisi–Kars for Ürümqi → Baku, 33%),
+#: while every corridor between Chinese and European hubs adds at most 12%.
+MAX_CORRIDOR_DETOUR = 1.25

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from . import datasets
+from . import contract, datasets
 from .errors import CorridorError, Problem, ValidationError
 
 if TYPE_CHECKING:
@@ -43,10 +43,24 @@ class Corridor:
 
     def route(self, network: Network, origin: str, destination: str, *, profile: str = "typical",
               by: str = "time") -> Route:
-        """Return this corridor's best route between two places (its via places that are not the ends)."""
+        """Return this corridor's best route between two places (its via places that are not the ends).
+
+        Raises CorridorError when the corridor does not serve the pair: when its required places lie so far off
+        the journey that passing them adds more than ``contract.MAX_CORRIDOR_DETOUR`` to the shortest route
+        that avoids what the corridor avoids (the corridor would go beyond the destination and back).
+        """
         ends = {network.place(origin), network.place(destination)}
         via = [v for v in self.via if network.place(v) not in ends]
-        return network.route(origin, destination, via=via, avoid=self.avoid, profile=profile, by=by)
+        route = network.route(origin, destination, via=via, avoid=self.avoid, profile=profile, by=by)
+        if via:
+            direct = network.route(origin, destination, avoid=self.avoid, profile=profile, by="distance")
+            if route.distance_km > contract.MAX_CORRIDOR_DETOUR * direct.distance_km:
+                names = ", ".join(network.place_name(network.place(v)) for v in via)
+                raise CorridorError(
+                    f"{self.name} does not serve this journey: passing {names} makes it "
+                    f"{route.distance_km:,.0f} km against {direct.distance_km:,.0f} km without "
+                    f"(more than {contract.MAX_CORRIDOR_DETOUR:g}×)")
+        return route
 
 
 def _split(text: str) -> tuple[str, ...]:

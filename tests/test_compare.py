@@ -39,6 +39,22 @@ def test_xian_to_duisburg_compares_every_corridor_that_can_serve_it(xian_duisbur
     assert (unavailable["reason"].str.len() > 0).all()
 
 
+def test_a_corridor_that_would_go_beyond_the_destination_and_back_is_not_available(net: corridors.Network) -> None:
+    from corridors import contract
+
+    registry = load_corridors(net)
+    with pytest.raises(corridors.CorridorError, match="does not serve this journey: passing Małaszewicze"):
+        registry["northern"].route(net, "Khorgos", "Aktau")
+    with pytest.raises(corridors.CorridorError, match="Akhalkalaki"):  # Baku–Tbilisi–Kars for a journey to Baku
+        registry["middle_btk"].route(net, "Urumqi", "Baku")
+    route = registry["middle_black_sea"].route(net, "Urumqi", "Baku")  # the Caspian crossing is on the way
+    direct = net.route("Urumqi", "Baku", avoid=registry["middle_black_sea"].avoid, by="distance")
+    assert route.distance_km <= contract.MAX_CORRIDOR_DETOUR * direct.distance_km
+    table = compare(net, "Khorgos", "Aktau", profiles=("typical",), n=200).table().set_index("corridor")
+    assert not table.loc["northern", "available"]
+    assert "12,578 km" in table.loc["northern", "reason"]
+
+
 def test_every_corridor_keeps_to_its_itinerary(net: corridors.Network, xian_duisburg) -> None:
     registry = load_corridors(net)
     for entry in xian_duisburg.entries:
