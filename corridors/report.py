@@ -58,15 +58,25 @@ def _frame(page: str, title: str, height: int = 520) -> str:
 
 
 def _html_table(frame: pd.DataFrame, columns: Iterable[str], headers: Iterable[str], digits: int = 1) -> str:
+    """Return an HTML table. Numbers are right-aligned and never broken across lines; a column of whole numbers
+    (counts) or of large ones (km, US$, kg) is shown without decimals, others with ``digits``."""
+    columns = list(columns)
     head = "".join(f"<th>{esc(h)}</th>" for h in headers)
+    places = {}
+    for column in columns:
+        numbers = [v for v in frame[column] if isinstance(v, float) and not np.isnan(v)] if len(frame) else []
+        whole = bool(numbers) and all(v.is_integer() or abs(v) >= 100 for v in numbers)
+        places[column] = 0 if whole else digits
     body = []
     for _, row in frame.iterrows():
         cells = []
         for column in columns:
             value = row[column]
             if isinstance(value, float):
-                text = "–" if np.isnan(value) else f"{value:,.{digits}f}"
-            elif isinstance(value, (bool, np.bool_)):
+                text = "–" if np.isnan(value) else f"{value:,.{places[column]}f}"
+                cells.append(f"<td class='num'>{esc(text)}</td>")
+                continue
+            if isinstance(value, (bool, np.bool_)):
                 text = "yes" if value else "no"
             else:
                 text = "" if value is None else str(value)
@@ -136,10 +146,13 @@ def build_report(network: Network, settings: ReportSettings | None = None) -> st
     route = network.route(s.route_origin, s.route_destination)
     cited += list(route.sources())
     steps = route.to_frame()
-    steps["what"] = [f"{m} {g} mm" if m == "rail" else (m or k.replace("_", " "))
-                     for m, g, k in zip(steps["mode"], steps["gauge_mm"], steps["kind"], strict=True)]
-    steps["where"] = [f"{f} → {t}" if e == "leg" else p
-                      for e, f, t, p in zip(steps["element"], steps["from"], steps["to"], steps["place"], strict=True)]
+    is_leg = steps["element"] == "leg"
+    steps["what"] = [(f"{m} {g:.0f} mm" if m == "rail" else str(m)) if leg else str(k).replace("_", " ")
+                     for leg, m, g, k in zip(is_leg, steps["mode"], steps["gauge_mm"], steps["kind"], strict=True)]
+    steps["where"] = [f"{f} → {t}" if leg else p
+                      for leg, f, t, p in zip(is_leg, steps["from"], steps["to"], steps["place"], strict=True)]
+    steps["km"] = steps["distance_km"].where(is_leg)  # a stop has no distance: shown as a dash
+    steps["cited"] = steps["sources"].str.replace(";", "; ", regex=False)
     steps["cum_days"] = steps["cum_time_h"] / 24
     names = (network.place_name(route.origin), network.place_name(route.destination))
     transits = {p: simulate(network.route(s.route_origin, s.route_destination, profile=p), n=s.journeys,
@@ -152,7 +165,7 @@ def build_report(network: Network, settings: ReportSettings | None = None) -> st
         f"{route.stopped_h / 24:.1f} days at {len(route.stops)} stops. Countries: "
         f"{esc(' → '.join(route.countries))}.</p>"
         + _frame(render(route.map(offline=True), offline=True), f"map of the route {names[0]} to {names[1]}")
-        + _html_table(steps, ["what", "where", "distance_km", "time_h", "cum_days", "sources"],
+        + _html_table(steps, ["what", "where", "km", "time_h", "cum_days", "cited"],
                       ["leg or stop", "where", "km", "hours", "day", "sources"])
         + "<h3>Time–distance chart</h3>" + _image(chart, "time-distance chart")
         + "<h3>Transit-time distributions</h3>" + _image(_histograms(transits), "histograms of days")
@@ -243,6 +256,7 @@ color:#1d1d1d}
 h1{font-size:26px;margin-bottom:4px}h2{border-bottom:2px solid #1f5fa8;padding-bottom:3px;margin-top:36px}
 table{border-collapse:collapse;width:100%;font-size:13px;margin:10px 0}th,td{border-bottom:1px solid #ddd;
 padding:4px 6px;text-align:left;vertical-align:top;overflow-wrap:anywhere}th{background:#f3f6fa;overflow-wrap:normal}
+td.num{white-space:nowrap;text-align:right;font-variant-numeric:tabular-nums}
 blockquote{font-size:18px;border-left:4px solid #f0c419;margin:10px 0;padding:6px 14px;background:#fffbea}
 .verdict{font-size:18px}.method,.meta{color:#555;font-size:13px}img.chart{max-width:100%;margin:8px 0}
 nav a{color:#1f5fa8}code{background:#f3f3f3;padding:1px 3px}

@@ -182,6 +182,12 @@ def test_the_report_offline(browser, tmp_path: Path) -> None:
         assert "10 to 12 days" in text
         assert "Verdict:" in text
         assert "Sources (" in text
+        # the route table names every leg and stop as a reader would: "rail 1435 mm", "gauge change", "ferry wait"
+        route_rows = p.locator("#route table tbody tr")
+        first_cells = [route_rows.nth(i).locator("td").first.inner_text() for i in range(route_rows.count())]
+        assert first_cells[0] == "rail 1435 mm"
+        assert {"gauge change", "border crossing", "ferry wait", "ferry"} <= set(first_cells)
+        assert "–" not in first_cells
         frames = [f for f in p.frames if f != p.main_frame]
         assert len(frames) >= 2
         for frame in frames:
