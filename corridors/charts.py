@@ -21,6 +21,8 @@ from matplotlib.figure import Figure
 from .errors import CorridorError
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
     from .route import Route
     from .simulation import TransitTime
 
@@ -84,6 +86,7 @@ def time_distance_chart(series: Sequence[Series], *, title: str | None = None, l
     axes = figure.add_subplot()
     if len(series) > 3:  # with many lines, name only the longest stops
         label_stops_over_h = max(label_stops_over_h, 48.0)
+    labels: list[tuple[float, float, str, str]] = []  # x, y, text, colour
     for i, s in enumerate(series):
         colour = PALETTE[i % len(PALETTE)]
         km, days, stops = profile_points(s.route, measure)
@@ -94,13 +97,16 @@ def time_distance_chart(series: Sequence[Series], *, title: str | None = None, l
             axes.fill_between(band_km, low, high, color=colour, alpha=0.18, linewidth=0)
         band = f" (band: P10–P90 of {s.transit.n:,} journeys)" if s.transit is not None and measure == "time" else ""
         axes.plot(km, days, color=colour, linewidth=2, label=f"{label}: typical {measure}s{band}")
-        for kind, place, at_km, start, end in stops:
-            axes.plot([at_km, at_km], [start, end], color=colour, linewidth=3.5, solid_capstyle="butt")
-            big = (end - start) * 24.0 >= label_stops_over_h if measure == "time" else end - start >= 250
-            if big:
-                name = s.route.network.place_name(place)
-                axes.annotate(f"{kind.replace('_', ' ')}, {name}", (at_km, (start + end) / 2), fontsize=7,
-                              xytext=(4, 0), textcoords="offset points", va="center", color=colour)
+        for group in _stops_by_place(stops):
+            for _, _, at_km, start, end in group:
+                axes.plot([at_km, at_km], [start, end], color=colour, linewidth=3.5, solid_capstyle="butt")
+            kinds = [kind for kind, _, _, start, end in group
+                     if ((end - start) * 24.0 >= label_stops_over_h if measure == "time" else end - start >= 250)]
+            if kinds:
+                _, place, at_km, _, _ = group[0]
+                text = f"{' + '.join(k.replace('_', ' ') for k in kinds)}, {s.route.network.place_name(place)}"
+                labels.append((at_km, (group[0][3] + group[-1][4]) / 2, text, colour))
+    _place_labels(axes, labels)
     axes.set_xlabel("distance travelled (km)")
     axes.set_ylabel("time since departure (days)" if measure == "time" else "cost so far (US$ per FEU)")
     axes.set_xlim(left=0)
@@ -110,6 +116,35 @@ def time_distance_chart(series: Sequence[Series], *, title: str | None = None, l
     default = "Time–distance" if measure == "time" else "Cost–distance"
     axes.set_title(title or f"{default}: sloped lines are legs, vertical steps are stops")
     return figure
+
+
+def _stops_by_place(stops: Sequence[tuple[str, str, float, float, float]]
+                    ) -> list[list[tuple[str, str, float, float, float]]]:
+    """Group consecutive stops at the same place (a border crossing then a gauge change at Dostyk): one label."""
+    groups: list[list[tuple[str, str, float, float, float]]] = []
+    for stop in stops:
+        if groups and groups[-1][-1][1] == stop[1] and groups[-1][-1][2] == stop[2]:
+            groups[-1].append(stop)
+        else:
+            groups.append([stop])
+    return groups
+
+
+def _place_labels(axes: Axes, labels: list[tuple[float, float, str, str]]) -> None:
+    """Write stop labels, nudging up those that would overlap a label already written near the same distance."""
+    if not labels:
+        return
+    x_span = max(x for x, *_ in labels) or 1.0
+    y_span = max(y for _, y, *_ in labels) or 1.0
+    min_gap = 0.035 * y_span
+    placed: list[tuple[float, float]] = []
+    for x, y, text, colour in sorted(labels):
+        for px, py in sorted(placed, key=lambda p: p[1]):
+            if abs(px - x) < 0.08 * x_span and abs(py - y) < min_gap:
+                y = py + min_gap
+        placed.append((x, y))
+        axes.annotate(text, (x, y), fontsize=7, xytext=(4, 0), textcoords="offset points", va="center",
+                      color=colour)
 
 
 def save_chart(figure: Figure, path: str | os.PathLike[str]) -> Path:

@@ -74,3 +74,18 @@ def test_a_cost_distance_chart(net: corridors.Network, tmp_path: Path) -> None:
     assert save_chart(figure, tmp_path / "cost.svg").stat().st_size > 5_000
     with pytest.raises(corridors.CorridorError, match="time or cost"):
         profile_points(route, "beauty")
+
+
+def test_stop_labels_name_each_place_once_and_do_not_overlap(net: corridors.Network) -> None:
+    routes = [net.route("Xi'an", "Poti", profile=p) for p in ("scheduled", "typical", "congested")]
+    figure = time_distance_chart([Series(r) for r in routes])
+    axes = figure.axes[0]
+    texts = list(axes.texts)
+    assert "border crossing + gauge change, Dostyk" in {t.get_text() for t in texts}
+    points = sorted((t.xy[0], t.xy[1]) for t in texts)
+    x_span = max(x for x, _ in points)
+    y_span = max(y for _, y in points)
+    for i, (x, y) in enumerate(points):  # labels near the same distance are at least 3% of the height apart
+        for x2, y2 in points[i + 1:]:
+            if abs(x2 - x) < 0.08 * x_span:
+                assert abs(y2 - y) >= 0.03 * y_span, (x, y, x2, y2)
