@@ -579,6 +579,9 @@ def format_comparison(result: Any, *, title: str = "") -> str:
         if answers:
             names = dict(zip(block["corridor"], block["name"], strict=True))
             lines.append("  " + "; ".join(f"{word}: {names[c]}" for word, c in answers.items()))
+        elif not block["available"].any():
+            lines.append("  No named corridor serves this journey; `corridors route` gives the best route on the "
+                         "whole network.")
         lines.append("")
     lines.append("Days are simulated door-to-door times (P10/P50/P90). Shortest = least km; fastest = lowest median; "
                  "most reliable = narrowest P90−P10; cheapest and cleanest per loaded 40-ft container.")

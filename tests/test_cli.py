@@ -166,6 +166,13 @@ def test_claims_checks_several_ids_and_prints_markdown() -> None:
     assert "Ilham Aliyev" in lines[3]
 
 
+def test_compare_says_when_no_corridor_serves_the_journey() -> None:
+    result = run("compare", "Khorgos", "Aktau", "-n", "100", "--profile", "typical")
+    assert result.returncode == 0, result.stderr
+    assert "does not serve this journey" in result.stdout
+    assert "No named corridor serves this journey; `corridors route` gives the best route" in result.stdout
+
+
 def test_chart_writes_a_png(tmp_path: Path) -> None:
     target = tmp_path / "chart.png"
     result = run("chart", "Xi'an", "Poti", "--out", str(target), "-n", "1000")
