@@ -310,7 +310,9 @@ class ClaimCheck:
     def _repr_html_(self) -> str:
         table = self.table()[["label", "profile", "p_within", "median", "p90", "holds"]]
         return (f"<p><b>{html.escape(self.claim.statement)}</b> — {html.escape(self.claim.who)}, "
-                f"{html.escape(self.claim.said_on)}<br>Verdict: <b>{html.escape(self.verdict)}</b></p>"
+                f"{html.escape(self.claim.said_on)}; window {html.escape(self.claim.window_text)}<br>"
+                f"Verdict: <b>{html.escape(self.verdict)}</b> (readings that hold: "
+                f"{html.escape(self.holds_summary())})</p>"
                 + table.to_html(index=False, escape=True) + f"<p>{html.escape(self.explanation())}</p>")
 
 
