@@ -71,8 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
                                         "probability of meeting its window, the median and P90, and what explains "
                                         "the answer.")
     claims.add_argument("claim", nargs="*", metavar="ID", help="claim ids (default: all)")
-    claims.add_argument("--profile", action="append", default=[], metavar="P",
-                        help="check under this profile only (repeatable; default: all)")
+    _add_profiles(claims, "check under this profile only")
     _add_simulation_options(claims, default_n=20_000)
     claims.add_argument("--list", action="store_true", help="list the registered claims without checking them")
     _add_output_options(claims, csv=False)
@@ -85,8 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
                                        "time on y, stops as vertical steps, with the P10–P90 band of a simulation.")
     _add_places(chart)
     _add_constraints(chart)
-    chart.add_argument("--profile", action="append", default=[], metavar="P",
-                       help="one line per profile (repeatable; default: scheduled, typical and congested)")
+    _add_profiles(chart, "one line per profile")
     _add_simulation_options(chart, default_n=5_000)
     chart.add_argument("--out", default="chart.png", metavar="FILE", help="output file, .png or .svg")
     chart.add_argument("--cost", action="store_true", help="cumulative cost per FEU instead of time")
@@ -97,8 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
                                          "cost and CO2 per FEU, crossings, gauge changes, transshipments, countries, "
                                          "for each profile; corridors that cannot serve the pair say why.")
     _add_places(compare, corridors=True)
-    compare.add_argument("--profile", action="append", default=[], metavar="P",
-                         help="profile (repeatable; default: scheduled, typical and congested)")
+    _add_profiles(compare, "compare under this profile")
     compare.add_argument("--within", type=float, metavar="DAYS", help="add the probability of arriving within DAYS")
     what_if = compare.add_mutually_exclusive_group()
     what_if.add_argument("--scenario", metavar="FILE",
@@ -190,6 +187,11 @@ def _add_route_arguments(parser: argparse.ArgumentParser) -> None:
     _add_places(parser)
     _add_constraints(parser)
     parser.add_argument("--profile", default="typical", help="operating profile (default: typical)")
+
+
+def _add_profiles(parser: argparse.ArgumentParser, purpose: str) -> None:
+    parser.add_argument("--profile", action="append", default=[], metavar="P",
+                        help=f"{purpose} (repeatable; default: every profile: scheduled, typical and congested)")
 
 
 def _add_simulation_options(parser: argparse.ArgumentParser, default_n: int = 10_000) -> None:
