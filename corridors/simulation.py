@@ -102,8 +102,9 @@ def simulate(route: Route, *, n: int = 10_000, profile: str | None = None, seed:
     seed
         Seed of the random generator: the same seed gives the same numbers. ``None`` draws a fresh seed.
     start_hour
-        Departure time in hours after Monday 00:00 (scheduled ferries leave at multiples of their headway from
-        then). ``None`` spreads departures uniformly over the week.
+        Departure time in hours after Monday 00:00 of the first week (scheduled ferries leave at multiples of
+        their headway from then). ``None`` spreads departures uniformly over the week, or over many weeks when a
+        service on the route departs less than a whole number of times a week.
     progress
         Called as ``progress(done, n)`` after each chunk of journeys.
     """
@@ -114,6 +115,7 @@ def simulate(route: Route, *, n: int = 10_000, profile: str | None = None, seed:
     if start_hour is not None and not 0 <= start_hour < HOURS_PER_WEEK:
         raise CorridorError(f"start_hour must lie in 0..168 (hours after Monday 00:00), got {start_hour}")
     rows, draws = _draws(network, route, profile)
+    spread_h = _start_spread_h([d.value_h for d in draws if d.way == "headway"])
     rng = np.random.default_rng(seed)
     samples = np.empty((len(draws), n), dtype=np.float32)
     total = np.empty(n, dtype=np.float64)
@@ -121,7 +123,7 @@ def simulate(route: Route, *, n: int = 10_000, profile: str | None = None, seed:
         stop = min(n, start + CHUNK)
         size = stop - start
         clock = (np.full(size, float(start_hour)) if start_hour is not None
-                 else rng.random(size) * HOURS_PER_WEEK)
+                 else rng.random(size) * spread_h)
         elapsed = np.zeros(size)
         for i, draw in enumerate(draws):
             hours = _draw(draw, rng, size, clock + elapsed if draw.way == "headway" else clock)
@@ -132,6 +134,18 @@ def simulate(route: Route, *, n: int = 10_000, profile: str | None = None, seed:
             progress(stop, n)
     return TransitTime(route=route, profile=profile, seed=seed, elements=pd.DataFrame(rows), samples_h=samples,
                        total_h=total)
+
+
+def _start_spread_h(headways: list[float]) -> float:
+    """Return the span over which random start times are spread so that every service is met at a random phase.
+
+    A week is enough when each service departs a whole number of times a week (its departures repeat every week).
+    A service that departs, say, three times a month repeats only over many weeks: starts are then spread over a
+    long span (about 20 years), where the uneven remainder is negligible.
+    """
+    if all(abs(HOURS_PER_WEEK / h - round(HOURS_PER_WEEK / h)) < 1e-9 for h in headways):
+        return HOURS_PER_WEEK
+    return HOURS_PER_WEEK * 52 * 20
 
 
 def _estimate(draw: _Draw) -> Estimate:

@@ -66,6 +66,18 @@ def test_a_scheduled_ferry_waits_for_its_next_departure(mini_dir: Path) -> None:
     assert float(spread.samples_h[wait].mean()) == pytest.approx(42.0, rel=0.02)
 
 
+def test_a_service_rarer_than_weekly_is_met_at_a_random_phase(mini_dir: Path) -> None:
+    # three departures a month (0.7 a week, every 240 h): a journey started at a random time waits uniformly on
+    # 0..240 h, mean 120 h. Spreading starts over one week only would make every wait at least 72 h.
+    _fixed_times(mini_dir, service="0.7/week")
+    route = corridors.load_network(mini_dir).route("Urumqi", "Alat")
+    transit = route.simulate(n=40_000, seed=4)
+    wait = transit.samples_h[int(np.flatnonzero(transit.elements["kind"] == "ferry_wait")[0])]
+    assert float(wait.mean()) == pytest.approx(120.0, rel=0.02)
+    assert np.mean(wait < 72.0) == pytest.approx(72.0 / 240.0, abs=0.01)
+    assert wait.max() <= 240.0 + 1e-3
+
+
 def test_weather_closures_hold_the_share_of_departures_they_hit(mini_dir: Path) -> None:
     _fixed_times(mini_dir, service="unscheduled", disruption=(0.25, 36.0))
     route = corridors.load_network(mini_dir).route("Urumqi", "Alat")
