@@ -487,6 +487,8 @@ def format_claim_check(result: Any) -> str:
         probability = f"P(≥{claim.window_low:g})"
     elif claim.sense == "between":
         probability = f"P({claim.window_low:g}–{claim.window_high:g})"
+    elif claim.sense == "schedule":  # the share of journeys that arrive within the promised time
+        probability = "on time"
     else:
         probability = f"P(≤{claim.window_high:g})"
     header = f"  {'reading':<58} {'profile':<10} {probability:>8} {'median':>7} {'P90':>7}"

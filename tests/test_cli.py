@@ -156,6 +156,13 @@ def test_claims_prints_every_claim_with_verdict_and_probabilities() -> None:
     assert {"border_to_port", "xian_to_port", "border_across_sea", "xian_across_sea"} <= readings
 
 
+def test_a_delivery_schedule_is_printed_with_its_on_time_rate() -> None:
+    result = run("claims", "titr_altynkol_poti_12", "-n", "1000")
+    assert result.returncode == 0, result.stderr
+    assert "on time" in result.stdout.splitlines()[4]
+    assert "of journeys arrive within the schedule" in " ".join(result.stdout.split())
+
+
 def test_claims_checks_several_ids_and_prints_markdown() -> None:
     result = run("claims", "ady_2015_alashankou_tbilisi_8", "aliyev_2025_black_sea", "-n", "500", "--markdown")
     assert result.returncode == 0, result.stderr
