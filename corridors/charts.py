@@ -23,6 +23,7 @@ from .errors import CorridorError
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
+    from .backtest import Backtest
     from .route import Route
     from .simulation import TransitTime
 
@@ -115,6 +116,36 @@ def time_distance_chart(series: Sequence[Series], *, title: str | None = None, l
     axes.legend(loc="upper left", fontsize=8)
     default = "Time–distance" if measure == "time" else "Cost–distance"
     axes.set_title(title or f"{default}: sloped lines are legs, vertical steps are stops")
+    return figure
+
+
+def backtest_chart(result: Backtest) -> Figure:
+    """Return the backtest's predicted-against-observed chart: each observation's model P50 with its P10–P90 bar
+    against the observed days (a range as a horizontal bar), coloured by corridor, with the 1:1 line."""
+    rows = result.table()
+    rows = rows[rows["available"]]
+    if rows.empty:
+        raise CorridorError("the backtest has no observation the model could route")
+    figure = Figure(figsize=(8, 7), dpi=110, layout="constrained")
+    axes = figure.add_subplot()
+    top = float(max(rows["p90_days"].max(), rows["observed_high_days"].max())) * 1.05
+    axes.plot([0, top], [0, top], color="#555555", linewidth=1, linestyle="--", label="model = observed")
+    for i, (corridor, group) in enumerate(rows.groupby("corridor", sort=True)):
+        colour = PALETTE[i % len(PALETTE)]
+        x, y = group["observed_days"].to_numpy(), group["p50_days"].to_numpy()
+        axes.errorbar(x, y, yerr=[y - group["p10_days"].to_numpy(), group["p90_days"].to_numpy() - y],
+                      xerr=[x - group["observed_low_days"].to_numpy(), group["observed_high_days"].to_numpy() - x],
+                      fmt="o", color=colour, ecolor=colour, alpha=0.8, capsize=2, markersize=5,
+                      label=f"{corridor} ({len(group)})")
+    summary = result.summary().iloc[0]
+    axes.set_xlim(0, top)
+    axes.set_ylim(0, top)
+    axes.set_xlabel("observed (days; a range is a horizontal bar)")
+    axes.set_ylabel("model median (days; bar: P10–P90)")
+    axes.grid(True, alpha=0.3)
+    axes.legend(loc="upper left", fontsize=8)
+    axes.set_title(f"Backtest: {int(summary['observations'])} observed journeys, median absolute error "
+                   f"{summary['mdape_pct']:.0f}%, {summary['coverage']:.0%} inside P10–P90")
     return figure
 
 

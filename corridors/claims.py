@@ -18,8 +18,10 @@ A *comparative* claim names a corridor it is measured ``versus``. Its window is 
 ("three times longer than the route via Russia"); a reading holds when at least half the simulated pairs of
 journeys show at least the lower end of the window.
 
-A claim **holds** if every reading holds under the ``typical`` profile; it **holds only under some readings or
-profiles** if at least one reading holds under at least one profile; and otherwise it **does not hold**.
+A claim **holds** if every reading holds under ``typical`` conditions; it **holds only under some readings or
+conditions** if at least one reading holds under at least one condition set; and otherwise it **does not hold**. The
+condition sets are the presets (``best``, ``typical``, ``congested``) and the period of the claim's date where the
+dataset documents it; each reading's route is booked under typical conditions and meets each set.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ if TYPE_CHECKING:
     from .simulation import TransitTime
 
 HOLDS = "holds"
-HOLDS_PARTLY = "holds only under some readings or profiles"
+HOLDS_PARTLY = "holds only under some readings or conditions"
 DOES_NOT_HOLD = "does not hold"
 UNITS_H = {"days": 24.0, "hours": 1.0}
 UNITS = (*UNITS_H, "km", "usd", "times")
@@ -237,12 +239,12 @@ class ClaimCheck:
                 for profile, group in table.groupby("profile", sort=False)}
 
     def holds_summary(self) -> str:
-        """Return the readings that hold per profile in a few words, e.g. ``scheduled 2/4 · typical 0/4``."""
+        """Return the readings that hold per profile in a few words, e.g. ``best 2/4 · typical 0/4``."""
         return " · ".join(f"{profile} {held}/{total}" for profile, (held, total) in self.holds_by_profile().items())
 
     @property
     def verdict(self) -> str:
-        """Return ``holds``, ``holds only under some readings or profiles`` or ``does not hold``."""
+        """Return ``holds``, ``holds only under some readings or conditions`` or ``does not hold``."""
         table = self.table()
         typical = table[table["profile"] == "typical"]
         if len(typical) and typical["holds"].all():
@@ -264,7 +266,7 @@ class ClaimCheck:
             else:
                 parts.append(f"The median journey meets it for: {combos}.")
         else:
-            parts.append("No reading meets it under any profile.")
+            parts.append("No reading meets it under any of the conditions checked.")
         for result in self.results:
             if result.profile != "typical" or result.transit is None:
                 continue
@@ -336,7 +338,7 @@ def markdown_table(checks: Sequence[ClaimCheck]) -> str:
     def cell(text: str) -> str:
         return " ".join(str(text).split()).replace("|", "\\|")
 
-    lines = ["| claim | who | window | verdict | readings that hold, by profile |", "|---|---|---|---|---|"]
+    lines = ["| claim | who | window | verdict | readings that hold, by conditions |", "|---|---|---|---|---|"]
     for result in checks:
         claim = result.claim
         lines.append(f"| {cell(claim.statement)} | {cell(claim.who)} ({cell(claim.said_on)}) | "
@@ -380,11 +382,16 @@ def _drivers(result: ReadingResult, network: Network, top: int = 3) -> str:
 
 def check(claim: Claim, network: Network, *, profiles: tuple[str, ...] | None = None, n: int = 20_000,
           seed: int | None = 0) -> ClaimCheck:
-    """Check a claim: simulate each reading under each profile (the route is the fastest under that profile)."""
+    """Check a claim: simulate each reading under each condition set.
+
+    ``profiles`` names the condition sets (default: the presets best, typical and congested, and the period of the
+    claim's date when the dataset documents it). Each reading's route is booked under typical conditions and
+    meets the conditions of each set.
+    """
     from .errors import NoRouteError
     from .simulation import simulate
 
-    profiles = tuple(network.parameters.check_profile(p) for p in (profiles or network.profiles))
+    profiles = tuple(network.conditions(p).name for p in (profiles or default_conditions(claim, network)))
     corridors = load_corridors(network) if claim.versus else {}
     results: list[ReadingResult] = []
     # a claim about distance is read on the shortest routes, one about cost on the cheapest
@@ -393,27 +400,34 @@ def check(claim: Claim, network: Network, *, profiles: tuple[str, ...] | None = 
         for profile in profiles:
             try:
                 route = network.route(reading.origin, reading.destination, via=reading.via, avoid=reading.avoid,
-                                      profile=profile, by=by)
+                                      conditions=profile, by=by)
             except NoRouteError as exc:
                 results.append(ReadingResult(reading, profile, None, None, error=str(exc)))
                 continue
-            transit = simulate(route, n=n, profile=profile, seed=seed)
+            transit = simulate(route, n=n, seed=seed)
             if not claim.versus:
                 results.append(ReadingResult(reading, profile, transit, _measure(claim, transit, reading.exclude)))
                 continue
             try:
-                other = corridors[claim.versus].route(network, reading.origin, reading.destination, profile=profile,
-                                                      by=by)
+                other = corridors[claim.versus].route(network, reading.origin, reading.destination,
+                                                      conditions=profile, by=by)
             except CorridorError as exc:
                 results.append(ReadingResult(reading, profile, None, None, error=str(exc)))
                 continue
-            versus = simulate(other, n=n, profile=profile, seed=seed)
+            versus = simulate(other, n=n, seed=seed)
             if claim.unit == "times":  # how many times as long as the other corridor's journey
                 value = _measure(claim, transit, reading.exclude) / _measure(claim, versus)
             else:  # how much shorter or faster than the other corridor
                 value = _measure(claim, versus) - _measure(claim, transit, reading.exclude)
             results.append(ReadingResult(reading, profile, transit, value, versus=versus))
     return ClaimCheck(claim, results, network)
+
+
+def default_conditions(claim: Claim, network: Network) -> tuple[str, ...]:
+    """Return the condition sets a claim is checked under: the presets, and its own period where documented."""
+    period = claim.said_on[:4]
+    own = (period,) if period in network.condition_names and period not in network.presets else ()
+    return (*network.presets, *own)
 
 
 def _measure(claim: Claim, transit: TransitTime, exclude: tuple[str, ...] = ()) -> np.ndarray:

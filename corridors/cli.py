@@ -77,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_output_options(claims, csv=False)
     claims.add_argument("--markdown", action="store_true",
                         help="print one Markdown table row per claim (statement, who, window, verdict, readings "
-                             "that hold by profile)")
+                             "that hold by conditions)")
 
     chart = sub.add_parser("chart", help="a time–distance chart of a route (PNG or SVG)",
                            description="Draw the route as a UNESCAP time–distance chart: distance on x, cumulative "
@@ -113,7 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
                                           "distance and cost change between two places.")
     scenario.add_argument("file", help="scenario file (TOML), or the name of a bundled scenario (e.g. suez_closed)")
     _add_places(scenario, corridors=True)
-    scenario.add_argument("--profile", default="typical", help="operating profile (default: typical)")
+    _add_conditions(scenario)
     _add_simulation_options(scenario, default_n=2_000)
     _add_output_options(scenario, csv=False)
     _add_map_options(scenario)
@@ -139,6 +139,15 @@ def build_parser() -> argparse.ArgumentParser:
     _add_places(neck)
     neck.add_argument("--corridor", metavar="ID", help="a corridor id (default: the fastest corridor for the pair)")
     _add_output_options(neck, csv=False)
+
+    back = sub.add_parser("backtest", help="the model against published journey times, by corridor and period",
+                          description="Simulate every observed journey of data/observations.csv on the corridor it "
+                                      "used under the conditions of its period, and report the error of the median, "
+                                      "whether the observation lies inside P10–P90, and summaries per corridor, "
+                                      "period and kind of figure. The observations are a check, never an input.")
+    _add_simulation_options(back, default_n=4_000)
+    _add_output_options(back, csv=True)
+    back.add_argument("--chart", metavar="FILE", help="also write the predicted-against-observed chart (.png or .svg)")
 
     validate = sub.add_parser("validate", help="check a dataset against the attribute contract",
                               description="Check a dataset (folders or files) and list every problem with file, "
@@ -186,12 +195,43 @@ def _add_constraints(parser: argparse.ArgumentParser) -> None:
 def _add_route_arguments(parser: argparse.ArgumentParser) -> None:
     _add_places(parser)
     _add_constraints(parser)
-    parser.add_argument("--profile", default="typical", help="operating profile (default: typical)")
+    _add_conditions(parser, reroute=True)
+
+
+def _add_conditions(parser: argparse.ArgumentParser, *, reroute: bool = False) -> None:
+    parser.add_argument("--conditions", metavar="C", help="the conditions the journey meets: a preset (best, typical, "
+                        "congested) or a period (2019, 2022, 2024…); default: typical")
+    parser.add_argument("--profile", dest="profile_alias", metavar="P",
+                        help="deprecated: the old name of --conditions (scheduled is now best)")
+    parser.add_argument("--congest", action="append", default=[], metavar="GROUP",
+                        help="put a group of elements at its congested level (e.g. caspian; repeatable)")
+    parser.add_argument("--relieve", action="append", default=[], metavar="GROUP",
+                        help="put a group of elements at its best level (repeatable)")
+    if reroute:
+        parser.add_argument("--reroute", action="store_true", help="choose the route under the conditions instead "
+                            "of booking it under typical ones")
 
 
 def _add_profiles(parser: argparse.ArgumentParser, purpose: str) -> None:
-    parser.add_argument("--profile", action="append", default=[], metavar="P",
-                        help=f"{purpose} (repeatable; default: every profile: scheduled, typical and congested)")
+    parser.add_argument("--conditions", action="append", default=[], metavar="C",
+                        help=f"{purpose} (repeatable; default: the presets best, typical and congested)")
+    parser.add_argument("--profile", dest="conditions", action="append",
+                        help="deprecated: the old name of --conditions (scheduled is now best)")
+
+
+def _conditions(net: Any, args: argparse.Namespace) -> Any:
+    """Return the condition set a single-condition command asks for (``--profile`` is the deprecated name)."""
+    name = args.conditions
+    if args.profile_alias:
+        if name and name != args.profile_alias:
+            raise CorridorError("give --conditions or --profile (its old name), not both")
+        name = args.profile_alias
+    return net.conditions(name or "typical", congest=args.congest, relieve=args.relieve)
+
+
+def _condition_list(net: Any, args: argparse.Namespace) -> list[str]:
+    """Return the condition sets a multi-condition command compares (default: the presets)."""
+    return list(dict.fromkeys(net.conditions(c).name for c in args.conditions)) or list(net.presets)
 
 
 def _add_simulation_options(parser: argparse.ArgumentParser, default_n: int = 10_000) -> None:
@@ -248,7 +288,7 @@ def _cmd_route(args: argparse.Namespace) -> int:
     if args.alternatives is not None:
         return _print_alternatives(net, args)
     route = net.route(args.origin, args.destination, via=args.via, avoid=args.avoid, by=args.by,
-                      profile=args.profile)
+                      conditions=_conditions(net, args), reroute=args.reroute)
     _check_map_path(args)
     _write_map(args, lambda: route.map(offline=args.offline))
     if args.json:
@@ -263,8 +303,9 @@ def _cmd_route(args: argparse.Namespace) -> int:
 def _print_alternatives(net: Any, args: argparse.Namespace) -> int:
     import pandas as pd
 
+    conditions = _conditions(net, args)
     routes = net.alternatives(args.origin, args.destination, k=args.alternatives, via=args.via, avoid=args.avoid,
-                              by=args.by, profile=args.profile)
+                              by=args.by, conditions=conditions, reroute=args.reroute)
     if args.json:
         _print_json([r.to_dict() for r in routes])
         return EXIT_OK
@@ -274,7 +315,7 @@ def _print_alternatives(net: Any, args: argparse.Namespace) -> int:
         return EXIT_OK
     first = routes[0]
     print(f"{net.place_name(first.origin)} → {net.place_name(first.destination)}: {len(routes)} routes that differ "
-          f"in where they stop (profile {args.profile}, best by {args.by})")
+          f"in where they stop (conditions {conditions.name}, best by {args.by})")
     print(f"{'#':>3} {'km':>7} {'days':>6} {'US$/FEU':>8}  stops at")
     for i, r in enumerate(routes, start=1):
         cost = "–" if r.cost_usd != r.cost_usd else f"{r.cost_usd:,.0f}"
@@ -283,11 +324,29 @@ def _print_alternatives(net: Any, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def booking_text(route: Any) -> str:
+    """Return which conditions a route meets and under which it was chosen, in a few words."""
+    net = route.network
+    countries = " – ".join(route.countries)
+    if route.rerouted:
+        typical = net.route(route.origin, route.destination, via=route.via, by=route.weight)
+        same = typical.places == route.places
+        return (f"conditions {route.conditions.name}, rerouted under them"
+                + ("; the route is the one booked under typical conditions" if same else
+                   f"; booked under typical conditions it would run {' – '.join(typical.countries)}, "
+                   f"rerouted it runs {countries}"))
+    if route.conditions.name == "typical":
+        return "typical conditions"
+    return (f"conditions {route.conditions.name}; the route booked under typical conditions ({countries}); "
+            "--reroute chooses it under these conditions")
+
+
 def format_route(route: Any) -> str:
     """Return a route as a human-readable table with totals."""
     frame = route.to_frame()
     names = f"{route.to_dict()['origin_name']} → {route.to_dict()['destination_name']}"
-    lines = [f"{names}  ({'fastest' if route.weight == 'time' else 'shortest'} route, profile {route.profile})", ""]
+    best = {"time": "fastest", "distance": "shortest", "cost": "cheapest", "co2": "lowest-CO2e"}[route.weight]
+    lines = [f"{names}  ({best} route, {booking_text(route)})", ""]
     header = f"{'#':>3}  {'what':<22} {'where':<44} {'km':>7} {'hours':>7} {'day':>6}  sources"
     lines += [header, "-" * len(header)]
     for step, row in frame.iterrows():
@@ -381,10 +440,10 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
         raise CorridorError(f"--within must not be negative, got {args.within:g}")
     if args.window is not None and not 0 <= args.window[0] <= args.window[1]:
         raise CorridorError(f"--window needs 0 ≤ LOW ≤ HIGH, got {args.window[0]:g} {args.window[1]:g}")
-    route = net.route(args.origin, args.destination, via=args.via, avoid=args.avoid, profile=args.profile)
+    route = net.route(args.origin, args.destination, via=args.via, avoid=args.avoid,
+                      conditions=_conditions(net, args), reroute=args.reroute)
     progress = _progress_bar() if args.journeys >= 1_000_000 and sys.stderr.isatty() else None
-    transit = simulate(route, n=args.journeys, profile=args.profile, seed=args.seed, start_hour=args.start_hour,
-                       progress=progress)
+    transit = simulate(route, n=args.journeys, seed=args.seed, start_hour=args.start_hour, progress=progress)
     window = tuple(args.window) if args.window else None
     if args.json:
         _print_json(transit.to_dict(within_days=args.within, window_days=window))
@@ -410,8 +469,8 @@ def format_transit(transit: Any, *, within_days: float | None = None,
     route = transit.route
     names = route.network.place_name
     p = transit.percentiles((10, 50, 90))
-    lines = [f"{names(route.origin)} → {names(route.destination)}: {transit.n:,} simulated journeys, profile "
-             f"{transit.profile}, seed {transit.seed}", "",
+    lines = [f"{names(route.origin)} → {names(route.destination)}: {transit.n:,} simulated journeys, seed "
+             f"{transit.seed}", f"  {booking_text(route)}", "",
              f"P10 {p['P10']:.1f} days   median {p['P50']:.1f} days   P90 {p['P90']:.1f} days   "
              f"mean {transit.mean_days:.1f} days"]
     if within_days is not None:
@@ -461,7 +520,7 @@ def _cmd_claims(args: argparse.Namespace) -> int:
             for c in selected:
                 print(f"{c.id}: {c.who} ({c.said_on}): \"{c.statement}\" [{c.window_text}]")
         return EXIT_OK
-    profiles = tuple(args.profile) or None
+    profiles = tuple(_condition_list(net, args)) if args.conditions else None
     checks = [check(c, net, profiles=profiles, n=args.journeys, seed=args.seed) for c in selected]
     if args.markdown:
         print(markdown_table(checks))
@@ -510,11 +569,11 @@ def _cmd_chart(args: argparse.Namespace) -> int:
     from .simulation import simulate
 
     net = _load(args)
-    profiles = args.profile or [p for p in ("scheduled", "typical", "congested") if p in net.profiles]
     series = []
-    for profile in profiles:
-        route = net.route(args.origin, args.destination, via=args.via, avoid=args.avoid, profile=profile)
-        series.append(Series(route, simulate(route, n=args.journeys, profile=profile, seed=args.seed)))
+    booked = net.route(args.origin, args.destination, via=args.via, avoid=args.avoid)
+    for name in _condition_list(net, args):
+        route = booked.under(name)
+        series.append(Series(route, simulate(route, n=args.journeys, seed=args.seed)))
     what = "cost–distance" if args.cost else "time–distance"
     title = f"{net.place_name(series[0].route.origin)} → {net.place_name(series[0].route.destination)}: " \
             f"{what} (vertical steps are stops)"
@@ -536,11 +595,10 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     elif args.close:
         scenario = Scenario.closing(*args.close, network=net)
         net, title = scenario.apply(net), scenario.name
-    profiles = args.profile or [p for p in ("scheduled", "typical", "congested") if p in net.profiles]
     chosen = _corridor_ids(args)
     _check_map_path(args)
-    result = compare(net, args.origin, args.destination, corridors=chosen, profiles=profiles, n=args.journeys,
-                     seed=args.seed, window_days=args.within)
+    result = compare(net, args.origin, args.destination, corridors=chosen, conditions=_condition_list(net, args),
+                     n=args.journeys, seed=args.seed, window_days=args.within)
     _write_map(args, lambda: result.map(offline=args.offline))
     if args.chart:
         from .charts import save_chart
@@ -600,8 +658,8 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
     scenario = Scenario.from_toml(args.file)
     chosen = _corridor_ids(args)
     _check_map_path(args)
-    result = diff(net, scenario, args.origin, args.destination, corridors=chosen, profile=args.profile,
-                  n=args.journeys, seed=args.seed)
+    result = diff(net, scenario, args.origin, args.destination, corridors=chosen,
+                  conditions=_conditions(net, args), n=args.journeys, seed=args.seed)
     _write_map(args, lambda: result.map(offline=args.offline))
     if args.json:
         _print_json(result.to_dict())
@@ -674,7 +732,64 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_backtest(args: argparse.Namespace) -> int:
+    from .backtest import GROUPINGS, backtest
+    from .charts import save_chart
+    from .network import load_network
+
+    if args.journeys <= 0:
+        raise CorridorError(f"the number of journeys must be positive, got {args.journeys}")
+    _check_map_path(args)
+    result = backtest(load_network(), n=args.journeys, seed=args.seed)
+    if args.chart:
+        written = save_chart(result.chart(), args.chart)
+        print(f"wrote {written}", file=sys.stderr if args.json or args.csv else sys.stdout)
+    if args.json:
+        _print_json(result.to_dict())
+        return EXIT_OK
+    if args.csv:
+        sys.stdout.write(result.table().to_csv(index=False))
+        return EXIT_OK
+    print(format_backtest(result, GROUPINGS))
+    return EXIT_OK
+
+
+def format_backtest(result: Any, groupings: Sequence[str]) -> str:
+    """Return a backtest as text: the overall summary, the summaries by group, and every observation."""
+    overall = result.summary().iloc[0]
+    lines = [f"Backtest: {int(overall['observations'])} observed journeys, {result.n:,} simulated journeys each "
+             f"(seed {result.seed})",
+             f"  median absolute error of the model's median {overall['mdape_pct']:.1f}%, "
+             f"{overall['coverage']:.0%} of observations inside the model's P10–P90, bias {overall['bias_pct']:+.1f}%"
+             " (positive: the model is slower)", ""]
+    for grouping in groupings:
+        frame = result.summary(grouping)
+        lines.append(f"{'by ' + grouping.replace('_year', ''):<20} {'obs':>4} {'MdAPE':>7} {'inside':>7} {'bias':>7}")
+        for key, row in frame.iterrows():
+            lines.append(f"  {key:<18} {int(row['observations']):>4} {row['mdape_pct']:>6.1f}% "
+                         f"{row['coverage']:>6.0%} {row['bias_pct']:>+6.1f}%")
+        lines.append("")
+    table = result.table()
+    lines.append(f"{'observation':<44} {'corridor':<17} {'period':<8} {'observed':>10} {'P10':>6} {'P50':>6} "
+                 f"{'P90':>6} {'error':>7}  largest element of the median journey")
+    for row in table.itertuples():
+        observed = (f"{row.observed_low_days:g}" if row.observed_low_days == row.observed_high_days
+                    else f"{row.observed_low_days:g}–{row.observed_high_days:g}")
+        if not row.available:
+            lines.append(f"{_clip(row.id, 44):<44} {row.corridor:<17} {row.period:<8} {observed:>10}  not available: "
+                         f"{row.reason}")
+            continue
+        mark = " " if row.inside else "*"
+        lines.append(f"{_clip(row.id, 44):<44} {row.corridor:<17} {row.period:<8} {observed:>10} {row.p10_days:>6.1f} "
+                     f"{row.p50_days:>6.1f} {row.p90_days:>6.1f} {row.error_pct:>+6.0f}%{mark} {row.largest_element}")
+    lines.append("")
+    lines.append("* the observation lies outside the model's P10–P90. Conditions: the period's own where the dataset "
+                 "documents it, else typical.")
+    return "\n".join(lines)
+
+
 _COMMANDS = {
+    "backtest": _cmd_backtest,
     "map": _cmd_map, "report": _cmd_report,
     "bottleneck": _cmd_bottleneck,
     "route": _cmd_route, "compare": _cmd_compare, "scenario": _cmd_scenario, "network": _cmd_network,

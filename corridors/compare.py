@@ -25,6 +25,7 @@ from .errors import CorridorError
 from .registry import Corridor, load_corridors
 
 if TYPE_CHECKING:
+    from .conditions import Conditions
     from .network import Network
     from .route import Route
     from .simulation import TransitTime
@@ -150,9 +151,14 @@ def _round(value: float) -> float:
 
 
 def compare(network: Network, origin: str, destination: str, *, corridors: Sequence[str] | None = None,
-            profiles: Sequence[str] = ("typical",), n: int = 5_000, seed: int | None = 0,
-            window_days: float | None = None) -> Comparison:
-    """Compare the named corridors (default: all) between two places under each profile."""
+            profiles: Sequence[str | Conditions] = ("typical",), n: int = 5_000, seed: int | None = 0,
+            window_days: float | None = None, conditions: Sequence[str | Conditions] | None = None,
+            reroute: bool = False) -> Comparison:
+    """Compare the named corridors (default: all) between two places under each condition set.
+
+    ``conditions`` (``profiles`` is its old name) lists the condition sets; each corridor's route is booked under
+    typical conditions and meets each set, unless ``reroute`` chooses it anew under the set.
+    """
     from .simulation import simulate
 
     origin_id, destination_id = network.place(origin), network.place(destination)
@@ -163,16 +169,15 @@ def compare(network: Network, origin: str, destination: str, *, corridors: Seque
         raise CorridorError(f"unknown corridor {unknown[0]!r}; known corridors: {', '.join(registry)}")
     if window_days is not None and window_days < 0:
         raise CorridorError(f"a time window cannot be negative, got {window_days:g}")
-    for profile in profiles:
-        network.parameters.check_profile(profile)
+    sets = [network.conditions(c) for c in (conditions if conditions is not None else profiles)]
     entries = []
     for corridor_id in chosen:
         corridor = registry[corridor_id]
-        for profile in profiles:
+        for chosen_set in sets:
             try:
-                route = corridor.route(network, origin_id, destination_id, profile=profile)
+                route = corridor.route(network, origin_id, destination_id, conditions=chosen_set, reroute=reroute)
             except CorridorError as exc:  # no route, or an end lies in a country the corridor avoids
-                entries.append(Entry(corridor, profile, None, None, reason=str(exc)))
+                entries.append(Entry(corridor, chosen_set.name, None, None, reason=str(exc)))
                 continue
-            entries.append(Entry(corridor, profile, route, simulate(route, n=n, profile=profile, seed=seed)))
+            entries.append(Entry(corridor, chosen_set.name, route, simulate(route, n=n, seed=seed)))
     return Comparison(network, origin_id, destination_id, entries, window_days)

@@ -20,6 +20,9 @@ precedence over the leg's ``time_h`` and over distance / speed.
 ``costs`` and ``emissions`` (optional): what a loaded 40-ft container (FEU) pays per km of a mode or per stop
 (node → country → ``*``, or per leg), and the CO2e it causes per km of a mode.
 
+``groups`` and ``conditions`` (optional): named groups of elements, and condition sets giving each group's level
+(best, typical, congested, or closed for a sea passage) in a period or preset (see :mod:`corridors.conditions`).
+
 ``disruptions`` (optional): events that may hold freight at a place, such as a port closed by weather, with the
 probability that a departure meets one and the delay it then causes.
 """
@@ -94,6 +97,7 @@ SOURCE_COLUMNS = (
     Column("year", "text"),
     Column("accessed", "text"),
     Column("note", "text"),
+    Column("reliability", "text", choices=("primary", "secondary", "weak")),
 )
 
 def _triple(suffix: str) -> tuple[Column, ...]:
@@ -146,6 +150,7 @@ COST_COLUMNS = (
     Column("leg", "text"),
     Column("profile", "text", required=True),
     Column("unit", "text", required=True, choices=COST_UNITS),
+    Column("price_year", "int"),
     *_triple(""),
     *PROVENANCE,
 )
@@ -155,6 +160,28 @@ EMISSION_COLUMNS = (
     Column("country", "text", required=True),
     Column("kg_co2e_per_feu_km", "float", required=True),
     *PROVENANCE,
+)
+
+#: A group of elements whose state a condition set names: ``members`` are selectors ``KIND:PLACE`` — ``leg:ID``,
+#: ``MODE:COUNTRY`` (legs timed by speed), ``STOP_KIND:NODE|COUNTRY|*`` (stops; ``weather_closure`` too) and
+#: ``passage:NAME``.
+GROUP_COLUMNS = (
+    Column("id", "id", required=True),
+    Column("name", "text", required=True),
+    Column("members", "list", required=True),
+    Column("note", "text"),
+)
+
+#: Condition sets: per condition, the level of each group and a default (``*``) row that also names the year
+#: whose volumes drive the queues. ``closed`` applies to passage groups only.
+CONDITION_LEVELS = ("best", "typical", "congested", "closed")
+CONDITION_COLUMNS = (
+    Column("condition", "text", required=True),
+    Column("group", "text", required=True),
+    Column("level", "text", required=True, choices=CONDITION_LEVELS),
+    Column("year", "int"),
+    Column("sources", "refs"),
+    Column("note", "text"),
 )
 
 TABLES: dict[str, tuple[Column, ...]] = {
@@ -167,6 +194,8 @@ TABLES: dict[str, tuple[Column, ...]] = {
     "disruptions": DISRUPTION_COLUMNS,
     "costs": COST_COLUMNS,
     "emissions": EMISSION_COLUMNS,
+    "groups": GROUP_COLUMNS,
+    "conditions": CONDITION_COLUMNS,
 }
 
 #: Plausibility bounds used by validation, in one place so that they can be read and argued with.

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .timing import _or_empty
+from .timing import _levels_renamed, _or_empty
 
 
 @dataclass(frozen=True)
@@ -25,17 +25,21 @@ class Rate:
     unit: str
     sources: tuple[str, ...]
     place: str
+    price_year: int | None = None
 
 
 class CostParameters:
     """Costs and emission factors, indexed for constant-time lookup."""
 
     def __init__(self, costs: pd.DataFrame | None, emissions: pd.DataFrame | None):
-        self._tables = {"costs": _or_empty(costs, "costs"), "emissions": _or_empty(emissions, "emissions")}
+        self._tables = {"costs": _levels_renamed(_or_empty(costs, "costs")),
+                        "emissions": _or_empty(emissions, "emissions")}
         self._by_leg: dict[tuple[str, str], Rate] = {}
         self._by_place: dict[tuple[str, str, str], Rate] = {}
         for r in self._tables["costs"].itertuples(index=False):
-            rate = Rate(r.low, r.typical, r.high, r.unit, tuple(r.sources), r.leg or r.place)
+            year = getattr(r, "price_year", None)
+            rate = Rate(r.low, r.typical, r.high, r.unit, tuple(r.sources), r.leg or r.place,
+                        int(year) if year is not None and year == year else None)
             if r.leg:
                 self._by_leg[(r.leg, r.profile)] = rate
             else:

@@ -11,7 +11,7 @@ import geopandas as gpd
 #: plain tables (sources and the time parameters), which are CSV.
 NETWORK_FILES = ("nodes", "legs", "sources")
 PARAMETER_FILES = ("stop_times", "speeds")  # a network without its own uses the bundled ones
-OPTIONAL_FILES = ("leg_times", "disruptions", "costs", "emissions")  # a network without its own has none
+OPTIONAL_FILES = ("leg_times", "disruptions", "costs", "emissions", "groups", "conditions")  # none if absent
 COUNTRIES_FILE = "countries_110m.geojson"  # light: the background of offline maps
 BOUNDARIES_FILE = "countries_50m.fgb"  # detailed: where places are checked against their country
 

@@ -54,6 +54,10 @@ class UnknownPlaceError(CorridorError, LookupError):
         return str(self.args[0])
 
 
+#: The reason a NoRouteError gives when every way through the places asked for passes some place twice.
+PASSES_TWICE = "every way through the places asked for passes some place twice"
+
+
 class NoRouteError(CorridorError):
     """No route joins two places under the given constraints; ``reason`` says which constraint cut it off."""
 

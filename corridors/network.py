@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import html
 import itertools
-import math
 import os
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -15,13 +15,15 @@ import geopandas as gpd
 import networkx as nx
 import pandas as pd
 
-from . import contract, datasets
+from . import contract, datasets, model
+from .conditions import DEFAULT_CONDITIONS, LEVELS, ConditionBook, Conditions
 from .costs import CostParameters
-from .errors import CorridorError, NoRouteError, Problem, UnknownPlaceError, ValidationError
+from .errors import PASSES_TWICE, CorridorError, NoRouteError, Problem, UnknownPlaceError, ValidationError
 from .io import RawTable, find_files, read_table, write_tables
 from .places import PlaceIndex, normalise
-from .routing import Arc, ExpandedGraph, Measure, build_expanded_graph, shortest_arcs
-from .timing import DEFAULT_PROFILE, TimeParameters, scheduled_wait_h
+from .queues import QueueBook, load_queue_book
+from .routing import Arc, ExpandedGraph, Measure, build_expanded_graph, passes_twice, shortest_arcs, simple_arcs
+from .timing import TimeParameters
 from .validation import validate_tables
 
 if TYPE_CHECKING:
@@ -40,15 +42,20 @@ class Network:
     """
 
     def __init__(self, nodes: gpd.GeoDataFrame, legs: gpd.GeoDataFrame, sources: pd.DataFrame,
-                 parameters: TimeParameters, *, costs: CostParameters | None = None, name: str = "network"):
+                 parameters: TimeParameters, *, costs: CostParameters | None = None, name: str = "network",
+                 condition_book: ConditionBook | None = None, queues: QueueBook | None = None):
         self._nodes = nodes
         self._legs = legs
         self._sources = sources
         self.parameters = parameters
         self.costs = costs if costs is not None else CostParameters(None, None)
+        self.condition_book = condition_book if condition_book is not None else ConditionBook(
+            None, None, parameters.profiles)
+        self.queues = queues if queues is not None else QueueBook()
         self.name = name
         self._index = _place_index(nodes)
-        self._expanded: dict[tuple[str, str], ExpandedGraph] = {}
+        self._expanded: dict[tuple[str, Conditions], ExpandedGraph] = {}
+        self._priced: dict[tuple, model.Priced] = {}
 
     # Tables ------------------------------------------------------------------------------------------------
     @property
@@ -68,8 +75,33 @@ class Network:
 
     @property
     def profiles(self) -> tuple[str, ...]:
-        """Return the names of the operating profiles the time parameters define."""
-        return self.parameters.profiles
+        """Return the preset condition sets (best, typical, congested): what the old profiles were."""
+        return self.presets
+
+    @property
+    def condition_names(self) -> tuple[str, ...]:
+        """Return the names of the condition sets: the presets (``best``, ``typical``, ``congested``), then periods."""
+        return self.condition_book.names
+
+    @property
+    def presets(self) -> tuple[str, ...]:
+        """Return the preset condition sets this network has, best case first (the levels of its parameters)."""
+        return tuple(p for p in dict.fromkeys((*LEVELS, *self.parameters.profiles))
+                     if p in self.condition_book.names and p in self.parameters.profiles) or self.parameters.profiles
+
+    def conditions(self, name: str | Conditions = DEFAULT_CONDITIONS, *, congest: Sequence[str] = (),
+                   relieve: Sequence[str] = ()) -> Conditions:
+        """Return a condition set by name (a preset or a period such as ``"2022"``), with groups overridden.
+
+        ``congest`` puts the named groups (``"caspian"``) at their congested level, ``relieve`` at their best.
+        """
+        return self.condition_book.get(name, congest=congest, relieve=relieve)
+
+    def _resolve(self, conditions: str | Conditions | None, profile: str | None = None) -> Conditions:
+        """Return the condition set asked for by ``conditions`` or by the deprecated ``profile``."""
+        if conditions is not None and profile is not None and str(profile) != str(conditions):
+            raise CorridorError("give conditions or profile (its old name), not both")
+        return self.conditions(conditions if conditions is not None else (profile or DEFAULT_CONDITIONS))
 
     def to_gdfs(self) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
         """Return ``(nodes, legs)`` GeoDataFrames; :func:`graph_from_gdfs` turns them back into a network."""
@@ -113,64 +145,115 @@ class Network:
         return str(self._nodes.at[place_id, "name"])
 
     # Routing -----------------------------------------------------------------------------------------------
-    def expanded_graph(self, *, weight: str = "time", profile: str = DEFAULT_PROFILE) -> ExpandedGraph:
-        """Return the expanded graph (stops as arcs) for a weight and profile, built once and reused."""
-        self.parameters.check_profile(profile)
-        key = (weight, profile)
+    def expanded_graph(self, *, weight: str = "time", conditions: str | Conditions | None = None,
+                       profile: str | None = None) -> ExpandedGraph:
+        """Return the expanded graph (stops as arcs) for a weight and condition set, built once and reused."""
+        chosen = self._resolve(conditions, profile)
+        key = (weight, chosen)
         if key not in self._expanded:
             self._expanded[key] = build_expanded_graph(
-                self._node_records, self._leg_records, weight=weight, profile=profile,
-                stop_measure=lambda kind, place, leg: self._stop_measure(kind, place, leg, profile),
-                leg_measure=lambda leg: self._leg_measure(leg, profile),
+                self._node_records, self._leg_records, weight=weight, profile=chosen.name,
+                stop_measure=lambda kind, place, leg: self._measure(self.price_stop(kind, place, leg, chosen)),
+                leg_measure=lambda leg: self._measure(self.price_leg(leg, chosen)),
             )
         return self._expanded[key]
 
+    def price_leg(self, leg: str, conditions: Conditions) -> model.Priced:
+        """Return a leg's estimate under a condition set (see :mod:`corridors.model`), computed once."""
+        key = ("leg", leg, conditions)
+        if key not in self._priced:
+            self._priced[key] = model.price_leg(self, leg, conditions)
+        return self._priced[key]
+
+    def price_stop(self, kind: str, place: str, leg: str | None, conditions: Conditions) -> model.Priced:
+        """Return a stop's estimate under a condition set (see :mod:`corridors.model`), computed once."""
+        key = ("stop", kind, place, leg, conditions)
+        if key not in self._priced:
+            self._priced[key] = model.price_stop(self, kind, place, leg, conditions)
+        return self._priced[key]
+
+    @staticmethod
+    def _measure(priced: model.Priced) -> Measure:
+        return Measure(priced.time_h, priced.sources, priced.cost_usd, priced.co2_kg, note=priced.note)
+
     def route(self, origin: str, destination: str, *, via: Sequence[str] = (), avoid: Iterable[str] = (),
-              by: str = "time", profile: str = DEFAULT_PROFILE) -> Route:
+              by: str = "time", conditions: str | Conditions | None = None, reroute: bool = False,
+              profile: str | None = None) -> Route:
         """Return the best route from ``origin`` to ``destination`` as a :class:`~corridors.route.Route`.
+
+        A shipper books a route and then lives with its conditions: the route is the best one under ``typical``
+        conditions, and its elements are priced under ``conditions``. Only what the conditions close (a sea
+        passage) is avoided when booking. With ``reroute`` the route is chosen anew under the conditions.
+        A route never passes the same place twice.
 
         Parameters
         ----------
         origin, destination
-            Place ids, names or aliases ("Xi'an", "Poti", "Constanta").
+            Place ids, names or aliases ("Xi'an", "Poti", "Constanta"); they must differ.
         via
             Places to pass through, in order.
         avoid
-            Places, countries (ISO alpha-3 code or name) or modes (rail, road, ferry, sea) not to use.
+            Places, countries (ISO alpha-3 code or name), modes (rail, road, ferry, sea) or sea passages not to use.
         by
-            ``"time"`` (expected hours, stops included) or ``"distance"`` (km).
+            ``"time"`` (typical hours, stops included), ``"distance"`` (km), ``"cost"`` (US$ per FEU) or ``"co2"``.
+        conditions
+            A condition set: a preset (``"best"``, ``"typical"``, ``"congested"``), a period (``"2022"``), or a
+            :class:`~corridors.conditions.Conditions` from :meth:`conditions`. Default: ``typical``.
+        reroute
+            Choose the route under ``conditions`` instead of booking it under ``typical``.
         profile
-            The operating profile whose times are used.
+            The old name of ``conditions`` (``scheduled`` is now ``best``).
         """
-
+        chosen = self._resolve(conditions, profile)
+        booking = chosen if reroute else self.conditions(DEFAULT_CONDITIONS)
         stages, constraints = self._request(origin, destination, via, avoid)
-        graph = self.expanded_graph(weight=by, profile=profile)
-        arcs = shortest_arcs(graph, stages, blocked_places=constraints.places(self._nodes),
-                             blocked_modes=constraints.modes, blocked_legs=constraints.legs(self._legs))
+        graph = self.expanded_graph(weight=by, conditions=booking)
+        closed = self._closed_legs(chosen)
+        blocked_places = constraints.places(self._nodes)
+        blocked_legs = constraints.legs(self._legs) | closed
+        arcs = shortest_arcs(graph, stages, blocked_places=blocked_places, blocked_modes=constraints.modes,
+                             blocked_legs=blocked_legs)
+        if arcs is not None and passes_twice(arcs, graph.leg_passages):
+            arcs = simple_arcs(graph, stages, blocked_places=blocked_places, blocked_modes=constraints.modes,
+                               blocked_legs=blocked_legs)
+            if arcs is None:
+                raise NoRouteError(self.place_name(stages[0]), self.place_name(stages[-1]), PASSES_TWICE)
         if arcs is None:
-            raise NoRouteError(self.place_name(stages[0]), self.place_name(stages[-1]),
-                               self._why_no_route(graph, stages, constraints))
-        return self._route(stages, arcs, profile, by)
+            why = self._why_no_route(graph, stages, constraints)
+            if closed and shortest_arcs(graph, stages, blocked_places=blocked_places, blocked_modes=constraints.modes,
+                                        blocked_legs=constraints.legs(self._legs)) is not None:
+                why = (f"every route needs {', '.join(sorted(chosen.closed_passages))}, closed under the conditions "
+                       f"{chosen.name}")
+            raise NoRouteError(self.place_name(stages[0]), self.place_name(stages[-1]), why)
+        return self._route(stages, arcs, chosen, by, booked_under=booking.name)
+
+    def _closed_legs(self, conditions: Conditions) -> frozenset[str]:
+        closed = conditions.closed_passages
+        if not closed:
+            return frozenset()
+        return frozenset(i for i, through in self._legs["passages"].items() if closed.intersection(through))
 
     def alternatives(self, origin: str, destination: str, *, k: int = 3, via: Sequence[str] = (),
-                     avoid: Iterable[str] = (), by: str = "time", profile: str = DEFAULT_PROFILE,
-                     max_paths: int = 400) -> list[Route]:
+                     avoid: Iterable[str] = (), by: str = "time", conditions: str | Conditions | None = None,
+                     reroute: bool = False, profile: str | None = None, max_paths: int = 400) -> list[Route]:
         """Return up to ``k`` routes, best first, that differ in where they stop.
 
         Two routes count as different when the places where something happens to the freight (borders, breaks
         of gauge, ports) differ, so that a detour along the same line is not offered as an alternative. The
         expanded graph's paths are enumerated in order of cost (Yen's algorithm, via networkx); those that repeat
         an earlier route's stops or miss a ``via`` place are skipped, and the search stops after ``max_paths``
-        paths. The first route is the one :meth:`route` returns.
+        paths. The first route is the one :meth:`route` returns; routes that pass a place twice are skipped.
         """
         if not isinstance(k, int) or k < 1:
             raise CorridorError(f"the number of alternatives must be a whole number ≥ 1, got {k!r}")
-        best = self.route(origin, destination, via=via, avoid=avoid, by=by, profile=profile)
+        chosen = self._resolve(conditions, profile)
+        booking = chosen if reroute else self.conditions(DEFAULT_CONDITIONS)
+        best = self.route(origin, destination, via=via, avoid=avoid, by=by, conditions=chosen, reroute=reroute)
         stages, constraints = self._request(origin, destination, via, avoid)
-        expanded = self.expanded_graph(weight=by, profile=profile)
+        expanded = self.expanded_graph(weight=by, conditions=booking)
         graph = expanded.to_networkx()
         blocked_places = constraints.places(self._nodes)
-        blocked_legs = constraints.legs(self._legs)
+        blocked_legs = constraints.legs(self._legs) | self._closed_legs(chosen)
         graph.remove_nodes_from([n for n, place in enumerate(expanded.place_of) if place in blocked_places])
         graph.remove_edges_from([(a.tail, a.head) for a in expanded.arcs if a.element == "leg" and (
             a.kind in constraints.modes or a.leg in blocked_legs)])
@@ -183,7 +266,9 @@ class Network:
             if len(found) >= k or count >= max_paths:
                 break
             arcs = [expanded.arcs[graph.edges[a, b]["arc"]] for a, b in itertools.pairwise(path[1:-1])]
-            route = self._route(stages, arcs, profile, by)
+            if passes_twice(arcs, expanded.leg_passages):
+                continue
+            route = self._route(stages, arcs, chosen, by, booked_under=booking.name)
             if _stop_places(route) in seen or not _passes_in_order(route.places, stages[1:-1]):
                 continue
             seen.add(_stop_places(route))
@@ -193,6 +278,13 @@ class Network:
     def _request(self, origin: str, destination: str, via: Sequence[str], avoid: Iterable[str]
                  ) -> tuple[list[str], _Constraints]:
         stages = [self.place(origin), *(self.place(v) for v in via), self.place(destination)]
+        if stages[0] == stages[-1]:
+            raise CorridorError(f"{self.place_name(stages[0])} is both the origin and the destination: a route "
+                                "needs two different places")
+        repeated = [p for p, n in Counter(stages).items() if n > 1]
+        if repeated:
+            raise CorridorError(f"{self.place_name(repeated[0])} is named twice among the origin, via places and "
+                                "destination: a route passes each place once")
         constraints = self._constraints(avoid)
         for place in stages:
             for what, blocked in constraints.blocking(place, self._node_records[place]["country"]):
@@ -200,15 +292,17 @@ class Network:
                                     f"is avoided ({blocked})")
         return stages, constraints
 
-    def _route(self, stages: Sequence[str], arcs: Sequence[Arc], profile: str, by: str) -> Route:
+    def _route(self, stages: Sequence[str], arcs: Sequence[Arc], conditions: Conditions, by: str, *,
+               booked_under: str) -> Route:
         from .route import Route
 
-        return Route(network=self, origin=stages[0], destination=stages[-1], via=stages[1:-1], profile=profile,
-                     weight=by, elements=self._elements(arcs), names=self._names,
+        return Route(network=self, origin=stages[0], destination=stages[-1], via=stages[1:-1],
+                     conditions=conditions, weight=by, elements=self._elements(arcs, conditions), names=self._names,
                      countries={k: v["country"] for k, v in self._node_records.items()}, legs=self._legs,
-                     places=self._nodes)
+                     places=self._nodes, booked_under=booked_under)
 
-    def _elements(self, arcs: Sequence[Arc]) -> list:
+    def _elements(self, arcs: Sequence[Arc], conditions: Conditions) -> list:
+        """Return a route's elements, each priced under ``conditions`` (the arcs may come from another set)."""
         from .route import Element
 
         nodes, legs = self._node_records, self._leg_by_id
@@ -218,16 +312,48 @@ class Network:
                 continue  # a join in the expanded graph, not a stop
             if arc.element == "leg":
                 end, leg_id = str(arc.to_place), str(arc.leg)  # a leg arc always has both
-                countries = dict.fromkeys((nodes[arc.place]["country"], nodes[end]["country"]))
+                priced = self.price_leg(leg_id, conditions)
                 elements.append(Element("leg", arc.kind, arc.place, arc.place, end, arc.kind,
-                                        legs[leg_id]["gauge_mm"], "/".join(countries), arc.distance_km,
-                                        arc.time_h, arc.sources, leg=arc.leg, cost_usd=arc.cost_usd,
-                                        co2_kg=arc.co2_kg))
+                                        legs[leg_id]["gauge_mm"], "/".join(self._leg_countries(leg_id, arc.place)),
+                                        arc.distance_km, priced.time_h, priced.sources, leg=arc.leg,
+                                        cost_usd=priced.cost_usd, co2_kg=priced.co2_kg, priced=priced))
             else:
+                priced = self.price_stop(arc.kind, arc.place, arc.leg, conditions)
                 elements.append(Element("stop", arc.kind, arc.place, arc.place, arc.place, None, None,
-                                        nodes[arc.place]["country"], 0.0, arc.time_h, arc.sources, leg=arc.leg,
-                                        note=arc.note, cost_usd=arc.cost_usd, co2_kg=0.0))
+                                        nodes[arc.place]["country"], 0.0, priced.time_h, priced.sources, leg=arc.leg,
+                                        note=priced.note, cost_usd=priced.cost_usd, co2_kg=0.0, priced=priced))
         return elements
+
+    def _leg_countries(self, leg_id: str, start: str | None = None) -> tuple[str, ...]:
+        """Return the countries of a leg's ends (one if both lie in the same), from ``start``'s end first."""
+        leg = self._leg_by_id[leg_id]
+        ends = (leg["from"], leg["to"]) if start in (None, leg["from"]) else (leg["to"], leg["from"])
+        return tuple(dict.fromkeys(self._node_records[e]["country"] for e in ends))
+
+    def _weak_sources(self, sources: Iterable[str]) -> bool:
+        """Return whether every one of these sources is weak (a blog, a mirror or an aggregator)."""
+        ids = [s for s in sources if s]
+        return bool(ids) and all(s in self._weak_source_ids for s in ids)
+
+    @cached_property
+    def _weak_source_ids(self) -> frozenset[str]:
+        if "reliability" not in self._sources:
+            return frozenset()
+        return frozenset(self._sources.index[self._sources["reliability"] == "weak"])
+
+    def reprice(self, route: Route, conditions: str | Conditions) -> Route:
+        """Return the same route (the same legs and stops) with its elements priced under other conditions."""
+        from dataclasses import replace as _replace
+
+        chosen = self._resolve(conditions)
+        elements = []
+        for e in route.elements:
+            priced = (self.price_leg(str(e.leg), chosen) if e.element == "leg"
+                      else self.price_stop(e.kind, e.place, e.leg, chosen))
+            elements.append(_replace(e, time_h=priced.time_h, sources=priced.sources, cost_usd=priced.cost_usd,
+                                     co2_kg=priced.co2_kg if e.element == "leg" else 0.0, priced=priced,
+                                     note=priced.note if e.element == "stop" else e.note))
+        return route._with(elements=elements, conditions=chosen)
 
     def check_avoid(self, avoid: Iterable[str]) -> None:
         """Raise a CorridorError if an item of an avoid list is not a known place, country, mode or passage."""
@@ -287,62 +413,11 @@ class Network:
     def _leg_records(self) -> list[dict]:
         return [{"id": i, "from": r["from"], "to": r["to"], "mode": r["mode"],
                  "gauge_mm": None if pd.isna(r["gauge_mm"]) else int(r["gauge_mm"]),
-                 "distance_km": float(r["distance_km"]), "service": r["service"] or None}
+                 "distance_km": float(r["distance_km"]), "service": r["service"] or None,
+                 "distance_source": r["distance_source"], "service_source": r["service_source"],
+                 "time_h": None if pd.isna(r["time_h"]) else float(r["time_h"]), "time_source": r["time_source"],
+                 "passages": tuple(r["passages"])}
                 for i, r in self._legs.iterrows()]
-
-    def _stop_measure(self, kind: str, place: str, leg: str | None, profile: str) -> Measure:
-        country = self._nodes.at[place, "country"]
-        cost = self._stop_cost(kind, place, country, profile)
-        if kind == "ferry_wait" and leg is not None:
-            service = self._legs.at[leg, "service"]
-            wait = scheduled_wait_h(service)
-            if wait is not None:
-                return Measure(wait, (self._legs.at[leg, "service_source"],), cost,
-                               note=f"half the headway of {service}")
-        found = self.parameters.stop_time(kind, place, country, profile)
-        if found is None:  # validation guarantees a default row; keep the message useful all the same
-            raise CorridorError(f"no {kind} time for {place} under profile {profile!r}")
-        return Measure(found.typical, found.sources, cost, note=found.note)
-
-    def _stop_cost(self, kind: str, place: str, country: str, profile: str) -> float:
-        if not self.costs.has_costs:
-            return math.nan
-        rate = self.costs.rate(kind, place, country, profile)
-        return rate.typical if rate is not None else 0.0
-
-    def _leg_measure(self, leg_id: str, profile: str) -> Measure:
-        leg = self._legs.loc[leg_id]
-        ends = list(dict.fromkeys((self._nodes.at[leg["from"], "country"], self._nodes.at[leg["to"], "country"])))
-        share_km = leg["distance_km"] / len(ends)  # split evenly between the countries of its ends
-        sources: list[str] = [leg["distance_source"]]
-        explicit = self.parameters.leg_time(leg_id, profile)
-        if explicit is not None:
-            hours = explicit.typical
-            sources.extend(explicit.sources)
-        elif leg["time_h"] is not None and not pd.isna(leg["time_h"]):
-            hours = float(leg["time_h"])
-            sources.append(leg["time_source"])
-        else:
-            hours = 0.0
-            for country in ends:
-                speed = self.parameters.speed(leg["mode"], country, profile)
-                if speed is None:
-                    raise CorridorError(f"no {leg['mode']} speed for {country} under profile {profile!r}")
-                hours += share_km / speed.typical
-                sources.extend(speed.sources)
-        cost = math.nan
-        if self.costs.has_costs:
-            tariff = self.costs.leg_rate(leg_id, profile)
-            if tariff is not None:
-                cost = tariff.typical
-            else:
-                rates = [self.costs.rate(leg["mode"], c, c, profile) for c in ends]
-                cost = sum(share_km * r.typical for r in rates if r is not None)
-        co2 = math.nan
-        if self.costs.has_emissions:
-            factors = [self.costs.emission_factor(leg["mode"], c) for c in ends]
-            co2 = sum(share_km * f[0] for f in factors if f is not None)
-        return Measure(hours, _unique(sources), cost, co2)
 
     # Summary and files -------------------------------------------------------------------------------------
     def summary(self) -> dict[str, Any]:
@@ -511,7 +586,7 @@ def _read(paths: Iterable[str | os.PathLike[str]]) -> tuple[dict[str, RawTable],
         ours = read_table("sources", bundled / "sources.csv")
         theirs = raw["sources"].frame
         extra = ours.frame[~ours.frame["id"].isin(theirs["id"])]
-        merged = pd.concat([theirs, extra], ignore_index=True)
+        merged = pd.concat([theirs, extra], ignore_index=True).fillna("")  # a column only one side has: blank
         raw["sources"] = RawTable("sources", raw["sources"].file, merged,
                                   raw["sources"].labels + tuple(f"bundled line {i + 2}" for i in extra.index))
     return raw, problems
@@ -539,7 +614,8 @@ def load_network(*paths: str | os.PathLike[str], name: str | None = None) -> Net
     clean, problems = _validated(raw)
     if problems:
         raise ValidationError(problems)
-    return _network_from_clean(clean, name or (Path(paths[0]).name if paths else "bundled"))
+    folder = Path(paths[0]) if paths and Path(paths[0]).is_dir() else (datasets.data_path() if not paths else None)
+    return _network_from_clean(clean, name or (Path(paths[0]).name if paths else "bundled"), folder)
 
 
 def _validated(raw: dict[str, RawTable]) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
@@ -550,7 +626,7 @@ def _validated(raw: dict[str, RawTable]) -> tuple[dict[str, pd.DataFrame], list[
     return clean, problems
 
 
-def _network_from_clean(clean: dict[str, pd.DataFrame], name: str) -> Network:
+def _network_from_clean(clean: dict[str, pd.DataFrame], name: str, folder: Path | None = None) -> Network:
     nodes = clean["nodes"].drop(columns=["lat", "lon"]).rename_axis(None)
     legs = clean["legs"].rename_axis(None)
     legs["gauge_mm"] = legs["gauge_mm"].astype("Int64")
@@ -560,7 +636,9 @@ def _network_from_clean(clean: dict[str, pd.DataFrame], name: str) -> Network:
     parameters = TimeParameters(clean["stop_times"], clean["speeds"], clean.get("leg_times"),
                                 clean.get("disruptions"))
     costs = CostParameters(clean.get("costs"), clean.get("emissions"))
-    return Network(nodes, legs, clean["sources"].rename_axis(None), parameters, costs=costs, name=name)
+    book = ConditionBook(clean.get("groups"), clean.get("conditions"), parameters.profiles)
+    return Network(nodes, legs, clean["sources"].rename_axis(None), parameters, costs=costs, name=name,
+                   condition_book=book, queues=load_queue_book(folder))
 
 
 def _check_names_and_coverage(raw: dict[str, RawTable], clean: dict[str, pd.DataFrame]) -> list[Problem]:

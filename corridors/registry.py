@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from . import contract, datasets
-from .errors import CorridorError, Problem, ValidationError
+from .errors import PASSES_TWICE, CorridorError, NoRouteError, Problem, ValidationError
 
 if TYPE_CHECKING:
+    from .conditions import Conditions
     from .network import Network
     from .route import Route
 
@@ -41,19 +42,38 @@ class Corridor:
     example_origin: str = ""  # a pair the corridor typically serves, drawn on the network map
     example_destination: str = ""
 
-    def route(self, network: Network, origin: str, destination: str, *, profile: str = "typical",
-              by: str = "time") -> Route:
+    def route(self, network: Network, origin: str, destination: str, *, conditions: str | Conditions | None = None,
+              by: str = "time", reroute: bool = False, profile: str | None = None) -> Route:
         """Return this corridor's best route between two places (its via places that are not the ends).
 
-        Raises CorridorError when the corridor does not serve the pair: when its required places lie so far off
-        the journey that passing them adds more than ``contract.MAX_CORRIDOR_DETOUR`` to the shortest route
-        that avoids what the corridor avoids (the corridor would go beyond the destination and back).
+        The corridor runs both ways: its required places are passed in their listed order or in the reverse
+        order, whichever gives the shorter journey (İstanbul → Khorgos on the Baku–Tbilisi–Kars corridor passes
+        Akhalkalaki before Alat). Raises CorridorError when the corridor does not serve the pair: when its
+        required places lie so far off the journey that passing them adds more than
+        ``contract.MAX_CORRIDOR_DETOUR`` to the shortest route that avoids what the corridor avoids (the
+        corridor would go beyond the destination and back).
         """
         ends = {network.place(origin), network.place(destination)}
         via = [v for v in self.via if network.place(v) not in ends]
-        route = network.route(origin, destination, via=via, avoid=self.avoid, profile=profile, by=by)
+        def routed(order: list[str], weight: str = by) -> Route:
+            return network.route(origin, destination, via=order, avoid=self.avoid, conditions=conditions, by=weight,
+                                 reroute=reroute, profile=profile)
+
+        found, errors = [], []
+        for order in ([via, via[::-1]] if len(via) > 1 else [via]):
+            try:
+                found.append(routed(order))
+            except CorridorError as exc:
+                errors.append(exc)
+        if not found:
+            if isinstance(errors[0], NoRouteError) and errors[0].reason == PASSES_TWICE:
+                names = ", ".join(network.place_name(network.place(v)) for v in via)
+                raise CorridorError(f"{self.name} does not serve this journey: passing {names} would mean passing "
+                                    "some place twice (going beyond the destination and back)")
+            raise errors[0]
+        route = min(found, key=lambda r: r.distance_km)
         if via:
-            direct = network.route(origin, destination, avoid=self.avoid, profile=profile, by="distance")
+            direct = routed([], "distance")
             if route.distance_km > contract.MAX_CORRIDOR_DETOUR * direct.distance_km:
                 names = ", ".join(network.place_name(network.place(v)) for v in via)
                 raise CorridorError(

@@ -139,7 +139,7 @@ def build_report(network: Network, settings: ReportSettings | None = None) -> st
     cited += [c.claim.source for c in others]
     sections.append("<section id='claims'><h2>Other published claims</h2>"
                     + _html_table(rows, ["claim", "who", "window", "verdict", "held", "source"],
-                                  ["claim", "who", "window", "verdict", "readings that hold, by profile", "source"])
+                                  ["claim", "who", "window", "verdict", "readings that hold, by conditions", "source"])
                     + "</section>")
 
     # 2. The route, its map, chart and distribution ----------------------------------------------------------
@@ -158,7 +158,7 @@ def build_report(network: Network, settings: ReportSettings | None = None) -> st
     transits = {p: simulate(network.route(s.route_origin, s.route_destination, profile=p), n=s.journeys,
                             profile=p, seed=s.seed) for p in network.profiles}
     chart = time_distance_chart([Series(t.route, t) for t in transits.values()],
-                                title=f"{names[0]} → {names[1]}: time–distance by profile")
+                                title=f"{names[0]} → {names[1]}: time–distance by conditions")
     sections.append(
         f"<section id='route'><h2>The route: {esc(names[0])} → {esc(names[1])}</h2>"
         f"<p>{route.distance_km:,.0f} km; {route.time_days:.1f} days with typical times, of which "

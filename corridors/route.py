@@ -11,6 +11,8 @@ import geopandas as gpd
 import pandas as pd
 
 if TYPE_CHECKING:
+    from .conditions import Conditions
+    from .model import Priced
     from .network import Network
     from .simulation import TransitTime
 
@@ -37,6 +39,17 @@ class Element:
     note: str | None = None
     cost_usd: float = float("nan")
     co2_kg: float = float("nan")
+    priced: Priced | None = None  # the element's estimate under the route's conditions (corridors.model)
+
+    @property
+    def weak(self) -> bool:
+        """Return whether every source of this element's time is weak (a blog, a mirror or an aggregator)."""
+        return bool(self.priced is not None and self.priced.weak)
+
+    @property
+    def level(self) -> str:
+        """Return the level (best, typical, congested) the route's conditions put this element at."""
+        return self.priced.level if self.priced is not None else ""
 
 
 @dataclass(frozen=True)
@@ -59,26 +72,61 @@ def _rounded(value: object, digits: int = 1) -> float | None:
 
 
 class Route:
-    """The ordered legs and stops of one journey between two places, under one profile.
+    """The ordered legs and stops of one journey between two places, priced under one condition set.
 
-    Build one with :meth:`corridors.Network.route`. Times are expected values in hours; distances are the
-    published distances of the legs in km.
+    Build one with :meth:`corridors.Network.route`. Times are typical values in hours (each element's median, a
+    mean for waits); distances are the published distances of the legs in km. ``booked_under`` names the
+    conditions the route was chosen under (``typical`` unless it was rerouted).
     """
 
-    def __init__(self, *, network: Network, origin: str, destination: str, via: Sequence[str], profile: str,
-                 weight: str, elements: Sequence[Element], names: Mapping[str, str], countries: Mapping[str, str],
-                 legs: gpd.GeoDataFrame, places: gpd.GeoDataFrame):
+    def __init__(self, *, network: Network, origin: str, destination: str, via: Sequence[str],
+                 conditions: Conditions, weight: str, elements: Sequence[Element], names: Mapping[str, str],
+                 countries: Mapping[str, str], legs: gpd.GeoDataFrame, places: gpd.GeoDataFrame,
+                 booked_under: str = "typical"):
         self.network = network
         self.origin = origin
         self.destination = destination
         self.via = tuple(via)
-        self.profile = profile
+        self.conditions = conditions
+        self.booked_under = booked_under
         self.weight = weight
         self.elements: tuple[Element, ...] = tuple(elements)
         self._names = dict(names)
         self._countries = dict(countries)
         self._leg_geometry = legs
         self._place_geometry = places
+
+    @property
+    def profile(self) -> str:
+        """Return the name of the route's condition set (the old name of ``conditions.name``)."""
+        return self.conditions.name
+
+    @property
+    def rerouted(self) -> bool:
+        """Return whether the route was chosen under its own conditions rather than booked under typical ones."""
+        return self.booked_under == self.conditions.name and self.booked_under != "typical"
+
+    def _with(self, *, elements: Sequence[Element], conditions: Conditions) -> Route:
+        """Return a copy with other elements and conditions (the same path, priced anew)."""
+        return Route(network=self.network, origin=self.origin, destination=self.destination, via=self.via,
+                     conditions=conditions, weight=self.weight, elements=elements, names=self._names,
+                     countries=self._countries, legs=self._leg_geometry, places=self._place_geometry,
+                     booked_under=self.booked_under)
+
+    def under(self, conditions: str | Conditions) -> Route:
+        """Return the same legs and stops priced under other conditions (what the booked route meets then)."""
+        return self.network.reprice(self, conditions)
+
+    @property
+    def price_years(self) -> tuple[int, ...]:
+        """Return the price years of the rates behind the route's cost, oldest first."""
+        return tuple(sorted({e.priced.price_year for e in self.elements
+                             if e.priced is not None and e.priced.price_year}))
+
+    @property
+    def weak_elements(self) -> tuple[Element, ...]:
+        """Return the elements whose time rests only on weak sources (blogs, mirrors, aggregators)."""
+        return tuple(e for e in self.elements if e.weak)
 
     # Totals -------------------------------------------------------------------------------------------------
     @property
@@ -163,12 +211,12 @@ class Route:
         """Return every source id behind the route's figures, in order of first use."""
         return tuple(dict.fromkeys(s for e in self.elements for s in e.sources))
 
-    def simulate(self, *, n: int = 10_000, profile: str | None = None, seed: int | None = 0,
-                 start_hour: float | None = None) -> TransitTime:
+    def simulate(self, *, n: int = 10_000, conditions: str | Conditions | None = None, seed: int | None = 0,
+                 start_hour: float | None = None, profile: str | None = None) -> TransitTime:
         """Return the distribution of door-to-door times over ``n`` simulated journeys (see corridors.simulate)."""
         from .simulation import simulate
 
-        return simulate(self, n=n, profile=profile, seed=seed, start_hour=start_hour)
+        return simulate(self, n=n, conditions=conditions, seed=seed, start_hour=start_hour, profile=profile)
 
     def map(self, *, offline: bool = False):
         """Return a folium map of the route over the network, with a popup per leg and a marker per stop."""
@@ -230,7 +278,8 @@ class Route:
         """Return the totals as a plain dict."""
         return {
             "origin": self.origin, "destination": self.destination, "via": list(self.via),
-            "profile": self.profile, "optimised_for": self.weight,
+            "profile": self.profile, "conditions": self.conditions.name, "booked_under": self.booked_under,
+            "optimised_for": self.weight, "price_years": list(self.price_years),
             "distance_km": round(self.distance_km, 1), "time_h": round(self.time_h, 2),
             "time_days": round(self.time_days, 2), "moving_h": round(self.moving_h, 2),
             "stopped_h": round(self.stopped_h, 2), "legs": len(self.legs), "stops": len(self.stops),

@@ -11,9 +11,10 @@ masks applied while searching.
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import networkx as nx
 
@@ -53,6 +54,7 @@ class ExpandedGraph:
     adjacency: tuple[tuple[tuple[int, float, int], ...], ...]  # per sub-node: (head, cost, arc index)
     departures: dict[str, tuple[int, ...]]  # place -> departure sub-nodes
     arrivals: dict[str, tuple[int, ...]]  # place -> arrival sub-nodes
+    leg_passages: dict[str, tuple[str, ...]] = field(default_factory=dict)  # leg -> sea passages it sails
 
     def to_networkx(self) -> nx.DiGraph:
         """Return the expanded graph as a networkx DiGraph with ``cost`` and ``arc`` edge attributes."""
@@ -174,6 +176,7 @@ def build_expanded_graph(
         adjacency=tuple(tuple(a) for a in adjacency),
         departures={k: tuple(v) for k, v in departures.items()},
         arrivals={k: tuple(v) for k, v in arrivals.items()},
+        leg_passages={leg["id"]: tuple(leg.get("passages", ())) for leg in legs if leg.get("passages")},
     )
 
 
@@ -254,3 +257,98 @@ def shortest_arcs(
         result[:0] = reversed(segment)
         end = node
     return result
+
+
+def passes_twice(arcs: Sequence[Arc], leg_passages: dict[str, tuple[str, ...]] | None = None) -> bool:
+    """Return whether a path passes some place twice (its legs' ends, the start included) or sails a sea passage
+    twice (a ship that sails through Suez and back has gone beyond its destination and returned)."""
+    places = _passed(arcs, leg_passages or {})
+    return len(places) != len(set(places))
+
+
+def _passed(arcs: Sequence[Arc], leg_passages: dict[str, tuple[str, ...]], start: str | None = None) -> list[str]:
+    """Return the places a path passes, in order, with the sea passages it sails as ``passage:NAME``."""
+    legs = [arc for arc in arcs if arc.element == "leg"]
+    passed = [start] if start is not None else [arc.place for arc in legs[:1]]
+    for arc in legs:
+        passed.extend(f"passage:{p}" for p in leg_passages.get(str(arc.leg), ()))
+        passed.append(str(arc.to_place))
+    return passed
+
+
+def simple_arcs(
+    graph: ExpandedGraph,
+    stages: Sequence[str],
+    *,
+    blocked_places: Collection[str] = (),
+    blocked_modes: Collection[str] = (),
+    blocked_legs: Collection[str] = (),
+    candidates: int = 6,
+    max_paths: int = 300,
+) -> list[Arc] | None:
+    """Return the best path through ``stages`` that passes each place once, or None if none is found.
+
+    The expanded graph splits a place into sub-nodes, so a shortest path may enter a place twice (to reach a
+    gauge-change yard and come back or, by cost, to sail on and return), and the stages of a via route may cross
+    each other. Here each stage's paths are enumerated in order of cost (Yen's algorithm, via networkx), keeping
+    those that pass each place once and none that another stage already passes; the first ``candidates`` of each
+    stage are combined depth first, once from the first stage on and once from the last stage back (a cheap first
+    stage may leave no way on, a cheap last stage no way in), and the cheapest whole path wins. The enumeration
+    stops after ``max_paths`` paths per stage, so a route that needs a stage's 300th-best path is not found
+    (None), which the caller reports.
+    """
+    nxgraph = graph.to_networkx()
+    nxgraph.remove_edges_from([(a.tail, a.head) for a in graph.arcs if a.element == "leg" and (
+        a.kind in blocked_modes or a.leg in blocked_legs)])
+    last = len(stages) - 2
+    best: list = [math.inf, None]
+
+    def segments(stage: int, starts: Collection[int], ends: Collection[int], passed: frozenset[str]):
+        here = stages[stage]
+        blocked = (set(blocked_places) | passed) - {here, stages[stage + 1]}
+        sub = nx.DiGraph(nxgraph.subgraph(n for n in nxgraph if graph.place_of[n] not in blocked))
+        sub.add_edges_from((("source", n) for n in starts if n in sub), cost=0.0)
+        sub.add_edges_from(((n, "sink") for n in ends if n in sub), cost=0.0)
+        if "source" not in sub or "sink" not in sub or not nx.has_path(sub, "source", "sink"):
+            return
+        found = 0
+        for count, path in enumerate(nx.shortest_simple_paths(sub, "source", "sink", weight="cost")):
+            if count >= max_paths or found >= candidates:
+                return
+            inner = path[1:-1]
+            arcs = [graph.arcs[sub.edges[a, b]["arc"]] for a, b in itertools.pairwise(inner)]
+            places = _passed(arcs, graph.leg_passages, here)
+            if len(places) != len(set(places)) or passed.intersection(places):
+                continue
+            found += 1
+            yield sum(sub.edges[a, b]["cost"] for a, b in itertools.pairwise(inner)), arcs, inner, frozenset(places)
+
+    def keep(cost: float, arcs: list[Arc]) -> None:
+        if cost < best[0]:
+            best[0], best[1] = cost, arcs
+
+    def forward(stage: int, starts: Collection[int], passed: frozenset[str], cost: float, arcs: list[Arc]) -> None:
+        if stage > last:
+            keep(cost, arcs)
+            return
+        ends = graph.arrivals.get(stages[stage + 1], ())
+        for more, segment, inner, places in segments(stage, starts, ends, passed - {stages[stage]}):
+            if cost + more >= best[0]:
+                return  # segments come cheapest first: no later one can do better
+            forward(stage + 1, (inner[-1],), passed | places, cost + more, arcs + segment)
+
+    def backward(stage: int, ends: Collection[int], passed: frozenset[str], cost: float, arcs: list[Arc]) -> None:
+        if stage < 0:
+            keep(cost, arcs)
+            return
+        # a later stage leaves from a departure sub-node; the stage before ends there, transfer included
+        starts = graph.departures.get(stages[stage], ())
+        for more, segment, inner, places in segments(stage, starts, ends, passed - {stages[stage + 1]}):
+            if cost + more >= best[0]:
+                return
+            backward(stage - 1, (inner[0],), passed | places, cost + more, segment + arcs)
+
+    forward(0, graph.departures.get(stages[0], ()), frozenset(), 0.0, [])
+    if last > 0:
+        backward(last, graph.arrivals.get(stages[-1], ()), frozenset(), 0.0, [])
+    return best[1]

@@ -19,6 +19,12 @@ Changes, as TOML tables (arrays of tables, so a file can hold several of each)::
     [[service]]                    # a ferry or sea service's pattern
     leg = "aktau_port__alat_port"
     service = "7/week"
+    [[demand]]                     # more or less traffic on a volume series: queues where capacity binds
+    series = "middle_corridor"     # a series of volumes.csv that drives a queue
+    factor = 1.5
+    [[capacity]]                   # more or less capacity at an element whose capacity limits a queue
+    element = "aktau_port__alat_port"
+    factor = 1.4
     [[add]]                        # a new leg (an assumption of the scenario, not a sourced fact)
     id = "rasht__astara_irn"
     from = "rasht"
@@ -44,6 +50,7 @@ from shapely.geometry import LineString
 
 from . import contract
 from .errors import CorridorError
+from .model import time_range
 from .places import normalise
 from .timing import service_problem
 
@@ -59,6 +66,8 @@ ACTIONS = {
     "close": {"place", "leg", "country", "passage"},
     "scale": {"stops", "legs", "place", "country", "leg", "factor"},
     "service": {"leg", "service"},
+    "demand": {"series", "factor"},
+    "capacity": {"element", "factor"},
     "add": {"id", "from", "to", "mode", "gauge_mm", "distance_km", "time_h", "service", "waypoints", "note",
             "source"},
 }
@@ -180,6 +189,7 @@ class _Applier:
         self.speeds = tables["speeds"]
         self.leg_times = network.parameters.leg_times
         self.disruptions = network.parameters.disruptions
+        self.queues = network.queues
 
     def fail(self, change: Change, number: int, message: str) -> ScenarioError:
         return ScenarioError(f"{self.scenario.origin}: [[{change.action}]] #{number}: {message}")
@@ -198,7 +208,8 @@ class _Applier:
             sources.loc[SCENARIO_SOURCE] = {"id": SCENARIO_SOURCE, "title": f"Assumption of the scenario "
                                             f"{self.scenario.name!r}", "publisher": "", "url": "", "year": "",
                                             "accessed": "", "note": self.scenario.description}
-        return Network(self.nodes, self.legs, sources, parameters, costs=self.base.costs,
+        return Network(self.nodes, self.legs, sources, parameters, costs=self.base.costs, queues=self.queues,
+                       condition_book=self.base.condition_book,
                        name=f"{self.base.name} + {self.scenario.name}")
 
     # close -------------------------------------------------------------------------------------------------
@@ -278,7 +289,7 @@ class _Applier:
         """Give ``target`` (a node or a country) its own row per profile, copied from what it now inherits."""
         country = self.nodes.at[target, "country"] if target in self.nodes.index else target
         added = []
-        for profile in self.base.profiles:
+        for profile in self.base.parameters.profiles:
             if ((table["kind"] == kind) & (table["place"] == target) & (table["profile"] == profile)).any():
                 continue
             for fallback in ((country, "*") if target in self.nodes.index else ("*",)):
@@ -315,28 +326,35 @@ class _Applier:
             times.loc[explicit, column] = times.loc[explicit, column].astype(float) * factor
         new_rows = []
         for leg in sorted(ids - set(times["leg"])):
-            for profile in self.base.profiles:
-                low, typical, high = self._leg_time_range(leg, profile)
+            for profile in self.base.parameters.profiles:
+                low, typical, high = time_range(self.base.price_leg(leg, self.base.conditions(profile)).time)
                 new_rows.append({"leg": leg, "profile": profile, "low_h": low * factor, "typical_h": typical * factor,
                                  "high_h": high * factor, "status": "derived", "sources": (),
                                  "note": f"scenario {self.scenario.name!r}: × {factor:g}"})
         self.leg_times = pd.concat([times, pd.DataFrame(new_rows)], ignore_index=True) if new_rows else times
 
-    def _leg_time_range(self, leg: str, profile: str) -> tuple[float, float, float]:
-        row = self.legs.loc[leg]
-        if row["time_h"] == row["time_h"] and row["time_h"] is not None:
-            hours = float(row["time_h"])
-            return hours, hours, hours
-        ends = list(dict.fromkeys(self.nodes.loc[[row["from"], row["to"]], "country"]))
-        share = float(row["distance_km"]) / len(ends)
-        speeds = []
-        for country in ends:
-            speed = self.base.parameters.speed(row["mode"], country, profile)
-            if speed is None:
-                raise CorridorError(f"no {row['mode']} speed for {country} under {profile}")
-            speeds.append(speed)
-        return (sum(share / s.high for s in speeds), sum(share / s.typical for s in speeds),
-                sum(share / s.low for s in speeds))
+    # demand and capacity -----------------------------------------------------------------------------------
+    def _demand(self, change: Change, number: int) -> None:
+        series, factor = change.settings.get("series"), self._factor(change, number)
+        known = self.queues.demand_series
+        if series not in known:
+            raise self.fail(change, number, f"unknown demand series {series!r}; series that drive queues: "
+                            f"{', '.join(known) or 'none in this dataset'}")
+        self.queues = self.queues.scaled(demand={str(series): factor})
+
+    def _capacity(self, change: Change, number: int) -> None:
+        element, factor = change.settings.get("element"), self._factor(change, number)
+        known = self.queues.capacity_elements
+        if element not in known:
+            raise self.fail(change, number, f"unknown element {element!r}; capacities that limit queues: "
+                            f"{', '.join(known) or 'none in this dataset'}")
+        self.queues = self.queues.scaled(capacity={str(element): factor})
+
+    def _factor(self, change: Change, number: int) -> float:
+        factor = change.settings.get("factor")
+        if not isinstance(factor, (int, float)) or isinstance(factor, bool) or not 0 < factor < float("inf"):
+            raise self.fail(change, number, f"factor must be a finite number > 0, got {factor!r}")
+        return float(factor)
 
     # service and add ---------------------------------------------------------------------------------------
     def _service(self, change: Change, number: int) -> None:
@@ -466,15 +484,20 @@ class ScenarioDiff:
 
 
 def diff(base: Network, scenario: Scenario, origin: str, destination: str, *,
-         corridors: Sequence[str] | None = None, profile: str = "typical", n: int = 4_000,
-         seed: int | None = 0) -> ScenarioDiff:
-    """Return how ``scenario`` changes each corridor (and the best route) between two places."""
+         corridors: Sequence[str] | None = None, conditions: str | None = None, n: int = 4_000,
+         seed: int | None = 0, profile: str | None = None) -> ScenarioDiff:
+    """Return how ``scenario`` changes each corridor (and the best route) between two places under conditions.
+
+    ``profile`` is the old name of ``conditions``. An unknown condition set raises CorridorError before anything
+    is routed.
+    """
     from .registry import load_corridors
     from .simulation import simulate
 
+    chosen_set = base._resolve(conditions, profile)
     changed = scenario.apply(base)
-    registry = load_corridors(base)
-    chosen = list(corridors) if corridors else list(registry)
+    registry = load_corridors(base) if corridors is None or len(corridors) else {}
+    chosen = list(corridors) if corridors is not None else list(registry)
     for c in chosen:
         if c not in registry:
             raise CorridorError(f"unknown corridor {c!r}; known corridors: {', '.join(registry)}")
@@ -484,10 +507,10 @@ def diff(base: Network, scenario: Scenario, origin: str, destination: str, *,
         for network in (base, changed):
             try:
                 if corridor_id is None:
-                    route = network.route(origin, destination, profile=profile)
+                    route = network.route(origin, destination, conditions=chosen_set)
                 else:
-                    route = registry[corridor_id].route(network, origin, destination, profile=profile)
-                results.append((route, simulate(route, n=n, profile=profile, seed=seed), ""))
+                    route = registry[corridor_id].route(network, origin, destination, conditions=chosen_set)
+                results.append((route, simulate(route, n=n, seed=seed), ""))
             except CorridorError as exc:
                 results.append((None, None, str(exc)))
         rows.append(_diff_row(corridor_id, registry, results))

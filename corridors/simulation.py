@@ -1,94 +1,60 @@
 """Transit time as a distribution: Monte Carlo journeys along a route, vectorised across journeys.
 
-Each leg and stop of a route is a random time drawn from its sourced (low, typical, high) parameters under an
-operating profile, with the typical value as the median (see :func:`corridors.timing.split_triangular`). Ferries
+Each leg and stop of a route is a random time drawn from its sourced (low, typical, high) parameters at the level
+its conditions give it (see :mod:`corridors.model`, which prices every element), with the typical value as the
+median (see :func:`corridors.timing.split_triangular`). Ferries
 are a service, not a speed: a scheduled service departs every ``168 / N`` hours, so the wait depends on when the
 freight reaches the port, which is computed leg by leg for every journey; an unscheduled service ("departs when
 full") has a measured waiting-time distribution. A port may be closed by weather: with a sourced probability a
-departure meets a closure and waits for its duration. Elements are drawn independently of each other.
+departure meets a closure and waits for its duration. Where capacity binds, a share of journeys waits in a queue
+(see :mod:`corridors.queues`). Elements are drawn independently of each other.
 """
 
 from __future__ import annotations
 
 import html
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from .errors import CorridorError
-from .timing import HOURS_PER_WEEK, Estimate, headway_h, split_triangular
+from .model import TimeDraw
+from .timing import HOURS_PER_WEEK, Estimate, split_triangular
 
 if TYPE_CHECKING:
-    from .network import Network
+    from .conditions import Conditions
     from .route import Route
 
 CHUNK = 250_000  # journeys drawn at once; bounds the memory of intermediate arrays
 HOURS_PER_DAY = 24.0
 
 
-@dataclass(frozen=True)
-class _Draw:
-    """How one element's time is drawn: a fixed value, a split triangular, a speed, or a scheduled departure."""
+def _draws(route: Route) -> tuple[list[dict[str, Any]], list[TimeDraw]]:
+    """Return the rows of the simulated elements (the route's, plus possible weather closures) and their draws.
 
-    way: str  # "fixed", "split", "speed", "headway", "closure"
-    estimate: Estimate | None = None
-    value_h: float = 0.0
-    parts: tuple[tuple[float, Estimate], ...] = ()  # for "speed": (km, speed estimate) per part
-    probability: float = 0.0
-
-
-def _draws(network: Network, route: Route, profile: str) -> tuple[list[dict[str, Any]], list[_Draw]]:
-    """Return the rows of the simulated elements (the route's, plus possible weather closures) and their draws."""
-    params = network.parameters
-    legs = network.legs
-    country = network.nodes["country"].to_dict()
+    Each element's draw is read from its estimate (:mod:`corridors.model`); nothing is re-derived here.
+    """
     rows: list[dict[str, Any]] = []
-    draws: list[_Draw] = []
+    draws: list[TimeDraw] = []
     for e in route.elements:
+        if e.priced is None:  # pragma: no cover - every route built by a Network carries its estimates
+            raise CorridorError(f"the {e.kind} at {e.place} carries no estimate")
         row = {"element": e.element, "kind": e.kind, "place": e.place, "from": e.from_place, "to": e.to_place,
-               "leg": e.leg, "distance_km": e.distance_km}
-        if e.element == "leg":
-            explicit = params.leg_time(str(e.leg), profile)
-            if explicit is not None:
-                draw = _Draw("split", explicit)
-            elif pd.notna(legs.at[e.leg, "time_h"]):
-                draw = _Draw("fixed", value_h=float(legs.at[e.leg, "time_h"]))
-            else:
-                # half the distance in each end's country; one speed draw for a leg within one country
-                ends = dict.fromkeys((country[e.from_place], country[e.to_place]))
-                parts = []
-                for code in ends:
-                    speed = params.speed(str(legs.at[e.leg, "mode"]), code, profile)
-                    if speed is None:
-                        raise CorridorError(f"no {legs.at[e.leg, 'mode']} speed for {code} under {profile}")
-                    parts.append((e.distance_km / len(ends), speed))
-                draw = _Draw("speed", parts=tuple(parts))
-            rows.append(row)
-            draws.append(draw)
-            continue
-        headway = headway_h(legs.at[e.leg, "service"]) if e.kind == "ferry_wait" and e.leg else None
-        if headway is not None:
-            draw = _Draw("headway", value_h=headway)
-        else:
-            found = params.stop_time(e.kind, e.place, country[e.place], profile)
-            if found is None:
-                raise CorridorError(f"no {e.kind} time for {e.place} under profile {profile!r}")
-            draw = _Draw("split", found)
+               "leg": e.leg, "distance_km": e.distance_km, "level": e.priced.level, "weak_source": e.priced.weak}
         rows.append(row)
-        draws.append(draw)
-        if e.kind == "ferry_wait":
-            disruption = params.disruption(e.place, country[e.place], profile)
-            if disruption is not None and disruption.probability > 0:
-                rows.append({**row, "kind": disruption.kind})
-                draws.append(_Draw("closure", disruption.delay, probability=disruption.probability))
+        draws.append(e.priced.time)
+        closure = e.priced.closure
+        if closure is not None:
+            rows.append({**row, "kind": closure.kind, "weak_source": False})
+            draws.append(TimeDraw("closure", closure.delay, value_h=closure.probability))
     return rows, draws
 
 
-def simulate(route: Route, *, n: int = 10_000, profile: str | None = None, seed: int | None = 0,
-             start_hour: float | None = None, progress: Callable[[int, int], None] | None = None) -> TransitTime:
+def simulate(route: Route, *, n: int = 10_000, conditions: str | Conditions | None = None, seed: int | None = 0,
+             start_hour: float | None = None, progress: Callable[[int, int], None] | None = None,
+             profile: str | None = None) -> TransitTime:
     """Return the door-to-door time distribution of ``n`` simulated journeys along ``route``.
 
     Parameters
@@ -97,8 +63,11 @@ def simulate(route: Route, *, n: int = 10_000, profile: str | None = None, seed:
         A route from :meth:`corridors.Network.route`.
     n
         Number of journeys (> 0).
+    conditions
+        The condition set the journeys meet (a name such as ``"2022"`` or a Conditions); default: the route's own.
+        The route's legs and stops stay as booked; their estimates are read under these conditions.
     profile
-        Operating profile of the parameters; default: the profile the route was found under.
+        The old name of ``conditions``.
     seed
         Seed of the random generator: the same seed gives the same numbers. ``None`` draws a fresh seed.
     start_hour
@@ -108,13 +77,14 @@ def simulate(route: Route, *, n: int = 10_000, profile: str | None = None, seed:
     progress
         Called as ``progress(done, n)`` after each chunk of journeys.
     """
-    network = route.network
-    profile = network.parameters.check_profile(profile or route.profile)
+    wanted = conditions if conditions is not None else profile
+    if wanted is not None and route.network.conditions(wanted) != route.conditions:
+        route = route.under(wanted)
     if not isinstance(n, (int, np.integer)) or n <= 0:
         raise CorridorError(f"the number of journeys must be a positive whole number, got {n!r}")
     if start_hour is not None and not 0 <= start_hour < HOURS_PER_WEEK:
         raise CorridorError(f"start_hour must lie in 0..168 (hours after Monday 00:00), got {start_hour}")
-    rows, draws = _draws(network, route, profile)
+    rows, draws = _draws(route)
     spread_h = _start_spread_h([d.value_h for d in draws if d.way == "headway"])
     rng = np.random.default_rng(seed)
     samples = np.empty((len(draws), n), dtype=np.float32)
@@ -132,7 +102,8 @@ def simulate(route: Route, *, n: int = 10_000, profile: str | None = None, seed:
         total[start:stop] = elapsed
         if progress is not None:
             progress(stop, n)
-    return TransitTime(route=route, profile=profile, seed=seed, elements=pd.DataFrame(rows), samples_h=samples,
+    return TransitTime(route=route, profile=route.conditions.name, seed=seed, elements=pd.DataFrame(rows),
+                       samples_h=samples,
                        total_h=total)
 
 
@@ -148,13 +119,23 @@ def _start_spread_h(headways: list[float]) -> float:
     return HOURS_PER_WEEK * 52 * 20
 
 
-def _estimate(draw: _Draw) -> Estimate:
-    if draw.estimate is None:  # pragma: no cover - the draws above always set it for these ways
+def _estimate(draw: TimeDraw) -> Estimate:
+    if draw.estimate is None:  # pragma: no cover - the model always sets it for these ways
         raise ValueError(f"a {draw.way} draw needs an estimate")
     return draw.estimate
 
 
-def _draw(draw: _Draw, rng: np.random.Generator, size: int, clock: np.ndarray) -> np.ndarray:
+def _draw(draw: TimeDraw, rng: np.random.Generator, size: int, clock: np.ndarray) -> np.ndarray:
+    hours = _base_draw(draw, rng, size, clock)
+    if draw.queue is not None:  # a share ρ of arrivals waits, an exponential time of mean Wq / ρ
+        p = draw.queue.wait_probability
+        waits = rng.random(size, dtype=np.float32) < p
+        hours = hours + np.where(waits, rng.standard_exponential(size, dtype=np.float32) * (draw.queue.mean_h / p),
+                                 0.0)
+    return hours
+
+
+def _base_draw(draw: TimeDraw, rng: np.random.Generator, size: int, clock: np.ndarray) -> np.ndarray:
     if draw.way == "fixed":
         return np.full(size, draw.value_h)
     if draw.way == "split":
@@ -167,15 +148,15 @@ def _draw(draw: _Draw, rng: np.random.Generator, size: int, clock: np.ndarray) -
         return hours
     if draw.way == "headway":  # the next departure after the clock; departures at multiples of the headway
         return np.mod(-clock, draw.value_h)
-    if draw.way == "closure":
+    if draw.way == "closure":  # value_h holds the probability that a departure meets a closure
         e = _estimate(draw)
-        hit = rng.random(size, dtype=np.float32) < draw.probability
+        hit = rng.random(size, dtype=np.float32) < draw.value_h
         return np.where(hit, split_triangular(e.low, e.typical, e.high, rng.random(size, dtype=np.float32)), 0.0)
     raise ValueError(draw.way)
 
 
 class TransitTime:
-    """Simulated door-to-door times of one route under one profile, with every element's samples.
+    """Simulated door-to-door times of one route under one condition set, with every element's samples.
 
     Times are in hours in the arrays and in days in the summaries. ``samples_h`` has one row per element
     (``elements`` describes them, in route order) and one column per journey.
@@ -189,6 +170,11 @@ class TransitTime:
         self.elements = elements
         self.samples_h = samples_h
         self.total_h = total_h
+
+    @property
+    def conditions(self):
+        """Return the condition set the journeys met (the route's)."""
+        return self.route.conditions
 
     @property
     def n(self) -> int:

@@ -1,8 +1,10 @@
-"""Time parameters by operating profile: how long a stop takes at a place, how fast a mode runs in a country.
+"""Time parameters by level: how long a stop takes at a place, how fast a mode runs in a country.
 
-Each parameter is a (low, typical, high) triple with its sources. A value is looked up for the node itself, else
-for its country, else for the default row ``*``. This version of the model uses the typical value as the
-expected time; the triples are kept whole for the transit-time distributions.
+Each parameter is a (low, typical, high) triple with its sources, given for each level (``best``, ``typical``,
+``congested``; the tables' ``profile`` column names it, and the old name ``scheduled`` reads as ``best``). A value is
+looked up for the node itself, else for its country, else for the default row ``*``. Which level an element is at
+is the business of the condition set (:mod:`corridors.conditions`); how an element is priced, of
+:mod:`corridors.model`.
 """
 
 from __future__ import annotations
@@ -48,10 +50,10 @@ class TimeParameters:
     def __init__(self, stop_times: pd.DataFrame, speeds: pd.DataFrame, leg_times: pd.DataFrame | None = None,
                  disruptions: pd.DataFrame | None = None):
         self._tables = {
-            "stop_times": stop_times.reset_index(drop=True),
-            "speeds": speeds.reset_index(drop=True),
-            "leg_times": _or_empty(leg_times, "leg_times"),
-            "disruptions": _or_empty(disruptions, "disruptions"),
+            "stop_times": _levels_renamed(stop_times.reset_index(drop=True)),
+            "speeds": _levels_renamed(speeds.reset_index(drop=True)),
+            "leg_times": _levels_renamed(_or_empty(leg_times, "leg_times")),
+            "disruptions": _levels_renamed(_or_empty(disruptions, "disruptions")),
         }
         self._stops = {(r.kind, r.place, r.profile): self._estimate(r, "h", r.place)
                        for r in self._tables["stop_times"].itertuples(index=False)}
@@ -122,6 +124,15 @@ class TimeParameters:
     def speed(self, mode: str, country: str, profile: str) -> Estimate | None:
         """Return the running speed of ``mode`` in ``country`` in km/h, or None if nothing applies."""
         return self._speed.get((mode, country, profile)) or self._speed.get((mode, "*", profile))
+
+
+def _levels_renamed(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return the table with old level names in its ``profile`` column replaced (``scheduled`` → ``best``)."""
+    from .conditions import LEVEL_ALIASES
+
+    if "profile" in frame and frame["profile"].isin(list(LEVEL_ALIASES)).any():
+        frame = frame.assign(profile=frame["profile"].replace(LEVEL_ALIASES))
+    return frame
 
 
 def _or_empty(frame: pd.DataFrame | None, role: str) -> pd.DataFrame:

@@ -5,6 +5,7 @@ Validation runs once, when a network is loaded; queries trust what it let throug
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter
@@ -146,6 +147,12 @@ def validate_tables(raw: Mapping[str, RawTable], countries: gpd.GeoDataFrame
         clean["costs"] = _check_costs(raw["costs"], parsed["costs"], nodes, legs, source_ids, out)
     if "emissions" in parsed:
         clean["emissions"] = _check_emissions(raw["emissions"], parsed["emissions"], nodes, source_ids, out)
+    _check_level_order(raw, clean, out)
+    if "groups" in parsed:
+        clean["groups"] = _check_groups(raw["groups"], parsed["groups"], nodes, legs, out)
+    if "conditions" in parsed:
+        groups = clean.get("groups", pd.DataFrame(columns=["id", "members"]))
+        clean["conditions"] = _check_conditions(raw["conditions"], parsed["conditions"], groups, source_ids, out)
     if not out.problems:
         _check_connected(raw["legs"], nodes, legs, out)
     return clean, out.problems
@@ -408,3 +415,96 @@ def _check_connected(table: RawTable, nodes: gpd.GeoDataFrame, legs: gpd.GeoData
         names = ", ".join(sorted(component)[:6]) + (" …" if len(component) > 6 else "")
         out.problems.append(Problem(table.file, "", "", f"the network is disconnected: {names} cannot be reached "
                                     f"from {sorted(components[0])[0]}"))
+
+
+#: The order of the levels of an element: its best case is never slower than its typical state, which is never
+#: slower than its congested one. Old level names read as their new ones.
+LEVEL_ORDER = {"best": 0, "scheduled": 0, "typical": 1, "congested": 2}
+
+
+def _check_level_order(raw: Mapping[str, RawTable], clean: Mapping[str, pd.DataFrame], out: _Collector) -> None:
+    """Record every element whose levels break best ≤ typical ≤ congested (for speeds: ≥), value by value."""
+    keys = {"stop_times": ("kind", "place"), "speeds": ("mode", "country"), "leg_times": ("leg",),
+            "disruptions": ("kind", "place")}
+    for role, key in keys.items():
+        if role not in clean:
+            continue
+        frame = clean[role]
+        unit = "kmh" if role == "speeds" else "h"
+        columns = [f"{n}_{unit}" for n in ("low", "typical", "high")]
+        if role == "disruptions":
+            columns.append("probability")
+        ranked = frame[frame["profile"].isin(list(LEVEL_ORDER))]
+        for _, group in ranked.groupby(list(key), sort=False):
+            ordered = sorted(group.index, key=lambda i: LEVEL_ORDER[group.at[i, "profile"]])
+            for earlier, later in itertools.pairwise(ordered):
+                for column in columns:
+                    a, b = group.at[earlier, column], group.at[later, column]
+                    if a is None or b is None:
+                        continue
+                    slower_first = a < b if unit == "kmh" else a > b
+                    if slower_first:
+                        what = "slower" if unit == "kmh" else "larger"
+                        out.add(raw[role], later, column,
+                                f"{group.at[earlier, 'profile']} has {column} {a:g}, {what} than "
+                                f"{group.at[later, 'profile']}'s {b:g}: levels must run best ≤ typical ≤ congested")
+
+
+SELECTOR_KINDS = ("leg", "passage", *contract.MODES, *contract.STOP_KINDS, *contract.DISRUPTION_KINDS)
+
+
+def _check_groups(table: RawTable, frame: pd.DataFrame, nodes: gpd.GeoDataFrame, legs: gpd.GeoDataFrame,
+                  out: _Collector) -> pd.DataFrame:
+    _duplicates(table, frame["id"], "id", out)
+    countries = set(nodes["country"])
+    owner: dict[str, str] = {}
+    for i, row in frame.iterrows():
+        for selector in row["members"]:
+            kind, _, place = selector.partition(":")
+            if kind not in SELECTOR_KINDS or not place:
+                out.add(table, i, "members", f"{selector!r} is not KIND:PLACE with KIND one of "
+                        f"{', '.join(SELECTOR_KINDS)}")
+                continue
+            if kind == "leg":
+                known = place in legs.index
+            elif kind == "passage":
+                known = place in contract.PASSAGES
+            elif kind in contract.MODES:
+                known = place == "*" or place in countries
+            else:
+                known = place == "*" or place in countries or place in nodes.index
+            if not known:
+                out.add(table, i, "members", f"{selector!r}: unknown {kind if kind in ('leg', 'passage') else 'place'} "
+                        f"{place!r}")
+            if selector in owner and owner[selector] != row["id"]:
+                out.add(table, i, "members", f"{selector!r} belongs to group {owner[selector]!r} already")
+            owner.setdefault(selector, row["id"])
+    return frame
+
+
+def _check_conditions(table: RawTable, frame: pd.DataFrame, groups: pd.DataFrame, source_ids: set[str],
+                      out: _Collector) -> pd.DataFrame:
+    _check_refs(table, frame, ("sources",), source_ids, out)
+    members = dict(zip(groups["id"], groups["members"], strict=True))
+    defaults: Counter[str] = Counter()
+    seen: set[tuple[str, str]] = set()
+    for i, row in frame.iterrows():
+        condition, group = row["condition"], row["group"]
+        if (condition, group) in seen:
+            out.add(table, i, "group", f"a second row for {group} under {condition}")
+        seen.add((condition, group))
+        if group == "*":
+            defaults[condition] += 1
+            if row["level"] == "closed":
+                out.add(table, i, "level", "only a group of sea passages can be closed, not every element")
+            continue
+        if group not in members:
+            out.add(table, i, "group", f"unknown group {group!r}; expected an id of the groups table or *")
+        elif row["level"] == "closed" and not all(m.startswith("passage:") for m in members[group]):
+            out.add(table, i, "level", f"only a group of sea passages can be closed; {group!r} has other elements")
+        if row["year"] is not None:
+            out.add(table, i, "year", "the year goes on the condition's * row only")
+    for i, condition in enumerate(frame["condition"]):
+        if condition and defaults[condition] == 0 and condition not in set(frame["condition"][:i]):
+            out.add(table, i, "group", f"condition {condition!r} has no * row (the level of every other element)")
+    return frame

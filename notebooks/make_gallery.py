@@ -48,7 +48,7 @@ def main(folder: Path) -> None:
         save_map(route.map(offline=True), page, offline=True)
         screenshot(page, folder / "route_map.png")
     series = [Series(r, r.simulate(n=5000)) for r in (net.route("Xi'an", "Poti", profile=p) for p in net.profiles)]
-    save_chart(time_distance_chart(series, title="Xi'an → Poti: time–distance by profile"),
+    save_chart(time_distance_chart(series, title="Xi'an → Poti: time–distance by conditions"),
                folder / "time_distance.png")
     table = claims_table(net)
     (folder / "claims.md").write_text(table + "\n", encoding="utf-8")

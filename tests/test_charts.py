@@ -47,7 +47,7 @@ def test_the_largest_step_is_visible_in_the_rendered_chart(net: corridors.Networ
 def test_charts_are_written_with_bands_for_several_routes(net: corridors.Network, tmp_path: Path,
                                                          suffix: str) -> None:
     series = [Series(r, r.simulate(n=2000)) for r in (net.route("Xi'an", "Poti", profile=p)
-                                                        for p in ("scheduled", "typical"))]
+                                                        for p in ("best", "typical"))]
     target = save_chart(time_distance_chart(series), tmp_path / f"chart{suffix}")
     assert target.stat().st_size > 10_000
     if suffix == ".svg":
@@ -77,7 +77,7 @@ def test_a_cost_distance_chart(net: corridors.Network, tmp_path: Path) -> None:
 
 
 def test_stop_labels_name_each_place_once_and_do_not_overlap(net: corridors.Network) -> None:
-    routes = [net.route("Xi'an", "Poti", profile=p) for p in ("scheduled", "typical", "congested")]
+    routes = [net.route("Xi'an", "Poti", profile=p) for p in ("best", "typical", "congested")]
     figure = time_distance_chart([Series(r) for r in routes])
     axes = figure.axes[0]
     texts = list(axes.texts)

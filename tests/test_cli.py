@@ -62,7 +62,7 @@ def test_route_json_and_csv_carry_the_same_route() -> None:
         (("route", "Urumqi", "Atlantis", "--network", MINI), "unknown place 'Atlantis'"),
         (("route", "Urumqi", "Aktauu", "--network", MINI), "did you mean 'Aktau port'"),
         (("route", "Urumqi", "Alat", "--avoid", "ferry", "--network", MINI), "every route needs the ferry mode"),
-        (("route", "Urumqi", "Alat", "--profile", "rosy", "--network", MINI), "unknown profile 'rosy'"),
+        (("route", "Urumqi", "Alat", "--profile", "rosy", "--network", MINI), "unknown conditions 'rosy'"),
         (("route", "Urumqi", "Alat", "--by", "beauty", "--network", MINI), "invalid choice"),
         (("route", "Urumqi", "--network", MINI), "required"),
         (("route", "Urumqi", "Alat", "--network", "/nonexistent"), "no such file or folder"),
@@ -151,7 +151,7 @@ def test_claims_prints_every_claim_with_verdict_and_probabilities() -> None:
     assert result.stdout.count("Verdict:") >= 8
     data = json.loads(run("claims", "aliyev_2025_black_sea", "-n", "1500", "--json").stdout)
     (seed,) = data
-    assert seed["verdict"] in ("holds", "holds only under some readings or profiles", "does not hold")
+    assert seed["verdict"] in ("holds", "holds only under some readings or conditions", "does not hold")
     readings = {r["reading"] for r in seed["results"]}
     assert {"border_to_port", "xian_to_port", "border_across_sea", "xian_across_sea"} <= readings
 
@@ -167,7 +167,8 @@ def test_claims_checks_several_ids_and_prints_markdown() -> None:
     result = run("claims", "ady_2015_alashankou_tbilisi_8", "aliyev_2025_black_sea", "-n", "500", "--markdown")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[:2] == ["| claim | who | window | verdict | readings that hold, by profile |", "|---|---|---|---|---|"]
+    assert lines[:2] == ["| claim | who | window | verdict | readings that hold, by conditions |",
+                         "|---|---|---|---|---|"]
     assert len(lines) == 4
     assert "Alashankou" in lines[2]
     assert "Ilham Aliyev" in lines[3]
@@ -190,12 +191,12 @@ def test_chart_writes_a_png(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (("simulate", "Xian", "Poti", "--profile", "rosy"), "unknown profile 'rosy'"),
+        (("simulate", "Xian", "Poti", "--profile", "rosy"), "unknown conditions 'rosy'"),
         (("simulate", "Xian", "Poti", "-n", "0"), "positive whole number"),
         (("simulate", "Xian", "Poti", "--window", "12", "10"), "LOW ≤ HIGH"),
         (("simulate", "Xian", "Poti", "-n", "many"), "invalid int value"),
         (("claims", "aliyev"), "unknown claim 'aliyev'"),
-        (("claims", "--profile", "rosy", "-n", "100"), "unknown profile 'rosy'"),
+        (("claims", "--profile", "rosy", "-n", "100"), "unknown conditions 'rosy'"),
         (("claims", "aliyev_2025_black_sea", "ktz_2015_nomad"), "unknown claim 'ktz_2015_nomad'"),
         (("claims", "--markdown", "--json"), "cannot be combined"),
         (("chart", "Xian", "Poti", "--out", "/nonexistent/chart.png", "-n", "100"), "does not exist"),

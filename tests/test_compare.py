@@ -15,7 +15,7 @@ from corridors.registry import load_corridors
 
 @pytest.fixture(scope="module")
 def xian_duisburg(net: corridors.Network):
-    return compare(net, "Xi'an", "Duisburg", profiles=("scheduled", "typical", "congested"), n=1500)
+    return compare(net, "Xi'an", "Duisburg", profiles=("best", "typical", "congested"), n=1500)
 
 
 def test_the_registry_lists_the_corridors(net: corridors.Network) -> None:
@@ -28,7 +28,7 @@ def test_the_registry_lists_the_corridors(net: corridors.Network) -> None:
 
 def test_xian_to_duisburg_compares_every_corridor_that_can_serve_it(xian_duisburg) -> None:
     table = xian_duisburg.table()
-    assert set(table["profile"]) == {"scheduled", "typical", "congested"}
+    assert set(table["profile"]) == {"best", "typical", "congested"}
     available = table[table["available"]]
     assert {"northern", "sea_suez", "sea_cape", "middle_black_sea", "middle_btk"} <= set(available["corridor"])
     for column in ("p50_days", "p90_days", "cost_usd", "co2_kg", "distance_km"):
@@ -52,7 +52,7 @@ def test_a_corridor_that_would_go_beyond_the_destination_and_back_is_not_availab
     assert route.distance_km <= contract.MAX_CORRIDOR_DETOUR * direct.distance_km
     table = compare(net, "Khorgos", "Aktau", profiles=("typical",), n=200).table().set_index("corridor")
     assert not table.loc["northern", "available"]
-    assert "12,578 km" in table.loc["northern", "reason"]
+    assert "does not serve this journey" in table.loc["northern", "reason"]
 
 
 def test_every_corridor_keeps_to_its_itinerary(net: corridors.Network, xian_duisburg) -> None:

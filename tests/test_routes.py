@@ -51,7 +51,7 @@ def test_route_geodataframe_draws_each_leg_in_travel_order(net: corridors.Networ
 
 
 def test_profiles_order_the_expected_time(net: corridors.Network) -> None:
-    times = [net.route("Xi'an", "Poti", profile=p).time_h for p in ("scheduled", "typical", "congested")]
+    times = [net.route("Xi'an", "Poti", profile=p).time_h for p in ("best", "typical", "congested")]
     assert times[0] < times[1] < times[2]
 
 

@@ -98,5 +98,5 @@ def test_unknown_places_offer_close_matches(mini: corridors.Network) -> None:
 def test_expanded_graph_is_built_once_per_weight_and_profile(mini: corridors.Network) -> None:
     assert mini.expanded_graph() is mini.expanded_graph()
     assert mini.expanded_graph(weight="distance") is not mini.expanded_graph()
-    with pytest.raises(corridors.CorridorError, match="unknown profile"):
+    with pytest.raises(corridors.CorridorError, match="unknown conditions"):
         mini.expanded_graph(profile="optimistic")

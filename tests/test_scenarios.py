@@ -35,12 +35,12 @@ def test_scaling_one_place_changes_only_that_place(net: corridors.Network) -> No
 
 def test_closing_a_port_reroutes(net: corridors.Network) -> None:
     before = net.route("Xi'an", "Poti")
-    assert "kuryk_port" in before.places
-    closed = _scenario(close=[{"place": "Kuryk"}]).apply(net)
+    port = next(p for p in ("kuryk_port", "aktau_port") if p in before.places)
+    closed = _scenario(close=[{"place": port}]).apply(net)
     after = closed.route("Xi'an", "Poti")
-    assert "kuryk_port" not in after.places
+    assert port not in after.places
     assert after.time_h >= before.time_h
-    assert "kuryk_port" in net.route("Xi'an", "Poti").places
+    assert port in net.route("Xi'an", "Poti").places
 
 
 def test_closing_every_caspian_port_cuts_the_middle_corridor(net: corridors.Network) -> None:

@@ -1,0 +1,244 @@
+"""Waits where capacity binds: demand against capacity by a standard queueing approximation.
+
+Freight that reaches a Caspian ferry port, a border crossing or a gauge-change yard whose capacity is nearly used
+waits in a queue. The wait is Kingman's approximation for a single-server queue with general arrivals and service
+(G/G/1; J. F. C. Kingman, "The single server queue in heavy traffic", *Proc. Cambridge Philos. Soc.* 57(4), 1961,
+pp. 902–904; see also Hopp & Spearman, *Factory Physics*, 3rd ed., 2008, eq. 8.10)::
+
+    Wq ≈ ρ / (1 − ρ) · (ca² + cs²) / 2 · S
+
+with ρ the utilisation (demand over capacity), ``ca`` and ``cs`` the coefficients of variation of the times between
+arrivals and of the service times, and ``S`` the service time of one arriving batch (a train's load of TEU divided
+by the element's capacity per hour). In heavy traffic the wait of a G/G/1 queue is close to exponential (Kingman
+1961), and a share ρ of arrivals waits at all; so a journey waits with probability ρ, and then an exponential time
+of mean ``Wq / ρ``.
+
+The queue elements are data (``queues.csv``): where freight waits, which volume series is its demand and which
+share of it passes there, and which capacity row limits it. Demand is the series' volume of the condition set's
+year (``volumes.csv``); capacity the element's most recent figure for that year or before (``capacities.csv``). A
+user's override that congests the element (``--congest caspian``) reads its worst documented year (the highest
+utilisation on record); a ``best`` element has no queue, and neither has a condition set without a year. Scenarios
+scale demand and capacity (``[[demand]]``, ``[[capacity]]``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from .conditions import CONGESTED
+
+if TYPE_CHECKING:
+    from .conditions import Conditions
+
+HOURS_PER_YEAR = 8760.0
+#: A queue whose demand reaches its capacity has no steady state: it is reported as saturated and evaluated at
+#: this utilisation, so the wait is long but finite (the queue a period of overload builds is bounded by the
+#: period; the formula cannot say by how much).
+MAX_UTILISATION = 0.95
+
+
+@dataclass(frozen=True)
+class QueueWait:
+    """The queueing delay at one element in one year: utilisation, the mean wait and how it was derived."""
+
+    place: str
+    year: int
+    utilisation: float
+    mean_h: float
+    service_h: float
+    demand_teu: float
+    capacity_teu: float
+    saturated: bool
+    sources: tuple[str, ...]
+
+    @property
+    def wait_probability(self) -> float:
+        """Return the share of arrivals that wait at all (the utilisation, capped)."""
+        return min(self.utilisation, MAX_UTILISATION)
+
+    def describe(self) -> str:
+        """Return the derivation in a few words."""
+        state = "saturated, taken as " if self.saturated else ""
+        return (f"queue {self.year}: {self.demand_teu:,.0f} TEU a year against {self.capacity_teu:,.0f} "
+                f"(utilisation {state}{min(self.utilisation, MAX_UTILISATION):.2f}), Kingman mean wait "
+                f"{self.mean_h:.1f} h")
+
+
+def kingman_wait_h(utilisation: float, service_h: float, cv_arrivals: float = 1.0, cv_service: float = 1.0) -> float:
+    """Return Kingman's mean waiting time in a G/G/1 queue: ρ/(1−ρ) · (ca² + cs²)/2 · S (see the module)."""
+    rho = min(utilisation, MAX_UTILISATION)
+    return rho / (1.0 - rho) * (cv_arrivals ** 2 + cv_service ** 2) / 2.0 * service_h
+
+
+@dataclass(frozen=True)
+class QueueElement:
+    """One place where freight queues: its demand series and share, the capacity that limits it, its batch."""
+
+    place: str
+    leg: str | None
+    kind: str
+    demand: str
+    demand_unit: str
+    demand_share: float
+    capacity_element: str
+    capacity_unit: str
+    batch_teu: float
+    cv_arrivals: float
+    cv_service: float
+    sources: tuple[str, ...]
+
+
+@dataclass
+class QueueBook:
+    """The queue elements of a network with the volumes and capacities they read; scaled by scenarios."""
+
+    elements: tuple[QueueElement, ...] = ()
+    volumes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    capacities: pd.DataFrame = field(default_factory=pd.DataFrame)
+    conversions: Mapping[str, float] = field(default_factory=dict)
+    demand_factors: Mapping[str, float] = field(default_factory=dict)
+    capacity_factors: Mapping[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._by_key = {(e.place, e.leg, e.kind): e for e in self.elements}
+        self._cache: dict[tuple, QueueWait | None] = {}
+
+    def scaled(self, *, demand: Mapping[str, float] | None = None, capacity: Mapping[str, float] | None = None
+               ) -> QueueBook:
+        """Return a copy with demand series and capacities multiplied by factors (compounding earlier ones)."""
+        d, c = dict(self.demand_factors), dict(self.capacity_factors)
+        for key, factor in (demand or {}).items():
+            d[key] = d.get(key, 1.0) * factor
+        for key, factor in (capacity or {}).items():
+            c[key] = c.get(key, 1.0) * factor
+        return replace(self, demand_factors=d, capacity_factors=c)
+
+    @property
+    def demand_series(self) -> tuple[str, ...]:
+        """Return the volume series that drive queues."""
+        return tuple(dict.fromkeys(e.demand for e in self.elements))
+
+    @property
+    def capacity_elements(self) -> tuple[str, ...]:
+        """Return the capacity rows that limit queues."""
+        return tuple(dict.fromkeys(e.capacity_element for e in self.elements))
+
+    def element(self, place: str, leg: str | None, kind: str) -> QueueElement | None:
+        """Return the queue element at a place (before a leg, for a wait), if there is one."""
+        return self._by_key.get((place, leg, kind)) or self._by_key.get((place, None, kind))
+
+    def wait(self, place: str, leg: str | None, kind: str, conditions: Conditions, level: str, *,
+             forced: bool = False) -> QueueWait | None:
+        """Return the queueing delay at a place under a condition set, or None where no queue applies.
+
+        The queue follows the volumes of the set's year, whatever level the set gives the element: a period's
+        congestion comes from its traffic. Only a user's override to ``congested`` (``forced``) reads the worst
+        documented year instead, and a set without a year has no queue.
+        """
+        element = self.element(place, leg, kind)
+        if element is None:
+            return None
+        if level == CONGESTED and forced:
+            waits = [w for w in (self._wait(element, year) for year in self._years(element)) if w is not None]
+            return max(waits, key=lambda w: w.utilisation) if waits else None
+        if conditions.year is None:
+            return None
+        return self._wait(element, conditions.year)
+
+    def _years(self, element: QueueElement) -> list[int]:
+        rows = self.volumes[(self.volumes["corridor"] == element.demand) & self.volumes[element.demand_unit].notna()]
+        return sorted(int(y) for y in rows["year"])
+
+    def _wait(self, element: QueueElement, year: int) -> QueueWait | None:
+        key = (element, year)
+        if key not in self._cache:
+            self._cache[key] = self._compute(element, year)
+        return self._cache[key]
+
+    def _compute(self, element: QueueElement, year: int) -> QueueWait | None:
+        demand, demand_sources = self._demand_teu(element, year)
+        capacity, capacity_sources = self._capacity_teu(element, year)
+        if demand is None or capacity is None or capacity <= 0:
+            return None
+        rho = demand / capacity
+        service_h = element.batch_teu / (capacity / HOURS_PER_YEAR)
+        mean = kingman_wait_h(rho, service_h, element.cv_arrivals, element.cv_service)
+        return QueueWait(element.place, year, rho, mean, service_h, demand, capacity, rho >= MAX_UTILISATION,
+                         tuple(dict.fromkeys((*element.sources, *demand_sources, *capacity_sources))))
+
+    def _demand_teu(self, element: QueueElement, year: int) -> tuple[float | None, tuple[str, ...]]:
+        rows = self.volumes[(self.volumes["corridor"] == element.demand) & (self.volumes["year"] == year)]
+        rows = rows[rows[element.demand_unit].notna()]
+        if rows.empty:
+            return None, ()
+        row = rows.iloc[0]
+        value = float(row[element.demand_unit]) * element.demand_share * self.demand_factors.get(element.demand, 1.0)
+        if element.demand_unit != "teu":
+            value /= self.conversions.get("tonnes_per_teu", 10.0)
+        return value, _split(row.get("sources"))
+
+    def _capacity_teu(self, element: QueueElement, year: int) -> tuple[float | None, tuple[str, ...]]:
+        table = self.capacities
+        rows = table[(table["element"] == element.capacity_element) & (table["unit"] == element.capacity_unit)
+                     & (table["status"] != "plan")]
+        dated = rows[rows["year"].notna() & (rows["year"] <= year)]
+        if dated.empty:  # no figure for that year or before: the earliest later one
+            dated = rows[rows["year"].notna()].sort_values("year").head(1)
+        if dated.empty:
+            return None, ()
+        row = dated.sort_values("year").iloc[-1]
+        value = float(row["capacity"]) * self.capacity_factors.get(element.capacity_element, 1.0)
+        per_teu = {"teu_per_year": 1.0, "tonnes_per_year": 1.0 / self.conversions.get("tonnes_per_teu", 10.0),
+                   "trains_per_day": self.conversions.get("teu_per_train", 86.0) * 365.0}
+        if element.capacity_unit not in per_teu:
+            return None, ()
+        return value * per_teu[element.capacity_unit], _split(row.get("sources"))
+
+
+def _split(text: object) -> tuple[str, ...]:
+    return tuple(s.strip() for s in str(text or "").split(";") if s.strip()) if isinstance(text, str) else ()
+
+
+def load_queue_book(folder: Path | None) -> QueueBook:
+    """Return the queue elements of a dataset folder with its volumes and capacities (empty if it has none)."""
+    if folder is None or not (folder / "queues.csv").is_file():
+        return QueueBook()
+
+    def read(name: str) -> pd.DataFrame:
+        path = folder / name
+        return pd.read_csv(path, keep_default_na=True) if path.is_file() else pd.DataFrame()
+
+    conversions = {str(r["name"]): float(r["value"]) for _, r in read("conversions.csv").iterrows()}
+    elements = []
+    for _, r in read("queues.csv").fillna("").iterrows():
+        batch = float(r["batch"]) if r["batch"] != "" else conversions.get("teu_per_train", 86.0)
+        if str(r["demand_unit"]) == "tonnes" and r["batch"] != "":  # a batch in the demand's unit: tonnes
+            batch /= conversions.get("tonnes_per_teu", 10.0)
+        elements.append(QueueElement(
+            str(r["place"]), str(r["leg"]) or None, str(r["kind"]), str(r["demand"]), str(r["demand_unit"]),
+            float(r["demand_share"]), str(r["capacity_element"]), str(r["capacity_unit"]), batch,
+            float(r["cv_arrivals"] or 1.0), float(r["cv_service"] or 1.0),
+            tuple(s for s in str(r["sources"]).split(";") if s)))
+    volumes = read("volumes.csv")
+    capacities = read("capacities.csv")
+    for frame in (volumes, capacities):
+        if "year" in frame:
+            frame["year"] = pd.to_numeric(frame["year"], errors="coerce")
+    return QueueBook(tuple(elements), volumes, capacities, conversions)
+
+
+def queue_summary(book: QueueBook, conditions: Conditions) -> list[dict[str, object]]:
+    """Return every queue element's wait under a condition set (plain data)."""
+    rows = []
+    for e in book.elements:
+        wait = book.wait(e.place, e.leg, e.kind, conditions, "typical")
+        if wait is not None:
+            rows.append({"place": e.place, "leg": e.leg or "", "year": wait.year,
+                         "utilisation": round(wait.utilisation, 3), "mean_wait_h": round(wait.mean_h, 1),
+                         "saturated": wait.saturated})
+    return rows

@@ -1,0 +1,210 @@
+"""Conditions instead of one global profile, queues where capacity binds, and the route a shipper books."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import corridors
+from corridors.conditions import Conditions
+from corridors.errors import CorridorError, ValidationError
+from corridors.queues import kingman_wait_h
+from corridors.scenarios import Scenario, diff
+from corridors.timing import split_triangular_mean
+
+
+def _with_best_level(folder: Path) -> None:
+    """Give the small dataset a best level: every row again, at its low value."""
+    for table, unit in (("stop_times", "h"), ("speeds", "kmh")):
+        frame = pd.read_csv(folder / f"{table}.csv", dtype=str, keep_default_na=False)
+        best = frame.copy()
+        best["profile"] = "best"
+        column = f"low_{unit}" if unit == "h" else f"high_{unit}"
+        best[f"typical_{unit}"] = best[column]
+        pd.concat([frame, best]).to_csv(folder / f"{table}.csv", index=False)
+
+
+def _with_queue(folder: Path, *, teu_2024: float, capacity_teu: float) -> None:
+    """Give the small dataset a Caspian queue at Aktau driven by a volume series, and a 2024 condition set."""
+    _with_best_level(folder)
+    pd.DataFrame([{"place": "aktau_port", "leg": "aktau_port__alat_port", "kind": "ferry_wait",
+                   "demand": "middle_corridor", "demand_unit": "teu", "demand_share": 1.0,
+                   "capacity_element": "aktau_port__alat_port", "capacity_unit": "teu_per_year", "batch": 86,
+                   "cv_arrivals": 1.0, "cv_service": 1.0, "sources": "silkroute_titr", "note": "test"}]).to_csv(
+        folder / "queues.csv", index=False)
+    pd.DataFrame([{"year": 2024, "corridor": "middle_corridor", "tonnes": "", "teu": teu_2024, "trains": "",
+                   "status": "reported", "sources": "silkroute_titr", "note": "test"}]).to_csv(
+        folder / "volumes.csv", index=False)
+    pd.DataFrame([{"element": "aktau_port__alat_port", "kind": "leg", "capacity": capacity_teu,
+                   "unit": "teu_per_year", "year": 2022, "status": "reported", "sources": "silkroute_titr",
+                   "note": "test"}]).to_csv(folder / "capacities.csv", index=False)
+    pd.DataFrame([{"condition": "2024", "group": "*", "level": "typical", "year": 2024, "sources": "",
+                   "note": "test"}]).to_csv(folder / "conditions.csv", index=False)
+
+
+def _wait_h(net: corridors.Network, conditions: str = "2024") -> float:
+    route = net.route("Dostyk", "Alat", conditions=conditions)
+    return sum(e.time_h for e in route.stops if e.kind == "ferry_wait")
+
+
+def test_scheduled_is_the_old_name_of_best(net: corridors.Network) -> None:
+    assert net.conditions("scheduled").name == "best"
+    assert net.route("Xi'an", "Poti", profile="scheduled").profile == "best"
+    assert net.presets[:3] == ("best", "typical", "congested")
+
+
+def test_unknown_conditions_and_groups_name_the_known_ones(net: corridors.Network) -> None:
+    with pytest.raises(CorridorError, match=r"unknown conditions 'rainy'.*typical"):
+        net.conditions("rainy")
+    with pytest.raises(CorridorError, match="unknown group 'atlantis'"):
+        net.conditions("typical", congest=["atlantis"])
+
+
+def test_a_condition_that_congests_kazakh_rail_leaves_the_sea_and_europe_alone(net: corridors.Network) -> None:
+    kazakh = Conditions("Kazakh rail congested", "typical", {"rail:KAZ": "congested"})
+    suez = corridors.load_corridors(net)["sea_suez"]
+    sea_typical = suez.route(net, "Shanghai", "Rotterdam")
+    sea = suez.route(net, "Shanghai", "Rotterdam", conditions=kazakh)
+    assert sea.time_h == pytest.approx(sea_typical.time_h)
+    middle_typical = net.route("Xi'an", "Poti")
+    middle = net.route("Xi'an", "Poti", conditions=kazakh)
+    assert middle.places == middle_typical.places  # booked under typical conditions
+    assert middle.time_h > middle_typical.time_h
+    slower = {e.leg for e, t in zip(middle.elements, middle_typical.elements, strict=True) if e.time_h > t.time_h}
+    countries = net.nodes["country"]
+    assert slower, "some Kazakh leg must be slower"
+    for leg in slower:
+        assert "KAZ" in {countries[net.legs.at[leg, "from"]], countries[net.legs.at[leg, "to"]]}
+
+
+def test_the_route_a_shipper_books_stays_and_reroute_says_when_it_leaves(net: corridors.Network) -> None:
+    booked = net.route("Xi'an", "Poti", conditions="congested")
+    assert booked.places == net.route("Xi'an", "Poti").places
+    assert booked.booked_under == "typical"
+    assert not booked.rerouted
+    assert "AZE" in booked.countries  # across the Caspian, as booked
+    transit = booked.simulate(n=2000)
+    assert transit.route.places == booked.places
+    rerouted = net.route("Xi'an", "Poti", conditions="congested", reroute=True)
+    assert rerouted.rerouted
+    assert rerouted.booked_under == "congested"
+
+
+def test_simulate_under_other_conditions_keeps_the_route_and_reprices_it(net: corridors.Network) -> None:
+    route = net.route("Xi'an", "Duisburg")
+    typical = route.simulate(n=3000)
+    congested = route.simulate(n=3000, conditions="congested")
+    assert congested.route.places == route.places
+    assert congested.conditions.name == "congested"
+    assert congested.median_days >= typical.median_days
+    assert {e.level for e in congested.route.elements} >= {"congested"} or congested.route.conditions.levels
+
+
+def test_a_route_from_a_place_to_itself_is_an_error(net: corridors.Network) -> None:
+    with pytest.raises(CorridorError, match="both the origin and the destination"):
+        net.route("Baku", "Baku")
+    with pytest.raises(CorridorError, match="named twice"):
+        net.route("Xi'an", "Poti", via=["Alat", "Alat"])
+
+
+def test_no_route_passes_a_place_twice(net: corridors.Network) -> None:
+    from corridors.routing import passes_twice
+
+    places = list(net.nodes.index)
+    checked = 0
+    for by in ("time", "distance", "cost", "co2"):
+        for origin in places[::3]:
+            for destination in places[1::3]:
+                if origin == destination:
+                    continue
+                try:
+                    route = net.route(origin, destination, by=by)
+                except CorridorError:
+                    continue
+                assert len(set(route.places)) == len(route.places), (by, origin, destination, route.places)
+                checked += 1
+    assert checked > 1000
+    # the 55,162 km route went Piraeus → Poti → Alat and back through Poti and Piraeus: impossible now
+    cheap = net.route("Xi'an", "Duisburg", via=["Alat"], avoid=["RUS", "IRN"], by="cost")
+    assert len(set(cheap.places)) == len(cheap.places)
+    assert cheap.places.index("alat_port") < cheap.places.index("poti_port")
+    assert not passes_twice([])
+
+
+def test_named_corridors_run_both_ways(net: corridors.Network) -> None:
+    registry = corridors.load_corridors(net)
+    for corridor, a, b in (("middle_btk", "Istanbul", "Khorgos"), ("northern", "Dostyk", "Duisburg"),
+                           ("middle_black_sea", "Constanta", "Xi'an")):
+        for origin, destination in ((a, b), (b, a)):
+            route = registry[corridor].route(net, origin, destination)
+            assert len(set(route.places)) == len(route.places), (corridor, origin, destination)
+        there = registry[corridor].route(net, a, b).distance_km
+        back = registry[corridor].route(net, b, a).distance_km
+        assert back == pytest.approx(there, rel=0.02)
+    # Małaszewicze, the northern corridor's required place, lies beyond Brest: reaching Brest through it would
+    # pass Brest twice, so the corridor does not serve Dostyk → Brest (it used to loop Brest → Małaszewicze → Brest)
+    with pytest.raises(CorridorError, match=r"twice|does not serve"):
+        registry["northern"].route(net, "Dostyk", "Brest")
+
+
+def test_the_caspian_wait_follows_kingmans_formula(mini_dir: Path) -> None:
+    _with_queue(mini_dir, teu_2024=40_000, capacity_teu=50_000)
+    net = corridors.load_network(mini_dir)
+    rho, service_h = 40_000 / 50_000, 86 / (50_000 / 8760)
+    expected_queue = kingman_wait_h(rho, service_h)
+    assert expected_queue == pytest.approx(rho / (1 - rho) * service_h)
+    best_wait = 12.0  # the best row of the small dataset: its low value, the median of 12 / 12 / 240 h
+    assert _wait_h(net) == pytest.approx(best_wait + expected_queue)
+    transit = net.route("Dostyk", "Alat", conditions="2024").simulate(n=60_000, seed=4)
+    waits = transit.samples_h[(transit.elements["kind"] == "ferry_wait").to_numpy()].sum(axis=0)
+    assert waits.mean() == pytest.approx(split_triangular_mean(12, 12, 240) + expected_queue, rel=0.03)
+
+
+def test_more_demand_lengthens_the_caspian_wait_and_more_capacity_shortens_it(mini_dir: Path) -> None:
+    _with_queue(mini_dir, teu_2024=40_000, capacity_teu=60_000)
+    net = corridors.load_network(mini_dir)
+    base = _wait_h(net)
+    busier = Scenario.from_dict({"name": "+50% demand", "demand": [{"series": "middle_corridor", "factor": 1.5}]})
+    ferries = Scenario.from_dict({"name": "more ferries",
+                                  "capacity": [{"element": "aktau_port__alat_port", "factor": 1.4}]})
+    service_h = 86 / (60_000 / 8760)
+    assert _wait_h(busier.apply(net)) == pytest.approx(12.0 + kingman_wait_h(1.0 * 60_000 / 60_000, service_h))
+    assert _wait_h(busier.apply(net)) > base
+    assert _wait_h(ferries.apply(net)) == pytest.approx(
+        12.0 + kingman_wait_h(40_000 / 84_000, 86 / (84_000 / 8760)))
+    assert _wait_h(ferries.apply(net)) < base
+    with pytest.raises(CorridorError, match="unknown demand series 'nowhere'"):
+        Scenario.from_dict({"name": "x", "demand": [{"series": "nowhere", "factor": 2}]}).apply(net)
+    with pytest.raises(CorridorError, match="finite number > 0"):
+        Scenario.from_dict({"name": "x", "capacity": [{"element": "aktau_port__alat_port",
+                                                       "factor": float("nan")}]}).apply(net)
+    result = diff(net, busier, "Dostyk", "Alat", conditions="2024", corridors=[], n=500)
+    assert result.table().iloc[0]["delta_days"] > 0
+
+
+def test_levels_out_of_order_are_listed_with_file_row_and_field(mini_dir: Path) -> None:
+    _with_best_level(mini_dir)
+    frame = pd.read_csv(mini_dir / "stop_times.csv", dtype=str, keep_default_na=False)
+    frame.loc[(frame["kind"] == "border_crossing") & (frame["profile"] == "best"), "typical_h"] = "7"
+    frame.to_csv(mini_dir / "stop_times.csv", index=False)
+    problems = corridors.validate(mini_dir)
+    assert any(p.file == "stop_times.csv" and p.field == "typical_h" and "best ≤ typical ≤ congested" in p.message
+               for p in problems), problems
+
+
+def test_groups_and_conditions_are_checked(mini_dir: Path) -> None:
+    pd.DataFrame([{"id": "caspian", "name": "Caspian", "members": "ferry_wait:aktau_port;leg:nowhere;fly:KAZ",
+                   "note": ""}]).to_csv(mini_dir / "groups.csv", index=False)
+    pd.DataFrame([{"condition": "2022", "group": "caspian", "level": "congested", "year": "", "sources": "",
+                   "note": ""},
+                  {"condition": "2023", "group": "*", "level": "closed", "year": 2023, "sources": "", "note": ""},
+                  ]).to_csv(mini_dir / "conditions.csv", index=False)
+    with pytest.raises(ValidationError) as caught:
+        corridors.load_network(mini_dir)
+    text = str(caught.value)
+    assert "unknown leg 'nowhere'" in text
+    assert "'fly:KAZ' is not KIND:PLACE" in text
+    assert "condition '2022' has no * row" in text
+    assert "only a group of sea passages can be closed" in text
