@@ -137,10 +137,19 @@ def conditions_for(period: str, network: Network) -> str:
 class Backtest:
     """The model's P10 / P50 / P90 against each observation, and summaries by corridor, period and kind."""
 
-    def __init__(self, rows: pd.DataFrame, n: int, seed: int | None):
+    def __init__(self, rows: pd.DataFrame, n: int, seed: int | None, costs: pd.DataFrame | None = None):
         self._rows = rows
         self.n = n
         self.seed = seed
+        self._costs = costs if costs is not None else pd.DataFrame()
+
+    def costs(self) -> pd.DataFrame:
+        """Return the model's cost against each published through-rate (see :func:`cost_backtest`)."""
+        return self._costs.copy()
+
+    def cost_summary(self) -> pd.DataFrame:
+        """Return per corridor the rates checked, the median absolute percentage error and the bias of the cost."""
+        return cost_summary(self._costs) if len(self._costs) else pd.DataFrame()
 
     def table(self) -> pd.DataFrame:
         """Return one row per observation: what was observed, what the model says, the error and coverage."""
@@ -169,10 +178,13 @@ class Backtest:
     def to_dict(self) -> dict[str, Any]:
         """Return the backtest as plain data for JSON: every row and every summary."""
         rows = self._rows.astype(object).where(self._rows.notna(), None).to_dict(orient="records")
+        costs = self._costs.astype(object).where(self._costs.notna(), None).to_dict(orient="records")
         return {"journeys": self.n, "seed": self.seed,
                 "summary": self.summary().reset_index().to_dict(orient="records")[0],
                 **{f"by_{g}": self.summary(g).reset_index().to_dict(orient="records") for g in GROUPINGS},
-                "rows": rows}
+                "rows": rows,
+                "costs_by_corridor": self.cost_summary().reset_index().to_dict(orient="records"),
+                "costs": costs}
 
     def chart(self):
         """Return the predicted-against-observed chart (a matplotlib Figure): P50 with P10–P90 bars, 1:1 line."""
@@ -193,8 +205,9 @@ class Backtest:
 
 
 def backtest(network: Network, *, observations: Sequence[Observation] | None = None, n: int = 4_000,
-             seed: int | None = 0) -> Backtest:
-    """Return the backtest of ``network`` against the bundled observations (or those given)."""
+             seed: int | None = 0, rates: Sequence[RateObservation] | None = None, costs: bool = True) -> Backtest:
+    """Return the backtest of ``network`` against the bundled observations (or those given), with the costs checked
+    against the bundled through-rates (or ``rates``) unless ``costs`` is False."""
     from .simulation import simulate
 
     chosen = list(observations) if observations is not None else load_observations(network)
@@ -235,7 +248,8 @@ def backtest(network: Network, *, observations: Sequence[Observation] | None = N
     for column in ("p10_days", "p50_days", "p90_days", "error_pct", "inside", "largest_element", "distance_km"):
         if column not in frame:
             frame[column] = np.nan
-    return Backtest(frame, n, seed)
+    cost_rows = cost_backtest(network, observations=rates) if costs else None
+    return Backtest(frame, n, seed, cost_rows)
 
 
 def _largest(transit: Any) -> str:
@@ -244,3 +258,118 @@ def _largest(transit: Any) -> str:
     top = frame.sort_values("in_median_journey_h", ascending=False).iloc[0]
     where = transit.route.network.place_name(top["place"])
     return f"{top['kind'].replace('_', ' ')} at {where} ({top['in_median_journey_h'] / 24:.1f} d)"
+
+
+# Costs -----------------------------------------------------------------------------------------------------
+
+RATE_COLUMNS = ("id", "origin", "destination", "corridor", "period", "price_year", "unit", "low", "high", "quote",
+                "source", "note")
+
+
+@dataclass(frozen=True)
+class RateObservation:
+    """One published through-rate for a container on a corridor (US$ per FEU) in a period."""
+
+    id: str
+    origin: str
+    destination: str
+    corridor: str
+    period: str
+    price_year: int
+    low_usd: float
+    high_usd: float
+    source: str
+
+    @property
+    def observed_usd(self) -> float:
+        """Return the observed rate (the middle of a range)."""
+        return (self.low_usd + self.high_usd) / 2.0
+
+
+def load_rate_observations(network: Network, path: str | os.PathLike[str] | None = None) -> list[RateObservation]:
+    """Return the through-rates in ``path`` (default: the bundled ``rate_observations.csv``), checked.
+
+    Raises ValidationError listing every problem with file, line and field.
+    """
+    file = Path(path) if path is not None else datasets.data_path() / "rate_observations.csv"
+    if not file.is_file():
+        raise ValidationError([Problem(file.name, "", "", "no such file")])
+    table = pd.read_csv(file, dtype=str, keep_default_na=False)
+    problems = [Problem(file.name, "", c, "required column is missing") for c in RATE_COLUMNS if c not in table]
+    if problems:
+        raise ValidationError(problems)
+    registry = load_corridors(network)
+    found = []
+    for i, row in table.iterrows():
+        where = (file.name, f"line {i + 2}")
+        row_problems = []
+        for column in ("origin", "destination"):
+            try:
+                network.place(row[column])
+            except CorridorError as exc:
+                row_problems.append(Problem(*where, column, str(exc)))
+        if row["corridor"] not in registry:
+            row_problems.append(Problem(*where, "corridor", f"unknown corridor {row['corridor']!r}"))
+        if row["unit"] != "usd_per_feu":
+            row_problems.append(Problem(*where, "unit", f"unknown unit {row['unit']!r}; expected usd_per_feu"))
+        if row["source"] not in network.sources.index:
+            row_problems.append(Problem(*where, "source", f"unknown source {row['source']!r}"))
+        try:
+            low, high, year = float(row["low"]), float(row["high"]), int(row["price_year"])
+            if not 0 < low <= high:
+                row_problems.append(Problem(*where, "high", f"needs 0 < low ≤ high, got {low:g} and {high:g}"))
+        except ValueError:
+            row_problems.append(Problem(*where, "low", "low, high and price_year must be numbers"))
+        problems.extend(row_problems)
+        if not row_problems:
+            found.append(RateObservation(row["id"], network.place(row["origin"]), network.place(row["destination"]),
+                                         row["corridor"], row["period"], year, low, high, row["source"]))
+    if problems:
+        raise ValidationError(problems)
+    return found
+
+
+def cost_backtest(network: Network, *, observations: Sequence[RateObservation] | None = None) -> pd.DataFrame:
+    """Return the model's cost per FEU against each published through-rate, with the largest cost elements.
+
+    The corridor's cheapest route is booked under typical conditions and priced under the conditions of the rate's
+    period; the model's cost is the sum of its elements' typical rates, whose price years are listed. The error is
+    (model − observed) / observed; where it is large, the three costliest elements say where the gap comes from.
+    """
+    chosen = list(observations) if observations is not None else load_rate_observations(network)
+    registry = load_corridors(network)
+    rows = []
+    for obs in chosen:
+        condition = conditions_for(obs.period, network)
+        row: dict[str, Any] = {"id": obs.id, "corridor": obs.corridor, "origin": obs.origin,
+                               "destination": obs.destination, "period": obs.period, "conditions": condition,
+                               "observed_price_year": obs.price_year, "observed_usd": obs.observed_usd,
+                               "source": obs.source}
+        try:
+            route = registry[obs.corridor].route(network, obs.origin, obs.destination, conditions=condition, by="cost")
+        except CorridorError as exc:
+            rows.append({**row, "available": False, "reason": str(exc)})
+            continue
+        costly = sorted((e for e in route.elements if e.cost_usd == e.cost_usd and e.cost_usd > 0),
+                        key=lambda e: e.cost_usd, reverse=True)[:3]
+        years = route.price_years
+        rows.append({**row, "available": True, "reason": "", "model_usd": round(route.cost_usd),
+                     "model_price_years": f"{years[0]}–{years[-1]}" if len(years) > 1 else
+                     (str(years[0]) if years else ""),
+                     "error_pct": round(100.0 * (route.cost_usd - obs.observed_usd) / obs.observed_usd, 1),
+                     "largest_costs": "; ".join(
+                         f"{e.kind.replace('_', ' ')} {network.place_name(e.from_place)}"
+                         + (f"–{network.place_name(e.to_place)}" if e.element == "leg" else "")
+                         + f" US${e.cost_usd:,.0f}" for e in costly)})
+    return pd.DataFrame(rows)
+
+
+def cost_summary(table: pd.DataFrame) -> pd.DataFrame:
+    """Return per corridor: how many rates, the median absolute percentage error and the bias of the model's cost."""
+    rows = table[table["available"]]
+    out = []
+    for corridor, group in rows.groupby("corridor", sort=True):
+        out.append({"group": corridor, "rates": len(group),
+                    "mdape_pct": round(float(group["error_pct"].abs().median()), 1),
+                    "bias_pct": round(float(group["error_pct"].median()), 1)})
+    return pd.DataFrame(out).set_index("group")

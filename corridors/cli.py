@@ -785,6 +785,24 @@ def format_backtest(result: Any, groupings: Sequence[str]) -> str:
     lines.append("")
     lines.append("* the observation lies outside the model's P10–P90. Conditions: the period's own where the dataset "
                  "documents it, else typical.")
+    costs = result.costs()
+    if len(costs):
+        summary = result.cost_summary()
+        lines += ["", f"Costs: the model's cost per FEU on each corridor's cheapest route against {len(costs)} "
+                  "published through-rates (US$, each rate in the prices of its year; the model's rates carry their "
+                  "own years)",
+                  f"{'by corridor':<20} {'rates':>5} {'MdAPE':>7} {'bias':>7}"]
+        for key, row in summary.iterrows():
+            lines.append(f"  {key:<18} {int(row['rates']):>5} {row['mdape_pct']:>6.0f}% {row['bias_pct']:>+6.0f}%")
+        lines += ["", f"{'rate':<36} {'period':<8} {'observed':>9} {'model':>7} {'error':>7}  model's price years; "
+                  "its largest costs"]
+        for row in costs.itertuples():
+            if not row.available:
+                lines.append(f"{_clip(row.id, 36):<36} {row.period:<8} {row.observed_usd:>9,.0f}  not available: "
+                             f"{row.reason}")
+                continue
+            lines.append(f"{_clip(row.id, 36):<36} {row.period:<8} {row.observed_usd:>9,.0f} {row.model_usd:>7,.0f} "
+                         f"{row.error_pct:>+6.0f}%  {row.model_price_years}; {row.largest_costs}")
     return "\n".join(lines)
 
 

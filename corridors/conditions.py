@@ -105,6 +105,7 @@ class ConditionBook:
             for r in groups.itertuples(index=False):
                 self.group_members[r.id] = tuple(r.members)
                 self.group_names[r.id] = r.name
+        self._owner = {m: g for g, members in self.group_members.items() for m in members}
         self._sets: dict[str, Conditions] = {level: Conditions(level, level, label=f"every element {level}")
                                              for level in self.levels}
         if conditions is not None and len(conditions):
@@ -124,6 +125,10 @@ class ConditionBook:
             for selector in self.group_members.get(r.group, ()):
                 levels[selector] = level
         return Conditions(name, default, levels, groups, year, tuple(dict.fromkeys(sources)))
+
+    def group_of(self, selectors: Iterable[str]) -> str | None:
+        """Return the group an element belongs to (its most specific selector that a group names), or None."""
+        return next((self._owner[s] for s in selectors if s in self._owner), None)
 
     @property
     def names(self) -> tuple[str, ...]:

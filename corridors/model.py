@@ -101,6 +101,7 @@ class Priced:
     closure: Disruption | None = None
     note: str | None = None
     weak: bool = False  # every source of its time is a blog, a mirror or an aggregator
+    group: str | None = None  # the group of elements it belongs to (groups.csv), which shares its state
 
     @property
     def time_h(self) -> float:
@@ -156,8 +157,9 @@ def price_leg(network: Network, leg_id: str, conditions: Conditions) -> Priced:
         co2 = sum(share_km * f[0] for f in factors if f is not None)
     level = max(levels, key=lambda v: _LEVEL_ORDER.get(v, 1)) if levels else conditions.default
     time_sources = _unique(sources[1:]) or _unique(sources)
+    group = network.condition_book.group_of(leg_selectors(leg_id, mode, countries[0], leg["passages"]))
     return Priced(draw, level, _unique(sources), cost, year, co2, note=note,
-                  weak=network._weak_sources(time_sources))
+                  weak=network._weak_sources(time_sources), group=group)
 
 
 def price_stop(network: Network, kind: str, place: str, leg: str | None, conditions: Conditions) -> Priced:
@@ -176,8 +178,10 @@ def price_stop(network: Network, kind: str, place: str, leg: str | None, conditi
         if headway is not None:
             sources = _unique([network._leg_by_id[leg]["service_source"]])
             return Priced(TimeDraw("headway", value_h=headway), level, sources, cost, year, 0.0, closure,
-                          note=f"half the headway of {service}")
+                          note=f"half the headway of {service}", group=network.condition_book.group_of(
+                              stop_selectors(kind, place, country)))
     selectors = stop_selectors(kind, place, country)
+    group = network.condition_book.group_of(selectors)
     queue = (network.queues.wait(place, leg, kind, conditions, level, forced=conditions.forced_level(selectors))
              if level != BEST else None)
     row_level = BEST if queue is not None else level
@@ -187,7 +191,7 @@ def price_stop(network: Network, kind: str, place: str, leg: str | None, conditi
     sources = _unique([*row.sources, *(queue.sources if queue is not None else ())])
     note = row.note if queue is None else f"{queue.describe()}; with no queue: {row.typical:g} h"
     return Priced(TimeDraw("split", row, queue=queue), level, sources, cost, year, 0.0, closure, note=note,
-                  weak=queue is None and network._weak_sources(row.sources))
+                  weak=queue is None and network._weak_sources(row.sources), group=group)
 
 
 def _stop_cost(network: Network, kind: str, place: str, country: str, level: str) -> tuple[float, int | None]:
