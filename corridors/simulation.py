@@ -115,8 +115,11 @@ def simulate(route: Route, *, n: int = 10_000, conditions: str | Conditions | No
         for i, draw in enumerate(draws):
             out = samples[i, start:stop]
             strata = None
-            if groups[i] is not None and draw.way in ("split", "speed"):
-                strata = shared.setdefault(groups[i], _strata(rng, size))
+            group = groups[i]
+            if group is not None and draw.way in ("split", "speed"):
+                if group not in shared:
+                    shared[group] = _strata(rng, size)
+                strata = shared[group]
             _draw_into(out, draw, tables[i], rng, clock + elapsed if draw.way == "headway" else clock, strata)
             if i < last_headway:
                 elapsed += out
