@@ -11,6 +11,9 @@ where the dataset documents it, else ``typical``), and compares:
 - per corridor, per period and per kind: the **median absolute percentage error** (MdAPE), the **coverage** of
   P10–P90 and the **bias** (the median signed error: positive when the model is slow).
 
+An observation whose source is also cited by a time parameter (a train run that gave a running speed) is not an
+independent check: it is listed, marked ``independent = False``, and left out of the summaries.
+
 The backtest is a check, never a fitting target: no parameter of the model is read from these observations, and a
 change that makes the model worse shows up in the tests that pin its summaries.
 """
@@ -156,8 +159,9 @@ class Backtest:
         return self._rows.copy()
 
     def summary(self, by: str | None = None) -> pd.DataFrame:
-        """Return MdAPE, coverage and bias overall (``by=None``) or per ``corridor``, ``period_year`` or ``kind``."""
-        rows = self._rows[self._rows["available"]]
+        """Return MdAPE, coverage and bias overall (``by=None``) or per ``corridor``, ``period_year`` or ``kind``,
+        over the independent observations the model could route."""
+        rows = self._rows[self._rows["available"] & self._rows["independent"]]
         if by is not None and by not in GROUPINGS:
             raise CorridorError(f"summaries are by {', '.join(GROUPINGS)}, not {by!r}")
         groups = [("all", rows)] if by is None else list(rows.groupby(by, sort=True))
@@ -192,6 +196,11 @@ class Backtest:
 
         return backtest_chart(self)
 
+    @property
+    def dependent(self) -> pd.DataFrame:
+        """Return the observations left out of the summaries because a time parameter cites their source."""
+        return self._rows.loc[~self._rows["independent"], ["id", "corridor", "source"]]
+
     def __repr__(self) -> str:
         s = self.summary().iloc[0]
         return (f"<Backtest: {int(s['observations'])} observations, MdAPE {s['mdape_pct']:.1f}%, "
@@ -212,6 +221,7 @@ def backtest(network: Network, *, observations: Sequence[Observation] | None = N
 
     chosen = list(observations) if observations is not None else load_observations(network)
     registry = load_corridors(network)
+    used = _cited(network.parameters.tables().values())
     simulated: dict[tuple, Any] = {}
     rows = []
     for obs in chosen:
@@ -220,7 +230,8 @@ def backtest(network: Network, *, observations: Sequence[Observation] | None = N
                                "destination": obs.destination, "period": obs.period,
                                "period_year": obs.period[:4], "kind": obs.kind, "conditions": condition,
                                "observed_low_days": obs.low_days, "observed_high_days": obs.high_days,
-                               "observed_days": obs.observed_days, "source": obs.source}
+                               "observed_days": obs.observed_days, "source": obs.source,
+                               "independent": obs.source not in used}
         key = (obs.corridor, obs.origin, obs.destination, obs.via, condition)
         if key not in simulated:
             try:
@@ -250,6 +261,11 @@ def backtest(network: Network, *, observations: Sequence[Observation] | None = N
             frame[column] = np.nan
     cost_rows = cost_backtest(network, observations=rates) if costs else None
     return Backtest(frame, n, seed, cost_rows)
+
+
+def _cited(tables: Any) -> frozenset[str]:
+    """Return every source id that the given parameter tables cite."""
+    return frozenset(s for table in tables if "sources" in table for refs in table["sources"] for s in refs)
 
 
 def _largest(transit: Any) -> str:
@@ -338,13 +354,14 @@ def cost_backtest(network: Network, *, observations: Sequence[RateObservation] |
     """
     chosen = list(observations) if observations is not None else load_rate_observations(network)
     registry = load_corridors(network)
+    used = _cited(network.costs.tables().values())
     rows = []
     for obs in chosen:
         condition = conditions_for(obs.period, network)
         row: dict[str, Any] = {"id": obs.id, "corridor": obs.corridor, "origin": obs.origin,
                                "destination": obs.destination, "period": obs.period, "conditions": condition,
                                "observed_price_year": obs.price_year, "observed_usd": obs.observed_usd,
-                               "source": obs.source}
+                               "source": obs.source, "independent": obs.source not in used}
         try:
             route = registry[obs.corridor].route(network, obs.origin, obs.destination, conditions=condition, by="cost")
         except CorridorError as exc:
@@ -366,7 +383,7 @@ def cost_backtest(network: Network, *, observations: Sequence[RateObservation] |
 
 def cost_summary(table: pd.DataFrame) -> pd.DataFrame:
     """Return per corridor: how many rates, the median absolute percentage error and the bias of the model's cost."""
-    rows = table[table["available"]]
+    rows = table[table["available"] & table["independent"]]
     out = []
     for corridor, group in rows.groupby("corridor", sort=True):
         out.append({"group": corridor, "rates": len(group),

@@ -761,7 +761,12 @@ def format_backtest(result: Any, groupings: Sequence[str]) -> str:
              f"(seed {result.seed})",
              f"  median absolute error of the model's median {overall['mdape_pct']:.1f}%, "
              f"{overall['coverage']:.0%} of observations inside the model's P10–P90, bias {overall['bias_pct']:+.1f}%"
-             " (positive: the model is slower)", ""]
+             " (positive: the model is slower)"]
+    dependent = result.dependent
+    if len(dependent):
+        lines.append(f"  left out of the summaries ({len(dependent)}): a time parameter cites their source: "
+                     + ", ".join(dependent["id"]))
+    lines.append("")
     for grouping in groupings:
         frame = result.summary(grouping)
         lines.append(f"{'by ' + grouping.replace('_year', ''):<20} {'obs':>4} {'MdAPE':>7} {'inside':>7} {'bias':>7}")
@@ -779,12 +784,12 @@ def format_backtest(result: Any, groupings: Sequence[str]) -> str:
             lines.append(f"{_clip(row.id, 44):<44} {row.corridor:<17} {row.period:<8} {observed:>10}  not available: "
                          f"{row.reason}")
             continue
-        mark = " " if row.inside else "*"
+        mark = ("†" if not row.independent else "") + (" " if row.inside else "*")
         lines.append(f"{_clip(row.id, 44):<44} {row.corridor:<17} {row.period:<8} {observed:>10} {row.p10_days:>6.1f} "
                      f"{row.p50_days:>6.1f} {row.p90_days:>6.1f} {row.error_pct:>+6.0f}%{mark} {row.largest_element}")
     lines.append("")
-    lines.append("* the observation lies outside the model's P10–P90. Conditions: the period's own where the dataset "
-                 "documents it, else typical.")
+    lines.append("* the observation lies outside the model's P10–P90; † not independent (left out of the summaries). "
+                 "Conditions: the period's own where the dataset documents it, else typical.")
     costs = result.costs()
     if len(costs):
         summary = result.cost_summary()
