@@ -8,10 +8,12 @@
 
 from __future__ import annotations
 
+from .backtest import backtest
 from .capacity import bottleneck
 from .claims import check as check_claim
 from .claims import load_claims
 from .compare import compare
+from .conditions import Conditions
 from .datasets import boundaries, countries, data_path
 from .errors import CorridorError, NoRouteError, Problem, UnknownPlaceError, ValidationError
 from .network import Network, graph_from_gdfs, graph_to_gdfs, load_network, validate
@@ -23,6 +25,7 @@ from .simulation import TransitTime, simulate
 __version__ = "0.1.0"
 
 __all__ = [
+    "Conditions",
     "CorridorError",
     "Network",
     "NoRouteError",
@@ -33,6 +36,7 @@ __all__ = [
     "UnknownPlaceError",
     "ValidationError",
     "__version__",
+    "backtest",
     "bottleneck",
     "boundaries",
     "check_claim",

@@ -372,12 +372,22 @@ def format_route(route: Any) -> str:
     if summary["border_crossings"]:
         lines.append("Borders: " + "; ".join(summary["border_crossings"]))
     if route.cost_usd == route.cost_usd:  # not NaN: the network has costs and emission factors
-        lines.append(f"Cost US${route.cost_usd:,.0f} and {route.co2_kg:,.0f} kg CO2e per loaded 40-ft container")
+        years = route.price_years
+        prices = (f" (rates of {years[0]}–{years[-1]})" if len(years) > 1 else f" ({years[0]} rates)") if years else ""
+        lines.append(f"Cost US${route.cost_usd:,.0f}{prices} and {route.co2_kg:,.0f} kg CO2e per loaded 40-ft "
+                     "container")
     ind = summary["indicators"]
     lines.append(f"Indicators (CAREC style): speed {ind['speed_without_delay_kmh']:.1f} km/h without delay, "
                  f"{ind['speed_with_delay_kmh']:.1f} km/h with delay; {ind['border_crossing_h']:.1f} h at border "
                  f"crossings; {ind['stopped_share']:.0%} of the time stopped")
-    lines.append("Times are typical values (each element's median) under the profile. Each row names its first "
+    lines += list(route.end_notes())
+    weak = route.weak_elements
+    if weak:
+        lines.append(f"Weak sources: {len(weak)} of the times above rest only on blogs, mirrors or aggregators ("
+                     + ", ".join(f"{e.kind.replace('_', ' ')} at {route.network.place_name(e.place)}" for e in weak[:4])
+                     + (", …" if len(weak) > 4 else "") + ").")
+    lines.append("Times are typical values (each element's median; a mean for waits) under the conditions. Each row "
+                 "names its first "
                  "source (a leg's: its distance); --json lists them all, `corridors network --sources` resolves them.")
     return "\n".join(lines)
 
@@ -470,7 +480,7 @@ def format_transit(transit: Any, *, within_days: float | None = None,
     names = route.network.place_name
     p = transit.percentiles((10, 50, 90))
     lines = [f"{names(route.origin)} → {names(route.destination)}: {transit.n:,} simulated journeys, seed "
-             f"{transit.seed}", f"  {booking_text(route)}", "",
+             f"{transit.seed}", f"  {booking_text(route)}", *(f"  {note}" for note in route.end_notes()), "",
              f"P10 {p['P10']:.1f} days   median {p['P50']:.1f} days   P90 {p['P90']:.1f} days   "
              f"mean {transit.mean_days:.1f} days"]
     if within_days is not None:
@@ -491,8 +501,14 @@ def format_transit(transit: Any, *, within_days: float | None = None,
     top = frame.sort_values("in_median_journey_h", ascending=False).head(8)
     lines += ["", "What the median journey is made of (largest first), and each part's share of the spread:"]
     for row in top.itertuples():
+        level = f"  {row.level}" if row.level and row.level != "typical" else ""
+        weak = "  (weak source)" if row.weak_source else ""
         lines.append(f"  {_clip(row.what, 52):<52} {row.in_median_journey_h / 24:5.1f} d   "
-                     f"spread {row.spread_share:6.1%}")
+                     f"spread {row.spread_share:6.1%}{level}{weak}")
+    weak_days = frame.loc[frame["weak_source"].astype(bool), "in_median_journey_h"].sum() / 24
+    if weak_days > 0:
+        lines.append(f"  {weak_days:.1f} days of the median journey rest only on weak sources (blogs, mirrors, "
+                     "aggregators): `corridors route --json` names them")
     return "\n".join(lines)
 
 

@@ -117,6 +117,31 @@ class Route:
         """Return the same legs and stops priced under other conditions (what the booked route meets then)."""
         return self.network.reprice(self, conditions)
 
+    def end_notes(self) -> tuple[str, ...]:
+        """Return what a journey that starts or ends at a border station counts and leaves out, in words.
+
+        A border station is one side of a crossing. A journey that starts there begins after that side's
+        formalities (and gauge change): the crossing from the other side is not part of it. One that ends there
+        ends on arrival, before any change of gauge onward. To count a crossing, start on its other side.
+        """
+        notes = []
+        places, legs = self._place_geometry, self._leg_geometry
+        for end, word in ((self.origin, "starts"), (self.destination, "ends")):
+            if places.at[end, "kind"] != "border":
+                continue
+            country = self._countries[end]
+            across = sorted({other for a, b in zip(legs["from"], legs["to"], strict=True) if end in (a, b)
+                             for other in (a, b) if other != end and self._countries[other] != country})
+            other = " or ".join(self._names[p] for p in across) or "the other side"
+            if word == "starts":
+                notes.append(f"{self._names[end]} is the {country} side of a border crossing: the journey starts after "
+                             f"it, so the crossing from {other} (its formalities and any change of gauge) is not "
+                             f"counted; start at {other} to count it.")
+            else:
+                notes.append(f"{self._names[end]} is the {country} side of a border crossing: the journey ends on "
+                             f"arrival there, before any onward change of gauge or formalities towards {other}.")
+        return tuple(notes)
+
     @property
     def price_years(self) -> tuple[int, ...]:
         """Return the price years of the rates behind the route's cost, oldest first."""
@@ -289,6 +314,7 @@ class Route:
             "border_crossings": [f"{b.from_country}→{b.to_country} ({self._names[b.from_place]} – "
                                  f"{self._names[b.to_place]})" for b in self.border_crossings],
             "indicators": self.indicators(),
+            "notes": list(self.end_notes()),
         }
 
     def to_dict(self) -> dict[str, Any]:

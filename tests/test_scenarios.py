@@ -147,6 +147,7 @@ SCENARIO_QUESTIONS = {
     "suez_closed": ("Shanghai", "Rotterdam"),
     "digital_customs": ("Xian", "Poti"),
     "more_caspian_ferries": ("Xian", "Poti"),
+    "middle_corridor_demand_plus_50": ("Xian", "Poti"),
     "caspian_storm": ("Xian", "Poti"),
     "faster_kazakh_rail": ("Khorgos", "Aktau"),
     "rasht_astara_railway": ("Moscow", "Tehran"),
