@@ -189,6 +189,8 @@ def build_report(network: Network, settings: ReportSettings | None = None) -> st
                       for leg, f, t, p in zip(is_leg, steps["from"], steps["to"], steps["place"], strict=True)]
     steps["km"] = steps["distance_km"].where(is_leg)  # a stop has no distance: shown as a dash
     steps["cited"] = steps["sources"].str.replace(";", "; ", regex=False)
+    weak = [e.weak for e in route.elements]
+    steps["cited"] = [f"{c} (weak sources only)" if w else c for c, w in zip(steps["cited"], weak, strict=True)]
     steps["cum_days"] = steps["cum_time_h"] / 24
     names = (network.place_name(route.origin), network.place_name(route.destination))
     transits = {p: simulate(route, n=s.journeys, conditions=p, seed=s.seed) for p in network.profiles}
