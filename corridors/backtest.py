@@ -32,6 +32,7 @@ import pandas as pd
 
 from . import datasets
 from .errors import CorridorError, Problem, ValidationError
+from .io import read_checked_csv, split_list
 from .registry import load_corridors
 
 if TYPE_CHECKING:
@@ -66,22 +67,14 @@ class Observation:
         return (self.low_days + self.high_days) / 2.0
 
 
-def _split(text: str) -> tuple[str, ...]:
-    return tuple(p.strip() for p in str(text).split(";") if p.strip())
-
-
 def load_observations(network: Network, path: str | os.PathLike[str] | None = None) -> list[Observation]:
     """Return the observations in ``path`` (default: the bundled ``observations.csv``), checked against ``network``.
 
     Raises ValidationError listing every problem with file, line and field.
     """
     file = Path(path) if path is not None else datasets.data_path() / "observations.csv"
-    if not file.is_file():
-        raise ValidationError([Problem(file.name, "", "", "no such file")])
-    table = pd.read_csv(file, dtype=str, keep_default_na=False)
-    problems = [Problem(file.name, "", c, "required column is missing") for c in COLUMNS if c not in table]
-    if problems:
-        raise ValidationError(problems)
+    table = read_checked_csv(file, COLUMNS)
+    problems: list[Problem] = []
     registry = load_corridors(network)
     sources = set(network.sources.index)
     found: list[Observation] = []
@@ -97,7 +90,7 @@ def load_observations(network: Network, path: str | os.PathLike[str] | None = No
                 network.place(row[column])
             except CorridorError as exc:
                 row_problems.append(Problem(*where, column, str(exc)))
-        for place in _split(row["via"]):
+        for place in split_list(row["via"]):
             try:
                 network.place(place)
             except CorridorError as exc:
@@ -122,7 +115,7 @@ def load_observations(network: Network, path: str | os.PathLike[str] | None = No
         problems.extend(row_problems)
         if not row_problems:
             found.append(Observation(row["id"], network.place(row["origin"]), network.place(row["destination"]),
-                                     row["corridor"], tuple(network.place(p) for p in _split(row["via"])),
+                                     row["corridor"], tuple(network.place(p) for p in split_list(row["via"])),
                                      row["period"], row["kind"], low, high, row["source"], row["quote"], row["note"]))
     if problems:
         raise ValidationError(problems)
@@ -308,12 +301,8 @@ def load_rate_observations(network: Network, path: str | os.PathLike[str] | None
     Raises ValidationError listing every problem with file, line and field.
     """
     file = Path(path) if path is not None else datasets.data_path() / "rate_observations.csv"
-    if not file.is_file():
-        raise ValidationError([Problem(file.name, "", "", "no such file")])
-    table = pd.read_csv(file, dtype=str, keep_default_na=False)
-    problems = [Problem(file.name, "", c, "required column is missing") for c in RATE_COLUMNS if c not in table]
-    if problems:
-        raise ValidationError(problems)
+    table = read_checked_csv(file, RATE_COLUMNS)
+    problems: list[Problem] = []
     registry = load_corridors(network)
     found = []
     for i, row in table.iterrows():

@@ -39,6 +39,7 @@ import pandas as pd
 
 from . import datasets
 from .errors import CorridorError, Problem, ValidationError
+from .io import split_list
 from .registry import load_corridors
 
 if TYPE_CHECKING:
@@ -123,14 +124,14 @@ def load_claims(network: Network, path: str | os.PathLike[str] | None = None) ->
         where = ("claim_readings.csv", f"line {i + 2}")
         if row["claim"] not in set(claims_table["id"]):
             problems.append(Problem(*where, "claim", f"unknown claim {row['claim']!r}"))
-        places = [row["origin"], row["destination"], *_split(row["via"])]
+        places = [row["origin"], row["destination"], *split_list(row["via"])]
         for column, place in zip(("origin", "destination", *["via"] * 9), places, strict=False):
             try:
                 network.place(place)
             except CorridorError as exc:
                 problems.append(Problem(*where, column, str(exc)))
-        reading = Reading(row["reading"], row["label"], row["origin"], row["destination"], _split(row["via"]),
-                          _split(row["avoid"]), _split(row["exclude"]), row["note"])
+        reading = Reading(row["reading"], row["label"], row["origin"], row["destination"], split_list(row["via"]),
+                          split_list(row["avoid"]), split_list(row["exclude"]), row["note"])
         readings.setdefault(row["claim"], []).append(reading)
     claims: dict[str, Claim] = {}
     for i, row in claims_table.iterrows():
@@ -167,10 +168,6 @@ def load_claims(network: Network, path: str | os.PathLike[str] | None = None) ->
     if problems:
         raise ValidationError(problems)
     return claims
-
-
-def _split(text: str) -> tuple[str, ...]:
-    return tuple(p.strip() for p in text.split(";") if p.strip())
 
 
 @dataclass(frozen=True)

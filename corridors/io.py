@@ -131,3 +131,20 @@ def write_tables(tables: Mapping[str, pd.DataFrame], folder: Path, *, spatial_fo
             out.to_csv(target, index=False)
         written.append(target)
     return written
+
+
+def split_list(text: object) -> tuple[str, ...]:
+    """Return the items of a ``;``-separated field, stripped, empty ones left out."""
+    return tuple(p.strip() for p in str(text).split(";") if p.strip()) if isinstance(text, str) else ()
+
+
+def read_checked_csv(path: Path, columns: Iterable[str]) -> pd.DataFrame:
+    """Return a registry table (corridors, observations…) as text, or raise ValidationError if the file or one of
+    its required ``columns`` is missing."""
+    if not path.is_file():
+        raise ValidationError([Problem(path.name, "", "", "no such file")])
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    problems = [Problem(path.name, "", c, "required column is missing") for c in columns if c not in table]
+    if problems:
+        raise ValidationError(problems)
+    return table

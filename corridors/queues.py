@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from .conditions import CONGESTED
+from .io import split_list
 
 if TYPE_CHECKING:
     from .conditions import Conditions
@@ -180,7 +181,7 @@ class QueueBook:
         value = float(row[element.demand_unit]) * element.demand_share * self.demand_factors.get(element.demand, 1.0)
         if element.demand_unit != "teu":
             value /= self.conversions.get("tonnes_per_teu", 10.0)
-        return value, _split(row.get("sources"))
+        return value, split_list(row.get("sources"))
 
     def _capacity_teu(self, element: QueueElement, year: int) -> tuple[float | None, tuple[str, ...]]:
         table = self.capacities
@@ -197,11 +198,7 @@ class QueueBook:
                    "trains_per_day": self.conversions.get("teu_per_train", 86.0) * 365.0}
         if element.capacity_unit not in per_teu:
             return None, ()
-        return value * per_teu[element.capacity_unit], _split(row.get("sources"))
-
-
-def _split(text: object) -> tuple[str, ...]:
-    return tuple(s.strip() for s in str(text or "").split(";") if s.strip()) if isinstance(text, str) else ()
+        return value * per_teu[element.capacity_unit], split_list(row.get("sources"))
 
 
 def load_queue_book(folder: Path | None) -> QueueBook:

@@ -17,6 +17,7 @@ import pandas as pd
 
 from . import contract, datasets
 from .errors import PASSES_TWICE, CorridorError, NoRouteError, Problem, ValidationError
+from .io import read_checked_csv, split_list
 
 if TYPE_CHECKING:
     from .conditions import Conditions
@@ -83,19 +84,11 @@ class Corridor:
         return route
 
 
-def _split(text: str) -> tuple[str, ...]:
-    return tuple(p.strip() for p in text.split(";") if p.strip())
-
-
 def load_corridors(network: Network, path: str | os.PathLike[str] | None = None) -> dict[str, Corridor]:
     """Return the corridors in ``path`` (default: the bundled ``corridors.csv``), checked against ``network``."""
     file = Path(path) if path is not None else datasets.data_path() / "corridors.csv"
-    if not file.is_file():
-        raise ValidationError([Problem(file.name, "", "", "no such file")])
-    table = pd.read_csv(file, dtype=str, keep_default_na=False)
-    problems = [Problem(file.name, "", c, "required column is missing") for c in COLUMNS if c not in table]
-    if problems:
-        raise ValidationError(problems)
+    table = read_checked_csv(file, COLUMNS)
+    problems: list[Problem] = []
     found: dict[str, Corridor] = {}
     for i, row in table.iterrows():
         where = (file.name, f"line {i + 2}")
@@ -103,21 +96,21 @@ def load_corridors(network: Network, path: str | os.PathLike[str] | None = None)
             problems.append(Problem(*where, "id", f"duplicate id {row['id']!r}"))
         if not re.match(r"^#[0-9a-fA-F]{6}$", row["colour"]):
             problems.append(Problem(*where, "colour", f"{row['colour']!r} is not a #rrggbb colour"))
-        for place in [*_split(row["via"]), *(p for p in (row["example_origin"], row["example_destination"]) if p)]:
+        for place in [*split_list(row["via"]), *(p for p in (row["example_origin"], row["example_destination"]) if p)]:
             try:
                 network.place(place)
             except CorridorError as exc:
                 problems.append(Problem(*where, "via", str(exc)))
         try:
-            network.check_avoid(_split(row["avoid"]))
+            network.check_avoid(split_list(row["avoid"]))
         except CorridorError as exc:
             problems.append(Problem(*where, "avoid", str(exc)))
-        for source in _split(row["sources"]):
+        for source in split_list(row["sources"]):
             if source not in network.sources.index:
                 problems.append(Problem(*where, "sources", f"unknown source {source!r}"))
-        found[row["id"]] = Corridor(row["id"], row["name"], row["colour"], _split(row["via"]), _split(row["avoid"]),
-                                    row["description"], _split(row["sources"]), row["note"], row["example_origin"],
-                                    row["example_destination"])
+        found[row["id"]] = Corridor(row["id"], row["name"], row["colour"], split_list(row["via"]),
+                                    split_list(row["avoid"]), row["description"], split_list(row["sources"]),
+                                    row["note"], row["example_origin"], row["example_destination"])
     if problems:
         raise ValidationError(problems)
     return found
