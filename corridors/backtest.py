@@ -81,30 +81,18 @@ def load_observations(network: Network, path: str | os.PathLike[str] | None = No
     seen: set[str] = set()
     for i, row in table.iterrows():
         where = (file.name, f"line {i + 2}")
-        row_problems = []
+        row_problems = _journey_problems(row, where, network, registry, sources)
         if row["id"] in seen:
             row_problems.append(Problem(*where, "id", f"duplicate id {row['id']!r}"))
         seen.add(row["id"])
-        for column in ("origin", "destination"):
-            try:
-                network.place(row[column])
-            except CorridorError as exc:
-                row_problems.append(Problem(*where, column, str(exc)))
         for place in split_list(row["via"]):
             try:
                 network.place(place)
             except CorridorError as exc:
                 row_problems.append(Problem(*where, "via", str(exc)))
-        if row["corridor"] not in registry:
-            row_problems.append(Problem(*where, "corridor", f"unknown corridor {row['corridor']!r}; known: "
-                                        f"{', '.join(registry)}"))
         if row["kind"] not in KINDS:
             row_problems.append(Problem(*where, "kind", f"unknown kind {row['kind']!r}; expected one of "
                                         f"{', '.join(KINDS)}"))
-        if not (len(row["period"]) in (4, 7) and row["period"][:4].isdigit()):
-            row_problems.append(Problem(*where, "period", f"{row['period']!r} is not YYYY or YYYY-MM"))
-        if row["source"] not in sources:
-            row_problems.append(Problem(*where, "source", f"unknown source {row['source']!r}"))
         try:
             low, high = float(row["low_days"]), float(row["high_days"])
             if not 0 < low <= high < 1000:
@@ -120,6 +108,25 @@ def load_observations(network: Network, path: str | os.PathLike[str] | None = No
     if problems:
         raise ValidationError(problems)
     return found
+
+
+def _journey_problems(row: pd.Series, where: tuple[str, str], network: Network, registry: dict,
+                      sources: set[str]) -> list[Problem]:
+    """Return what is wrong with the places, corridor, period and source of an observation or a rate."""
+    problems = []
+    for column in ("origin", "destination"):
+        try:
+            network.place(row[column])
+        except CorridorError as exc:
+            problems.append(Problem(*where, column, str(exc)))
+    if row["corridor"] not in registry:
+        problems.append(Problem(*where, "corridor", f"unknown corridor {row['corridor']!r}; known: "
+                                f"{', '.join(registry)}"))
+    if not (len(row["period"]) in (4, 7) and row["period"][:4].isdigit()):
+        problems.append(Problem(*where, "period", f"{row['period']!r} is not YYYY or YYYY-MM"))
+    if row["source"] not in sources:
+        problems.append(Problem(*where, "source", f"unknown source {row['source']!r}"))
+    return problems
 
 
 def conditions_for(period: str, network: Network) -> str:
@@ -304,21 +311,13 @@ def load_rate_observations(network: Network, path: str | os.PathLike[str] | None
     table = read_checked_csv(file, RATE_COLUMNS)
     problems: list[Problem] = []
     registry = load_corridors(network)
+    sources = set(network.sources.index)
     found = []
     for i, row in table.iterrows():
         where = (file.name, f"line {i + 2}")
-        row_problems = []
-        for column in ("origin", "destination"):
-            try:
-                network.place(row[column])
-            except CorridorError as exc:
-                row_problems.append(Problem(*where, column, str(exc)))
-        if row["corridor"] not in registry:
-            row_problems.append(Problem(*where, "corridor", f"unknown corridor {row['corridor']!r}"))
+        row_problems = _journey_problems(row, where, network, registry, sources)
         if row["unit"] != "usd_per_feu":
             row_problems.append(Problem(*where, "unit", f"unknown unit {row['unit']!r}; expected usd_per_feu"))
-        if row["source"] not in network.sources.index:
-            row_problems.append(Problem(*where, "source", f"unknown source {row['source']!r}"))
         try:
             low, high, year = float(row["low"]), float(row["high"]), int(row["price_year"])
             if not 0 < low <= high:
