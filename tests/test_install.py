@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import sysconfig
 import venv
 import zipfile
 from pathlib import Path
@@ -34,11 +35,17 @@ def test_the_wheel_ships_the_dataset(wheel: Path) -> None:
 
 def test_an_installed_wheel_routes_from_anywhere(wheel: Path, tmp_path: Path) -> None:
     env_dir = tmp_path / "venv"
-    # The venv borrows the dependencies from the interpreter running the tests. That interpreter may itself have
-    # corridors installed (CI installs the project with pip before testing), so the wheel must be installed into the
-    # venv regardless: without --ignore-installed pip would call it "already satisfied" and install nothing.
-    venv.create(env_dir, system_site_packages=True, with_pip=True)
+    # The venv borrows the dependencies from the interpreter running the tests — which may itself be a virtual
+    # environment, whose packages system_site_packages would not see (it reaches the base interpreter's only) — by a
+    # .pth file listing that interpreter's site-packages. Those come after the venv's own, so the wheel installed
+    # here is the corridors the venv imports even where the test interpreter has corridors installed too (CI
+    # installs the project before testing); --ignore-installed keeps pip from calling it "already satisfied".
+    venv.create(env_dir, system_site_packages=False, with_pip=True)
     bindir = env_dir / ("Scripts" if os.name == "nt" else "bin")
+    own = subprocess.run([str(bindir / "python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                         capture_output=True, text=True, check=True).stdout.strip()
+    borrowed = dict.fromkeys(sysconfig.get_paths()[key] for key in ("purelib", "platlib"))
+    (Path(own) / "borrowed_site_packages.pth").write_text("\n".join(borrowed) + "\n", encoding="utf-8")
     subprocess.run([str(bindir / "python"), "-m", "pip", "install", "--no-deps", "--no-index", "--ignore-installed",
                     "--quiet", str(wheel)], check=True, timeout=300)
     assert (bindir / "corridors").exists() or (bindir / "corridors.exe").exists(), "the wheel installed no script"
