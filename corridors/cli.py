@@ -410,7 +410,7 @@ def _cmd_network(args: argparse.Namespace) -> int:
         values = ", ".join(f"{k}: {v:,.0f}" if isinstance(v, float) else f"{k}: {v}"
                            for k, v in summary[key].items())
         print(f"{key.replace('_', ' ').capitalize()}: {values}")
-    print(f"Profiles: {', '.join(summary['profiles'])}")
+    print(f"Conditions: {', '.join(summary['conditions'])} (groups: {', '.join(summary['groups']) or 'none'})")
     if args.sources:
         print()
         for source_id, row in sources.iterrows():

@@ -126,7 +126,7 @@ def _place_popup(network: Network, place: str, row: Any) -> str:
     cited: list[str] = [row["coord_source"], *row["sources"]]
     for kind in kinds:
         values = []
-        for profile in network.profiles:
+        for profile in network.parameters.profiles:  # the levels of the time parameters
             found = network.parameters.stop_time(kind, place, row["country"], profile)
             if found is not None:
                 values.append(f"{profile} {found.typical:g} h")

@@ -421,7 +421,8 @@ class Network:
 
     # Summary and files -------------------------------------------------------------------------------------
     def summary(self) -> dict[str, Any]:
-        """Return counts of places and legs by kind, mode and country, the length by mode, and the profiles."""
+        """Return counts of places and legs by kind, mode and country, the length by mode, the presets (``profiles``),
+        the condition sets and the groups of elements."""
         legs = self._legs
         rail = legs[legs["mode"] == "rail"]
         return {
@@ -435,6 +436,8 @@ class Network:
             "km_by_mode": _plain(legs.groupby("mode")["distance_km"].sum().round(0)),
             "rail_km_by_gauge": _plain(rail.groupby(rail["gauge_mm"].astype(int))["distance_km"].sum().round(0)),
             "profiles": list(self.profiles),
+            "conditions": list(self.condition_names),
+            "groups": list(self.condition_book.group_members),
         }
 
     def save(self, folder: str | os.PathLike[str], *, format: str = "csv") -> list[Path]:

@@ -16,8 +16,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import CorridorError
-
 DEFAULT_PROFILE = "typical"
 HOURS_PER_WEEK = 168.0
 
@@ -106,12 +104,6 @@ class TimeParameters:
     def speeds(self) -> pd.DataFrame:
         """Return the running-speed table."""
         return self._tables["speeds"].copy()
-
-    def check_profile(self, profile: str) -> str:
-        """Return ``profile`` if the parameters define it, else raise a CorridorError naming the known ones."""
-        if profile not in self.profiles:
-            raise CorridorError(f"unknown profile {profile!r}; known profiles: {', '.join(self.profiles)}")
-        return profile
 
     def stop_time(self, kind: str, node: str, country: str, profile: str) -> Estimate | None:
         """Return the time a stop of ``kind`` takes at ``node`` (in ``country``), or None if nothing applies."""
