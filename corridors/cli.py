@@ -631,14 +631,14 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 
 def format_comparison(result: Any, *, title: str = "") -> str:
-    """Return a comparison as text: one block per profile, one line per corridor, ranks and definitions."""
+    """Return a comparison as text: one block per set of conditions, one line per corridor, ranks and definitions."""
     net = result.network
     table = result.table()
     head = f"{net.place_name(result.origin)} → {net.place_name(result.destination)}: corridors compared"
     lines = [head + (f" ({title})" if title else ""), ""]
     window = result.window_days
     for profile, block in table.groupby("profile", sort=False):
-        lines.append(f"Profile {profile}")
+        lines.append(f"Conditions {profile}: {net.conditions(profile).describe().split(': ', 1)[-1]}")
         header = (f"  {'corridor':<34} {'km':>7} {'P10':>6} {'P50':>6} {'P90':>6} {'US$/FEU':>8} {'kg CO2e':>8} "
                   f"{'borders':>7} {'gauges':>6} {'tranship':>8}" + (f" {'P(≤' + f'{window:g}d)':>8}" if window else "")
                   + "  countries")
@@ -661,8 +661,11 @@ def format_comparison(result: Any, *, title: str = "") -> str:
             lines.append("  No named corridor serves this journey; `corridors route` gives the best route on the "
                          "whole network.")
         lines.append("")
-    lines.append("Days are simulated door-to-door times (P10/P50/P90). Shortest = least km; fastest = lowest median; "
-                 "most reliable = narrowest P90−P10; cheapest and cleanest per loaded 40-ft container.")
+    years = sorted({y for e in result.entries if e.route is not None for y in e.route.price_years})
+    prices = f" US$ at the rates' own price years ({years[0]}–{years[-1]})." if years else ""
+    lines.append("Days are simulated door-to-door times (P10/P50/P90) on the routes booked under typical conditions. "
+                 "Shortest = least km; fastest = lowest median; most reliable = narrowest P90−P10; cheapest and "
+                 "cleanest per loaded 40-ft container." + prices)
     return "\n".join(lines)
 
 

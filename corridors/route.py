@@ -144,9 +144,9 @@ class Route:
 
     @property
     def price_years(self) -> tuple[int, ...]:
-        """Return the price years of the rates behind the route's cost, oldest first."""
+        """Return the price years of the rates behind the route's cost, oldest first (a free element has none)."""
         return tuple(sorted({e.priced.price_year for e in self.elements
-                             if e.priced is not None and e.priced.price_year}))
+                             if e.priced is not None and e.priced.price_year and e.cost_usd > 0}))
 
     @property
     def weak_elements(self) -> tuple[Element, ...]:
