@@ -123,7 +123,7 @@ def backtest_chart(result: Backtest) -> Figure:
     """Return the backtest's predicted-against-observed chart: each observation's model P50 with its P10–P90 bar
     against the observed days (a range as a horizontal bar), coloured by corridor, with the 1:1 line."""
     rows = result.table()
-    rows = rows[rows["available"]]
+    rows = rows[rows["available"] & rows["independent"]]  # what the summaries count
     if rows.empty:
         raise CorridorError("the backtest has no observation the model could route")
     figure = Figure(figsize=(8, 7), dpi=110, layout="constrained")

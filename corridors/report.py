@@ -107,11 +107,15 @@ def _backtest_section(network: Network, s: ReportSettings, cited: list[str]) -> 
     table = result.table()
     cited += list(dict.fromkeys(table["source"]))
     overall = result.summary().iloc[0]
+    def shown(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.reset_index().assign(mdape=frame["mdape_pct"].map("{:.1f}%".format).to_numpy(),
+                                          inside=frame["coverage"].map("{:.0%}".format).to_numpy(),
+                                          bias=frame["bias_pct"].map("{:+.1f}%".format).to_numpy())
+
     summaries = "".join(
         f"<h3>By {esc(g.replace('_year', ''))}</h3>"
-        + _html_table(result.summary(g).reset_index(), ["group", "observations", "mdape_pct", "coverage", "bias_pct"],
-                      [g.replace("_year", ""), "observations", "median abs. error %", "share inside P10–P90",
-                       "bias %"], digits=2)
+        + _html_table(shown(result.summary(g)), ["group", "observations", "mdape", "inside", "bias"],
+                      [g.replace("_year", ""), "observations", "median abs. error", "inside P10–P90", "bias"])
         for g in GROUPINGS)
     worst = table[table["independent"]].assign(abs_error=table["error_pct"].abs()).nlargest(8, "abs_error")
     return (
