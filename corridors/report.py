@@ -144,7 +144,7 @@ def build_report(network: Network, settings: ReportSettings | None = None) -> st
     from .charts import Series, time_distance_chart
     from .claims import check, load_claims
     from .compare import compare
-    from .scenarios import Scenario, diff
+    from .scenarios import UNCHANGED, Scenario, diff
     from .simulation import simulate
 
     s = settings or ReportSettings()
@@ -261,7 +261,7 @@ def build_report(network: Network, settings: ReportSettings | None = None) -> st
         scenario = Scenario.from_toml(data_path() / "scenarios" / file)
         result = diff(network, scenario, origin, destination, n=max(500, s.journeys // 5), seed=s.seed)
         changed = result.table()
-        changed = changed[changed["status"] != "unchanged"]
+        changed = changed[~changed["status"].isin(UNCHANGED)]
         scenario_parts.append(
             f"<h3>{esc(scenario.name)}</h3><p>{esc(scenario.description)}</p><p>{esc(result.summary())}</p>"
             + (_html_table(changed, ["name", "status", "before_days", "after_days", "delta_days"],

@@ -72,6 +72,8 @@ ACTIONS = {
             "source"},
 }
 SCENARIO_SOURCE = "scenario_assumption"
+#: Statuses of a corridor that the scenario leaves as it was: the same route and time, or not available either way.
+UNCHANGED = ("unchanged", "unavailable")
 
 
 class ScenarioError(CorridorError):
@@ -114,6 +116,10 @@ class Scenario:
         except FileNotFoundError as exc:
             names = ", ".join(sorted(p.stem for p in bundled_scenarios_path().glob("*.toml")))
             raise ScenarioError(f"scenario file {file} does not exist (bundled scenarios: {names})") from exc
+        except IsADirectoryError as exc:
+            raise ScenarioError(f"{file} is a folder, not a scenario file") from exc
+        except UnicodeDecodeError as exc:
+            raise ScenarioError(f"{file.name}: not UTF-8 text (byte {exc.start}); save the scenario as UTF-8") from exc
         except tomllib.TOMLDecodeError as exc:
             raise ScenarioError(f"{file.name}: not valid TOML: {exc}") from exc
         return cls.from_dict(data, origin=file.name)
@@ -218,7 +224,9 @@ class _Applier:
         if len(settings) != 1:
             raise self.fail(change, number, "close one of place, leg, country or passage per [[close]]")
         (what, values), = settings.items()
-        values = [values] if isinstance(values, str) else list(values)
+        values = [values] if isinstance(values, str) else values
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            raise self.fail(change, number, f"{what} must be a name or a list of names, got {values!r}")
         legs = self.legs
         for value in values:
             if what == "leg":
@@ -250,9 +258,7 @@ class _Applier:
     # scale -------------------------------------------------------------------------------------------------
     def _scale(self, change: Change, number: int) -> None:
         s = change.settings
-        factor = s.get("factor")
-        if not isinstance(factor, (int, float)) or isinstance(factor, bool) or factor <= 0:
-            raise self.fail(change, number, f"factor must be a number > 0, got {factor!r}")
+        factor = self._factor(change, number)
         if ("stops" in s) == ("legs" in s):
             raise self.fail(change, number, "scale either stops = KIND or legs = MODE")
         if "stops" in s:
@@ -351,10 +357,11 @@ class _Applier:
         self.queues = self.queues.scaled(capacity={str(element): factor})
 
     def _factor(self, change: Change, number: int) -> float:
-        factor = change.settings.get("factor")
-        if not isinstance(factor, (int, float)) or isinstance(factor, bool) or not 0 < factor < float("inf"):
-            raise self.fail(change, number, f"factor must be a finite number > 0, got {factor!r}")
-        return float(factor)
+        given = change.settings.get("factor")
+        factor = _positive(given)
+        if factor is None:
+            raise self.fail(change, number, f"factor must be a finite number > 0, got {given!r}")
+        return factor
 
     # service and add ---------------------------------------------------------------------------------------
     def _service(self, change: Change, number: int) -> None:
@@ -383,37 +390,60 @@ class _Applier:
                 ends.append(self.base.place(str(s[end])))
             except CorridorError as exc:
                 raise self.fail(change, number, f"{end}: {exc}") from exc
+        if ends[0] == ends[1]:
+            raise self.fail(change, number, f"a leg needs two different places, got {ends[0]!r} twice")
         mode = s["mode"]
         if mode not in contract.MODES:
-            raise self.fail(change, number, f"unknown mode {mode!r}")
+            raise self.fail(change, number, f"unknown mode {mode!r}; known: {', '.join(contract.MODES)}")
         gauge = s.get("gauge_mm")
         if mode == "rail" and gauge not in contract.GAUGES_MM:
             raise self.fail(change, number, "a rail leg needs gauge_mm = 1435 or 1520")
-        distance = s["distance_km"]
-        if not isinstance(distance, (int, float)) or distance <= 0:
-            raise self.fail(change, number, f"distance_km must be a number > 0, got {distance!r}")
+        if mode != "rail" and gauge is not None:
+            raise self.fail(change, number, f"only a rail leg has a gauge; a {mode} leg has no gauge_mm")
+        distance = _positive(s["distance_km"])
+        if distance is None:
+            raise self.fail(change, number, f"distance_km must be a finite number > 0, got {s['distance_km']!r}")
+        if "time_h" in s and _positive(s["time_h"]) is None:
+            raise self.fail(change, number, f"time_h must be a finite number of hours > 0, got {s['time_h']!r}")
+        source = s.get("source", SCENARIO_SOURCE)
+        if source != SCENARIO_SOURCE and source not in self.base.sources.index:
+            raise self.fail(change, number, f"unknown source {source!r} (not in the sources table)")
         service = s.get("service", "unscheduled" if mode == "ferry" else "")
         if service and service_problem(str(service)) is not None:
             raise self.fail(change, number, f"service must be 'unscheduled' or 'N/week', got {service!r}")
         points = [(self.nodes.geometry[ends[0]].x, self.nodes.geometry[ends[0]].y)]
         for pair in str(s.get("waypoints", "")).split(";"):
             if pair.strip():
-                lat, lon = (float(v) for v in pair.replace(",", " ").split())
+                try:
+                    lat, lon = (float(v) for v in pair.replace(",", " ").split())
+                except ValueError as exc:
+                    raise self.fail(change, number, f"waypoints are 'lat lon' pairs separated by ';', got "
+                                    f"{pair.strip()!r}") from exc
+                if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                    raise self.fail(change, number, f"waypoint {pair.strip()!r} is not a latitude and longitude")
                 points.append((lon, lat))
         points.append((self.nodes.geometry[ends[1]].x, self.nodes.geometry[ends[1]].y))
         row: dict[str, Any] = {c.name: None for c in contract.LEG_COLUMNS}
         row.update({"id": s["id"], "from": ends[0], "to": ends[1], "mode": mode, "gauge_mm": gauge,
                     "distance_km": float(distance), "distance_status": "estimate",
-                    "distance_source": s.get("source", SCENARIO_SOURCE), "distance_note": s.get("note", ""),
+                    "distance_source": source, "distance_note": s.get("note", ""),
                     "time_h": float(s["time_h"]) if "time_h" in s else float("nan"),
-                    "time_source": s.get("source", SCENARIO_SOURCE) if "time_h" in s else None,
+                    "time_source": source if "time_h" in s else None,
                     "service": service or None, "service_source": SCENARIO_SOURCE if service else None,
-                    "waypoints": "", "passages": (), "sources": (s.get("source", SCENARIO_SOURCE),),
+                    "waypoints": "", "passages": (), "sources": (source,),
                     "note": f"added by scenario {self.scenario.name!r}: {s.get('note', '')}".strip()})
         added = gpd.GeoDataFrame([row], geometry=[LineString(points)], crs=self.legs.crs, index=[s["id"]])
         legs = pd.concat([self.legs, added])
         legs["gauge_mm"] = legs["gauge_mm"].astype("Int64")
         self.legs = gpd.GeoDataFrame(legs, geometry="geometry", crs=self.legs.crs)
+
+
+def _positive(value: object) -> float | None:
+    """Return a TOML value as a finite number > 0, or None (a bool, a string, NaN or infinity is not one)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    number = float(value)
+    return number if 0 < number < float("inf") else None
 
 
 # Diff ------------------------------------------------------------------------------------------------------
@@ -438,14 +468,14 @@ class ScenarioDiff:
     def changes_anything(self) -> bool:
         """Return whether any corridor's availability, route or time changes."""
         t = self._table
-        return bool((t["status"] != "unchanged").any())
+        return bool((~t["status"].isin(UNCHANGED)).any())
 
     def summary(self) -> str:
         """Return one sentence on the effect of the scenario for this question."""
         if not self.changes_anything:
             return (f"The scenario {self.scenario.name!r} changes nothing for {self.origin} → {self.destination}: "
                     "every corridor keeps its route and its times.")
-        changed = self._table[self._table["status"] != "unchanged"]
+        changed = self._table[~self._table["status"].isin(UNCHANGED)]
         parts = []
         for row in changed.itertuples():
             if row.status == "no longer available":
@@ -531,7 +561,7 @@ def _diff_row(corridor_id: str | None, registry: Mapping[str, Any], results: Ite
     row["delta_days"] = row["after_days"] - row["before_days"]
     row["route_changed"] = bool(before is not None and after is not None and before.places != after.places)
     if before is None and after is None:
-        row["status"] = "unchanged"  # unavailable either way
+        row["status"] = "unavailable"  # before and after: the scenario does not make it serve the journey
     elif after is None:
         row["status"] = "no longer available"
     elif before is None:

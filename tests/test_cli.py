@@ -219,7 +219,7 @@ def test_more_mistakes_get_one_line_and_exit_2(args: tuple[str, ...], expected: 
     ("text", "expected"),
     [
         ('name = "x"\n[[scale]]\nstops = border_crossing\n', "line 3"),
-        ('name = "x"\n[[scale]]\nstops = "border_crossing"\nfactor = 0\n', "factor must be a number > 0"),
+        ('name = "x"\n[[scale]]\nstops = "border_crossing"\nfactor = 0\n', "factor must be a finite number > 0"),
         ('name = "x"\n[[close]]\npassage = "kiel"\n', "unknown passage 'kiel'"),
         ('name = "x"\n[[scale]]\nstops = "border_crossing"\nfactr = 0.5\n', "unknown key 'factr'"),
     ],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -106,8 +107,8 @@ def test_diff_reports_the_change(net: corridors.Network) -> None:
         ({"close": [{"place": "Atlantis"}]}, "unknown place 'Atlantis'"),
         ({"close": [{"leg": "nowhere__else"}]}, "unknown leg 'nowhere__else'"),
         ({"close": [{"passage": "panama_canal"}]}, "unknown passage 'panama_canal'"),
-        ({"scale": [{"stops": "border_crossing", "factor": 0}]}, "factor must be a number > 0"),
-        ({"scale": [{"stops": "border_crossing", "factor": -1}]}, "factor must be a number > 0"),
+        ({"scale": [{"stops": "border_crossing", "factor": 0}]}, "factor must be a finite number > 0"),
+        ({"scale": [{"stops": "border_crossing", "factor": -1}]}, "factor must be a finite number > 0"),
         ({"scale": [{"stops": "siesta", "factor": 0.5}]}, "unknown stop kind 'siesta'"),
         ({"scale": [{"stops": "border_crossing", "fctor": 0.5}]}, "unknown key 'fctor'"),
         ({"service": [{"leg": "aktau_port__alat_port", "service": "often"}]}, "service must be"),
@@ -179,3 +180,49 @@ def test_the_rasht_astara_railway_replaces_the_road_transfer(net: corridors.Netw
     assert after.stop_hours().get("transshipment", 0.0) == 0.0
     assert after.stop_hours()["gauge_change"] > 0  # 1520 → 1435 mm at Astara
     assert after.time_h < before.time_h
+
+
+BAD_CHANGES = [
+    ({"add": [{"id": "x", "from": "Aktau", "to": "Baku", "mode": "rail", "gauge_mm": 1520, "distance_km": 500,
+               "time_h": -500}]}, "time_h must be a finite number of hours > 0"),
+    ({"add": [{"id": "x", "from": "Aktau", "to": "Aktau", "mode": "road", "distance_km": 50}]},
+     "a leg needs two different places"),
+    ({"add": [{"id": "x", "from": "Aktau", "to": "Baku", "mode": "road", "gauge_mm": 1435, "distance_km": 50}]},
+     "only a rail leg has a gauge"),
+    ({"add": [{"id": "x", "from": "Aktau", "to": "Baku", "mode": "road", "distance_km": float("nan")}]},
+     "distance_km must be a finite number > 0"),
+    ({"add": [{"id": "x", "from": "Aktau", "to": "Baku", "mode": "road", "distance_km": float("inf")}]},
+     "distance_km must be a finite number > 0"),
+    ({"add": [{"id": "x", "from": "Aktau", "to": "Baku", "mode": "road", "distance_km": True}]},
+     "distance_km must be a finite number > 0"),
+    ({"add": [{"id": "x", "from": "Aktau", "to": "Baku", "mode": "road", "distance_km": 50, "source": "nowhere"}]},
+     "unknown source 'nowhere'"),
+    ({"add": [{"id": "x", "from": "Aktau", "to": "Baku", "mode": "road", "distance_km": 50,
+               "waypoints": "north east"}]}, "waypoints are 'lat lon' pairs"),
+    ({"scale": [{"stops": "border_crossing", "factor": float("nan")}]}, "factor must be a finite number > 0"),
+    ({"scale": [{"stops": "border_crossing", "factor": float("inf")}]}, "factor must be a finite number > 0"),
+    ({"close": [{"passage": 5}]}, "passage must be a name or a list of names"),
+]
+
+
+@pytest.mark.parametrize(("data", "message"), BAD_CHANGES, ids=[m for _, m in BAD_CHANGES])
+def test_a_bad_change_is_named_and_never_hangs(net: corridors.Network, data: dict, message: str) -> None:
+    with pytest.raises(ScenarioError, match=re.escape(message)):
+        Scenario.from_dict({"name": "bad", **data}).apply(net)
+
+
+def test_unreadable_scenario_files_say_why(tmp_path: Path) -> None:
+    binary = tmp_path / "latin.toml"
+    binary.write_bytes("name = \"Kor\xfcp\"".encode("latin-1"))
+    with pytest.raises(ScenarioError, match="not UTF-8 text"):
+        Scenario.from_toml(binary)
+    with pytest.raises(ScenarioError, match="is a folder, not a scenario file"):
+        Scenario.from_toml(tmp_path)
+
+
+def test_a_corridor_unavailable_before_and_after_is_labelled_so(net: corridors.Network) -> None:
+    from corridors.scenarios import diff
+
+    result = diff(net, Scenario.from_toml("suez_closed"), "Shanghai", "Rotterdam", corridors=["north_south"], n=200)
+    row = result.table().set_index("corridor").loc["north_south"]
+    assert row["status"] == "unavailable"
