@@ -52,7 +52,6 @@ class Conditions:
     groups: Mapping[str, str] = field(default_factory=dict)
     year: int | None = None
     sources: tuple[str, ...] = ()
-    label: str = ""
     forced: frozenset[str] = frozenset()  # selectors a user override (congest / relieve) set
 
     def forced_level(self, selectors: Iterable[str]) -> bool:
@@ -82,11 +81,6 @@ class Conditions:
         return frozenset(s.split(":", 1)[1] for s, level in self.levels.items()
                          if level == CLOSED and s.startswith("passage:"))
 
-    @property
-    def uniform(self) -> bool:
-        """Return whether every element is at the default level."""
-        return not self.levels
-
     def describe(self) -> str:
         """Return the set in a few words: its default level and the groups that depart from it."""
         parts = [f"{group} {level}" for group, level in self.groups.items() if level != self.default]
@@ -106,7 +100,7 @@ class ConditionBook:
                 self.group_members[r.id] = tuple(r.members)
                 self.group_names[r.id] = r.name
         self._owner = {m: g for g, members in self.group_members.items() for m in members}
-        self._sets: dict[str, Conditions] = {level: Conditions(level, level, label=f"every element {level}")
+        self._sets: dict[str, Conditions] = {level: Conditions(level, level)
                                              for level in self.levels}
         if conditions is not None and len(conditions):
             for name, rows in conditions.groupby("condition", sort=False):
@@ -162,7 +156,7 @@ class ConditionBook:
                 forced.update(self.group_members[group])
                 suffix.append(f"{'congest' if level == CONGESTED else 'relieve'} {group}")
         return Conditions(f"{base.name} + {', '.join(suffix)}", base.default, levels, groups, base.year,
-                          base.sources, base.label, frozenset(forced))
+                          base.sources, frozenset(forced))
 
 
 def stop_selectors(kind: str, place: str, country: str) -> tuple[str, ...]:

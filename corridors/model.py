@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from .conditions import BEST, CONGESTED, Conditions, leg_selectors, stop_selectors
 from .errors import CorridorError
-from .timing import Disruption, Estimate, headway_h, split_triangular_mean
+from .timing import Disruption, Estimate, headway_h
 
 if TYPE_CHECKING:
     from .network import Network
@@ -50,33 +50,12 @@ class TimeDraw:
     @property
     def typical_h(self) -> float:
         """Return the element's typical hours: the median of its distribution, a mean for waits and queues."""
-        if self.way == "split" and self.estimate is not None:
-            base = self.estimate.typical
-        elif self.way == "speed":
-            base = sum(km / speed.typical for km, speed in self.parts)
-        elif self.way == "headway":
-            base = self.value_h / 2.0
-        else:
-            base = self.value_h
-        return base + (self.queue.mean_h if self.queue is not None else 0.0)
-
-    @property
-    def mean_h(self) -> float:
-        """Return the element's expected hours."""
-        if self.way == "split" and self.estimate is not None:
-            e = self.estimate
-            base = split_triangular_mean(e.low, e.typical, e.high)
-        elif self.way == "speed":
-            base = self.typical_h  # km over the typical speed; the draw's mean is close to it
-        elif self.way == "headway":
-            base = self.value_h / 2.0
-        else:
-            base = self.value_h
-        return base + (self.queue.mean_h if self.queue is not None else 0.0)
+        return time_range(self)[1] + (self.queue.mean_h if self.queue is not None else 0.0)
 
 
 def time_range(draw: TimeDraw) -> tuple[float, float, float]:
-    """Return the low, typical and high hours of an element's time (a speed's high gives the low time)."""
+    """Return the low, typical and high hours of an element's time, without any queue (a speed's high gives the
+    low time; a wait for a scheduled departure runs from none to one headway, half of it on average)."""
     if draw.way == "split" and draw.estimate is not None:
         e = draw.estimate
         return e.low, e.typical, e.high
@@ -166,7 +145,9 @@ def price_stop(network: Network, kind: str, place: str, leg: str | None, conditi
     """Return the estimate of one stop (``kind`` at ``place``, before ``leg`` for a wait) under ``conditions``."""
     params = network.parameters
     country = network._node_records[place]["country"]
-    level = conditions.level(stop_selectors(kind, place, country))
+    selectors = stop_selectors(kind, place, country)
+    level = conditions.level(selectors)
+    group = network.condition_book.group_of(selectors)
     cost, year = _stop_cost(network, kind, place, country, level)
     closure = None
     if kind == "ferry_wait":
@@ -178,10 +159,7 @@ def price_stop(network: Network, kind: str, place: str, leg: str | None, conditi
         if headway is not None:
             sources = _unique([network._leg_by_id[leg]["service_source"]])
             return Priced(TimeDraw("headway", value_h=headway), level, sources, cost, year, 0.0, closure,
-                          note=f"half the headway of {service}", group=network.condition_book.group_of(
-                              stop_selectors(kind, place, country)))
-    selectors = stop_selectors(kind, place, country)
-    group = network.condition_book.group_of(selectors)
+                          note=f"half the headway of {service}", group=group)
     queue = (network.queues.wait(place, leg, kind, conditions, level, forced=conditions.forced_level(selectors))
              if level != BEST else None)
     row_level = BEST if queue is not None else level

@@ -251,12 +251,10 @@ class Network:
         best = self.route(origin, destination, via=via, avoid=avoid, by=by, conditions=chosen, reroute=reroute)
         stages, constraints = self._request(origin, destination, via, avoid)
         expanded = self.expanded_graph(weight=by, conditions=booking)
-        graph = expanded.to_networkx()
         blocked_places = constraints.places(self._nodes)
-        blocked_legs = constraints.legs(self._legs) | self._closed_legs(chosen)
+        graph = expanded.to_networkx(blocked_modes=constraints.modes,
+                                     blocked_legs=constraints.legs(self._legs) | self._closed_legs(chosen))
         graph.remove_nodes_from([n for n, place in enumerate(expanded.place_of) if place in blocked_places])
-        graph.remove_edges_from([(a.tail, a.head) for a in expanded.arcs if a.element == "leg" and (
-            a.kind in constraints.modes or a.leg in blocked_legs)])
         source, sink = "source", "sink"
         graph.add_edges_from((source, n, {"cost": 0.0}) for n in expanded.departures[stages[0]] if n in graph)
         graph.add_edges_from((n, sink, {"cost": 0.0}) for n in expanded.arrivals[stages[-1]] if n in graph)

@@ -56,12 +56,17 @@ class ExpandedGraph:
     arrivals: dict[str, tuple[int, ...]]  # place -> arrival sub-nodes
     leg_passages: dict[str, tuple[str, ...]] = field(default_factory=dict)  # leg -> sea passages it sails
 
-    def to_networkx(self) -> nx.DiGraph:
-        """Return the expanded graph as a networkx DiGraph with ``cost`` and ``arc`` edge attributes."""
+    def to_networkx(self, *, blocked_modes: Collection[str] = (), blocked_legs: Collection[str] = ()) -> nx.DiGraph:
+        """Return the expanded graph as a networkx DiGraph with ``cost`` and ``arc`` edge attributes, leaving out
+        the arcs of legs of a blocked mode or a blocked leg."""
         graph = nx.DiGraph()
         graph.add_nodes_from((i, {"place": p}) for i, p in enumerate(self.place_of))
+        arcs = self.arcs
         for tail, edges in enumerate(self.adjacency):
             for head, cost, index in edges:
+                arc = arcs[index]
+                if arc.element == "leg" and (arc.kind in blocked_modes or arc.leg in blocked_legs):
+                    continue
                 graph.add_edge(tail, head, cost=cost, arc=index)
         return graph
 
@@ -297,9 +302,7 @@ def simple_arcs(
     stops after ``max_paths`` paths per stage, so a route that needs a stage's 300th-best path is not found
     (None), which the caller reports.
     """
-    nxgraph = graph.to_networkx()
-    nxgraph.remove_edges_from([(a.tail, a.head) for a in graph.arcs if a.element == "leg" and (
-        a.kind in blocked_modes or a.leg in blocked_legs)])
+    nxgraph = graph.to_networkx(blocked_modes=blocked_modes, blocked_legs=blocked_legs)
     last = len(stages) - 2
     best: list = [math.inf, None]
 

@@ -154,12 +154,6 @@ def headway_h(service: str | None) -> float | None:
     return HOURS_PER_WEEK / float(service.split("/")[0])
 
 
-def scheduled_wait_h(service: str | None) -> float | None:
-    """Return the expected wait in hours for a service of ``N/week`` departures reached at a random time."""
-    headway = headway_h(service)
-    return None if headway is None else headway / 2.0
-
-
 def split_triangular(low: float, typical: float, high: float, u: np.ndarray) -> np.ndarray:
     """Return draws from the split triangular distribution for uniform draws ``u`` in [0, 1).
 
