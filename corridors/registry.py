@@ -60,12 +60,15 @@ class Corridor:
             return network.route(origin, destination, via=order, avoid=self.avoid, conditions=conditions, by=weight,
                                  reroute=reroute, profile=profile)
 
-        found, errors = [], []
-        for order in ([via, via[::-1]] if len(via) > 1 else [via]):
-            try:
-                found.append(routed(order))
-            except CorridorError as exc:
-                errors.append(exc)
+        found, errors = self._try_orders(routed, via)
+        if not found and errors and isinstance(errors[0], NoRouteError) and errors[0].reason == PASSES_TWICE:
+            # A journey that starts or ends inside the corridor does not need the corridor's places beyond its
+            # ends: Dostyk → Brest on the northern route stops at Brest, short of Małaszewicze. Retried only when
+            # every order passed some place twice, so a journey the corridor serves whole is routed as before.
+            inside = self._between(network, origin, destination, via)
+            if inside != via:
+                via = inside
+                found, errors = self._try_orders(routed, via)
         if not found:
             if isinstance(errors[0], NoRouteError) and errors[0].reason == PASSES_TWICE:
                 names = ", ".join(network.place_name(network.place(v)) for v in via)
@@ -82,6 +85,33 @@ class Corridor:
                     f"{route.distance_km:,.0f} km against {direct.distance_km:,.0f} km without "
                     f"(more than {contract.MAX_CORRIDOR_DETOUR:g}×)")
         return route
+
+
+    @staticmethod
+    def _try_orders(routed, via: list[str]) -> tuple[list[Route], list[CorridorError]]:
+        found, errors = [], []
+        for order in ([via, via[::-1]] if len(via) > 1 else [via]):
+            try:
+                found.append(routed(order))
+            except CorridorError as exc:
+                errors.append(exc)
+        return found, errors
+
+    def _between(self, network: Network, origin: str, destination: str, via: list[str]) -> list[str]:
+        """Return the via places that lie between the journey's ends: a place is beyond the destination when the
+        shortest way to it (avoiding what the corridor avoids) passes the destination, and before the origin when
+        the shortest way from it to the destination passes the origin."""
+        start, end = network.place(origin), network.place(destination)
+        kept = []
+        for v in via:
+            try:
+                beyond = end in network.route(origin, v, avoid=self.avoid, by="distance").places
+                before = start in network.route(v, destination, avoid=self.avoid, by="distance").places
+            except CorridorError:
+                beyond = before = False
+            if not (beyond or before):
+                kept.append(v)
+        return kept
 
 
 def load_corridors(network: Network, path: str | os.PathLike[str] | None = None) -> dict[str, Corridor]:

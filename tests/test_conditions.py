@@ -159,10 +159,16 @@ def test_named_corridors_run_both_ways(net: corridors.Network) -> None:
         there = registry[corridor].route(net, a, b).distance_km
         back = registry[corridor].route(net, b, a).distance_km
         assert back == pytest.approx(there, rel=0.02)
-    # Małaszewicze, the northern corridor's required place, lies beyond Brest: reaching Brest through it would
-    # pass Brest twice, so the corridor does not serve Dostyk → Brest (it used to loop Brest → Małaszewicze → Brest)
-    with pytest.raises(CorridorError, match=r"twice|does not serve"):
-        registry["northern"].route(net, "Dostyk", "Brest")
+    # Małaszewicze, the northern corridor's required place, lies beyond Brest: a journey that ends at Brest does
+    # not need it (it used to loop Brest → Małaszewicze → Brest, then was refused), in either direction
+    for origin, destination in (("Dostyk", "Brest"), ("Brest", "Dostyk")):
+        route = registry["northern"].route(net, origin, destination)
+        assert route.places[0] == net.place(origin)
+        assert route.places[-1] == net.place(destination)
+        assert "malaszewicze" not in route.places
+        assert len(set(route.places)) == len(route.places)
+    # ... but a journey that runs through the corridor still passes it
+    assert "malaszewicze" in registry["northern"].route(net, "Dostyk", "Duisburg").places
 
 
 def test_the_caspian_wait_follows_kingmans_formula(mini_dir: Path) -> None:
