@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from .errors import CorridorError
+from .seasons import MonthBook, month_name, month_number
 
 BEST, TYPICAL, CONGESTED, CLOSED = "best", "typical", "congested", "closed"
 LEVELS = (BEST, TYPICAL, CONGESTED)
@@ -53,13 +54,14 @@ class Conditions:
     year: int | None = None
     sources: tuple[str, ...] = ()
     forced: frozenset[str] = frozenset()  # selectors a user override (congest / relieve) set
+    month: int | None = None  # the month the set is taken in (1–12): its closures and peaks, see corridors.seasons
 
     def forced_level(self, selectors: Iterable[str]) -> bool:
         """Return whether the element's level was set by a user override rather than by the set itself."""
         return any(s in self.forced for s in selectors if s in self.levels)
 
     def _key(self) -> tuple:
-        return self.name, self.default, self.year, frozenset(self.levels.items())
+        return self.name, self.default, self.year, frozenset(self.levels.items()), self.month
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Conditions) and self._key() == other._key()
@@ -91,8 +93,10 @@ class Conditions:
 class ConditionBook:
     """The groups and condition sets of a network, with the overrides users compose on top of them."""
 
-    def __init__(self, groups: pd.DataFrame | None, conditions: pd.DataFrame | None, levels: Sequence[str]):
+    def __init__(self, groups: pd.DataFrame | None, conditions: pd.DataFrame | None, levels: Sequence[str],
+                 months: MonthBook | None = None):
         self.levels = tuple(dict.fromkeys(level_name(v) for v in levels))
+        self.months = months if months is not None else MonthBook()
         self.group_members: dict[str, tuple[str, ...]] = {}
         self.group_names: dict[str, str] = {}
         if groups is not None:
@@ -129,11 +133,14 @@ class ConditionBook:
         """Return the names of the condition sets, presets first."""
         return tuple(self._sets)
 
-    def get(self, name: str | Conditions, *, congest: Sequence[str] = (), relieve: Sequence[str] = ()
-            ) -> Conditions:
-        """Return the condition set ``name``, with groups overridden to congested (``congest``) or best (``relieve``).
+    def get(self, name: str | Conditions, *, congest: Sequence[str] = (), relieve: Sequence[str] = (),
+            month: int | str | None = None) -> Conditions:
+        """Return the condition set ``name``, with groups overridden to congested (``congest``) or best (``relieve``),
+        taken in ``month`` (1–12 or a month's name) when given.
 
-        Raises CorridorError naming the known sets or groups when a name is unknown.
+        A month brings its own weather-closure rows and congests the groups its seasonal peaks name
+        (``months.csv``); a user's ``congest`` or ``relieve`` still has the last word. Raises CorridorError naming
+        the known sets, groups or month forms when a name is unknown.
         """
         if isinstance(name, Conditions):
             base = name
@@ -142,6 +149,8 @@ class ConditionBook:
             if key not in self._sets:
                 raise CorridorError(f"unknown conditions {name!r}; known: {', '.join(self.names)}")
             base = self._sets[key]
+        if month is not None:
+            base = self._in_month(base, month_number(month))
         if not congest and not relieve:
             return base
         levels, groups, forced = dict(base.levels), dict(base.groups), set(base.forced)
@@ -156,7 +165,26 @@ class ConditionBook:
                 forced.update(self.group_members[group])
                 suffix.append(f"{'congest' if level == CONGESTED else 'relieve'} {group}")
         return Conditions(f"{base.name} + {', '.join(suffix)}", base.default, levels, groups, base.year,
-                          base.sources, frozenset(forced))
+                          base.sources, frozenset(forced), base.month)
+
+    def _in_month(self, base: Conditions, month: int) -> Conditions:
+        """Return ``base`` taken in ``month``: the groups its peaks name congested (unless a user forced them)."""
+        if base.month == month:
+            return base
+        if base.month is not None:
+            raise CorridorError(f"{base.name} is already taken in {month_name(base.month)}; start from the set itself")
+        levels, groups = dict(base.levels), dict(base.groups)
+        # the best case is a timetable: no season moves it (its closures are nil too, see model.price_stop)
+        peaks = () if base.default == BEST and not base.groups else self.months.peaks.get(month, ())
+        for group in peaks:
+            members = [m for m in self.group_members.get(group, ()) if m not in base.forced]
+            if not members:
+                continue
+            groups[group] = CONGESTED
+            levels.update(dict.fromkeys(members, CONGESTED))
+        sources = (*base.sources, *self.months.peak_sources.get(month, ()))
+        return Conditions(f"{base.name} in {month_name(month)}", base.default, levels, groups, base.year,
+                          tuple(dict.fromkeys(sources)), base.forced, month)
 
 
 def stop_selectors(kind: str, place: str, country: str) -> tuple[str, ...]:

@@ -151,7 +151,15 @@ def price_stop(network: Network, kind: str, place: str, leg: str | None, conditi
     cost, year = _stop_cost(network, kind, place, country, level)
     closure = None
     if kind == "ferry_wait":
-        found = params.disruption(place, country, conditions.level(stop_selectors("weather_closure", place, country)))
+        weather = stop_selectors("weather_closure", place, country)
+        weather_level = conditions.level(weather)
+        found = None
+        # a month's own row where a source describes it, unless the best case (no closures by definition) or a
+        # user's override of the weather group asks for the annual level
+        if conditions.month is not None and weather_level != BEST and not conditions.forced_level(weather):
+            found = network.condition_book.months.closure(place, conditions.month)
+        if found is None:
+            found = params.disruption(place, country, weather_level)
         closure = found if found is not None and found.probability > 0 else None
     if kind == "ferry_wait" and leg is not None:
         service = network._leg_by_id[leg]["service"]

@@ -23,6 +23,7 @@ from .io import RawTable, find_files, read_table, write_tables
 from .places import PlaceIndex, normalise
 from .queues import QueueBook, load_queue_book
 from .routing import Arc, ExpandedGraph, Measure, build_expanded_graph, passes_twice, shortest_arcs, simple_arcs
+from .seasons import load_month_book
 from .timing import TimeParameters
 from .validation import validate_tables
 
@@ -90,12 +91,14 @@ class Network:
                      if p in self.condition_book.names and p in self.parameters.profiles) or self.parameters.profiles
 
     def conditions(self, name: str | Conditions = DEFAULT_CONDITIONS, *, congest: Sequence[str] = (),
-                   relieve: Sequence[str] = ()) -> Conditions:
+                   relieve: Sequence[str] = (), month: int | str | None = None) -> Conditions:
         """Return a condition set by name (a preset or a period such as ``"2022"``), with groups overridden.
 
-        ``congest`` puts the named groups (``"caspian"``) at their congested level, ``relieve`` at their best.
+        ``congest`` puts the named groups (``"caspian"``) at their congested level, ``relieve`` at their best;
+        ``month`` (1–12 or a name) takes the set in that month: its weather closures and seasonal peaks
+        (:mod:`corridors.seasons`).
         """
-        return self.condition_book.get(name, congest=congest, relieve=relieve)
+        return self.condition_book.get(name, congest=congest, relieve=relieve, month=month)
 
     def _resolve(self, conditions: str | Conditions | None, profile: str | None = None) -> Conditions:
         """Return the condition set asked for by ``conditions`` or by the deprecated ``profile``."""
@@ -637,7 +640,9 @@ def _network_from_clean(clean: dict[str, pd.DataFrame], name: str, folder: Path 
     parameters = TimeParameters(clean["stop_times"], clean["speeds"], clean.get("leg_times"),
                                 clean.get("disruptions"))
     costs = CostParameters(clean.get("costs"), clean.get("emissions"))
-    book = ConditionBook(clean.get("groups"), clean.get("conditions"), parameters.profiles)
+    months = load_month_book(folder, places=clean["nodes"].index, sources=clean["sources"].index,
+                             groups=clean["groups"]["id"] if clean.get("groups") is not None else ())
+    book = ConditionBook(clean.get("groups"), clean.get("conditions"), parameters.profiles, months)
     return Network(nodes, legs, clean["sources"].rename_axis(None), parameters, costs=costs, name=name,
                    condition_book=book, queues=load_queue_book(folder))
 

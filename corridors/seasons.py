@@ -1,0 +1,158 @@
+"""Seasons: a month is a condition.
+
+A Caspian storm closes Aktau, Kuryk and Alat for days in winter and hardly ever in summer; the Kazakh grain harvest
+fills the ferries in autumn. The annual weather rows of ``disruptions.csv`` average that out. ``months.csv`` gives,
+for the months a source documents, each port's own closure odds and delay (``weather_closure`` rows) and the
+groups of elements a seasonal peak congests (``peak`` rows). A condition set taken *in a month*
+(``net.conditions("typical", month=1)``) prices a ferry departure with the month's closure row where there is one,
+else with the annual row, and puts the month's peak groups at their congested level.
+
+Months without a row are not filled in: a month no source describes keeps the annual figure, which is said in the
+output rather than spread evenly from a yearly total.
+"""
+
+from __future__ import annotations
+
+import calendar
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import CorridorError, Problem, ValidationError
+from .io import split_list
+from .timing import Disruption, Estimate
+
+COLUMNS = ("month", "kind", "place", "probability", "low_h", "typical_h", "high_h", "status", "sources", "note")
+KINDS = ("weather_closure", "peak")
+
+
+def month_number(value: object) -> int:
+    """Return a month as 1–12 from a number or an English name (``1``, ``"01"``, ``"Jan"``, ``"january"``).
+
+    Raises CorridorError naming the accepted forms for anything else.
+    """
+    text = str(value).strip()
+    if text.isdigit() and 1 <= int(text) <= 12:
+        return int(text)
+    names = {n.lower(): i for i, n in enumerate(calendar.month_name) if n}
+    names |= {n.lower(): i for i, n in enumerate(calendar.month_abbr) if n}
+    found = names.get(text.lower())
+    if found is None:
+        raise CorridorError(f"month {value!r} is not a month: give 1–12 or a name such as 'January' or 'Jan'")
+    return found
+
+
+def month_name(month: int) -> str:
+    """Return the English name of a month (1 → ``January``)."""
+    return calendar.month_name[month]
+
+
+@dataclass(frozen=True)
+class MonthBook:
+    """The monthly closure rows by (port, month) and the groups each month's peaks congest."""
+
+    closures: Mapping[tuple[str, int], Disruption] = field(default_factory=dict)
+    peaks: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
+    peak_sources: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
+
+    def closure(self, place: str, month: int | None) -> Disruption | None:
+        """Return the port's own closure row for the month, or None when no source describes that month."""
+        return None if month is None else self.closures.get((place, month))
+
+    def months_described(self, place: str) -> tuple[int, ...]:
+        """Return the months a closure row describes at ``place``."""
+        return tuple(sorted(m for p, m in self.closures if p == place))
+
+    @property
+    def empty(self) -> bool:
+        return not self.closures and not self.peaks
+
+
+def load_month_book(folder: Path | None, *, places: Iterable[str], groups: Iterable[str],
+                    sources: Iterable[str]) -> MonthBook:
+    """Return the monthly rows of a dataset folder (empty when it has no ``months.csv``).
+
+    Raises ValidationError listing every problem, with file, line and field.
+    """
+    path = None if folder is None else folder / "months.csv"
+    if path is None or not path.is_file():
+        return MonthBook()
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    missing = [Problem(path.name, "", c, "required column is missing") for c in COLUMNS if c not in table]
+    if missing:
+        raise ValidationError(missing)
+    places, groups, sources = set(places), set(groups), set(sources)
+    problems: list[Problem] = []
+    closures: dict[tuple[str, int], Disruption] = {}
+    peaks: dict[int, list[str]] = {}
+    peak_sources: dict[int, list[str]] = {}
+    for i, row in table.iterrows():
+        where = (path.name, f"line {i + 2}")
+        before = len(problems)
+        try:
+            month = month_number(row["month"])
+        except CorridorError as exc:
+            problems.append(Problem(*where, "month", str(exc)))
+            month = 0
+        kind = row["kind"].strip()
+        if kind not in KINDS:
+            problems.append(Problem(*where, "kind", f"{kind!r} is not one of {', '.join(KINDS)}"))
+        cited = split_list(row["sources"])
+        if not cited:
+            problems.append(Problem(*where, "sources", "a value is required"))
+        problems.extend(Problem(*where, "sources", f"unknown source {s!r}") for s in cited if s not in sources)
+        if kind == "peak":
+            if row["place"] not in groups:
+                problems.append(Problem(*where, "place", f"unknown group {row['place']!r} (a peak names a group of "
+                                        "groups.csv)"))
+            if len(problems) == before:
+                peaks.setdefault(month, []).append(row["place"])
+                peak_sources.setdefault(month, []).extend(cited)
+            continue
+        if row["place"] not in places:
+            problems.append(Problem(*where, "place", f"unknown place {row['place']!r} (a closure names a node id)"))
+        numbers = _numbers(row, where, problems)
+        if len(problems) == before and numbers is not None:
+            probability, low, typical, high = numbers
+            if (row["place"], month) in closures:
+                problems.append(Problem(*where, "month", f"a second {month_name(month)} row for {row['place']}"))
+                continue
+            closures[(row["place"], month)] = Disruption(
+                "weather_closure", probability,
+                Estimate(low, typical, high, cited, row["place"], row["status"] or None, row["note"] or None))
+    if problems:
+        raise ValidationError(problems)
+    return MonthBook(closures, {m: tuple(dict.fromkeys(g)) for m, g in peaks.items()},
+                     {m: tuple(dict.fromkeys(s)) for m, s in peak_sources.items()})
+
+
+def _numbers(row: pd.Series, where: tuple[str, str], problems: list[Problem]
+             ) -> tuple[float, float, float, float] | None:
+    """Return probability, low, typical and high of a closure row, or None after listing what is wrong."""
+    values = []
+    for column in ("probability", "low_h", "typical_h", "high_h"):
+        text = row[column].strip()
+        try:
+            # float() would also take '5_11' and 'nan': a figure is digits, a point and an exponent only
+            if not text or "_" in text:
+                raise ValueError
+            value = float(text)
+        except ValueError:
+            problems.append(Problem(*where, column, f"{text!r} is not a number" if text else "a value is required"))
+            return None
+        if not math.isfinite(value) or value < 0:
+            problems.append(Problem(*where, column, f"{text} must be a finite number ≥ 0"))
+            return None
+        values.append(value)
+    probability, low, typical, high = values
+    if probability > 1:
+        problems.append(Problem(*where, "probability", f"{probability:g} is a share of departures: at most 1"))
+        return None
+    if not low <= typical <= high:
+        problems.append(Problem(*where, "typical_h", f"low ≤ typical ≤ high does not hold ({low:g}, {typical:g}, "
+                                f"{high:g})"))
+        return None
+    return probability, low, typical, high

@@ -1,0 +1,98 @@
+"""A month is a condition: a port's own closure odds in that month, and the groups a seasonal peak congests."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import corridors
+from corridors.datasets import data_path
+from corridors.errors import CorridorError, ValidationError
+from corridors.seasons import month_number
+
+HEADER = "month,kind,place,probability,low_h,typical_h,high_h,status,sources,note\n"
+
+
+def _dataset(tmp_path: Path, rows: str) -> Path:
+    folder = tmp_path / "data"
+    if not folder.exists():
+        shutil.copytree(data_path(), folder)
+    (folder / "months.csv").write_text(HEADER + rows, encoding="utf-8")
+    return folder
+
+
+def _caspian_journey(net: corridors.Network, conditions) -> corridors.Route:
+    return net.route("Xi'an", "Baku", via=["Aktau"], avoid=["RUS", "IRN"], conditions=conditions)
+
+
+def test_a_month_uses_the_ports_own_closure_row(tmp_path: Path) -> None:
+    source = "trend_2025_baku_port"  # any known source id: the test is about the mechanics
+    folder = _dataset(tmp_path, f"1,weather_closure,aktau_port,0.5,24,48,96,estimate,{source},winter\n"
+                                f"7,weather_closure,aktau_port,0,0,0,0,estimate,{source},calm summer\n")
+    net = corridors.load_network(folder)
+    annual = net.conditions("typical")
+    january, july = net.conditions("typical", month=1), net.conditions("typical", month="July")
+    assert january.name == "typical in January"
+    assert july.month == 7
+
+    def closure(conditions):
+        wait = next(e for e in _caspian_journey(net, conditions).elements
+                    if e.kind == "ferry_wait" and e.place == "aktau_port")
+        return wait.priced.closure
+
+    assert closure(january).probability == 0.5
+    assert closure(january).delay.typical == 48
+    assert closure(july) is None  # a month the source calls calm: no closure at all
+    assert closure(annual).probability != 0.5  # the annual row where no month is asked for
+    # a month without a row keeps the annual row
+    assert closure(net.conditions("typical", month=4)) == closure(annual)
+    # the best case is a timetable: no closures in any month
+    assert closure(net.conditions("best", month=1)) is None
+
+    winter = _caspian_journey(net, january).simulate(n=4000, seed=1).summary()
+    summer = _caspian_journey(net, july).simulate(n=4000, seed=1).summary()
+    assert winter["P90"] > summer["P90"]
+    assert winter["P50"] >= summer["P50"]
+
+
+def test_a_peak_congests_its_group_in_its_month(tmp_path: Path) -> None:
+    folder = _dataset(tmp_path, "10,peak,caspian,,,,,reported,trend_2025_baku_port,grain season\n")
+    net = corridors.load_network(folder)
+    october = net.conditions("typical", month=10)
+    assert october.groups["caspian"] == "congested"
+    assert october.level(["leg:aktau_port__alat_port"]) == "congested"
+    assert net.conditions("typical", month=3).level(["leg:aktau_port__alat_port"]) == "typical"
+    # the user's override still has the last word
+    relieved = net.conditions("typical", month=10, relieve=["caspian"])
+    assert relieved.level(["leg:aktau_port__alat_port"]) == "best"
+
+
+def test_a_bad_months_file_lists_every_problem(tmp_path: Path) -> None:
+    folder = _dataset(tmp_path, "13,weather_closure,aktau_port,0.1,1,2,3,estimate,trend_2025_baku_port,\n"
+                                "1,weather_closure,atlantis,0.1,1,2,3,estimate,trend_2025_baku_port,\n"
+                                "2,weather_closure,aktau_port,1.5,1,2,3,estimate,trend_2025_baku_port,\n"
+                                "3,weather_closure,aktau_port,0.1,5,2,3,estimate,trend_2025_baku_port,\n"
+                                "4,weather_closure,aktau_port,0.1,1,2,3,estimate,nobody,\n"
+                                "5,storm,aktau_port,0.1,1,2,3,estimate,trend_2025_baku_port,\n"
+                                "6,peak,no_such_group,,,,,reported,trend_2025_baku_port,\n"
+                                "8,weather_closure,aktau_port,5_0,1,2,3,estimate,trend_2025_baku_port,\n")
+    with pytest.raises(ValidationError) as caught:
+        corridors.load_network(folder)
+    fields = [(p.row, p.field) for p in caught.value.problems]
+    assert fields == [("line 2", "month"), ("line 3", "place"), ("line 4", "probability"), ("line 5", "typical_h"),
+                      ("line 6", "sources"), ("line 7", "kind"), ("line 8", "place"), ("line 9", "probability")]
+    assert all(p.file == "months.csv" for p in caught.value.problems)
+
+
+@pytest.mark.parametrize(("text", "month"), [("1", 1), ("01", 1), ("Jan", 1), ("january", 1), ("12", 12),
+                                             ("Sep", 9)])
+def test_months_by_number_or_name(text: str, month: int) -> None:
+    assert month_number(text) == month
+
+
+@pytest.mark.parametrize("text", ["0", "13", "Janvier", "", "1.5", "-1"])
+def test_a_month_that_is_not_a_month(text: str) -> None:
+    with pytest.raises(CorridorError, match="not a month"):
+        month_number(text)
