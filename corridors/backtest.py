@@ -4,7 +4,8 @@
 forwarders' quotes — each with its origin, destination, the corridor it used, its period and the observed days
 (a value or a low–high range) with a source. For every observation the backtest books the corridor's route under
 typical conditions, simulates it under the conditions of the observation's period (the period's own condition set
-where the dataset documents it, else ``typical``), and compares:
+where the dataset documents it, else ``typical``) — in its month when the observation names one, spread over the
+twelve months of its year when it names only the year — and compares:
 
 - the **error of the median**: (P50 − observed) / observed, with the middle of a range as the observed value;
 - whether the observation lies **inside P10–P90** of the simulated journeys (the middle of a range);
@@ -34,6 +35,7 @@ from . import datasets
 from .errors import CorridorError, Problem, ValidationError
 from .io import read_checked_csv, split_list
 from .registry import load_corridors
+from .seasons import month_name
 
 if TYPE_CHECKING:
     from .network import Network
@@ -217,7 +219,6 @@ def backtest(network: Network, *, observations: Sequence[Observation] | None = N
              seed: int | None = 0, rates: Sequence[RateObservation] | None = None, costs: bool = True) -> Backtest:
     """Return the backtest of ``network`` against the bundled observations (or those given), with the costs checked
     against the bundled through-rates (or ``rates``) unless ``costs`` is False."""
-    from .simulation import simulate
 
     chosen = list(observations) if observations is not None else load_observations(network)
     registry = load_corridors(network)
@@ -228,31 +229,23 @@ def backtest(network: Network, *, observations: Sequence[Observation] | None = N
         condition = conditions_for(obs.period, network)
         row: dict[str, Any] = {"id": obs.id, "corridor": obs.corridor, "origin": obs.origin,
                                "destination": obs.destination, "period": obs.period,
-                               "period_year": obs.period[:4], "kind": obs.kind, "conditions": condition,
+                               "period_year": obs.period[:4], "kind": obs.kind,
+                               "conditions": _period_label(obs.period, condition),
                                "observed_low_days": obs.low_days, "observed_high_days": obs.high_days,
                                "observed_days": obs.observed_days, "source": obs.source,
                                "independent": obs.source not in used}
-        key = (obs.corridor, obs.origin, obs.destination, obs.via, condition)
+        key = (obs.corridor, obs.origin, obs.destination, obs.via, obs.period)
         if key not in simulated:
-            try:
-                corridor = registry[obs.corridor]
-                if obs.via:
-                    route = network.route(obs.origin, obs.destination, via=obs.via, avoid=corridor.avoid,
-                                          conditions=condition)
-                else:
-                    route = corridor.route(network, obs.origin, obs.destination, conditions=condition)
-                simulated[key] = (route, simulate(route, n=n, seed=seed), "")
-            except CorridorError as exc:
-                simulated[key] = (None, None, str(exc))
-        route, transit, reason = simulated[key]
-        row["available"] = transit is not None
+            simulated[key] = _period_journeys(network, registry[obs.corridor], obs, n, seed)
+        route, days, transit, reason = simulated[key]
+        row["available"] = days is not None
         row["reason"] = reason
-        if transit is not None:
-            p = transit.percentiles((10, 50, 90))
-            row.update({"p10_days": round(p["P10"], 2), "p50_days": round(p["P50"], 2),
-                        "p90_days": round(p["P90"], 2), "distance_km": round(route.distance_km),
-                        "error_pct": round(100.0 * (p["P50"] - obs.observed_days) / obs.observed_days, 1),
-                        "inside": bool(p["P10"] <= obs.observed_days <= p["P90"]),
+        if days is not None:
+            p10, p50, p90 = (float(v) for v in np.percentile(days, (10, 50, 90)))
+            row.update({"p10_days": round(p10, 2), "p50_days": round(p50, 2),
+                        "p90_days": round(p90, 2), "distance_km": round(route.distance_km),
+                        "error_pct": round(100.0 * (p50 - obs.observed_days) / obs.observed_days, 1),
+                        "inside": bool(p10 <= obs.observed_days <= p90),
                         "largest_element": _largest(transit)})
         rows.append(row)
     frame = pd.DataFrame(rows)
@@ -261,6 +254,56 @@ def backtest(network: Network, *, observations: Sequence[Observation] | None = N
             frame[column] = np.nan
     cost_rows = cost_backtest(network, observations=rates) if costs else None
     return Backtest(frame, n, seed, cost_rows)
+
+
+def _period_label(period: str, condition: str) -> str:
+    if len(period) == 7:
+        return condition if condition == period else f"{condition} in {month_name(int(period[5:7]))}"
+    return f"{period}, month by month" if condition != "typical" else condition
+
+
+def _period_journeys(network: Network, corridor: Any, obs: Observation, n: int, seed: int | None
+                     ) -> tuple[Any, np.ndarray | None, Any, str]:
+    """Return the route, the simulated days, one simulation to explain them and the reason when unavailable.
+
+    A journey dated to a month meets that month: its period's condition set taken in the month (its weather
+    closures and seasonal peaks). A journey dated only to a year could have run in any month of it, so its journeys
+    are spread evenly over the twelve months, each meeting its month's conditions (a month set such as
+    ``2024-11`` where the dataset documents one), and months in which the corridor was closed (the Red Sea from
+    mid-December 2023) are left out: the journey cannot have run then.
+    """
+    from .simulation import simulate
+
+    def journeys(period: str, month: int | None, count: int, part_seed: int | None):
+        conditions = network.conditions(conditions_for(period, network), month=month)
+        if obs.via:
+            route = network.route(obs.origin, obs.destination, via=obs.via, avoid=corridor.avoid,
+                                  conditions=conditions)
+        else:
+            route = corridor.route(network, obs.origin, obs.destination, conditions=conditions)
+        return route, simulate(route, n=count, seed=part_seed)
+
+    try:
+        if len(obs.period) == 7 or conditions_for(obs.period, network) == "typical":
+            month = int(obs.period[5:7]) if len(obs.period) == 7 else None
+            route, transit = journeys(obs.period, month, n, seed)
+            return route, transit.total_days, transit, ""
+    except CorridorError as exc:
+        return None, None, None, str(exc)
+    parts, reasons = [], []
+    share = max(1, -(-n // 12))
+    for month in range(1, 13):
+        try:
+            parts.append(journeys(f"{obs.period}-{month:02d}", month, share,
+                                  None if seed is None else seed + month))
+        except CorridorError as exc:
+            reasons.append(str(exc))
+    if not parts:
+        return None, None, None, reasons[0]
+    days = np.concatenate([transit.total_days for _, transit in parts])
+    middle = float(np.median(days))
+    route, transit = min(parts, key=lambda part: abs(part[1].median_days - middle))
+    return route, days, transit, ""
 
 
 def _cited(tables: Any) -> frozenset[str]:
