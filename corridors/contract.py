@@ -31,12 +31,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-MODES = ("rail", "road", "ferry", "sea")
+MODES = ("rail", "road", "ferry", "sea", "air")
 WATER_MODES = ("ferry", "sea")
+#: Modes whose legs may follow a timetable (``service`` N/week): ships and flights.
+SCHEDULED_MODES = (*WATER_MODES, "air")
 GAUGES_MM = (1435, 1520)
-NODE_KINDS = ("terminal", "border", "port", "junction")
-FACILITIES = ("gauge_change", "customs", "port", "intermodal")
-STOP_KINDS = ("border_crossing", "gauge_change", "port_handling", "transshipment", "ferry_wait")
+NODE_KINDS = ("terminal", "border", "port", "junction", "airport")
+FACILITIES = ("gauge_change", "customs", "port", "intermodal", "airport")
+#: ``air_handling`` is the airport's acceptance or delivery of cargo (and a connection between flights);
+#: ``flight_wait`` the wait for the next departure of a scheduled flight, as ``ferry_wait`` is for a ship.
+STOP_KINDS = ("border_crossing", "gauge_change", "port_handling", "transshipment", "ferry_wait", "air_handling",
+              "flight_wait")
 DISRUPTION_KINDS = ("weather_closure",)
 #: Named sea passages a leg can pass through; a scenario can close one, which removes every leg through it.
 PASSAGES = ("suez", "bab_el_mandeb", "bosporus", "gibraltar", "malacca", "sunda", "cape_of_good_hope", "hormuz",
@@ -143,7 +148,8 @@ DISRUPTION_COLUMNS = (
     *PROVENANCE,
 )
 
-COST_UNITS = ("usd_per_feu_km", "usd_per_feu")
+#: ``usd_per_kg`` is an air rate per chargeable kg for the whole leg (the market quotes air freight so).
+COST_UNITS = ("usd_per_feu_km", "usd_per_feu", "usd_per_kg")
 COST_COLUMNS = (
     Column("kind", "text", required=True, choices=(*MODES, *STOP_KINDS)),
     Column("place", "text", required=True),
@@ -158,7 +164,8 @@ COST_COLUMNS = (
 EMISSION_COLUMNS = (
     Column("mode", "text", required=True, choices=MODES),
     Column("country", "text", required=True),
-    Column("kg_co2e_per_feu_km", "float", required=True),
+    Column("kg_co2e_per_feu_km", "float"),
+    Column("kg_co2e_per_tonne_km", "float"),  # air: per tonne of cargo, as GLEC gives it; one of the two per row
     *PROVENANCE,
 )
 

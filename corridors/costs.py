@@ -44,7 +44,9 @@ class CostParameters:
                 self._by_leg[(r.leg, r.profile)] = rate
             else:
                 self._by_place[(r.kind, r.place, r.profile)] = rate
-        self._factors = {(r.mode, r.country): (float(r.kg_co2e_per_feu_km), tuple(r.sources))
+        # an air factor is per tonne of cargo (GLEC); it stays per tonne-km here and the model scales it by the
+        # reference load (see corridors.model), so the per-FEU figures of other modes are untouched
+        self._factors = {(r.mode, r.country): (_factor(r), tuple(r.sources))
                          for r in self._tables["emissions"].itertuples(index=False)}
 
     @property
@@ -77,3 +79,11 @@ class CostParameters:
     def emission_factor(self, mode: str, country: str) -> tuple[float, tuple[str, ...]] | None:
         """Return kg CO2e per FEU-km of a mode in a country (or the default), with its sources."""
         return self._factors.get((mode, country)) or self._factors.get((mode, "*"))
+
+
+def _factor(row) -> float:
+    """Return a row's emission factor: kg CO2e per FEU-km, or per tonne-km for a row that gives that instead."""
+    value = row.kg_co2e_per_feu_km
+    if value is None or value != value:
+        value = getattr(row, "kg_co2e_per_tonne_km", None)
+    return float(value)

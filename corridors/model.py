@@ -161,7 +161,7 @@ def price_stop(network: Network, kind: str, place: str, leg: str | None, conditi
         if found is None:
             found = params.disruption(place, country, weather_level)
         closure = found if found is not None and found.probability > 0 else None
-    if kind == "ferry_wait" and leg is not None:
+    if kind in ("ferry_wait", "flight_wait") and leg is not None:
         service = network._leg_by_id[leg]["service"]
         headway = headway_h(service)
         if headway is not None:

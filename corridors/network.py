@@ -655,9 +655,12 @@ def _check_names_and_coverage(raw: dict[str, RawTable], clean: dict[str, pd.Data
                                 f"the name {key!r} points at several places: {', '.join(ids)}"))
     stop_times, speeds = clean["stop_times"], clean["speeds"]
     profiles = sorted(set(stop_times["profile"]) | set(speeds["profile"]))
+    # a network without flights has no airport stops, so it needs no default rows for them
+    needed = [k for k in contract.STOP_KINDS
+              if "air" in set(clean["legs"]["mode"]) or k not in ("air_handling", "flight_wait")]
     for profile in profiles:
         have = set(stop_times.loc[(stop_times["profile"] == profile) & (stop_times["place"] == "*"), "kind"])
-        for kind in contract.STOP_KINDS:
+        for kind in needed:
             if kind not in have:
                 problems.append(Problem(raw["stop_times"].file, "", "place",
                                         f"profile {profile!r} has no default (*) row for {kind}"))

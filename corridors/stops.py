@@ -8,7 +8,8 @@ A *stop* is what happens to freight at a node between two legs, or at either end
 - ``transshipment``: freight moves between rail and road; only at intermodal terminals and ports.
 - ``border_crossing``: formalities at each end of a leg that crosses a border (exit at one node, entry at the other).
 - ``ferry_wait``: waiting at the departure port for a ferry; from the service pattern (half the headway of a
-  scheduled service, a measured wait for an unscheduled one).
+  scheduled service, a measured wait for an unscheduled one). ``flight_wait`` is the same for a scheduled flight.
+- ``air_handling``: an airport accepts, delivers or connects cargo; only at airports.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ def transfer_stops(facilities: frozenset[str], arriving: LegState, departing: Le
     if arriving == departing:
         return THROUGH
     land = {arriving.mode, departing.mode} - set(WATER_MODES)
+    if "air" in (arriving.mode, departing.mode):  # cargo accepted, delivered or connected at an airport
+        return ("air_handling",) if "airport" in facilities else None
     if arriving.mode == departing.mode == "rail":
         return ("gauge_change",) if "gauge_change" in facilities else None
     if arriving.mode in WATER_MODES or departing.mode in WATER_MODES:
@@ -49,6 +52,8 @@ def departure_stops(mode: str, service: str | None, international: bool) -> tupl
         stops.append("border_crossing")
     if mode in WATER_MODES and service:
         stops.append("ferry_wait")
+    elif mode == "air" and service:
+        stops.append("flight_wait")
     return tuple(stops)
 
 

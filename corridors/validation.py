@@ -282,8 +282,8 @@ def _check_leg_values(table: RawTable, i: int, row: pd.Series, out: _Collector) 
             out.add(table, i, "time_source", "a leg time needs its source")
     service = row["service"]
     if service:
-        if mode not in contract.WATER_MODES:
-            out.add(table, i, "service", "only ferry and sea legs have a service pattern")
+        if mode not in contract.SCHEDULED_MODES:
+            out.add(table, i, "service", "only ferry, sea and air legs have a service pattern")
         elif (wrong := service_problem(service)) is not None:
             out.add(table, i, "service", wrong)
         if not row["service_source"]:
@@ -397,8 +397,13 @@ def _check_emissions(table: RawTable, frame: pd.DataFrame, nodes: gpd.GeoDataFra
     for i, row in frame.iterrows():
         if row["country"] and row["country"] != "*" and row["country"] not in countries:
             out.add(table, i, "country", f"unknown country {row['country']!r}; expected a country of the network or *")
-        if row["kg_co2e_per_feu_km"] is not None and row["kg_co2e_per_feu_km"] < 0:
-            out.add(table, i, "kg_co2e_per_feu_km", "an emission factor cannot be negative")
+        per_feu, per_tonne = row["kg_co2e_per_feu_km"], row.get("kg_co2e_per_tonne_km")
+        for column, value in (("kg_co2e_per_feu_km", per_feu), ("kg_co2e_per_tonne_km", per_tonne)):
+            if value is not None and value < 0:
+                out.add(table, i, column, "an emission factor cannot be negative")
+        if (per_feu is None) == (per_tonne is None):
+            out.add(table, i, "kg_co2e_per_feu_km", "give one factor: kg_co2e_per_feu_km, or kg_co2e_per_tonne_km "
+                    "(air)")
         ident = (row["mode"], row["country"])
         if ident in seen:
             out.add(table, i, "mode", f"a second row for {ident[0]} in {ident[1]}")
