@@ -4,6 +4,11 @@ A leg costs its leg-specific tariff where the data has one (a ferry or sea freig
 distance times the running rate of its mode in each end's country (per FEU-km). A stop costs the rate of its kind
 at its place (node → country → ``*``). CO2e is counted on legs only: distance times the mode's factor per FEU-km in
 each end's country; emissions at terminals are left out.
+
+Air freight is quoted per chargeable kg for a whole flight and its emissions per tonne-km (GLEC). To keep every
+figure "per loaded FEU", an air leg is priced for the cargo of one loaded FEU (the reference load of
+``conversions.csv``: its tonnes, and its chargeable kg — the greater of its mass and its volume at the IATA
+volumetric factor); :mod:`corridors.shipment` scales any route to a shipment of another size.
 """
 
 from __future__ import annotations
@@ -48,6 +53,8 @@ class CostParameters:
         # reference load (see corridors.model), so the per-FEU figures of other modes are untouched
         self._factors = {(r.mode, r.country): (_factor(r), tuple(r.sources))
                          for r in self._tables["emissions"].itertuples(index=False)}
+        self._per_tonne = {(r.mode, r.country) for r in self._tables["emissions"].itertuples(index=False)
+                           if _missing(r.kg_co2e_per_feu_km)}
 
     @property
     def has_costs(self) -> bool:
@@ -77,13 +84,21 @@ class CostParameters:
         return None
 
     def emission_factor(self, mode: str, country: str) -> tuple[float, tuple[str, ...]] | None:
-        """Return kg CO2e per FEU-km of a mode in a country (or the default), with its sources."""
+        """Return kg CO2e per FEU-km of a mode in a country (or the default), with its sources; for a factor
+        given per tonne-km (air), see :meth:`per_tonne`."""
         return self._factors.get((mode, country)) or self._factors.get((mode, "*"))
+
+    def per_tonne(self, mode: str, country: str) -> bool:
+        """Return whether the emission factor of a mode in a country is per tonne-km (air) rather than per FEU-km."""
+        key = (mode, country) if (mode, country) in self._factors else (mode, "*")
+        return key in self._per_tonne
+
+
+def _missing(value: object) -> bool:
+    return value is None or value != value
 
 
 def _factor(row) -> float:
     """Return a row's emission factor: kg CO2e per FEU-km, or per tonne-km for a row that gives that instead."""
     value = row.kg_co2e_per_feu_km
-    if value is None or value != value:
-        value = getattr(row, "kg_co2e_per_tonne_km", None)
-    return float(value)
+    return float(getattr(row, "kg_co2e_per_tonne_km", None) if _missing(value) else value)

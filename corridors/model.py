@@ -25,9 +25,11 @@ from typing import TYPE_CHECKING
 
 from .conditions import BEST, CONGESTED, Conditions, leg_selectors, stop_selectors
 from .errors import CorridorError
+from .shipment import reference_load
 from .timing import Disruption, Estimate, headway_h
 
 if TYPE_CHECKING:
+    from .costs import Rate
     from .network import Network
     from .queues import QueueWait
 
@@ -124,16 +126,21 @@ def price_leg(network: Network, leg_id: str, conditions: Conditions) -> Priced:
     if costs.has_costs:
         tariff = costs.leg_rate(leg_id, levels[0])
         if tariff is not None:
-            cost, year = tariff.typical, tariff.price_year
+            cost, year = _leg_cost(network, tariff, leg["distance_km"]), tariff.price_year
         else:
             rates = [costs.rate(mode, c, c, level) for c, level in zip(countries, levels, strict=True)]
-            cost = sum(share_km * r.typical for r in rates if r is not None)
+            per_kg = [r for r in rates if r is not None and r.unit == "usd_per_kg"]
+            if per_kg:  # an air rate is for the whole flight: once, not once per country
+                cost = _leg_cost(network, per_kg[0], leg["distance_km"])
+            else:
+                cost = sum(share_km * r.typical for r in rates if r is not None)
             years = [r.price_year for r in rates if r is not None and r.price_year]
             year = max(years) if years else None
     co2 = math.nan
     if costs.has_emissions:
         factors = [costs.emission_factor(mode, c) for c in countries]
-        co2 = sum(share_km * f[0] for f in factors if f is not None)
+        scale = [reference_load(network).tonnes if costs.per_tonne(mode, c) else 1.0 for c in countries]
+        co2 = sum(share_km * f[0] * k for f, k in zip(factors, scale, strict=True) if f is not None)
     level = max(levels, key=lambda v: _LEVEL_ORDER.get(v, 1)) if levels else conditions.default
     time_sources = _unique(sources[1:]) or _unique(sources)
     group = network.condition_book.group_of(leg_selectors(leg_id, mode, countries[0], leg["passages"]))
@@ -180,11 +187,24 @@ def price_stop(network: Network, kind: str, place: str, leg: str | None, conditi
                   weak=queue is None and network._weak_sources(row.sources), group=group)
 
 
+def _leg_cost(network: Network, rate: Rate, distance_km: float) -> float:
+    """Return a leg's cost per loaded FEU from a rate in any unit: per FEU, per FEU-km, or per chargeable kg of
+    one loaded FEU's cargo (air)."""
+    if rate.unit == "usd_per_kg":
+        return rate.typical * reference_load(network).chargeable_kg
+    if rate.unit == "usd_per_feu_km":
+        return rate.typical * distance_km
+    return rate.typical
+
+
 def _stop_cost(network: Network, kind: str, place: str, country: str, level: str) -> tuple[float, int | None]:
     if not network.costs.has_costs:
         return math.nan, None
     rate = network.costs.rate(kind, place, country, level)
-    return (rate.typical, rate.price_year) if rate is not None else (0.0, None)
+    if rate is None:
+        return 0.0, None
+    value = rate.typical * reference_load(network).chargeable_kg if rate.unit == "usd_per_kg" else rate.typical
+    return value, rate.price_year
 
 
 _LEVEL_ORDER = {BEST: 0, "typical": 1, CONGESTED: 2}

@@ -203,14 +203,17 @@ class QueueBook:
 
 def load_queue_book(folder: Path | None) -> QueueBook:
     """Return the queue elements of a dataset folder with its volumes and capacities (empty if it has none)."""
-    if folder is None or not (folder / "queues.csv").is_file():
+    if folder is None:
         return QueueBook()
 
     def read(name: str) -> pd.DataFrame:
         path = folder / name
         return pd.read_csv(path, keep_default_na=True) if path.is_file() else pd.DataFrame()
 
+    # the conversions serve more than queues (one loaded FEU's cargo prices air freight): read them regardless
     conversions = {str(r["name"]): float(r["value"]) for _, r in read("conversions.csv").iterrows()}
+    if not (folder / "queues.csv").is_file():
+        return QueueBook(conversions=conversions)
     elements = []
     for _, r in read("queues.csv").fillna("").iterrows():
         batch = float(r["batch"]) if r["batch"] != "" else conversions.get("teu_per_train", 86.0)
