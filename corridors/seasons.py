@@ -18,12 +18,16 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from .errors import CorridorError, Problem, ValidationError
 from .io import split_list
 from .timing import Disruption, Estimate
+
+if TYPE_CHECKING:
+    from .conditions import Conditions
 
 COLUMNS = ("month", "kind", "place", "probability", "low_h", "typical_h", "high_h", "status", "sources", "note")
 KINDS = ("weather_closure", "peak")
@@ -156,3 +160,31 @@ def _numbers(row: pd.Series, where: tuple[str, str], problems: list[Problem]
                                 f"{high:g})"))
         return None
     return probability, low, typical, high
+
+
+def by_month(route: Any, *, conditions: str | Conditions | None = None, n: int = 4_000,
+             seed: int | None = 0) -> pd.DataFrame:
+    """Return a booked route's journey month by month: P10 / P50 / P90 days and the share of journeys that meet a
+    weather closure, under ``conditions`` (default: the route's own) taken in each month of the year.
+
+    The route stays as booked; only what a month changes (closures, peaks) changes. ``described`` says whether
+    the data describe the month on this route at all (a closure row at one of its ports, or a peak on one of its
+    groups): where not, the month is the annual figure.
+    """
+    from .superlatives import closure_share
+
+    network = route.network
+    base = route.conditions if conditions is None else network.conditions(conditions)
+    places = {e.place for e in route.stops}
+    groups = {e.priced.group for e in route.elements if e.priced is not None and e.priced.group}
+    book = network.condition_book.months
+    rows = []
+    for month in range(1, 13):
+        transit = route.under(network.conditions(base, month=month)).simulate(n=n, seed=seed)
+        p = transit.percentiles((10, 50, 90))
+        described = (any((place, month) in book.closures for place in places)
+                     or bool(groups & set(book.peaks.get(month, ()))))
+        rows.append({"month": month, "name": month_name(month), "p10_days": round(p["P10"], 2),
+                     "p50_days": round(p["P50"], 2), "p90_days": round(p["P90"], 2),
+                     "closure_share": round(closure_share(transit), 3), "described": described})
+    return pd.DataFrame(rows)

@@ -10,7 +10,7 @@ import pytest
 import corridors
 from corridors.datasets import data_path
 from corridors.errors import CorridorError, ValidationError
-from corridors.seasons import month_number
+from corridors.seasons import by_month, month_number
 
 HEADER = "month,kind,place,probability,low_h,typical_h,high_h,status,sources,note\n"
 
@@ -96,3 +96,17 @@ def test_months_by_number_or_name(text: str, month: int) -> None:
 def test_a_month_that_is_not_a_month(text: str) -> None:
     with pytest.raises(CorridorError, match="not a month"):
         month_number(text)
+
+
+def test_a_journey_month_by_month_changes_only_where_the_data_describe_the_month(net: corridors.Network) -> None:
+    route = _caspian_journey(net, "typical")
+    table = by_month(route, n=2000, seed=0)
+    assert table["month"].tolist() == list(range(1, 13))
+    annual = route.simulate(n=2000, seed=0).percentiles((10, 50, 90))
+    quiet = table[~table["described"]]
+    assert (quiet["p50_days"] == round(annual["P50"], 2)).all()
+    assert (quiet["p90_days"] == round(annual["P90"], 2)).all()
+    stormy = table[table["described"]]
+    assert set(stormy["name"]) >= {"November", "December"}  # Aktau's winter closures (months.csv)
+    assert (stormy["p90_days"] > quiet["p90_days"].max()).all()
+    assert (stormy["closure_share"] > quiet["closure_share"].max()).all()
