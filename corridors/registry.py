@@ -26,6 +26,10 @@ if TYPE_CHECKING:
 
 COLUMNS = ("id", "name", "colour", "via", "avoid", "example_origin", "example_destination", "description", "sources",
            "note")
+#: Optional: what a corridor's route must use to be that corridor — a mode (``sea``) or a sea passage
+#: (``passage:suez``). A corridor defined by what it avoids (sea via Suez avoids the land routes) would otherwise
+#: "serve" an inland journey by any road that avoids them.
+OPTIONAL_COLUMNS = ("requires",)
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,7 @@ class Corridor:
     note: str = ""
     example_origin: str = ""  # a pair the corridor typically serves, drawn on the network map
     example_destination: str = ""
+    requires: tuple[str, ...] = ()  # modes and ``passage:NAME`` its route must use
 
     def route(self, network: Network, origin: str, destination: str, *, conditions: str | Conditions | None = None,
               by: str = "time", reroute: bool = False, profile: str | None = None) -> Route:
@@ -66,7 +71,7 @@ class Corridor:
             # ends: Dostyk → Brest on the northern route stops at Brest, short of Małaszewicze. Retried only when
             # every order passed some place twice, so a journey the corridor serves whole is routed as before.
             inside = self._between(network, origin, destination, via)
-            if inside != via:
+            if inside != via and self._on_line(network, origin, destination):
                 via = inside
                 found, errors = self._try_orders(routed, via)
         if not found:
@@ -76,6 +81,10 @@ class Corridor:
                                     "some place twice (going beyond the destination and back)")
             raise errors[0]
         route = min(found, key=lambda r: r.distance_km)
+        missing = self._missing(network, route)
+        if missing:
+            raise CorridorError(f"{self.name} does not serve this journey: its route would use no "
+                                f"{' and no '.join(missing)}")
         if via:
             direct = routed([], "distance")
             if route.distance_km > contract.MAX_CORRIDOR_DETOUR * direct.distance_km:
@@ -87,6 +96,19 @@ class Corridor:
         return route
 
 
+    def _missing(self, network: Network, route: Route) -> list[str]:
+        """Return what the corridor requires that the route does not use (a mode, a sea passage)."""
+        modes = {leg.mode for leg in route.legs}
+        passages = {p for leg in route.legs if leg.leg for p in (network._leg_by_id[leg.leg]["passages"] or ())}
+        missing = []
+        for need in self.requires:
+            kind, _, name = need.partition(":")
+            if kind == "passage" and name not in passages:
+                missing.append(f"passage through {name.replace('_', ' ')}")
+            elif kind != "passage" and need not in modes:
+                missing.append(f"{need} leg")
+        return missing
+
     @staticmethod
     def _try_orders(routed, via: list[str]) -> tuple[list[Route], list[CorridorError]]:
         found, errors = [], []
@@ -96,6 +118,19 @@ class Corridor:
             except CorridorError as exc:
                 errors.append(exc)
         return found, errors
+
+    def _on_line(self, network: Network, origin: str, destination: str) -> bool:
+        """Return whether both ends lie on the corridor's own line (its route between its example places), so that
+        the journey is a stretch of the corridor rather than some other way that happens to avoid what it avoids."""
+        if not (self.example_origin and self.example_destination):
+            return False
+        a, b = self.example_origin, self.example_destination
+        ends = {network.place(a), network.place(b)}
+        via = [v for v in self.via if network.place(v) not in ends]
+        found, _ = self._try_orders(
+            lambda order: network.route(a, b, via=order, avoid=self.avoid, by="distance"), via)
+        line = set(found[0].places) if found else set()
+        return network.place(origin) in line and network.place(destination) in line
 
     def _between(self, network: Network, origin: str, destination: str, via: list[str]) -> list[str]:
         """Return the via places that lie between the journey's ends: a place is beyond the destination when the
@@ -138,9 +173,16 @@ def load_corridors(network: Network, path: str | os.PathLike[str] | None = None)
         for source in split_list(row["sources"]):
             if source not in network.sources.index:
                 problems.append(Problem(*where, "sources", f"unknown source {source!r}"))
+        requires = split_list(row.get("requires", ""))
+        for need in requires:
+            kind, _, name = need.partition(":")
+            if (kind == "passage" and name not in contract.PASSAGES) or (kind != "passage" and need not in
+                                                                          contract.MODES):
+                problems.append(Problem(*where, "requires", f"{need!r} is neither a mode "
+                                        f"({', '.join(contract.MODES)}) nor passage:NAME of a known sea passage"))
         found[row["id"]] = Corridor(row["id"], row["name"], row["colour"], split_list(row["via"]),
                                     split_list(row["avoid"]), row["description"], split_list(row["sources"]),
-                                    row["note"], row["example_origin"], row["example_destination"])
+                                    row["note"], row["example_origin"], row["example_destination"], requires)
     if problems:
         raise ValidationError(problems)
     return found

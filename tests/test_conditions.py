@@ -169,6 +169,11 @@ def test_named_corridors_run_both_ways(net: corridors.Network) -> None:
         assert len(set(route.places)) == len(route.places)
     # ... but a journey that runs through the corridor still passes it
     assert "malaszewicze" in registry["northern"].route(net, "Dostyk", "Duisburg").places
+    # a journey off the corridor's line is not made a stretch of it by dropping its places, and a corridor defined
+    # by what it avoids must still use what makes it that corridor (sea via Suez: a sea leg through Suez)
+    for corridor in ("northern", "sea_suez", "sea_cape", "southern"):
+        with pytest.raises(CorridorError, match="does not serve"):
+            registry[corridor].route(net, "Kashgar", "Andijan")
 
 
 def test_the_caspian_wait_follows_kingmans_formula(mini_dir: Path) -> None:

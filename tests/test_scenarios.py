@@ -165,9 +165,25 @@ def test_every_bundled_scenario_changes_its_own_question(net: corridors.Network,
     assert result.changes_anything, result.summary()
 
 
+#: Scenarios whose question is a journey by rail alone: a new line that shortens the rail route where the road is still
+#: faster (the China–Kyrgyzstan–Uzbekistan railway, at today's Kyrgyz and Uzbek rail speeds).
+RAIL_QUESTIONS = {"china_kyrgyzstan_uzbekistan_railway": ("Kashgar", "Andijan")}
+
+
 def test_the_bundled_scenarios_are_all_covered() -> None:
     bundled = {f.stem for f in (corridors.data_path() / "scenarios").glob("*.toml")}
-    assert bundled == set(SCENARIO_QUESTIONS)
+    assert bundled == set(SCENARIO_QUESTIONS) | set(RAIL_QUESTIONS)
+
+
+@pytest.mark.parametrize(("name", "pair"), RAIL_QUESTIONS.items())
+def test_a_new_line_shortens_the_journey_by_rail(net: corridors.Network, name: str, pair: tuple[str, str]) -> None:
+    before = net.route(*pair, avoid=["road"])  # today by rail the long way round, through Kazakhstan
+    after = Scenario.from_toml(name).apply(net).route(*pair, avoid=["road"])
+    assert {leg.mode for leg in after.legs} == {"rail"}
+    assert "torugart" in after.places
+    assert "torugart" not in before.places
+    assert after.distance_km < before.distance_km / 2
+    assert after.time_h < before.time_h
 
 
 def test_the_rasht_astara_railway_replaces_the_road_transfer(net: corridors.Network) -> None:
