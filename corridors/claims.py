@@ -41,6 +41,7 @@ from . import datasets
 from .errors import CorridorError, Problem, ValidationError
 from .io import split_list
 from .registry import load_corridors
+from .superlatives import WORDS, WordVerdict, load_risks, word_verdicts
 
 if TYPE_CHECKING:
     from .network import Network
@@ -50,8 +51,10 @@ HOLDS = "holds"
 HOLDS_PARTLY = "holds only under some readings or conditions"
 DOES_NOT_HOLD = "does not hold"
 UNITS_H = {"days": 24.0, "hours": 1.0}
-UNITS = (*UNITS_H, "km", "usd", "times")
-SENSES = ("at_most", "between", "schedule")
+UNITS = (*UNITS_H, "km", "usd", "times", "rank")
+SENSES = ("at_most", "between", "schedule", "among_best")
+#: Journeys simulated per corridor for a superlative (it compares every corridor, not one route).
+RANK_JOURNEYS = 2_000
 #: A published delivery schedule is kept when at least this share of journeys arrives within it.
 SCHEDULE_KEPT_SHARE = 0.9
 CLAIM_FIELDS = ("id", "who", "role", "said_on", "statement", "quoted", "source", "window_low", "window_high",
@@ -71,6 +74,7 @@ class Reading:
     avoid: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()  # stop kinds the claim does not count (e.g. waiting for a ferry)
     note: str = ""
+    word: str = ""  # for a superlative (unit "rank"): the word this reading measures (superlatives.WORDS)
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,8 @@ class Claim:
     @property
     def window_text(self) -> str:
         """Return the window as the claim states it ("10–12 days")."""
+        if self.unit == "rank":
+            return "among the better half of the routes that serve the journey"
         if self.unit == "usd":
             low, high = (f"{v:,.0f}" for v in (self.window_low, self.window_high))
             return f"US${high} per FEU" if low == high else f"US${low}–{high} per FEU"
@@ -130,8 +136,11 @@ def load_claims(network: Network, path: str | os.PathLike[str] | None = None) ->
                 network.place(place)
             except CorridorError as exc:
                 problems.append(Problem(*where, column, str(exc)))
+        word = row.get("word", "")
+        if word and word not in WORDS:
+            problems.append(Problem(*where, "word", f"unknown word {word!r}; known: {', '.join(WORDS)}"))
         reading = Reading(row["reading"], row["label"], row["origin"], row["destination"], split_list(row["via"]),
-                          split_list(row["avoid"]), split_list(row["exclude"]), row["note"])
+                          split_list(row["avoid"]), split_list(row["exclude"]), row["note"], word)
         readings.setdefault(row["claim"], []).append(reading)
     claims: dict[str, Claim] = {}
     for i, row in claims_table.iterrows():
@@ -141,7 +150,13 @@ def load_claims(network: Network, path: str | os.PathLike[str] | None = None) ->
         if row["source"] not in sources:
             problems.append(Problem(*where, "source", f"unknown source {row['source']!r}"))
         if row["unit"] not in UNITS:
-            problems.append(Problem(*where, "unit", f"unit must be days, hours, km, usd or times, got {row['unit']!r}"))
+            problems.append(Problem(*where, "unit", f"unit must be days, hours, km, usd, times or rank, got "
+                                    f"{row['unit']!r}"))
+        if (row["unit"] == "rank") != ((row.get("sense", "") or "at_most") == "among_best"):
+            problems.append(Problem(*where, "sense", "a superlative (unit rank) and sense among_best go together"))
+        if row["unit"] == "rank" and any(not r.word for r in readings.get(row["id"], ())):
+            problems.append(Problem(*where, "unit", "every reading of a superlative names its word "
+                                    f"({', '.join(WORDS)}) in claim_readings.csv"))
         versus = row.get("versus", "")
         if versus and versus not in corridor_ids:
             problems.append(Problem(*where, "versus", f"unknown corridor {versus!r}"))
@@ -180,6 +195,7 @@ class ReadingResult:
     values: np.ndarray | None  # per simulated journey, in the claim's unit (an advantage for comparative claims)
     error: str | None = None
     versus: TransitTime | None = None
+    word: WordVerdict | None = None  # a superlative's verdict on its word
 
     @property
     def available(self) -> bool:
@@ -208,6 +224,13 @@ class ClaimCheck:
             if r.values is None or r.transit is None:
                 rows.append({**row, "route": None, "distance_km": np.nan, "p_within": np.nan, "median": np.nan,
                              "p90": np.nan, "holds": False, "note": r.error})
+                continue
+            if r.word is not None:  # a superlative: the rank of the claimed route among those that serve it
+                route = r.transit.route
+                rows.append({**row, "route": " → ".join(self._network.place_name(p) for p in _key_places(route)),
+                             "distance_km": round(route.distance_km), "p_within": np.nan,
+                             "median": float(r.word.rank), "p90": float(r.word.of), "holds": r.word.holds,
+                             "note": r.word.describe()})
                 continue
             median, p90 = np.percentile(r.values, [50, 90])
             if claim.versus:  # the advantage (or the ratio) is at least what is claimed
@@ -269,6 +292,9 @@ class ClaimCheck:
                 continue
             row = table[(table["reading"] == result.reading.id) & (table["profile"] == "typical")].iloc[0]
             label = result.reading.label[:1].upper() + result.reading.label[1:]
+            if result.word is not None:
+                parts.append(f"{label}: {result.word.describe()}.")
+                continue
             if claim.versus and result.versus is not None:
                 mine, theirs = _measure(claim, result.transit), _measure(claim, result.versus)
                 if unit == "times":
@@ -389,6 +415,8 @@ def check(claim: Claim, network: Network, *, profiles: tuple[str, ...] | None = 
     from .simulation import simulate
 
     profiles = tuple(network.conditions(p).name for p in (profiles or default_conditions(claim, network)))
+    if claim.unit == "rank":
+        return ClaimCheck(claim, _rank_results(claim, network, profiles, min(n, RANK_JOURNEYS), seed), network)
     corridors = load_corridors(network) if claim.versus else {}
     results: list[ReadingResult] = []
     # a claim about distance is read on the shortest routes, one about cost on the cheapest
@@ -418,6 +446,32 @@ def check(claim: Claim, network: Network, *, profiles: tuple[str, ...] | None = 
                 value = _measure(claim, versus) - _measure(claim, transit, reading.exclude)
             results.append(ReadingResult(reading, profile, transit, value, versus=versus))
     return ClaimCheck(claim, results, network)
+
+
+def _rank_results(claim: Claim, network: Network, profiles: tuple[str, ...], n: int, seed: int | None
+                  ) -> list[ReadingResult]:
+    """Return a superlative's readings: each word on each journey, the claimed route ranked against the others."""
+    from .compare import compare
+
+    risks = load_risks(network) if (datasets.data_path() / "risks.csv").is_file() else ()
+    comparisons: dict[tuple[str, str], Any] = {}
+    results = []
+    for reading in claim.readings:
+        key = (reading.origin, reading.destination)
+        if key not in comparisons:
+            comparisons[key] = compare(network, *key, conditions=list(profiles), n=n, seed=seed)
+        try:
+            verdicts = {v.conditions: v for v in word_verdicts(comparisons[key], risks=risks, words=[reading.word])}
+        except CorridorError as exc:
+            results.extend(ReadingResult(reading, p, None, None, error=str(exc)) for p in profiles)
+            continue
+        for profile in profiles:
+            verdict = verdicts[profile]
+            entry = next(e for e in comparisons[key].entries
+                         if e.profile == profile and e.corridor.id == verdict.claimed)
+            results.append(ReadingResult(reading, profile, entry.transit, np.array([float(verdict.rank)]),
+                                         word=verdict))
+    return results
 
 
 def default_conditions(claim: Claim, network: Network) -> tuple[str, ...]:
