@@ -54,7 +54,7 @@ UNITS_H = {"days": 24.0, "hours": 1.0}
 UNITS = (*UNITS_H, "km", "usd", "times", "rank")
 SENSES = ("at_most", "between", "schedule", "among_best")
 #: Journeys simulated per corridor for a superlative (it compares every corridor, not one route).
-RANK_JOURNEYS = 2_000
+RANK_JOURNEYS = 1_000
 #: A published delivery schedule is kept when at least this share of journeys arrives within it.
 SCHEDULE_KEPT_SHARE = 0.9
 CLAIM_FIELDS = ("id", "who", "role", "said_on", "statement", "quoted", "source", "window_low", "window_high",
@@ -278,7 +278,11 @@ class ClaimCheck:
         claim, table, unit = self.claim, self.table(), self.claim.unit
         parts = [f"{claim.who} ({claim.said_on}): \"{claim.statement}\" — window {claim.window_text}."]
         held = table[table["holds"]]
-        if len(held):
+        if claim.unit == "rank":
+            typical = table[table["profile"] == "typical"]
+            parts.append(f"Under typical conditions {int(typical['holds'].sum())} of {len(typical)} readings hold "
+                         f"({self.holds_summary()}).")
+        elif len(held):
             combos = "; ".join(f"{r.label} under {r.profile} (P = {r.p_within:.0%})" for r in held.itertuples())
             if claim.sense == "schedule":
                 parts.append(f"The schedule is kept (at least {SCHEDULE_KEPT_SHARE:.0%} of journeys on time) for: "

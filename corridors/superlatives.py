@@ -7,10 +7,12 @@ is ranked against the corridors that do not cross it (the claimed country's own 
 down). Each word is measured on its own:
 
 - **shortest**: the least distance (km, published leg lengths) of the corridor's route.
-- **safest**: the mean of three ranks — exposure to sanctions and conflict (how many entries of ``risks.csv`` in
-  force in the condition set's year the route meets: countries crossed, sea passages sailed, groups of elements
-  used), the share of simulated journeys that meet a weather closure, and the spread of arrival times (P90 − P10,
-  days). Each is shown on its own; none of them is a probability of loss, which no source gives by route.
+- **safest**: exposure to sanctions and conflict first — how many entries of ``risks.csv`` in force in the
+  condition set's year the route meets (countries crossed, sea passages sailed, groups of elements used) — then,
+  among routes equally exposed, the share of simulated journeys that meet a weather closure, then the spread of
+  arrival times (P90 − P10, days). Safety is read as exposure first because that is what the word means to a
+  shipper; the other two only break ties. None of them is a probability of loss, which no source gives by route,
+  and only ports with a weather row can close (the open sea has none in the data).
 - **most attractive**: the mean of the ranks on median time, spread (reliability), cost and CO2e — the ranking a
   shipper states when choosing, with equal weights, each criterion shown on its own.
 
@@ -42,6 +44,8 @@ if TYPE_CHECKING:
 RISK_COLUMNS = ("id", "place", "kind", "since", "until", "description", "sources", "note")
 RISK_KINDS = ("sanctions", "conflict", "war_risk")
 WORDS = ("shortest", "safest", "most_attractive")
+#: Words whose measures are ranked in order (the first decides, the next break ties) rather than averaged.
+IN_ORDER = ("safest",)
 #: The measures each word ranks on (lower is better for every one of them), with what they are.
 MEASURES = {
     "shortest": {"distance_km": "distance (km)"},
@@ -197,11 +201,11 @@ def word_verdicts(comparison: Comparison, *, country: str = "AZE", risks: Sequen
             raise CorridorError("no corridor avoiding the claimed country serves the journey: nothing to compare")
         for word in words:
             columns = list(MEASURES[word])
-            claimed = _best(through, columns)
+            claimed = _best(through, columns, in_order=word in IN_ORDER)
             ranked = pd.concat([frame[~frame["through"]], through.loc[[claimed]]])
             ranks = ranked[columns].rank(method="min")
             ranked = ranked.assign(**{f"rank_{c}": ranks[c] for c in columns},
-                                   score=ranks.mean(axis=1))
+                                   score=_score(ranks, in_order=word in IN_ORDER))
             ranked["rank"] = ranked["score"].rank(method="min").astype(int)
             ranked = ranked.sort_values(["rank", "corridor"])
             verdicts.append(WordVerdict(word, comparison.origin, comparison.destination, profile, claimed,
@@ -224,9 +228,18 @@ def _measures(entries: Sequence[Entry], risks: Sequence[Risk], country: str) -> 
     return pd.DataFrame(rows).set_index("corridor")
 
 
-def _best(frame: pd.DataFrame, columns: list[str]) -> str:
-    """Return the corridor with the best mean rank on ``columns`` among ``frame`` (ties: the first by id)."""
-    score = frame[columns].rank(method="min").mean(axis=1).sort_index()
+def _score(ranks: pd.DataFrame, *, in_order: bool) -> pd.Series:
+    """Return each corridor's score from its ranks: their mean, or (in order) the first rank with the next ones
+    breaking ties."""
+    if not in_order:
+        return ranks.mean(axis=1)
+    size = len(ranks) + 1
+    return sum(ranks[c] * size ** (len(ranks.columns) - 1 - i) for i, c in enumerate(ranks.columns))
+
+
+def _best(frame: pd.DataFrame, columns: list[str], *, in_order: bool = False) -> str:
+    """Return the corridor with the best score on ``columns`` among ``frame`` (ties: the first by id)."""
+    score = _score(frame[columns].rank(method="min"), in_order=in_order).sort_index()
     return str(score.idxmin())
 
 

@@ -280,3 +280,43 @@ def test_holds_by_profile_counts_the_readings_that_hold(seed_check) -> None:
         assert total == len(rows) == 4
         assert held == int(rows["holds"].sum())
     assert seed_check.holds_summary().startswith(f"best {counts['best'][0]}/4 · typical ")
+
+
+def test_a_superlative_is_read_word_by_word_against_the_routes_that_serve_the_journey(
+        net: corridors.Network, registry) -> None:
+    claim = registry["azerbaijan_safest_shortest_attractive"]
+    assert {r.word for r in claim.readings} == {"shortest", "safest", "most_attractive"}
+    assert len(claim.readings) == 9  # three words on three journeys
+    result = check(claim, net, profiles=("typical",), n=500)
+    table = result.table()
+    assert len(table) == 9
+    for r in result.results:
+        verdict = r.word
+        assert verdict is not None
+        assert verdict.conditions == "typical"
+        assert verdict.holds == (verdict.rank <= -(-verdict.of // 2))  # the better half
+        assert "AZE" in r.transit.route.countries  # the claimed route goes through Azerbaijan
+        assert verdict.table["through"].sum() == 1  # ranked against the routes that avoid it
+    assert result.verdict in (HOLDS, HOLDS_PARTLY, DOES_NOT_HOLD)
+    assert "readings hold" in result.explanation()
+    # shortest is a distance: the claimed route's rank follows the distances of the ranked routes
+    shortest = next(r.word for r in result.results if r.reading.word == "shortest")
+    distances = shortest.table["distance_km"]
+    assert shortest.rank == 1 + int((distances < distances[shortest.claimed]).sum())
+
+
+def test_a_superlative_needs_its_sense_and_words(net: corridors.Network, tmp_path: Path) -> None:
+    folder = tmp_path / "claims"
+    folder.mkdir()
+    for name in ("claims.csv", "claim_readings.csv"):
+        shutil.copy(corridors.data_path() / name, folder / name)
+    claims = (folder / "claims.csv").read_text(encoding="utf-8")
+    (folder / "claims.csv").write_text(claims.replace(",1,1,rank,among_best,", ",1,1,rank,,"), encoding="utf-8")
+    readings = (folder / "claim_readings.csv").read_text(encoding="utf-8")
+    (folder / "claim_readings.csv").write_text(readings.replace(",,,,most_attractive\n", ",,,,cheapest\n", 1),
+                                               encoding="utf-8")
+    with pytest.raises(corridors.ValidationError) as caught:
+        load_claims(net, folder)
+    fields = {(p.file, p.field) for p in caught.value.problems}
+    assert ("claims.csv", "sense") in fields
+    assert ("claim_readings.csv", "word") in fields
