@@ -3,7 +3,7 @@
 A leg is a sloped segment (its slope is its speed); a stop adds time without distance, so it is a vertical step,
 and the taller the step, the more the stop costs. With a simulation, a band shows the 10th to 90th percentile of
 the cumulative time at every point of the journey. Several routes (or one route under several profiles) share one
-chart. Charts are drawn with matplotlib's object API (no global pyplot state) and saved as PNG or SVG.
+chart. Charts are drawn with matplotlib's object API (no global pyplot state) and saved as PNG, SVG or PDF.
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ if TYPE_CHECKING:
     from .simulation import TransitTime
 
 PALETTE = ("#1f5fa8", "#d2691e", "#2e8b57", "#8b1a1a", "#6a3d9a", "#b8860b", "#008b8b", "#555555")
-FORMATS = (".png", ".svg")
+#: The formats a chart is written in, told apart by the file's suffix.
+FORMATS = (".png", ".svg", ".pdf")
 BAND_JOURNEYS = 20_000
 MEASURES = ("time", "cost")  # journeys used for the percentile band: plenty for P10/P90 of a chart
 
@@ -178,12 +179,28 @@ def _place_labels(axes: Axes, labels: list[tuple[float, float, str, str]]) -> No
                       color=colour)
 
 
-def save_chart(figure: Figure, path: str | os.PathLike[str]) -> Path:
-    """Write a chart to ``path`` (.png or .svg); the folder must exist."""
+def check_chart_path(path: str | os.PathLike[str]) -> Path:
+    """Return ``path`` if a chart can be written there (a known suffix, an existing folder), else raise.
+
+    The command line calls this before any work, so that a bad name does not cost a simulation first.
+    """
     target = Path(path)
     if target.suffix.lower() not in FORMATS:
-        raise CorridorError(f"a chart is written as {' or '.join(FORMATS)}, not {target.suffix or 'no extension'}")
+        raise CorridorError(f"cannot write {target}: a chart is written as {', '.join(FORMATS[:-1])} or "
+                            f"{FORMATS[-1]}, so its name must end in one of them (it ends in "
+                            f"{target.suffix or 'no suffix'})")
     if not target.parent.is_dir():
         raise CorridorError(f"cannot write {target}: the folder {target.parent} does not exist")
-    figure.savefig(target)
+    if target.is_dir():
+        raise CorridorError(f"cannot write {target}: it is a folder")
+    return target
+
+
+def save_chart(figure: Figure, path: str | os.PathLike[str]) -> Path:
+    """Write a chart to ``path`` (.png, .svg or .pdf, by its suffix); the folder must exist."""
+    target = check_chart_path(path)
+    try:
+        figure.savefig(target)
+    except OSError as exc:
+        raise CorridorError(f"cannot write {target}: {exc.strerror or exc}") from exc
     return target

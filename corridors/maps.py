@@ -392,6 +392,27 @@ def render(m: folium.Map, *, offline: bool) -> str:
     return offline_html(page) if offline else page
 
 
+#: The suffixes of a web page; a map or the report written under any other name would open as something else.
+PAGE_SUFFIXES = (".html", ".htm")
+
+
+def check_page_path(path: str | os.PathLike[str]) -> Path:
+    """Return ``path`` if an HTML page can be written there (an .html name, an existing folder), else raise.
+
+    Called before any work, so that ``--out map.png`` fails at once instead of writing HTML under a picture's name.
+    """
+    target = Path(path)
+    if target.suffix.lower() not in PAGE_SUFFIXES:
+        raise CorridorError(f"cannot write {target}: a map or report is an HTML page, so its name must end in "
+                            f".html (it ends in {target.suffix or 'no suffix'})")
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise CorridorError(f"cannot write {target}: the folder {folder} does not exist")
+    if target.is_dir():
+        raise CorridorError(f"cannot write {target}: it is a folder")
+    return target
+
+
 def write_text(path: str | os.PathLike[str], text: str) -> Path:
     """Write a file whole or not at all: the folder must exist; a failure leaves nothing half-written."""
     target = Path(path)
@@ -423,4 +444,4 @@ def _umask() -> int:
 
 def save_map(m: folium.Map, path: str | os.PathLike[str], *, offline: bool = False) -> Path:
     """Write a map as an HTML page (``offline=True``: one self-contained file that needs no internet)."""
-    return write_text(path, render(m, offline=offline))
+    return write_text(check_page_path(path), render(m, offline=offline))

@@ -22,7 +22,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from .datasets import data_path
-from .maps import esc, render, write_text
+from .maps import check_page_path, esc, render, write_text
 
 if TYPE_CHECKING:
     from .network import Network
@@ -296,8 +296,9 @@ def build_report(network: Network, settings: ReportSettings | None = None) -> st
 
 
 def write_report(network: Network, path: str | os.PathLike[str], settings: ReportSettings | None = None) -> Path:
-    """Write the report to ``path``; the folder must exist, and nothing half-written is left on failure."""
-    return write_text(path, build_report(network, settings))
+    """Write the report to ``path`` (an .html name); the folder must exist, and nothing half-written is left."""
+    target = check_page_path(path)  # before the minutes of work, not after
+    return write_text(target, build_report(network, settings))
 
 
 _CSS = """

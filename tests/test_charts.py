@@ -60,8 +60,12 @@ def test_bad_chart_paths(net: corridors.Network, tmp_path: Path) -> None:
     figure = time_distance_chart([Series(net.route("Xi'an", "Poti"))])
     with pytest.raises(corridors.CorridorError, match="does not exist"):
         save_chart(figure, tmp_path / "missing" / "chart.png")
-    with pytest.raises(corridors.CorridorError, match=r"\.png or \.svg"):
-        save_chart(figure, tmp_path / "chart.pdf")
+    with pytest.raises(corridors.CorridorError, match=r"\.png, \.svg or \.pdf.*ends in \.gif"):
+        save_chart(figure, tmp_path / "chart.gif")
+    (tmp_path / "folder.png").mkdir()
+    with pytest.raises(corridors.CorridorError, match="it is a folder"):
+        save_chart(figure, tmp_path / "folder.png")
+    assert save_chart(figure, tmp_path / "chart.pdf").read_bytes()[:5] == b"%PDF-"
 
 
 def test_a_cost_distance_chart(net: corridors.Network, tmp_path: Path) -> None:
