@@ -4,6 +4,9 @@ A leg is a sloped segment (its slope is its speed); a stop adds time without dis
 and the taller the step, the more the stop costs. With a simulation, a band shows the 10th to 90th percentile of
 the cumulative time at every point of the journey. Several routes (or one route under several profiles) share one
 chart. Charts are drawn with matplotlib's object API (no global pyplot state) and saved as PNG, SVG or PDF.
+
+Every text drawn goes through :func:`plain`, so that a place called "US$ hub" or "$x$" is drawn as written: matplotlib
+reads a pair of dollar signs as mathematics, and a lone one in the wrong place stops the drawing.
 """
 
 from __future__ import annotations
@@ -32,6 +35,11 @@ PALETTE = ("#1f5fa8", "#d2691e", "#2e8b57", "#8b1a1a", "#6a3d9a", "#b8860b", "#0
 FORMATS = (".png", ".svg", ".pdf")
 BAND_JOURNEYS = 20_000
 MEASURES = ("time", "cost")  # journeys used for the percentile band: plenty for P10/P90 of a chart
+
+
+def plain(text: object) -> str:
+    """Return text that matplotlib draws as it is written: every dollar sign escaped, so none starts mathematics."""
+    return str(text).replace("$", r"\$")
 
 
 @dataclass(frozen=True)
@@ -98,7 +106,7 @@ def time_distance_chart(series: Sequence[Series], *, title: str | None = None, l
             band_km, low, high = _band(s.transit)
             axes.fill_between(band_km, low, high, color=colour, alpha=0.18, linewidth=0)
         band = f" (band: P10–P90 of {s.transit.n:,} journeys)" if s.transit is not None and measure == "time" else ""
-        axes.plot(km, days, color=colour, linewidth=2, label=f"{label}: typical {measure}s{band}")
+        axes.plot(km, days, color=colour, linewidth=2, label=plain(f"{label}: typical {measure}s{band}"))
         for group in _stops_by_place(stops):
             for _, _, at_km, start, end in group:
                 axes.plot([at_km, at_km], [start, end], color=colour, linewidth=3.5, solid_capstyle="butt")
@@ -110,13 +118,13 @@ def time_distance_chart(series: Sequence[Series], *, title: str | None = None, l
                 labels.append((at_km, (group[0][3] + group[-1][4]) / 2, text, colour))
     _place_labels(axes, labels)
     axes.set_xlabel("distance travelled (km)")
-    axes.set_ylabel("time since departure (days)" if measure == "time" else "cost so far (US$ per FEU)")
+    axes.set_ylabel(plain("time since departure (days)" if measure == "time" else "cost so far (US$ per FEU)"))
     axes.set_xlim(left=0)
     axes.set_ylim(bottom=0)
     axes.grid(True, alpha=0.3)
     axes.legend(loc="upper left", fontsize=8)
     default = "Time–distance" if measure == "time" else "Cost–distance"
-    axes.set_title(title or f"{default}: sloped lines are legs, vertical steps are stops")
+    axes.set_title(plain(title or f"{default}: sloped lines are legs, vertical steps are stops"))
     return figure
 
 
@@ -137,7 +145,7 @@ def backtest_chart(result: Backtest) -> Figure:
         axes.errorbar(x, y, yerr=[y - group["p10_days"].to_numpy(), group["p90_days"].to_numpy() - y],
                       xerr=[x - group["observed_low_days"].to_numpy(), group["observed_high_days"].to_numpy() - x],
                       fmt="o", color=colour, ecolor=colour, alpha=0.8, capsize=2, markersize=5,
-                      label=f"{corridor} ({len(group)})")
+                      label=plain(f"{corridor} ({len(group)})"))
     summary = result.summary().iloc[0]
     axes.set_xlim(0, top)
     axes.set_ylim(0, top)
@@ -145,8 +153,8 @@ def backtest_chart(result: Backtest) -> Figure:
     axes.set_ylabel("model median (days; bar: P10–P90)")
     axes.grid(True, alpha=0.3)
     axes.legend(loc="upper left", fontsize=8)
-    axes.set_title(f"Backtest: {int(summary['observations'])} observed journeys, median absolute error "
-                   f"{summary['mdape_pct']:.0f}%, {summary['coverage']:.0%} inside P10–P90")
+    axes.set_title(plain(f"Backtest: {int(summary['observations'])} observed journeys, median absolute error "
+                         f"{summary['mdape_pct']:.0f}%, {summary['coverage']:.0%} inside P10–P90"))
     return figure
 
 
@@ -175,7 +183,7 @@ def _place_labels(axes: Axes, labels: list[tuple[float, float, str, str]]) -> No
             if abs(px - x) < 0.08 * x_span and abs(py - y) < min_gap:
                 y = py + min_gap
         placed.append((x, y))
-        axes.annotate(text, (x, y), fontsize=7, xytext=(4, 0), textcoords="offset points", va="center",
+        axes.annotate(plain(text), (x, y), fontsize=7, xytext=(4, 0), textcoords="offset points", va="center",
                       color=colour)
 
 

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from .charts import plain
 from .datasets import data_path
 from .maps import check_page_path, esc, render, write_text
 
@@ -93,8 +94,8 @@ def _histograms(transits: Mapping[str, TransitTime]) -> Figure:
     colours = {"scheduled": "#2e8b57", "typical": "#1f5fa8", "congested": "#8b1a1a"}
     for profile, transit in transits.items():
         axes.hist(transit.total_days, bins=60, alpha=0.55, color=colours.get(profile, "#555"),
-                  label=f"{profile}: median {transit.median_days:.1f} d")
-    axes.axvspan(10, 12, color="#f0c419", alpha=0.35, label="the claimed 10–12 days")
+                  label=plain(f"{profile}: median {transit.median_days:.1f} d"))
+    axes.axvspan(10, 12, color="#f0c419", alpha=0.35, label=plain("the claimed 10–12 days"))
     axes.set_xlabel("door-to-door days")
     axes.set_ylabel("simulated journeys")
     axes.legend(fontsize=8)
