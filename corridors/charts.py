@@ -118,7 +118,8 @@ def time_distance_chart(series: Sequence[Series], *, title: str | None = None, l
                 labels.append((at_km, (group[0][3] + group[-1][4]) / 2, text, colour))
     _place_labels(axes, labels)
     axes.set_xlabel("distance travelled (km)")
-    axes.set_ylabel(plain("time since departure (days)" if measure == "time" else "cost so far (US$ per FEU)"))
+    # one dollar sign is no mathematics, and this text is ours: left as it is, so get_ylabel() reads "US$"
+    axes.set_ylabel("time since departure (days)" if measure == "time" else "cost so far (US$ per FEU)")
     axes.set_xlim(left=0)
     axes.set_ylim(bottom=0)
     axes.grid(True, alpha=0.3)
