@@ -45,6 +45,8 @@ KIND_LABEL = {"terminal": "Terminals and hubs", "border": "Border crossings", "p
 MODE_LABEL = {"rail": "Rail", "road": "Road", "ferry": "Ferries", "sea": "Sea lanes"}
 STOP_COLOUR = {"border_crossing": "#d62728", "gauge_change": "#9467bd", "port_handling": "#1f78b4",
                "transshipment": "#8c564b", "ferry_wait": "#17becf", "weather_closure": "#7f7f7f"}
+#: The beginnings of the addresses a page links to; anything else (javascript:, data:, file:) is shown as text.
+LINK_SCHEMES = ("http://", "https://")
 #: Style sheets that only serve icon fonts, which these maps do not use; an offline page leaves them out.
 UNUSED_OFFLINE = ("fontawesome", "bootstrap-glyphicons")
 
@@ -53,6 +55,21 @@ def esc(value: object) -> str:
     """Return text safe inside HTML and inside the JavaScript template literals folium writes popups into."""
     text = html.escape("" if value is None else str(value), quote=True)
     return text.replace("`", "&#96;").replace("$", "&#36;").replace("\\", "&#92;")
+
+
+def link(url: object, text: object, *, new_tab: bool = False) -> str:
+    """Return an HTML link to ``url`` showing ``text``, or the text alone when ``url`` is not an http(s) address.
+
+    Validation refuses other schemes in a dataset, but a page must not rely on it: a ``javascript:`` link in a
+    network built in memory, or changed by a scenario, would run when a reader clicks it.
+    """
+    address = "" if url is None else str(url)
+    # browsers ignore leading spaces and control characters, and tabs and newlines anywhere ("java\tscript:")
+    scheme = re.sub(r"[\x00-\x20]", "", address).lower()
+    if not scheme.startswith(LINK_SCHEMES):
+        return esc(text)
+    target = " target='_blank'" if new_tab else ""
+    return f"<a href='{esc(address.strip())}'{target} rel='noopener noreferrer'>{esc(text)}</a>"
 
 
 def _unwrap(coords: Iterable[tuple[float, float]]) -> list[tuple[float, float]]:
@@ -83,8 +100,7 @@ def _sources_html(network: Network, ids: Iterable[str]) -> str:
     links = []
     for source in dict.fromkeys(i for i in ids if i):
         if source in sources.index:
-            url = str(sources.at[source, "url"])
-            links.append(f"<a href='{esc(url)}' target='_blank' rel='noopener'>{esc(source)}</a>")
+            links.append(link(sources.at[source, "url"], source, new_tab=True))
         else:
             links.append(esc(source))
     return "<div style='font-size:11px'>Sources: " + ", ".join(links) + "</div>" if links else ""

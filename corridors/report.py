@@ -23,7 +23,7 @@ from matplotlib.figure import Figure
 
 from .charts import plain
 from .datasets import data_path
-from .maps import check_page_path, esc, render, write_text
+from .maps import check_page_path, esc, link, render, write_text
 
 if TYPE_CHECKING:
     from .network import Network
@@ -277,7 +277,7 @@ def build_report(network: Network, settings: ReportSettings | None = None) -> st
         listed.append(f"<li id='src-{esc(source)}'><b>[{esc(source)}]</b> {esc(row['title'])}"
                       f"{', ' + esc(row['publisher']) if row['publisher'] else ''}"
                       f"{' (' + esc(row['year']) + ')' if row['year'] else ''}. "
-                      f"<a href='{esc(row['url'])}' rel='noopener'>{esc(row['url'])}</a></li>")
+                      f"{link(row['url'], row['url'])}</li>")
     sections.append(f"<section id='sources'><h2>Sources ({len(listed)})</h2><ol>{''.join(listed)}</ol></section>")
 
     generated = dt.date.today().isoformat()
