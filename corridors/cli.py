@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import textwrap
 from collections.abc import Sequence
@@ -295,7 +296,7 @@ def _cmd_route(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(route.to_dict())
     elif args.csv:
-        sys.stdout.write(route.to_frame().to_csv())
+        _print_csv(route.to_frame())
     else:
         print(format_route(route))
     return EXIT_OK
@@ -312,7 +313,7 @@ def _print_alternatives(net: Any, args: argparse.Namespace) -> int:
         return EXIT_OK
     if args.csv:
         frames = [r.to_frame().assign(alternative=i) for i, r in enumerate(routes, start=1)]
-        sys.stdout.write(pd.concat(frames).to_csv())
+        _print_csv(pd.concat(frames))
         return EXIT_OK
     first = routes[0]
     print(f"{net.place_name(first.origin)} → {net.place_name(first.destination)}: {len(routes)} routes that differ "
@@ -436,6 +437,33 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     else:
         print("valid: no problems found")
     return EXIT_USAGE if problems else EXIT_OK
+
+
+# A cell that begins with one of these is run as a formula by a spreadsheet that opens the file.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def _print_csv(frame: Any, *, index: bool = True) -> None:
+    """Print a table as CSV with every text cell that a spreadsheet would run as a formula made plain text.
+
+    Such a cell gets a leading apostrophe, which spreadsheets read as "this is text". Numbers are left as they are,
+    in numeric columns and as text ("-12.5" is a number to a spreadsheet, not a formula).
+    """
+    def plain(value: Any) -> Any:
+        if isinstance(value, str) and value.startswith(_FORMULA_STARTS) and not _NUMBER.fullmatch(value):
+            return "'" + value
+        return value
+
+    from pandas.api.types import is_numeric_dtype
+
+    safe = frame.copy()
+    for column in safe.columns:
+        if not is_numeric_dtype(safe[column]):
+            safe[column] = safe[column].map(plain)
+    if index and not is_numeric_dtype(safe.index):
+        safe.index = safe.index.map(plain)
+    sys.stdout.write(safe.to_csv(index=index))
 
 
 def _print_json(data: Any) -> None:
@@ -624,7 +652,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     if args.json:
         _print_json({**result.to_dict(), "scenario": title or None})
     elif args.csv:
-        sys.stdout.write(result.table().to_csv(index=False))
+        _print_csv(result.table(), index=False)
     else:
         print(format_comparison(result, title=title))
     return EXIT_OK
@@ -779,7 +807,7 @@ def _cmd_backtest(args: argparse.Namespace) -> int:
         _print_json(result.to_dict())
         return EXIT_OK
     if args.csv:
-        sys.stdout.write(result.table().to_csv(index=False))
+        _print_csv(result.table(), index=False)
         return EXIT_OK
     print(format_backtest(result, GROUPINGS))
     return EXIT_OK

@@ -82,7 +82,7 @@ class Comparison:
         for column in ("distance_km", "p10_days", "p50_days", "p90_days", "spread_days", "cost_usd", "co2_kg"):
             if column not in frame:
                 frame[column] = np.nan
-        for column in {*RANKED, *OVERALL}:
+        for column in dict.fromkeys((*RANKED, *OVERALL)):  # in this order: a set's order changes between runs
             frame[f"rank_{column}"] = frame.groupby("profile")[column].rank(method="min")
         frame["rank_overall"] = frame[[f"rank_{c}" for c in OVERALL]].mean(axis=1).groupby(frame["profile"]).rank(
             method="min")
