@@ -702,6 +702,7 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
     from .scenarios import Scenario, diff
 
     net = load_network()
+    net._request(args.origin, args.destination, (), ())  # unknown or identical places: a route's own error
     scenario = Scenario.from_toml(args.file)
     chosen = _corridor_ids(args)
     result = diff(net, scenario, args.origin, args.destination, corridors=chosen,

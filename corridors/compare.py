@@ -161,7 +161,9 @@ def compare(network: Network, origin: str, destination: str, *, corridors: Seque
     """
     from .simulation import simulate
 
-    origin_id, destination_id = network.place(origin), network.place(destination)
+    # a route's own checks first: an unknown place with close matches, the same place at both ends (which every
+    # corridor would otherwise report as "not available", as if the request were sound)
+    (origin_id, *_, destination_id), _ = network._request(origin, destination, (), ())
     registry = load_corridors(network)
     chosen = list(corridors) if corridors else list(registry)
     unknown = [c for c in chosen if c not in registry]
