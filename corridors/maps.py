@@ -52,9 +52,12 @@ UNUSED_OFFLINE = ("fontawesome", "bootstrap-glyphicons")
 
 
 def esc(value: object) -> str:
-    """Return text safe inside HTML and inside the JavaScript template literals folium writes popups into."""
+    """Return text safe inside HTML, inside the JavaScript template literals folium writes popups into, and inside
+    folium's Jinja templates (a legend is a ``folium.Element``, whose HTML is rendered as a template: a name
+    holding ``{{ … }}`` was evaluated there)."""
     text = html.escape("" if value is None else str(value), quote=True)
-    return text.replace("`", "&#96;").replace("$", "&#36;").replace("\\", "&#92;")
+    return (text.replace("`", "&#96;").replace("$", "&#36;").replace("\\", "&#92;")
+            .replace("{", "&#123;").replace("}", "&#125;"))
 
 
 def link(url: object, text: object, *, new_tab: bool = False) -> str:
