@@ -79,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="print one Markdown table row per claim (statement, who, window, verdict, readings "
                              "that hold by conditions)")
 
-    chart = sub.add_parser("chart", help="a time–distance chart of a route (PNG or SVG)",
+    chart = sub.add_parser("chart", help="a time–distance chart of a route (PNG, SVG or PDF)",
                            description="Draw the route as a UNESCAP time–distance chart: distance on x, cumulative "
                                        "time on y, stops as vertical steps, with the P10–P90 band of a simulation.")
     _add_places(chart)
@@ -613,12 +613,15 @@ def _cmd_chart(args: argparse.Namespace) -> int:
     from .charts import Series, save_chart, time_distance_chart
     from .simulation import simulate
 
+    if args.journeys <= 0:  # checked here too, since a cost–distance chart simulates nothing
+        raise CorridorError(f"the number of journeys must be a positive whole number, got {args.journeys}")
     net = _load(args)
     series = []
     booked = net.route(args.origin, args.destination, via=args.via, avoid=args.avoid)
     for name in _condition_list(net, args):
         route = booked.under(name)
-        series.append(Series(route, simulate(route, n=args.journeys, seed=args.seed)))
+        # a cost–distance chart has no band, so it needs no simulation
+        series.append(Series(route, None if args.cost else simulate(route, n=args.journeys, seed=args.seed)))
     what = "cost–distance" if args.cost else "time–distance"
     title = f"{net.place_name(series[0].route.origin)} → {net.place_name(series[0].route.destination)}: " \
             f"{what} (vertical steps are stops)"
@@ -754,9 +757,9 @@ def _check_outputs(args: argparse.Namespace) -> None:
         raise CorridorError("--offline makes the --map page work with no internet; give --map FILE too")
     if getattr(args, "alternatives", None) is not None and args.map:
         raise CorridorError("--map draws one route; leave out --alternatives, or --map")
-    if getattr(args, "list", False) and args.markdown:
-        raise CorridorError("--list lists the claims without checking them, and --markdown tables the checks; "
-                            "choose one")
+    if getattr(args, "list", False) and (args.markdown or args.conditions):
+        option = "--markdown tables the checks" if args.markdown else "--conditions says what to check under"
+        raise CorridorError(f"--list lists the claims without checking them, and {option}; choose one")
     pages = [args.map] if getattr(args, "map", None) else []
     charts = [args.chart] if getattr(args, "chart", None) else []
     if getattr(args, "out", None):

@@ -85,6 +85,8 @@ CASES = [
     case("route|Xian|Poti|--alternatives|2|--map|{tmp}/a.html", "--map draws one route"),
     case("claims|--list|--markdown", "choose one"),
     case("claims|--markdown|--json", "cannot be combined"),
+    case("claims|--list|--conditions|best", "choose one"),
+    case("chart|Urumqi|Alat|--network|" + MINI + "|--out|{tmp}/td.svg|--by|time", "unrecognized arguments"),
     case("route|Urumqi|Alat|--network|" + MINI + "|--map|{tmp}/r.html|--offline", ACCEPTED),
     # numbers
     case("route|Xian|Poti|--alternatives|0", "≥ 1"),
@@ -96,6 +98,7 @@ CASES = [
     case("compare|Xian|Duisburg|-n|0", "positive whole number"),
     case("compare|Xian|Duisburg|--within|-1|-n|10", "cannot be negative"),
     case("chart|Xian|Poti|-n|-1|--out|{tmp}/c.png", "positive whole number"),
+    case("chart|Xian|Poti|-n|0|--cost|--out|{tmp}/c.png", "positive whole number"),
     # conditions, claims, datasets, the parser
     case("simulate|Xian|Poti|--conditions|rosy", "unknown conditions 'rosy'"),
     case("route|Xian|Poti|--profile|typical|--conditions|best", "not both"),
