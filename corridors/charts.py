@@ -37,9 +37,16 @@ BAND_JOURNEYS = 20_000
 MEASURES = ("time", "cost")  # journeys used for the percentile band: plenty for P10/P90 of a chart
 
 
-def plain(text: object) -> str:
-    """Return text that matplotlib draws as it is written: every dollar sign escaped, so none starts mathematics."""
-    return str(text).replace("$", r"\$")
+def plain(text: object, width: int = 100) -> str:
+    """Return text that matplotlib draws as it is written: every dollar sign escaped, so none starts mathematics.
+
+    Text longer than ``width`` characters is cut with an ellipsis: a very long name would otherwise squeeze the
+    plot to nothing.
+    """
+    text = str(text)
+    if len(text) > width:
+        text = text[: width - 1] + "…"
+    return text.replace("$", r"\$")
 
 
 @dataclass(frozen=True)
@@ -106,7 +113,7 @@ def time_distance_chart(series: Sequence[Series], *, title: str | None = None, l
             band_km, low, high = _band(s.transit)
             axes.fill_between(band_km, low, high, color=colour, alpha=0.18, linewidth=0)
         band = f" (band: P10–P90 of {s.transit.n:,} journeys)" if s.transit is not None and measure == "time" else ""
-        axes.plot(km, days, color=colour, linewidth=2, label=plain(f"{label}: typical {measure}s{band}"))
+        axes.plot(km, days, color=colour, linewidth=2, label=plain(f"{label}: typical {measure}s{band}", 90))
         for group in _stops_by_place(stops):
             for _, _, at_km, start, end in group:
                 axes.plot([at_km, at_km], [start, end], color=colour, linewidth=3.5, solid_capstyle="butt")
@@ -146,7 +153,7 @@ def backtest_chart(result: Backtest) -> Figure:
         axes.errorbar(x, y, yerr=[y - group["p10_days"].to_numpy(), group["p90_days"].to_numpy() - y],
                       xerr=[x - group["observed_low_days"].to_numpy(), group["observed_high_days"].to_numpy() - x],
                       fmt="o", color=colour, ecolor=colour, alpha=0.8, capsize=2, markersize=5,
-                      label=plain(f"{corridor} ({len(group)})"))
+                      label=plain(f"{corridor} ({len(group)})", 60))
     summary = result.summary().iloc[0]
     axes.set_xlim(0, top)
     axes.set_ylim(0, top)
@@ -184,7 +191,7 @@ def _place_labels(axes: Axes, labels: list[tuple[float, float, str, str]]) -> No
             if abs(px - x) < 0.08 * x_span and abs(py - y) < min_gap:
                 y = py + min_gap
         placed.append((x, y))
-        axes.annotate(plain(text), (x, y), fontsize=7, xytext=(4, 0), textcoords="offset points", va="center",
+        axes.annotate(plain(text, 60), (x, y), fontsize=7, xytext=(4, 0), textcoords="offset points", va="center",
                       color=colour)
 
 
