@@ -19,7 +19,7 @@ from .errors import CorridorError, NoRouteError, Problem, UnknownPlaceError, Val
 from .network import Network, graph_from_gdfs, graph_to_gdfs, load_network, validate
 from .registry import corridors, load_corridors
 from .route import Route
-from .scenarios import Scenario, diff
+from .scenarios import Scenario, ScenarioError, diff
 from .simulation import TransitTime, simulate
 
 __version__ = "0.1.0"
@@ -32,6 +32,7 @@ __all__ = [
     "Problem",
     "Route",
     "Scenario",
+    "ScenarioError",
     "TransitTime",
     "UnknownPlaceError",
     "ValidationError",

@@ -159,6 +159,9 @@ def bottleneck(network: Network, origin: str, destination: str, *, corridor: str
     """
     from .registry import load_corridors
 
+    # The same checks as a route (an unknown place with close matches, the same place at both ends) come first,
+    # so that they are not mistaken below for corridors that cannot serve the pair.
+    (origin, *_, destination), _ = network._request(origin, destination, (), ())
     registry = load_corridors(network)
     if corridor is not None and corridor not in registry:
         raise CorridorError(f"unknown corridor {corridor!r}; known corridors: {', '.join(registry)}")
@@ -175,7 +178,8 @@ def bottleneck(network: Network, origin: str, destination: str, *, corridor: str
         if best is None or r.time_h < best[1].time_h:
             best = (c, r)
     if best is None:
-        raise CorridorError(f"no corridor of the registry joins {origin} and {destination}")
+        raise CorridorError(f"no corridor of the registry joins {network.place_name(origin)} and "
+                            f"{network.place_name(destination)}")
     chosen, route = best
     avoid = chosen.avoid
     capacities = current_capacities(network)

@@ -3,7 +3,10 @@
 A leg is a sloped segment (its slope is its speed); a stop adds time without distance, so it is a vertical step,
 and the taller the step, the more the stop costs. With a simulation, a band shows the 10th to 90th percentile of
 the cumulative time at every point of the journey. Several routes (or one route under several profiles) share one
-chart. Charts are drawn with matplotlib's object API (no global pyplot state) and saved as PNG or SVG.
+chart. Charts are drawn with matplotlib's object API (no global pyplot state) and saved as PNG, SVG or PDF.
+
+Every text drawn goes through :func:`plain`, so that a place called "US$ hub" or "$x$" is drawn as written: matplotlib
+reads a pair of dollar signs as mathematics, and a lone one in the wrong place stops the drawing.
 """
 
 from __future__ import annotations
@@ -28,9 +31,22 @@ if TYPE_CHECKING:
     from .simulation import TransitTime
 
 PALETTE = ("#1f5fa8", "#d2691e", "#2e8b57", "#8b1a1a", "#6a3d9a", "#b8860b", "#008b8b", "#555555")
-FORMATS = (".png", ".svg")
+#: The formats a chart is written in, told apart by the file's suffix.
+FORMATS = (".png", ".svg", ".pdf")
 BAND_JOURNEYS = 20_000
 MEASURES = ("time", "cost")  # journeys used for the percentile band: plenty for P10/P90 of a chart
+
+
+def plain(text: object, width: int = 100) -> str:
+    """Return text that matplotlib draws as it is written: every dollar sign escaped, so none starts mathematics.
+
+    Text longer than ``width`` characters is cut with an ellipsis: a very long name would otherwise squeeze the
+    plot to nothing.
+    """
+    text = str(text)
+    if len(text) > width:
+        text = text[: width - 1] + "…"
+    return text.replace("$", r"\$")
 
 
 @dataclass(frozen=True)
@@ -97,7 +113,7 @@ def time_distance_chart(series: Sequence[Series], *, title: str | None = None, l
             band_km, low, high = _band(s.transit)
             axes.fill_between(band_km, low, high, color=colour, alpha=0.18, linewidth=0)
         band = f" (band: P10–P90 of {s.transit.n:,} journeys)" if s.transit is not None and measure == "time" else ""
-        axes.plot(km, days, color=colour, linewidth=2, label=f"{label}: typical {measure}s{band}")
+        axes.plot(km, days, color=colour, linewidth=2, label=plain(f"{label}: typical {measure}s{band}", 90))
         for group in _stops_by_place(stops):
             for _, _, at_km, start, end in group:
                 axes.plot([at_km, at_km], [start, end], color=colour, linewidth=3.5, solid_capstyle="butt")
@@ -109,13 +125,14 @@ def time_distance_chart(series: Sequence[Series], *, title: str | None = None, l
                 labels.append((at_km, (group[0][3] + group[-1][4]) / 2, text, colour))
     _place_labels(axes, labels)
     axes.set_xlabel("distance travelled (km)")
+    # one dollar sign is no mathematics, and this text is ours: left as it is, so get_ylabel() reads "US$"
     axes.set_ylabel("time since departure (days)" if measure == "time" else "cost so far (US$ per FEU)")
     axes.set_xlim(left=0)
     axes.set_ylim(bottom=0)
     axes.grid(True, alpha=0.3)
     axes.legend(loc="upper left", fontsize=8)
     default = "Time–distance" if measure == "time" else "Cost–distance"
-    axes.set_title(title or f"{default}: sloped lines are legs, vertical steps are stops")
+    axes.set_title(plain(title or f"{default}: sloped lines are legs, vertical steps are stops"))
     return figure
 
 
@@ -136,7 +153,7 @@ def backtest_chart(result: Backtest) -> Figure:
         axes.errorbar(x, y, yerr=[y - group["p10_days"].to_numpy(), group["p90_days"].to_numpy() - y],
                       xerr=[x - group["observed_low_days"].to_numpy(), group["observed_high_days"].to_numpy() - x],
                       fmt="o", color=colour, ecolor=colour, alpha=0.8, capsize=2, markersize=5,
-                      label=f"{corridor} ({len(group)})")
+                      label=plain(f"{corridor} ({len(group)})", 60))
     summary = result.summary().iloc[0]
     axes.set_xlim(0, top)
     axes.set_ylim(0, top)
@@ -144,8 +161,8 @@ def backtest_chart(result: Backtest) -> Figure:
     axes.set_ylabel("model median (days; bar: P10–P90)")
     axes.grid(True, alpha=0.3)
     axes.legend(loc="upper left", fontsize=8)
-    axes.set_title(f"Backtest: {int(summary['observations'])} observed journeys, median absolute error "
-                   f"{summary['mdape_pct']:.0f}%, {summary['coverage']:.0%} inside P10–P90")
+    axes.set_title(plain(f"Backtest: {int(summary['observations'])} observed journeys, median absolute error "
+                         f"{summary['mdape_pct']:.0f}%, {summary['coverage']:.0%} inside P10–P90"))
     return figure
 
 
@@ -174,16 +191,32 @@ def _place_labels(axes: Axes, labels: list[tuple[float, float, str, str]]) -> No
             if abs(px - x) < 0.08 * x_span and abs(py - y) < min_gap:
                 y = py + min_gap
         placed.append((x, y))
-        axes.annotate(text, (x, y), fontsize=7, xytext=(4, 0), textcoords="offset points", va="center",
+        axes.annotate(plain(text, 60), (x, y), fontsize=7, xytext=(4, 0), textcoords="offset points", va="center",
                       color=colour)
 
 
-def save_chart(figure: Figure, path: str | os.PathLike[str]) -> Path:
-    """Write a chart to ``path`` (.png or .svg); the folder must exist."""
+def check_chart_path(path: str | os.PathLike[str]) -> Path:
+    """Return ``path`` if a chart can be written there (a known suffix, an existing folder), else raise.
+
+    The command line calls this before any work, so that a bad name does not cost a simulation first.
+    """
     target = Path(path)
     if target.suffix.lower() not in FORMATS:
-        raise CorridorError(f"a chart is written as {' or '.join(FORMATS)}, not {target.suffix or 'no extension'}")
+        raise CorridorError(f"cannot write {target}: a chart is written as {', '.join(FORMATS[:-1])} or "
+                            f"{FORMATS[-1]}, so its name must end in one of them (it ends in "
+                            f"{target.suffix or 'no suffix'})")
     if not target.parent.is_dir():
         raise CorridorError(f"cannot write {target}: the folder {target.parent} does not exist")
-    figure.savefig(target)
+    if target.is_dir():
+        raise CorridorError(f"cannot write {target}: it is a folder")
+    return target
+
+
+def save_chart(figure: Figure, path: str | os.PathLike[str]) -> Path:
+    """Write a chart to ``path`` (.png, .svg or .pdf, by its suffix); the folder must exist."""
+    target = check_chart_path(path)
+    try:
+        figure.savefig(target)
+    except OSError as exc:
+        raise CorridorError(f"cannot write {target}: {exc.strerror or exc}") from exc
     return target

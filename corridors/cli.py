@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import textwrap
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any, NoReturn
 
 from .errors import CorridorError, ValidationError
@@ -79,14 +79,14 @@ def build_parser() -> argparse.ArgumentParser:
                         help="print one Markdown table row per claim (statement, who, window, verdict, readings "
                              "that hold by conditions)")
 
-    chart = sub.add_parser("chart", help="a time–distance chart of a route (PNG or SVG)",
+    chart = sub.add_parser("chart", help="a time–distance chart of a route (PNG, SVG or PDF)",
                            description="Draw the route as a UNESCAP time–distance chart: distance on x, cumulative "
                                        "time on y, stops as vertical steps, with the P10–P90 band of a simulation.")
     _add_places(chart)
     _add_constraints(chart)
     _add_profiles(chart, "one line per profile")
     _add_simulation_options(chart, default_n=5_000)
-    chart.add_argument("--out", default="chart.png", metavar="FILE", help="output file, .png or .svg")
+    chart.add_argument("--out", default="chart.png", metavar="FILE", help="output file, .png, .svg or .pdf")
     chart.add_argument("--cost", action="store_true", help="cumulative cost per FEU instead of time")
     _add_network_option(chart)
 
@@ -106,7 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_output_options(compare, csv=True)
     _add_map_options(compare)
     compare.add_argument("--chart", metavar="FILE", help="also write a time–distance chart of every corridor "
-                                                          "(.png or .svg)")
+                                                          "(.png, .svg or .pdf)")
 
     scenario = sub.add_parser("scenario", help="what a scenario changes between two places",
                               description="Apply a scenario file (TOML) and show how each corridor's route, time, "
@@ -121,7 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     map_ = sub.add_parser("map", help="an interactive map of the whole network (HTML)",
                           description="Write an interactive map of the network: legs by mode, places by kind, each "
                                       "corridor as a layer. --offline writes a page that needs no internet.")
-    map_.add_argument("--out", default="network.html", metavar="FILE", help="output HTML file")
+    map_.add_argument("--out", default="network.html", metavar="FILE", help="output HTML file (.html)")
     map_.add_argument("--offline", action="store_true", help="inline all scripts and draw countries instead of tiles")
     _add_network_option(map_)
 
@@ -130,7 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
                                         "corridors compared, route maps, time–distance charts, transit-time "
                                         "distributions, the bottleneck, what-if scenarios and every source. It "
                                         "needs no internet to open.")
-    report.add_argument("--out", default="report.html", metavar="FILE", help="output HTML file")
+    report.add_argument("--out", default="report.html", metavar="FILE", help="output HTML file (.html)")
     _add_simulation_options(report, default_n=5_000)
 
     neck = sub.add_parser("bottleneck", help="the element that limits a corridor's throughput",
@@ -147,7 +147,8 @@ def build_parser() -> argparse.ArgumentParser:
                                       "period and kind of figure. The observations are a check, never an input.")
     _add_simulation_options(back, default_n=4_000)
     _add_output_options(back, csv=True)
-    back.add_argument("--chart", metavar="FILE", help="also write the predicted-against-observed chart (.png or .svg)")
+    back.add_argument("--chart", metavar="FILE", help="also write the predicted-against-observed chart "
+                      "(.png, .svg or .pdf)")
 
     validate = sub.add_parser("validate", help="check a dataset against the attribute contract",
                               description="Check a dataset (folders or files) and list every problem with file, "
@@ -158,8 +159,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_map_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--map", metavar="FILE", help="also write an interactive map (HTML)")
-    parser.add_argument("--offline", action="store_true", help="make the map work with no internet")
+    parser.add_argument("--map", metavar="FILE", help="also write an interactive map (an .html file)")
+    parser.add_argument("--offline", action="store_true",
+                        help="make the --map page work with no internet (only with --map)")
 
 
 def _write_map(args: argparse.Namespace, make_map: Any) -> None:
@@ -265,6 +267,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     try:
+        _check_outputs(args)
         return _COMMANDS[args.command](args)
     except ValidationError as exc:
         print(f"corridors {args.command}: invalid dataset: {exc.summary()}", file=sys.stderr)
@@ -289,12 +292,11 @@ def _cmd_route(args: argparse.Namespace) -> int:
         return _print_alternatives(net, args)
     route = net.route(args.origin, args.destination, via=args.via, avoid=args.avoid, by=args.by,
                       conditions=_conditions(net, args), reroute=args.reroute)
-    _check_map_path(args)
     _write_map(args, lambda: route.map(offline=args.offline))
     if args.json:
         _print_json(route.to_dict())
     elif args.csv:
-        sys.stdout.write(route.to_frame().to_csv())
+        _print_csv(route.to_frame())
     else:
         print(format_route(route))
     return EXIT_OK
@@ -311,7 +313,7 @@ def _print_alternatives(net: Any, args: argparse.Namespace) -> int:
         return EXIT_OK
     if args.csv:
         frames = [r.to_frame().assign(alternative=i) for i, r in enumerate(routes, start=1)]
-        sys.stdout.write(pd.concat(frames).to_csv())
+        _print_csv(pd.concat(frames))
         return EXIT_OK
     first = routes[0]
     print(f"{net.place_name(first.origin)} → {net.place_name(first.destination)}: {len(routes)} routes that differ "
@@ -435,6 +437,33 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     else:
         print("valid: no problems found")
     return EXIT_USAGE if problems else EXIT_OK
+
+
+# A cell that begins with one of these is run as a formula by a spreadsheet that opens the file.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def _print_csv(frame: Any, *, index: bool = True) -> None:
+    """Print a table as CSV with every text cell that a spreadsheet would run as a formula made plain text.
+
+    Such a cell gets a leading apostrophe, which spreadsheets read as "this is text". Numbers are left as they are,
+    in numeric columns and as text ("-12.5" is a number to a spreadsheet, not a formula).
+    """
+    def plain(value: Any) -> Any:
+        if isinstance(value, str) and value.startswith(_FORMULA_STARTS) and not _NUMBER.fullmatch(value):
+            return "'" + value
+        return value
+
+    from pandas.api.types import is_numeric_dtype
+
+    safe = frame.copy()
+    for column in safe.columns:
+        if not is_numeric_dtype(safe[column]):
+            safe[column] = safe[column].map(plain)
+    if index and not is_numeric_dtype(safe.index):
+        safe.index = safe.index.map(plain)
+    sys.stdout.write(safe.to_csv(index=index))
 
 
 def _print_json(data: Any) -> None:
@@ -584,12 +613,15 @@ def _cmd_chart(args: argparse.Namespace) -> int:
     from .charts import Series, save_chart, time_distance_chart
     from .simulation import simulate
 
+    if args.journeys <= 0:  # checked here too, since a cost–distance chart simulates nothing
+        raise CorridorError(f"the number of journeys must be a positive whole number, got {args.journeys}")
     net = _load(args)
     series = []
     booked = net.route(args.origin, args.destination, via=args.via, avoid=args.avoid)
     for name in _condition_list(net, args):
         route = booked.under(name)
-        series.append(Series(route, simulate(route, n=args.journeys, seed=args.seed)))
+        # a cost–distance chart has no band, so it needs no simulation
+        series.append(Series(route, None if args.cost else simulate(route, n=args.journeys, seed=args.seed)))
     what = "cost–distance" if args.cost else "time–distance"
     title = f"{net.place_name(series[0].route.origin)} → {net.place_name(series[0].route.destination)}: " \
             f"{what} (vertical steps are stops)"
@@ -612,7 +644,6 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         scenario = Scenario.closing(*args.close, network=net)
         net, title = scenario.apply(net), scenario.name
     chosen = _corridor_ids(args)
-    _check_map_path(args)
     result = compare(net, args.origin, args.destination, corridors=chosen, conditions=_condition_list(net, args),
                      n=args.journeys, seed=args.seed, window_days=args.within)
     _write_map(args, lambda: result.map(offline=args.offline))
@@ -624,7 +655,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     if args.json:
         _print_json({**result.to_dict(), "scenario": title or None})
     elif args.csv:
-        sys.stdout.write(result.table().to_csv(index=False))
+        _print_csv(result.table(), index=False)
     else:
         print(format_comparison(result, title=title))
     return EXIT_OK
@@ -674,9 +705,9 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
     from .scenarios import Scenario, diff
 
     net = load_network()
+    net._request(args.origin, args.destination, (), ())  # unknown or identical places: a route's own error
     scenario = Scenario.from_toml(args.file)
     chosen = _corridor_ids(args)
-    _check_map_path(args)
     result = diff(net, scenario, args.origin, args.destination, corridors=chosen,
                   conditions=_conditions(net, args), n=args.journeys, seed=args.seed)
     _write_map(args, lambda: result.map(offline=args.offline))
@@ -719,20 +750,35 @@ def _cmd_bottleneck(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _check_map_path(args: argparse.Namespace) -> None:
-    """Refuse an output path whose folder does not exist before doing any work."""
-    for attr in ("map", "out", "chart"):
-        value = getattr(args, attr, None)
-        if value:
-            folder = Path(value).parent
-            if not folder.is_dir():
-                raise CorridorError(f"cannot write {value}: the folder {folder} does not exist")
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Refuse, before any work, an output file that cannot be written (wrong suffix, missing folder) and an option
+    that would be silently ignored."""
+    if getattr(args, "offline", False) and args.command != "map" and not args.map:
+        raise CorridorError("--offline makes the --map page work with no internet; give --map FILE too")
+    if getattr(args, "alternatives", None) is not None and args.map:
+        raise CorridorError("--map draws one route; leave out --alternatives, or --map")
+    if getattr(args, "list", False) and (args.markdown or args.conditions):
+        option = "--markdown tables the checks" if args.markdown else "--conditions says what to check under"
+        raise CorridorError(f"--list lists the claims without checking them, and {option}; choose one")
+    pages = [args.map] if getattr(args, "map", None) else []
+    charts = [args.chart] if getattr(args, "chart", None) else []
+    if getattr(args, "out", None):
+        (charts if args.command == "chart" else pages).append(args.out)
+    if pages:
+        from .maps import check_page_path
+
+        for path in pages:
+            check_page_path(path)
+    if charts:
+        from .charts import check_chart_path
+
+        for path in charts:
+            check_chart_path(path)
 
 
 def _cmd_map(args: argparse.Namespace) -> int:
     from .maps import save_map
 
-    _check_map_path(args)
     net = _load(args)
     written = save_map(net.map(offline=args.offline), args.out, offline=args.offline)
     print(f"wrote {written}")
@@ -743,7 +789,6 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from .network import load_network
     from .report import ReportSettings, write_report
 
-    _check_map_path(args)
     if args.journeys <= 0:
         raise CorridorError(f"the number of journeys must be a positive whole number, got {args.journeys}")
     written = write_report(load_network(), args.out, ReportSettings(journeys=args.journeys, seed=args.seed))
@@ -758,7 +803,6 @@ def _cmd_backtest(args: argparse.Namespace) -> int:
 
     if args.journeys <= 0:
         raise CorridorError(f"the number of journeys must be positive, got {args.journeys}")
-    _check_map_path(args)
     result = backtest(load_network(), n=args.journeys, seed=args.seed)
     if args.chart:
         written = save_chart(result.chart(), args.chart)
@@ -767,7 +811,7 @@ def _cmd_backtest(args: argparse.Namespace) -> int:
         _print_json(result.to_dict())
         return EXIT_OK
     if args.csv:
-        sys.stdout.write(result.table().to_csv(index=False))
+        _print_csv(result.table(), index=False)
         return EXIT_OK
     print(format_backtest(result, GROUPINGS))
     return EXIT_OK

@@ -82,7 +82,7 @@ class Comparison:
         for column in ("distance_km", "p10_days", "p50_days", "p90_days", "spread_days", "cost_usd", "co2_kg"):
             if column not in frame:
                 frame[column] = np.nan
-        for column in {*RANKED, *OVERALL}:
+        for column in dict.fromkeys((*RANKED, *OVERALL)):  # in this order: a set's order changes between runs
             frame[f"rank_{column}"] = frame.groupby("profile")[column].rank(method="min")
         frame["rank_overall"] = frame[[f"rank_{c}" for c in OVERALL]].mean(axis=1).groupby(frame["profile"]).rank(
             method="min")
@@ -161,7 +161,9 @@ def compare(network: Network, origin: str, destination: str, *, corridors: Seque
     """
     from .simulation import simulate
 
-    origin_id, destination_id = network.place(origin), network.place(destination)
+    # a route's own checks first: an unknown place with close matches, the same place at both ends (which every
+    # corridor would otherwise report as "not available", as if the request were sound)
+    (origin_id, *_, destination_id), _ = network._request(origin, destination, (), ())
     registry = load_corridors(network)
     chosen = list(corridors) if corridors else list(registry)
     unknown = [c for c in chosen if c not in registry]

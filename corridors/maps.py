@@ -45,14 +45,34 @@ KIND_LABEL = {"terminal": "Terminals and hubs", "border": "Border crossings", "p
 MODE_LABEL = {"rail": "Rail", "road": "Road", "ferry": "Ferries", "sea": "Sea lanes"}
 STOP_COLOUR = {"border_crossing": "#d62728", "gauge_change": "#9467bd", "port_handling": "#1f78b4",
                "transshipment": "#8c564b", "ferry_wait": "#17becf", "weather_closure": "#7f7f7f"}
+#: The beginnings of the addresses a page links to; anything else (javascript:, data:, file:) is shown as text.
+LINK_SCHEMES = ("http://", "https://")
 #: Style sheets that only serve icon fonts, which these maps do not use; an offline page leaves them out.
 UNUSED_OFFLINE = ("fontawesome", "bootstrap-glyphicons")
 
 
 def esc(value: object) -> str:
-    """Return text safe inside HTML and inside the JavaScript template literals folium writes popups into."""
+    """Return text safe inside HTML, inside the JavaScript template literals folium writes popups into, and inside
+    folium's Jinja templates (a legend is a ``folium.Element``, whose HTML is rendered as a template: a name
+    holding ``{{ … }}`` was evaluated there)."""
     text = html.escape("" if value is None else str(value), quote=True)
-    return text.replace("`", "&#96;").replace("$", "&#36;").replace("\\", "&#92;")
+    return (text.replace("`", "&#96;").replace("$", "&#36;").replace("\\", "&#92;")
+            .replace("{", "&#123;").replace("}", "&#125;"))
+
+
+def link(url: object, text: object, *, new_tab: bool = False) -> str:
+    """Return an HTML link to ``url`` showing ``text``, or the text alone when ``url`` is not an http(s) address.
+
+    Validation refuses other schemes in a dataset, but a page must not rely on it: a ``javascript:`` link in a
+    network built in memory, or changed by a scenario, would run when a reader clicks it.
+    """
+    address = "" if url is None else str(url)
+    # browsers ignore leading spaces and control characters, and tabs and newlines anywhere ("java\tscript:")
+    scheme = re.sub(r"[\x00-\x20]", "", address).lower()
+    if not scheme.startswith(LINK_SCHEMES):
+        return esc(text)
+    target = " target='_blank'" if new_tab else ""
+    return f"<a href='{esc(address.strip())}'{target} rel='noopener noreferrer'>{esc(text)}</a>"
 
 
 def _unwrap(coords: Iterable[tuple[float, float]]) -> list[tuple[float, float]]:
@@ -83,8 +103,7 @@ def _sources_html(network: Network, ids: Iterable[str]) -> str:
     links = []
     for source in dict.fromkeys(i for i in ids if i):
         if source in sources.index:
-            url = str(sources.at[source, "url"])
-            links.append(f"<a href='{esc(url)}' target='_blank' rel='noopener'>{esc(source)}</a>")
+            links.append(link(sources.at[source, "url"], source, new_tab=True))
         else:
             links.append(esc(source))
     return "<div style='font-size:11px'>Sources: " + ", ".join(links) + "</div>" if links else ""
@@ -392,6 +411,27 @@ def render(m: folium.Map, *, offline: bool) -> str:
     return offline_html(page) if offline else page
 
 
+#: The suffixes of a web page; a map or the report written under any other name would open as something else.
+PAGE_SUFFIXES = (".html", ".htm")
+
+
+def check_page_path(path: str | os.PathLike[str]) -> Path:
+    """Return ``path`` if an HTML page can be written there (an .html name, an existing folder), else raise.
+
+    Called before any work, so that ``--out map.png`` fails at once instead of writing HTML under a picture's name.
+    """
+    target = Path(path)
+    if target.suffix.lower() not in PAGE_SUFFIXES:
+        raise CorridorError(f"cannot write {target}: a map or report is an HTML page, so its name must end in "
+                            f".html (it ends in {target.suffix or 'no suffix'})")
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise CorridorError(f"cannot write {target}: the folder {folder} does not exist")
+    if target.is_dir():
+        raise CorridorError(f"cannot write {target}: it is a folder")
+    return target
+
+
 def write_text(path: str | os.PathLike[str], text: str) -> Path:
     """Write a file whole or not at all: the folder must exist; a failure leaves nothing half-written."""
     target = Path(path)
@@ -423,4 +463,4 @@ def _umask() -> int:
 
 def save_map(m: folium.Map, path: str | os.PathLike[str], *, offline: bool = False) -> Path:
     """Write a map as an HTML page (``offline=True``: one self-contained file that needs no internet)."""
-    return write_text(path, render(m, offline=offline))
+    return write_text(check_page_path(path), render(m, offline=offline))

@@ -10,14 +10,19 @@ from collections.abc import Iterable, Mapping
 # Letters that Unicode does not decompose into a base letter and an accent.
 _FOLD = str.maketrans({"ı": "i", "ə": "e", "Ə": "e", "ł": "l", "Ł": "l", "ß": "ss", "ø": "o", "Ø": "o",
                        "đ": "d", "Đ": "d", "æ": "ae", "œ": "oe"})
+# Letters (upper, lower, title case, other) and digits; modifier letters such as ʼ are punctuation for a lookup.
+_KEPT = frozenset({"Lu", "Ll", "Lt", "Lo", "Nd", "Nl", "No"})
 _GENERIC_WORDS = {"port", "seaport", "station", "of", "the", "sea", "trade", "international"}
 
 
 def normalise(text: str) -> str:
-    """Return a lookup key: lower case, no accents, letters and digits only."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD))
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return re.sub(r"[^0-9a-z]+", "", plain.casefold())
+    """Return a lookup key: case-folded, no accents, the letters and digits of any script only.
+
+    Every script is kept (Достык, ფოთი and تهران are keys of their own), so an alias is found in the script it is
+    written in; accents and other combining marks go, so "Constanta" still finds Constanța.
+    """
+    decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD).casefold())
+    return "".join(c for c in decomposed if unicodedata.category(c) in _KEPT)
 
 
 def _short_key(text: str) -> str:

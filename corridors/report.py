@@ -21,8 +21,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from .charts import plain
 from .datasets import data_path
-from .maps import esc, render, write_text
+from .maps import check_page_path, esc, link, render, write_text
 
 if TYPE_CHECKING:
     from .network import Network
@@ -93,8 +94,8 @@ def _histograms(transits: Mapping[str, TransitTime]) -> Figure:
     colours = {"scheduled": "#2e8b57", "typical": "#1f5fa8", "congested": "#8b1a1a"}
     for profile, transit in transits.items():
         axes.hist(transit.total_days, bins=60, alpha=0.55, color=colours.get(profile, "#555"),
-                  label=f"{profile}: median {transit.median_days:.1f} d")
-    axes.axvspan(10, 12, color="#f0c419", alpha=0.35, label="the claimed 10–12 days")
+                  label=plain(f"{profile}: median {transit.median_days:.1f} d"))
+    axes.axvspan(10, 12, color="#f0c419", alpha=0.35, label=plain("the claimed 10–12 days"))
     axes.set_xlabel("door-to-door days")
     axes.set_ylabel("simulated journeys")
     axes.legend(fontsize=8)
@@ -276,7 +277,7 @@ def build_report(network: Network, settings: ReportSettings | None = None) -> st
         listed.append(f"<li id='src-{esc(source)}'><b>[{esc(source)}]</b> {esc(row['title'])}"
                       f"{', ' + esc(row['publisher']) if row['publisher'] else ''}"
                       f"{' (' + esc(row['year']) + ')' if row['year'] else ''}. "
-                      f"<a href='{esc(row['url'])}' rel='noopener'>{esc(row['url'])}</a></li>")
+                      f"{link(row['url'], row['url'])}</li>")
     sections.append(f"<section id='sources'><h2>Sources ({len(listed)})</h2><ol>{''.join(listed)}</ol></section>")
 
     generated = dt.date.today().isoformat()
@@ -296,8 +297,9 @@ def build_report(network: Network, settings: ReportSettings | None = None) -> st
 
 
 def write_report(network: Network, path: str | os.PathLike[str], settings: ReportSettings | None = None) -> Path:
-    """Write the report to ``path``; the folder must exist, and nothing half-written is left on failure."""
-    return write_text(path, build_report(network, settings))
+    """Write the report to ``path`` (an .html name); the folder must exist, and nothing half-written is left."""
+    target = check_page_path(path)  # before the minutes of work, not after
+    return write_text(target, build_report(network, settings))
 
 
 _CSS = """

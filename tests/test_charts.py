@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_rgb
@@ -60,8 +61,12 @@ def test_bad_chart_paths(net: corridors.Network, tmp_path: Path) -> None:
     figure = time_distance_chart([Series(net.route("Xi'an", "Poti"))])
     with pytest.raises(corridors.CorridorError, match="does not exist"):
         save_chart(figure, tmp_path / "missing" / "chart.png")
-    with pytest.raises(corridors.CorridorError, match=r"\.png or \.svg"):
-        save_chart(figure, tmp_path / "chart.pdf")
+    with pytest.raises(corridors.CorridorError, match=r"\.png, \.svg or \.pdf.*ends in \.gif"):
+        save_chart(figure, tmp_path / "chart.gif")
+    (tmp_path / "folder.png").mkdir()
+    with pytest.raises(corridors.CorridorError, match="it is a folder"):
+        save_chart(figure, tmp_path / "folder.png")
+    assert save_chart(figure, tmp_path / "chart.pdf").read_bytes()[:5] == b"%PDF-"
 
 
 def test_a_cost_distance_chart(net: corridors.Network, tmp_path: Path) -> None:
@@ -89,3 +94,23 @@ def test_stop_labels_name_each_place_once_and_do_not_overlap(net: corridors.Netw
         for x2, y2 in points[i + 1:]:
             if abs(x2 - x) < 0.08 * x_span:
                 assert abs(y2 - y) >= 0.03 * y_span, (x, y, x2, y2)
+
+
+def test_dollar_signs_in_names_are_drawn_as_written(mini_dir: Path, tmp_path: Path) -> None:
+    import re
+
+    import matplotlib
+
+    nodes = pd.read_csv(mini_dir / "nodes.csv", dtype=str, keep_default_na=False)
+    nodes.loc[nodes["id"] == "urumqi", "name"] = "US$ hub"
+    nodes.loc[nodes["id"] == "dostyk", "name"] = r"$x$ \$ $\frac{1}{0"  # mathematics, and a formula that cannot parse
+    nodes.to_csv(mini_dir / "nodes.csv", index=False)
+    net = corridors.load_network(mini_dir)
+    route = net.route("urumqi", "alat_port")
+    figure = time_distance_chart([Series(route, route.simulate(n=200))], label_stops_over_h=0.0,
+                                 title=f"{net.place_name('urumqi')} → {net.place_name('dostyk')}")
+    with matplotlib.rc_context({"svg.fonttype": "none"}):  # text stays text in the SVG, so it can be read back
+        page = save_chart(figure, tmp_path / "dollars.svg").read_text(encoding="utf-8")
+    drawn = " ".join(re.findall(r">([^<]+)<", page)).replace("&amp;", "&")
+    assert "US$ hub" in drawn
+    assert r"$x$ \$ $\frac{1}{0" in drawn

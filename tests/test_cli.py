@@ -200,7 +200,7 @@ def test_chart_writes_a_png(tmp_path: Path) -> None:
         (("claims", "aliyev_2025_black_sea", "ktz_2015_nomad"), "unknown claim 'ktz_2015_nomad'"),
         (("claims", "--markdown", "--json"), "cannot be combined"),
         (("chart", "Xian", "Poti", "--out", "/nonexistent/chart.png", "-n", "100"), "does not exist"),
-        (("chart", "Xian", "Poti", "--out", "chart.pdf", "-n", "100"), ".png or .svg"),
+        (("chart", "Xian", "Poti", "--out", "chart.gif", "-n", "100"), ".png, .svg or .pdf"),
         (("compare", "Xian", "Atlantis"), "unknown place 'Atlantis'"),
         (("compare", "Xian", "Duisburg", "--corridors", "hyperloop"), "unknown corridor 'hyperloop'"),
         (("compare", "Xian", "Duisburg", "--close", "Atlantis"), "unknown place 'Atlantis'"),

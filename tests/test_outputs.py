@@ -1,0 +1,113 @@
+"""What the command line and the pages write is safe for the medium and the same on every run."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import corridors
+from corridors import cli
+from corridors.maps import link
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_compare_csv_is_the_same_bytes_whatever_the_hash_seed() -> None:
+    """Sets are ordered by string hashes, which change from one process to the next: nothing written may depend on
+    them. Two processes with different hash seeds must write the same bytes."""
+    outputs = []
+    for seed in ("1", "2"):
+        command = [sys.executable, "-m", "corridors", "compare", "Xi'an", "Duisburg", "--csv", "-n", "100"]
+        result = subprocess.run(command, capture_output=True, check=False, cwd=ROOT, timeout=300,
+                                env={**os.environ, "PYTHONHASHSEED": seed})
+        assert result.returncode == 0, result.stderr
+        outputs.append(result.stdout)
+    assert outputs[0] == outputs[1]
+
+
+def test_compare_columns_come_in_a_fixed_order(net: corridors.Network) -> None:
+    columns = list(corridors.compare(net, "Xi'an", "Poti", n=50).table().columns)
+    ranks = [c for c in columns if c.startswith("rank_")]
+    assert ranks == ["rank_distance_km", "rank_p50_days", "rank_spread_days", "rank_cost_usd", "rank_co2_kg",
+                     "rank_p90_days", "rank_overall"]
+
+
+@pytest.mark.parametrize("args", [
+    ("route", "Xian", "Poti", "--alternatives", "2", "--csv"),
+    ("claims", "aliyev_2025_black_sea", "-n", "100", "--json"),
+    ("scenario", "suez_closed", "Shanghai", "Rotterdam", "-n", "50", "--json"),
+])
+def test_two_runs_give_the_same_bytes(capsys: pytest.CaptureFixture[str], args: tuple[str, ...]) -> None:
+    outputs = []
+    for _ in range(2):
+        assert cli.main(list(args)) == 0
+        outputs.append(capsys.readouterr().out)
+    assert outputs[0] == outputs[1]
+
+
+def _cells(text: str) -> list[str]:
+    return [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_made_text(capsys: pytest.CaptureFixture[str]) -> None:
+    frame = pd.DataFrame({"name": ["=1+1", "+cmd|' /C calc'!A0", "@SUM(A1)", "-2+3", "\tx", "-12.5", "plain", None],
+                          "delta_days": [-12.5, 1.0, -0.25, 2.0, 3.0, 4.0, 5.0, 6.0]},
+                         index=pd.Index(["=a", "b", "c", "d", "e", "f", "g", "h"], name="id"))
+    cli._print_csv(frame)
+    cells = _cells(capsys.readouterr().out)
+    assert "'=1+1" in cells
+    assert "'+cmd|' /C calc'!A0" in cells
+    assert "'@SUM(A1)" in cells
+    assert "'-2+3" in cells
+    assert "'\tx" in cells
+    assert "'=a" in cells
+    assert "-12.5" in cells  # a number, in a numeric column or written as text, stays a number
+    assert "-0.25" in cells
+    assert not any(c.startswith(("=", "+", "@", "\t")) for c in cells)
+
+
+def test_route_csv_of_a_network_with_formula_names(mini_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    nodes = pd.read_csv(mini_dir / "nodes.csv", dtype=str, keep_default_na=False)
+    nodes.loc[nodes["id"] == "dostyk", "name"] = "=HYPERLINK(\"http://x\")"
+    nodes.loc[nodes["id"] == "urumqi", "name"] = "@urumqi"
+    nodes.to_csv(mini_dir / "nodes.csv", index=False)
+    assert cli.main(["route", "urumqi", "alat_port", "--network", str(mini_dir), "--csv"]) == 0
+    cells = _cells(capsys.readouterr().out)
+    assert "'=HYPERLINK(\"http://x\")" in cells
+    assert "'@urumqi" in cells
+    assert not any(c.startswith(("=", "+", "@")) for c in cells)
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", " JavaScript:alert(1)", "java\tscript:alert(1)",
+                                 "data:text/html,<script>alert(1)</script>", "vbscript:x", "file:///etc/passwd",
+                                 "//evil.example", ""])
+def test_links_other_than_http_are_shown_as_text(url: str) -> None:
+    shown = link(url, "<b>source</b>")
+    assert "<a" not in shown
+    assert shown == "&lt;b&gt;source&lt;/b&gt;"
+
+
+def test_http_links_are_links_with_the_address_escaped() -> None:
+    shown = link("https://example.org/a?b=1&c='><img src=x>", "s", new_tab=True)
+    assert shown.startswith("<a href='https://example.org/a?b=1&amp;c=&#x27;&gt;&lt;img src=x&gt;'")
+    assert "target='_blank'" in shown
+    assert "noopener" in shown
+
+
+def test_pages_check_link_schemes_where_they_render_them(mini: corridors.Network) -> None:
+    """A network built in memory bypasses validation; its javascript: URL must still not become a link."""
+    from corridors.maps import _sources_html
+
+    class Hostile:
+        sources = mini.sources.assign(url="javascript:alert(1)")
+
+    shown = _sources_html(Hostile(), list(mini.sources.index[:2]))  # type: ignore[arg-type]
+    assert "javascript" not in shown
+    assert "<a" not in shown
