@@ -166,6 +166,58 @@ def backtest_chart(result: Backtest) -> Figure:
     return figure
 
 
+def context_chart(table, *, mark_year: int | None = None) -> Figure:
+    """Return the context series as a chart: one panel per unit (US$, tonnes, TEU, %), one line per series, the
+    year a claim was made marked with a vertical line. ``table`` is :func:`corridors.context.load_series`'s."""
+    from .context import UNIT_LABELS
+
+    if table.empty:
+        raise CorridorError("no series to draw")
+    units = list(dict.fromkeys(table["unit"]))
+    figure = Figure(figsize=(9, 3.2 * len(units)), dpi=110, layout="constrained")
+    panels = figure.subplots(len(units), 1, sharex=True, squeeze=False)[:, 0]
+    years = (int(table["year"].min()), int(table["year"].max()))
+    for axes, unit in zip(panels, units, strict=True):
+        axes.set_xlim(years[0] - 0.5, max(years[1], mark_year or years[1]) + 0.5)
+        block = table[table["unit"] == unit]
+        scale, suffix = (1e9, " (billion)") if unit == "usd" else (1e6, " (million)") if unit == "tonnes" \
+            and block["value"].max() >= 1e6 else (1.0, "")
+        for i, (series, rows) in enumerate(block.groupby("series", sort=False)):
+            axes.plot(rows["year"], rows["value"] / scale, marker="o", color=PALETTE[i % len(PALETTE)],
+                      label=plain(series.replace("_", " "), 60))
+        if mark_year is not None:
+            axes.axvline(mark_year, color="#8b1a1a", linestyle="--", linewidth=1, label=f"claim made ({mark_year})")
+        axes.set_ylabel(plain(f"{UNIT_LABELS.get(unit, unit)}{suffix}"))
+        axes.grid(True, alpha=0.3)
+        axes.legend(loc="upper left", fontsize=8)
+        axes.xaxis.get_major_locator().set_params(integer=True)
+    figure.suptitle("The context: trade and traffic by year (each point sourced; a year no source gives is left out)",
+                    fontsize=10)
+    return figure
+
+
+def month_chart(table, *, title: str | None = None) -> Figure:
+    """Return a journey's median and P90 by month (:func:`corridors.seasons.by_month`'s table), months the data
+    describe on the route drawn solid, the others (the annual figure) hollow."""
+    figure = Figure(figsize=(9, 4.5), dpi=110, layout="constrained")
+    axes = figure.add_subplot()
+    months = table["month"].to_numpy()
+    axes.fill_between(months, table["p10_days"], table["p90_days"], color=PALETTE[0], alpha=0.15,
+                      label="P10–P90")
+    for column, label, colour in (("p50_days", "median", PALETTE[0]), ("p90_days", "P90", PALETTE[3])):
+        axes.plot(months, table[column], color=colour, linewidth=1.5, label=label)
+        described = table["described"].to_numpy(dtype=bool)
+        axes.scatter(months[described], table[column][described], color=colour, zorder=3)
+        axes.scatter(months[~described], table[column][~described], facecolors="white", edgecolors=colour, zorder=3)
+    axes.set_xticks(months, [plain(n[:3]) for n in table["name"]])
+    axes.set_ylabel("door-to-door days")
+    axes.grid(True, alpha=0.3)
+    axes.legend(loc="upper left", fontsize=8)
+    axes.set_title(plain(title or "By month") + "\n(filled: a month the data describe on this route; hollow: the "
+                   "annual figure)", fontsize=10)
+    return figure
+
+
 def _stops_by_place(stops: Sequence[tuple[str, str, float, float, float]]
                     ) -> list[list[tuple[str, str, float, float, float]]]:
     """Group consecutive stops at the same place (a border crossing then a gauge change at Dostyk): one label."""

@@ -44,6 +44,7 @@ from .registry import load_corridors
 from .superlatives import WORDS, WordVerdict, load_risks, word_verdicts
 
 if TYPE_CHECKING:
+    from .conditions import Conditions
     from .network import Network
     from .simulation import TransitTime
 
@@ -407,20 +408,23 @@ def _drivers(result: ReadingResult, network: Network, top: int = 3) -> str:
     return ", ".join([f"{moving / 24:.1f} d moving", *described])
 
 
-def check(claim: Claim, network: Network, *, profiles: tuple[str, ...] | None = None, n: int = 20_000,
-          seed: int | None = 0) -> ClaimCheck:
+def check(claim: Claim, network: Network, *, profiles: Sequence[str | Conditions] | None = None, n: int = 20_000,
+          seed: int | None = 0, month: int | str | None = None) -> ClaimCheck:
     """Check a claim: simulate each reading under each condition set.
 
     ``profiles`` names the condition sets (default: the presets best, typical and congested, and the period of the
-    claim's date when the dataset documents it). Each reading's route is booked under typical conditions and
-    meets the conditions of each set.
+    claim's date when the dataset documents it), taken in ``month`` when given. Each reading's route is booked
+    under typical conditions and meets the conditions of each set.
     """
     from .errors import NoRouteError
     from .simulation import simulate
 
-    profiles = tuple(network.conditions(p).name for p in (profiles or default_conditions(claim, network)))
+    sets = {c.name: c for c in (network.conditions(p, month=month)
+                                for p in (profiles or default_conditions(claim, network)))}
+    profiles = tuple(sets)
     if claim.unit == "rank":
-        return ClaimCheck(claim, _rank_results(claim, network, profiles, min(n, RANK_JOURNEYS), seed), network)
+        return ClaimCheck(claim, _rank_results(claim, network, tuple(sets.values()), min(n, RANK_JOURNEYS), seed),
+                          network)
     corridors = load_corridors(network) if claim.versus else {}
     results: list[ReadingResult] = []
     # a claim about distance is read on the shortest routes, one about cost on the cheapest
@@ -429,7 +433,7 @@ def check(claim: Claim, network: Network, *, profiles: tuple[str, ...] | None = 
         for profile in profiles:
             try:
                 route = network.route(reading.origin, reading.destination, via=reading.via, avoid=reading.avoid,
-                                      conditions=profile, by=by)
+                                      conditions=sets[profile], by=by)
             except NoRouteError as exc:
                 results.append(ReadingResult(reading, profile, None, None, error=str(exc)))
                 continue
@@ -439,7 +443,7 @@ def check(claim: Claim, network: Network, *, profiles: tuple[str, ...] | None = 
                 continue
             try:
                 other = corridors[claim.versus].route(network, reading.origin, reading.destination,
-                                                      conditions=profile, by=by)
+                                                      conditions=sets[profile], by=by)
             except CorridorError as exc:
                 results.append(ReadingResult(reading, profile, None, None, error=str(exc)))
                 continue
@@ -452,7 +456,7 @@ def check(claim: Claim, network: Network, *, profiles: tuple[str, ...] | None = 
     return ClaimCheck(claim, results, network)
 
 
-def _rank_results(claim: Claim, network: Network, profiles: tuple[str, ...], n: int, seed: int | None
+def _rank_results(claim: Claim, network: Network, sets: tuple[Conditions, ...], n: int, seed: int | None
                   ) -> list[ReadingResult]:
     """Return a superlative's readings: each word on each journey, the claimed route ranked against the others."""
     from .compare import compare
@@ -463,13 +467,13 @@ def _rank_results(claim: Claim, network: Network, profiles: tuple[str, ...], n: 
     for reading in claim.readings:
         key = (reading.origin, reading.destination)
         if key not in comparisons:
-            comparisons[key] = compare(network, *key, conditions=list(profiles), n=n, seed=seed)
+            comparisons[key] = compare(network, *key, conditions=list(sets), n=n, seed=seed)
         try:
             verdicts = {v.conditions: v for v in word_verdicts(comparisons[key], risks=risks, words=[reading.word])}
         except CorridorError as exc:
-            results.extend(ReadingResult(reading, p, None, None, error=str(exc)) for p in profiles)
+            results.extend(ReadingResult(reading, c.name, None, None, error=str(exc)) for c in sets)
             continue
-        for profile in profiles:
+        for profile in (c.name for c in sets):
             verdict = verdicts[profile]
             entry = next(e for e in comparisons[key].entries
                          if e.profile == profile and e.corridor.id == verdict.claimed)

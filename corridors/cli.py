@@ -97,6 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_places(compare, corridors=True)
     _add_profiles(compare, "compare under this profile")
     compare.add_argument("--within", type=float, metavar="DAYS", help="add the probability of arriving within DAYS")
+    compare.add_argument("--shipment", metavar="WHAT", help="price a shipment on every corridor: a mass and/or "
+                         "volume ('2 t, 12 m3') or containers ('2 FEU'); air is charged by chargeable kg")
     what_if = compare.add_mutually_exclusive_group()
     what_if.add_argument("--scenario", metavar="FILE",
                          help="compare on the network changed by this scenario (a TOML file or a bundled name)")
@@ -149,6 +151,15 @@ def build_parser() -> argparse.ArgumentParser:
     _add_output_options(back, csv=True)
     back.add_argument("--chart", metavar="FILE", help="also write the predicted-against-observed chart "
                       "(.png, .svg or .pdf)")
+
+    context = sub.add_parser("context", help="the trade and traffic series behind the corridor's story",
+                             description="Print the context series by year (China–Azerbaijan trade, the corridor's "
+                                         "tonnes and TEU, Baku port and the Baku–Tbilisi–Kars railway), each figure "
+                                         "with its source; a year no source gives is left out.")
+    context.add_argument("series", nargs="*", metavar="SERIES", help="series ids (default: all)")
+    context.add_argument("--chart", metavar="FILE", help="also draw the series as a chart (.png, .svg or .pdf)")
+    _add_output_options(context, csv=True)
+    _add_network_option(context)
 
     validate = sub.add_parser("validate", help="check a dataset against the attribute contract",
                               description="Check a dataset (folders or files) and list every problem with file, "
@@ -209,6 +220,7 @@ def _add_conditions(parser: argparse.ArgumentParser, *, reroute: bool = False) -
                         help="put a group of elements at its congested level (e.g. caspian; repeatable)")
     parser.add_argument("--relieve", action="append", default=[], metavar="GROUP",
                         help="put a group of elements at its best level (repeatable)")
+    _add_month(parser)
     if reroute:
         parser.add_argument("--reroute", action="store_true", help="choose the route under the conditions instead "
                             "of booking it under typical ones")
@@ -219,6 +231,12 @@ def _add_profiles(parser: argparse.ArgumentParser, purpose: str) -> None:
                         help=f"{purpose} (repeatable; default: the presets best, typical and congested)")
     parser.add_argument("--profile", dest="conditions", action="append",
                         help="deprecated: the old name of --conditions (scheduled is now best)")
+    _add_month(parser)
+
+
+def _add_month(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--month", metavar="M", help="take the conditions in a month (1–12 or a name such as Jan): "
+                        "its weather closures and seasonal peaks where the data describe them")
 
 
 def _conditions(net: Any, args: argparse.Namespace) -> Any:
@@ -228,12 +246,13 @@ def _conditions(net: Any, args: argparse.Namespace) -> Any:
         if name and name != args.profile_alias:
             raise CorridorError("give --conditions or --profile (its old name), not both")
         name = args.profile_alias
-    return net.conditions(name or "typical", congest=args.congest, relieve=args.relieve)
+    return net.conditions(name or "typical", congest=args.congest, relieve=args.relieve, month=args.month)
 
 
-def _condition_list(net: Any, args: argparse.Namespace) -> list[str]:
-    """Return the condition sets a multi-condition command compares (default: the presets)."""
-    return list(dict.fromkeys(net.conditions(c).name for c in args.conditions)) or list(net.presets)
+def _condition_list(net: Any, args: argparse.Namespace) -> list[Any]:
+    """Return the condition sets a multi-condition command compares (default: the presets), in ``--month``."""
+    names = list(dict.fromkeys(net.conditions(c).name for c in args.conditions)) or list(net.presets)
+    return [net.conditions(name, month=args.month) for name in names]
 
 
 def _add_simulation_options(parser: argparse.ArgumentParser, default_n: int = 10_000) -> None:
@@ -566,7 +585,7 @@ def _cmd_claims(args: argparse.Namespace) -> int:
                 print(f"{c.id}: {c.who} ({c.said_on}): \"{c.statement}\" [{c.window_text}]")
         return EXIT_OK
     profiles = tuple(_condition_list(net, args)) if args.conditions else None
-    checks = [check(c, net, profiles=profiles, n=args.journeys, seed=args.seed) for c in selected]
+    checks = [check(c, net, profiles=profiles, n=args.journeys, seed=args.seed, month=args.month) for c in selected]
     if args.markdown:
         print(markdown_table(checks))
         return EXIT_OK
@@ -618,8 +637,8 @@ def _cmd_chart(args: argparse.Namespace) -> int:
     net = _load(args)
     series = []
     booked = net.route(args.origin, args.destination, via=args.via, avoid=args.avoid)
-    for name in _condition_list(net, args):
-        route = booked.under(name)
+    for conditions in _condition_list(net, args):
+        route = booked.under(conditions)
         # a cost–distance chart has no band, so it needs no simulation
         series.append(Series(route, None if args.cost else simulate(route, n=args.journeys, seed=args.seed)))
     what = "cost–distance" if args.cost else "time–distance"
@@ -645,7 +664,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         net, title = scenario.apply(net), scenario.name
     chosen = _corridor_ids(args)
     result = compare(net, args.origin, args.destination, corridors=chosen, conditions=_condition_list(net, args),
-                     n=args.journeys, seed=args.seed, window_days=args.within)
+                     n=args.journeys, seed=args.seed, window_days=args.within, shipment=args.shipment)
     _write_map(args, lambda: result.map(offline=args.offline))
     if args.chart:
         from .charts import save_chart
@@ -668,9 +687,13 @@ def format_comparison(result: Any, *, title: str = "") -> str:
     head = f"{net.place_name(result.origin)} → {net.place_name(result.destination)}: corridors compared"
     lines = [head + (f" ({title})" if title else ""), ""]
     window = result.window_days
+    shipment = result.shipment
+    sets = {e.profile: e.route.conditions for e in result.entries if e.route is not None}
+    money = ("US$" if shipment is not None else "US$/FEU")
     for profile, block in table.groupby("profile", sort=False):
-        lines.append(f"Conditions {profile}: {net.conditions(profile).describe().split(': ', 1)[-1]}")
-        header = (f"  {'corridor':<34} {'km':>7} {'P10':>6} {'P50':>6} {'P90':>6} {'US$/FEU':>8} {'kg CO2e':>8} "
+        described = sets[profile].describe() if profile in sets else net.conditions(profile).describe()
+        lines.append(f"Conditions {profile}: {described.split(': ', 1)[-1]}")
+        header = (f"  {'corridor':<34} {'km':>7} {'P10':>6} {'P50':>6} {'P90':>6} {money:>8} {'kg CO2e':>8} "
                   f"{'borders':>7} {'gauges':>6} {'tranship':>8}" + (f" {'P(≤' + f'{window:g}d)':>8}" if window else "")
                   + "  countries")
         lines.append(header)
@@ -678,8 +701,10 @@ def format_comparison(result: Any, *, title: str = "") -> str:
             if not row.available:
                 lines.append(f"  {_clip(row.name, 34):<34} not available: {row.reason}")
                 continue
-            cost = "–" if row.cost_usd != row.cost_usd else f"{row.cost_usd:,.0f}"
-            co2 = "–" if row.co2_kg != row.co2_kg else f"{row.co2_kg:,.0f}"
+            cost_usd, co2_kg = ((row.shipment_cost_usd, row.shipment_co2_kg) if shipment is not None
+                                else (row.cost_usd, row.co2_kg))
+            cost = "–" if cost_usd != cost_usd else f"{cost_usd:,.0f}"
+            co2 = "–" if co2_kg != co2_kg else f"{co2_kg:,.0f}"
             extra = f" {row.p_within_window:>8.0%}" if window else ""
             lines.append(f"  {_clip(row.name, 34):<34} {row.distance_km:>7,.0f} {row.p10_days:>6.1f} "
                          f"{row.p50_days:>6.1f} {row.p90_days:>6.1f} {cost:>8} {co2:>8} {int(row.border_crossings):>7} "
@@ -694,6 +719,9 @@ def format_comparison(result: Any, *, title: str = "") -> str:
         lines.append("")
     years = sorted({y for e in result.entries if e.route is not None for y in e.route.price_years})
     prices = f" US$ at the rates' own price years ({years[0]}–{years[-1]})." if years else ""
+    if shipment is not None:
+        lines.append(f"Costs and CO2e are for the shipment ({shipment.describe()}): its share of a 40-ft container on "
+                     "rail, road, ferry and sea, its chargeable kg (mass or volume at 166.67 kg/m³) by air.")
     lines.append("Days are simulated door-to-door times (P10/P50/P90) on the routes booked under typical conditions. "
                  "Shortest = least km; fastest = lowest median; most reliable = narrowest P90−P10; cheapest and "
                  "cleanest per loaded 40-ft container." + prices)
@@ -874,8 +902,34 @@ def format_backtest(result: Any, groupings: Sequence[str]) -> str:
     return "\n".join(lines)
 
 
+def _cmd_context(args: argparse.Namespace) -> int:
+    from .context import format_value, load_series
+
+    table = load_series(args.network)
+    known = list(dict.fromkeys(table["series"]))
+    for wanted in args.series:
+        if wanted not in known:
+            raise CorridorError(f"unknown series {wanted!r}; known: {', '.join(known)}")
+    if args.series:
+        table = table[table["series"].isin(args.series)]
+    if args.chart:
+        from .charts import context_chart, save_chart
+
+        print(f"wrote chart {save_chart(context_chart(table), args.chart)}", file=sys.stderr)
+    if args.json:
+        _print_json(table.assign(sources=table["sources"].map(list)).to_dict(orient="records"))
+    elif args.csv:
+        _print_csv(table.assign(sources=table["sources"].map(";".join)), index=False)
+    else:
+        for series, rows in table.groupby("series", sort=False):
+            print(series)
+            for r in rows.itertuples():
+                print(f"  {r.year}  {format_value(r.value, r.unit):>22}  {'; '.join(r.sources)}")
+    return EXIT_OK
+
+
 _COMMANDS = {
-    "backtest": _cmd_backtest,
+    "backtest": _cmd_backtest, "context": _cmd_context,
     "map": _cmd_map, "report": _cmd_report,
     "bottleneck": _cmd_bottleneck,
     "route": _cmd_route, "compare": _cmd_compare, "scenario": _cmd_scenario, "network": _cmd_network,

@@ -23,6 +23,7 @@ import pandas as pd
 
 from .errors import CorridorError
 from .registry import Corridor, load_corridors
+from .shipment import Shipment, shipment_totals
 
 if TYPE_CHECKING:
     from .conditions import Conditions
@@ -50,12 +51,13 @@ class Comparison:
     """Corridors compared between two places: a table, ranks on each criterion, and the routes for maps."""
 
     def __init__(self, network: Network, origin: str, destination: str, entries: Sequence[Entry],
-                 window_days: float | None):
+                 window_days: float | None, shipment: Shipment | None = None):
         self.network = network
         self.origin = origin
         self.destination = destination
         self.entries = tuple(entries)
         self.window_days = window_days
+        self.shipment = shipment
 
     def table(self) -> pd.DataFrame:
         """Return one row per corridor and profile, with ranks among the available corridors of each profile."""
@@ -77,6 +79,10 @@ class Comparison:
                 })
                 if self.window_days is not None:
                     row["p_within_window"] = round(t.prob_within(self.window_days), 3)
+                if self.shipment is not None:  # what this shipment pays and emits: a container share, or by air
+                    totals = shipment_totals(r, self.shipment)
+                    row.update({"shipment_cost_usd": _round(totals["cost_usd"]),
+                                "shipment_co2_kg": _round(totals["co2_kg"]), "by_air": totals["air"]})
             rows.append(row)
         frame = pd.DataFrame(rows)
         for column in ("distance_km", "p10_days", "p50_days", "p90_days", "spread_days", "cost_usd", "co2_kg"):
@@ -153,11 +159,13 @@ def _round(value: float) -> float:
 def compare(network: Network, origin: str, destination: str, *, corridors: Sequence[str] | None = None,
             profiles: Sequence[str | Conditions] = ("typical",), n: int = 5_000, seed: int | None = 0,
             window_days: float | None = None, conditions: Sequence[str | Conditions] | None = None,
-            reroute: bool = False) -> Comparison:
+            reroute: bool = False, shipment: Shipment | str | None = None) -> Comparison:
     """Compare the named corridors (default: all) between two places under each condition set.
 
     ``conditions`` (``profiles`` is its old name) lists the condition sets; each corridor's route is booked under
-    typical conditions and meets each set, unless ``reroute`` chooses it anew under the set.
+    typical conditions and meets each set, unless ``reroute`` chooses it anew under the set. ``shipment``
+    (a :class:`~corridors.shipment.Shipment` or text such as ``"2 t, 12 m3"``) adds what that shipment pays and
+    emits on each corridor: its share of a container, or its chargeable kg where the route flies.
     """
     from .simulation import simulate
 
@@ -182,4 +190,6 @@ def compare(network: Network, origin: str, destination: str, *, corridors: Seque
                 entries.append(Entry(corridor, chosen_set.name, None, None, reason=str(exc)))
                 continue
             entries.append(Entry(corridor, chosen_set.name, route, simulate(route, n=n, seed=seed)))
-    return Comparison(network, origin_id, destination_id, entries, window_days)
+    if isinstance(shipment, str):
+        shipment = Shipment.parse(shipment)
+    return Comparison(network, origin_id, destination_id, entries, window_days, shipment)
