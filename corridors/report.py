@@ -21,8 +21,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from .charts import plain
+from .charts import context_chart, month_chart, plain
 from .datasets import data_path
+from .errors import CorridorError
 from .maps import check_page_path, esc, link, render, write_text
 
 if TYPE_CHECKING:
@@ -146,6 +147,7 @@ def build_report(network: Network, settings: ReportSettings | None = None) -> st
     from .claims import check, load_claims
     from .compare import compare
     from .scenarios import UNCHANGED, Scenario, diff
+    from .seasons import by_month
     from .simulation import simulate
 
     s = settings or ReportSettings()
@@ -185,6 +187,11 @@ def build_report(network: Network, settings: ReportSettings | None = None) -> st
                                   ["claim", "who", "window", "verdict", "readings that hold, by conditions", "source"])
                     + "</section>")
 
+    superlative = next((c for c in others if c.claim.unit == "rank"), None)
+    if superlative is not None:
+        sections.append(_superlative_section(superlative))
+    sections.append(_context_section(seed.claim.said_on, cited))
+
     # 2. The route, its map, chart and distribution ----------------------------------------------------------
     route = network.route(s.route_origin, s.route_destination, via=s.route_via, avoid=s.route_avoid)
     cited += list(route.sources())
@@ -220,6 +227,18 @@ def build_report(network: Network, settings: ReportSettings | None = None) -> st
                                     for p, t in transits.items()]),
                       ["profile", "P10", "P50", "P90", "mean"], ["conditions", "P10 days", "median days", "P90 days",
                                                                  "mean days"])
+        + "</section>")
+
+    months = by_month(route, n=max(500, s.journeys // 5), seed=s.seed)
+    described = months.loc[months["described"], "name"].tolist()
+    sections.append(
+        "<section id='months'><h2>Month by month</h2>"
+        "<p>The same booked journey taken in each month of the year under typical conditions. "
+        + (f"The data describe {esc(', '.join(described))} on this route (a port's own closure odds or a seasonal "
+           "peak); the other months carry the annual figures, since no source gives them month by month.</p>"
+           if described else "No month is described on this route by the data: every month carries the annual "
+           "figures.</p>")
+        + _image(month_chart(months, title=f"{names[0]} → {names[1]} by month"), "median and P90 by month")
         + "</section>")
 
     # 2b. The backtest ----------------------------------------------------------------------------------------
@@ -290,10 +309,60 @@ def build_report(network: Network, settings: ReportSettings | None = None) -> st
             f"high values; costs and CO2e are per loaded 40-ft container.</p><p class='meta'>corridors "
             f"{esc(__version__)}, generated {generated}, {s.journeys:,} simulated journeys per route, seed "
             f"{s.seed}.</p><nav><a href='#claim'>The claim</a> · <a href='#route'>The route</a> · "
+            "<a href='#superlative'>Safest, shortest?</a> · <a href='#context'>Context</a> · "
+            "<a href='#months'>By month</a> · "
             "<a href='#backtest'>Backtest</a> · <a href='#compare'>Corridors compared</a> · "
             "<a href='#bottleneck'>Bottleneck</a> · "
             "<a href='#scenarios'>What if</a> · <a href='#sources'>Sources</a></nav></header>"
             + "".join(sections) + "</body></html>")
+
+
+#: The context series the report draws: the trade the claim is about and the traffic on the corridor.
+CONTEXT_SERIES = ("china_azerbaijan_trade", "middle_corridor_tonnes", "middle_corridor_teu", "baku_port_tonnes",
+                  "btk_tonnes")
+
+
+def _superlative_section(result) -> str:
+    """Return the section on the superlative claim: a verdict for each word on each journey, typical conditions."""
+    rows = pd.DataFrame([{"word": r.reading.word.replace("_", " "), "journey": r.reading.label.split(": ", 1)[-1],
+                          "verdict": r.word.describe() if r.word is not None else (r.error or "no route"),
+                          "holds": bool(r.word is not None and r.word.holds)}
+                         for r in result.results if r.profile == "typical"])
+    return ("<section id='superlative'><h2>“The safest, shortest and most attractive”?</h2>"
+            f"<blockquote>“{esc(result.claim.statement)}”<br><small>{esc(result.claim.who)}, "
+            f"{esc(result.claim.said_on)} — source [{esc(result.claim.source)}]</small></blockquote>"
+            f"<p class='verdict'>Verdict: <b>{esc(result.verdict)}</b> ({esc(result.holds_summary())})</p>"
+            + _html_table(rows, ["word", "journey", "verdict", "holds"], ["word", "journey", "typical conditions",
+                                                                          "holds"])
+            + "<p class='method'>Each word is measured against the routes that serve the same journey: "
+              "<i>shortest</i> by distance; <i>safest</i> by exposure to sanctions, conflict and war-risk listings "
+              "(risks.csv) first, then the share of journeys meeting a weather closure, then the spread of arrival "
+              "times; <i>most attractive</i> by the mean rank on median time, spread, cost and CO2e. The best route "
+              "through Azerbaijan is ranked against those that avoid it; “one of the” holds in the better half."
+              "</p></section>")
+
+
+def _context_section(said_on: str, cited: list[str]) -> str:
+    """Return the section on the context series, with the year the seed claim was made marked."""
+    from .context import format_value, load_series
+
+    try:
+        table = load_series()
+    except CorridorError:
+        return ""
+    table = table[table["series"].isin(CONTEXT_SERIES)]
+    if table.empty:
+        return ""
+    cited += [src for refs in table["sources"] for src in refs]
+    year = int(said_on[:4]) if said_on[:4].isdigit() else None
+    trade = table[table["series"] == "china_azerbaijan_trade"]
+    listed = ", ".join(f"{y}: {format_value(v, u)}" for y, v, u in zip(trade["year"], trade["value"],
+                                                                        trade["unit"], strict=True))
+    return ("<section id='context'><h2>The context</h2>"
+            + (f"<p>China–Azerbaijan trade by year: {esc(listed)}.</p>" if listed else "")
+            + _image(context_chart(table, mark_year=year), "trade and traffic by year")
+            + "<p class='method'>Each point names its source (corridors context); a year that no source gives is "
+              "left out, never interpolated. The dashed line marks the year the claim was made.</p></section>")
 
 
 def write_report(network: Network, path: str | os.PathLike[str], settings: ReportSettings | None = None) -> Path:
