@@ -558,9 +558,9 @@ def _country_names() -> dict[str, str]:
 # Loading ---------------------------------------------------------------------------------------------------
 
 def _read(paths: Iterable[str | os.PathLike[str]]) -> tuple[dict[str, RawTable], list[Problem]]:
+    """Return the tables that could be read and the problems of those that could not (of every file, so that one
+    broken table does not hide the problems of the others)."""
     found, problems = find_files(paths)
-    if problems:
-        return {}, problems
     missing = [role for role in datasets.PARAMETER_FILES if role not in found]
     bundled = datasets.data_path() if missing else None
     for role in missing:  # a user's network without its own time parameters uses ours
@@ -571,9 +571,7 @@ def _read(paths: Iterable[str | os.PathLike[str]]) -> tuple[dict[str, RawTable],
             raw[role] = read_table(role, path)
         except ValidationError as exc:
             problems.extend(exc.problems)
-    if problems:
-        return {}, problems
-    if bundled is not None and found["nodes"].parent != bundled:
+    if bundled is not None and "nodes" in raw and found["nodes"].parent != bundled:
         # keep only the bundled rows that can apply to the user's network: defaults and its countries
         countries = set(raw["nodes"].frame.get("country", pd.Series(dtype=str)))
         for role, key in (("stop_times", "place"), ("speeds", "country")):
@@ -582,7 +580,7 @@ def _read(paths: Iterable[str | os.PathLike[str]]) -> tuple[dict[str, RawTable],
                 keep = table.frame[key].isin(countries | {"*"})
                 raw[role] = RawTable(role, f"bundled {table.file}", table.frame[keep].reset_index(drop=True),
                                      tuple(label for label, k in zip(table.labels, keep, strict=True) if k))
-    if bundled is not None and found["sources"].parent != bundled:
+    if bundled is not None and "sources" in raw and found["sources"].parent != bundled:
         # our time parameters cite our sources: make them known to the user's dataset
         ours = read_table("sources", bundled / "sources.csv")
         theirs = raw["sources"].frame
@@ -596,9 +594,7 @@ def _read(paths: Iterable[str | os.PathLike[str]]) -> tuple[dict[str, RawTable],
 def validate(*paths: str | os.PathLike[str]) -> list[Problem]:
     """Return every problem in the dataset at ``paths`` (folders or files); an empty list means it is valid."""
     raw, problems = _read(paths or [datasets.data_path()])
-    if problems:
-        return problems
-    return _validated(raw)[1]
+    return problems + _validated(raw)[1]
 
 
 def load_network(*paths: str | os.PathLike[str], name: str | None = None) -> Network:
@@ -610,11 +606,9 @@ def load_network(*paths: str | os.PathLike[str], name: str | None = None) -> Net
         Listing every problem in the dataset, each with its file, row and field.
     """
     raw, problems = _read(paths or [datasets.data_path()])
-    if problems:
-        raise ValidationError(problems)
-    clean, problems = _validated(raw)
-    if problems:
-        raise ValidationError(problems)
+    clean, more = _validated(raw)
+    if problems or more:
+        raise ValidationError(problems + more)
     folder = Path(paths[0]) if paths and Path(paths[0]).is_dir() else (datasets.data_path() if not paths else None)
     return _network_from_clean(clean, name or (Path(paths[0]).name if paths else "bundled"), folder)
 
@@ -622,9 +616,7 @@ def load_network(*paths: str | os.PathLike[str], name: str | None = None) -> Net
 def _validated(raw: dict[str, RawTable]) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
     """Return the clean tables and every problem: the contract first, then names and parameter coverage."""
     clean, problems = validate_tables(raw, datasets.boundaries())
-    if not problems:
-        problems = _check_names_and_coverage(raw, clean)
-    return clean, problems
+    return clean, problems + _check_names_and_coverage(raw, clean)
 
 
 def _network_from_clean(clean: dict[str, pd.DataFrame], name: str, folder: Path | None = None) -> Network:
@@ -644,10 +636,13 @@ def _network_from_clean(clean: dict[str, pd.DataFrame], name: str, folder: Path 
 
 def _check_names_and_coverage(raw: dict[str, RawTable], clean: dict[str, pd.DataFrame]) -> list[Problem]:
     problems = []
-    nodes = clean["nodes"]
-    for key, ids in _place_index(nodes).collisions():
-        problems.append(Problem(raw["nodes"].file, "", "aliases",
-                                f"the name {key!r} points at several places: {', '.join(ids)}"))
+    if "nodes" in clean:
+        named = clean["nodes"][clean["nodes"]["name"].notna()]  # a missing name is a problem of its own
+        for key, ids in _place_index(named).collisions():
+            problems.append(Problem(raw["nodes"].file, "", "aliases",
+                                    f"the name {key!r} points at several places: {', '.join(ids)}"))
+    if "stop_times" not in clean or "speeds" not in clean:
+        return problems  # an unreadable parameter table: its own problem says so
     stop_times, speeds = clean["stop_times"], clean["speeds"]
     profiles = sorted(set(stop_times["profile"]) | set(speeds["profile"]))
     for profile in profiles:
@@ -656,8 +651,8 @@ def _check_names_and_coverage(raw: dict[str, RawTable], clean: dict[str, pd.Data
             if kind not in have:
                 problems.append(Problem(raw["stop_times"].file, "", "place",
                                         f"profile {profile!r} has no default (*) row for {kind}"))
-        legs = clean["legs"]
-        timed_by_speed = set(legs.loc[legs["time_h"].isna(), "mode"])
+        legs = clean.get("legs", pd.DataFrame(columns=["time_h", "mode"]))
+        timed_by_speed = set(legs.loc[legs["time_h"].isna(), "mode"]) & set(contract.MODES)
         have_speed = set(speeds.loc[(speeds["profile"] == profile) & (speeds["country"] == "*"), "mode"])
         for mode in sorted(timed_by_speed - have_speed):
             problems.append(Problem(raw["speeds"].file, "", "country",
