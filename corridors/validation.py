@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import geopandas as gpd
 import networkx as nx
+import numpy as np
 import pandas as pd
 import shapely
 from pyproj import Geod
@@ -179,7 +180,9 @@ def _check_nodes(table: RawTable, frame: pd.DataFrame, source_ids: set[str] | No
         if frame.at[i, "lat"] is not None and frame.at[i, "lon"] is not None:
             continue
         geom = table.geometry.iloc[i] if table.geometry is not None else None
-        if isinstance(geom, Point) and not geom.is_empty:
+        if isinstance(geom, Point) and not geom.is_empty and (wrong := off_the_globe(geom)) is not None:
+            out.add(table, i, "geometry", wrong)
+        elif isinstance(geom, Point) and not geom.is_empty:
             frame.at[i, "lon"], frame.at[i, "lat"] = geom.x, geom.y
         elif table.geometry is None:
             continue  # no lat or lon, and no point to take them from: _parse_value said so
@@ -329,25 +332,36 @@ def _given(table: RawTable, i: int, column: str) -> bool:
 
 def _leg_geometry(table: RawTable, i: int, row: pd.Series, wkt: pd.Series | None,
                   out: _Collector) -> LineString | None:
+    geometry = None
     if table.geometry is not None:
         geometry = table.geometry.iloc[i]
-        if geometry is None or geometry.is_empty:
-            geometry = None
-        elif geometry.geom_type != "LineString":
-            out.add(table, i, "geometry", f"expected a LineString, got a {geometry.geom_type}")
-            return None
-        else:
-            return geometry
-    if wkt is not None and wkt.iloc[i]:
+    if (geometry is None or geometry.is_empty) and wkt is not None and wkt.iloc[i]:
         try:
             geometry = shapely.from_wkt(wkt.iloc[i])
         except shapely.errors.GEOSException:
             out.add(table, i, "geometry", "not valid WKT")
             return None
-        if geometry.geom_type != "LineString":
-            out.add(table, i, "geometry", f"expected a LineString, got a {geometry.geom_type}")
-            return None
-        return geometry
+    if geometry is None or geometry.is_empty:
+        return None  # drawn through the waypoints by the caller, once the nodes are known
+    if geometry.geom_type != "LineString":
+        out.add(table, i, "geometry", f"expected a LineString, got a {geometry.geom_type}")
+        return None
+    if (wrong := off_the_globe(geometry)) is not None:
+        out.add(table, i, "geometry", wrong)
+        return None
+    return geometry
+
+
+def off_the_globe(geometry: shapely.Geometry) -> str | None:
+    """Return what is wrong with a lon/lat geometry's coordinates (not finite, or off the globe), or None."""
+    coords = shapely.get_coordinates(geometry)
+    if not np.isfinite(coords).all():
+        return "a coordinate is not a finite number"
+    if not ((np.abs(coords[:, 0]) <= 180).all() and (np.abs(coords[:, 1]) <= 90).all()):
+        return "a coordinate is off the globe (lon -180..180, lat -90..90)"
+    return None
+
+
     return None  # drawn through the waypoints by the caller, once the nodes are known
 
 
