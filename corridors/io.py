@@ -8,12 +8,14 @@ import math
 import os
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import pyogrio
 import pyogrio.errors
 
 from .contract import TABLES
@@ -199,14 +201,16 @@ def write_tables(tables: Mapping[str, pd.DataFrame], folder: Path, *, spatial_fo
         flat = frame.map(lambda v: join_list(v) if isinstance(v, tuple) else v) if len(frame) else frame
         if role in ("nodes", "legs") and suffix != ".csv":
             target = folder / f"{role}{suffix}"
-            gpd.GeoDataFrame(flat, geometry="geometry", crs="EPSG:4326").to_file(
-                target, driver="GPKG" if suffix == ".gpkg" else "GeoJSON", layer=role if suffix == ".gpkg" else None
-            )
+            target.unlink(missing_ok=True)  # GDAL would add a layer to an old GeoPackage rather than replace it
+            with _fixed_gdal_date():
+                gpd.GeoDataFrame(flat, geometry="geometry", crs="EPSG:4326").to_file(
+                    target, driver="GPKG" if suffix == ".gpkg" else "GeoJSON",
+                    layer=role if suffix == ".gpkg" else None)
         else:
             target = folder / f"{role}.csv"
             out = pd.DataFrame(flat)
             if "geometry" in out.columns:
-                out["geometry"] = gpd.GeoSeries(out["geometry"]).to_wkt(rounding_precision=5)
+                out["geometry"] = gpd.GeoSeries(out["geometry"]).to_wkt(rounding_precision=-1)  # all digits: lossless
             out.to_csv(target, index=False)
         written.append(target)
     return written
@@ -239,6 +243,17 @@ def parse_whole_number(text: str) -> int:
     if not value.is_integer():
         raise ValueError(f"{text!r} is not a whole number")
     return int(value)
+
+
+@contextmanager
+def _fixed_gdal_date() -> Iterator[None]:
+    """Stamp GeoPackages with a fixed date instead of now, so that the same network gives the same bytes."""
+    before = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": "2000-01-01T00:00:00.000Z"})
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": before})
 
 
 def split_list(text: object) -> tuple[str, ...]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import itertools
 import os
+import shutil
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import cached_property, lru_cache
@@ -43,7 +44,8 @@ class Network:
 
     def __init__(self, nodes: gpd.GeoDataFrame, legs: gpd.GeoDataFrame, sources: pd.DataFrame,
                  parameters: TimeParameters, *, costs: CostParameters | None = None, name: str = "network",
-                 condition_book: ConditionBook | None = None, queues: QueueBook | None = None):
+                 condition_book: ConditionBook | None = None, queues: QueueBook | None = None,
+                 condition_tables: dict[str, pd.DataFrame] | None = None, queue_files: Sequence[Path] = ()):
         self._nodes = nodes
         self._legs = legs
         self._sources = sources
@@ -52,6 +54,11 @@ class Network:
         self.condition_book = condition_book if condition_book is not None else ConditionBook(
             None, None, parameters.profiles)
         self.queues = queues if queues is not None else QueueBook()
+        # what save() writes beside the tables: the groups and conditions the condition book was built from, and
+        # the queue files, copied only while the queues are the ones read from them (a scenario may scale them)
+        self._condition_tables = dict(condition_tables or {})
+        self._queue_files = tuple(queue_files)
+        self._queues_as_read = self.queues
         self.name = name
         self._index = _place_index(nodes)
         self._expanded: dict[tuple[str, Conditions], ExpandedGraph] = {}
@@ -439,21 +446,32 @@ class Network:
         }
 
     def save(self, folder: str | os.PathLike[str], *, format: str = "csv") -> list[Path]:
-        """Write the network to ``folder`` as a dataset that :func:`load_network` reads back; return the files."""
+        """Write the network to ``folder`` as a dataset that :func:`load_network` reads back; return the files.
+
+        ``format`` (csv, geojson or gpkg) is that of nodes and legs; the other tables are CSV. Coordinates keep
+        every digit and legs keep their waypoints, so saving what was loaded from a save gives the same bytes.
+        """
         nodes = self.nodes.reset_index(drop=True)
         nodes["lat"], nodes["lon"] = nodes.geometry.y, nodes.geometry.x
         if format == "csv":
             nodes = pd.DataFrame(nodes.drop(columns="geometry"))
         legs = self.legs.reset_index(drop=True)
-        legs["waypoints"] = ""  # the geometry itself is written
         tables = {
             "nodes": nodes[[*NODE_FIELDS, *(["geometry"] if format != "csv" else [])]],
             "legs": legs[[*LEG_FIELDS, "geometry"]],
             "sources": self.sources.reset_index(drop=True),
             **self.parameters.tables(),
             **self.costs.tables(),
+            **{role: table.copy() for role, table in self._condition_tables.items()},
         }
-        return write_tables(tables, Path(folder), spatial_format=format)
+        written = write_tables(tables, Path(folder), spatial_format=format)
+        if self.queues is self._queues_as_read:
+            for path in self._queue_files:
+                target = Path(folder) / path.name
+                if target.resolve() != path.resolve():
+                    shutil.copyfile(path, target)
+                written.append(target)
+        return written
 
     def __repr__(self) -> str:
         return (f"<Network {self.name!r}: {len(self._nodes)} places, {len(self._legs)} legs "
@@ -630,8 +648,12 @@ def _network_from_clean(clean: dict[str, pd.DataFrame], name: str, folder: Path 
                                 clean.get("disruptions"))
     costs = CostParameters(clean.get("costs"), clean.get("emissions"))
     book = ConditionBook(clean.get("groups"), clean.get("conditions"), parameters.profiles)
+    condition_tables = {role: clean[role].reset_index(drop=True) for role in ("groups", "conditions")
+                        if role in clean}
+    queue_files = [folder / n for n in datasets.QUEUE_FILES if (folder / n).is_file()] if folder else []
     return Network(nodes, legs, clean["sources"].rename_axis(None), parameters, costs=costs, name=name,
-                   condition_book=book, queues=load_queue_book(folder))
+                   condition_book=book, queues=load_queue_book(folder), condition_tables=condition_tables,
+                   queue_files=queue_files)
 
 
 def _check_names_and_coverage(raw: dict[str, RawTable], clean: dict[str, pd.DataFrame]) -> list[Problem]:
