@@ -116,11 +116,12 @@ class Network:
 
     @cached_property
     def graph(self) -> nx.MultiDiGraph:
-        """Return the network as a frozen networkx MultiDiGraph: each leg is an edge in both directions.
+        """Return the network as a read-only networkx MultiDiGraph: each leg is an edge in both directions.
 
         Nodes carry ``x``/``y`` (lon/lat) and the node attributes; edges are keyed by leg id and carry the leg
         attributes with ``forward`` telling whether the edge runs the leg's stated direction. The graph carries
-        ``crs``.
+        ``crs``. Neither its structure nor its attributes can be changed; ``nx.MultiDiGraph(net.graph)`` is a
+        copy that can.
         """
         graph = nx.MultiDiGraph(crs=CRS, name=self.name)
         for node_id, row in self._nodes.iterrows():
@@ -131,7 +132,7 @@ class Network:
             graph.add_edge(row["from"], row["to"], key=leg_id, forward=True, geometry=row.geometry, **attrs)
             graph.add_edge(row["to"], row["from"], key=leg_id, forward=False, geometry=row.geometry.reverse(),
                            **attrs)
-        return nx.freeze(graph)
+        return _read_only(graph)
 
     def map(self, *, offline: bool = False, corridors: bool = True):
         """Return a folium map of the network: legs by mode, places by kind, corridors as switchable layers."""
@@ -483,6 +484,37 @@ class Network:
         rows = "".join(f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>"
                        for k, v in s.items())
         return f"<table><caption>{html.escape(repr(self))}</caption>{rows}</table>"
+
+
+class _ReadOnlyAttributes(dict):
+    """An attribute dict of the network graph that refuses every change.
+
+    The graph is built once per network and shared by every caller, so a change would leak into later answers
+    (and graph_to_gdfs). nx.freeze stops nodes and edges being added or removed but leaves their attribute dicts
+    writable; read-only dicts close that hole at no cost per query, where a fresh copy per access would copy
+    the whole graph. Every attribute value is immutable already (text, numbers, tuples, shapely geometries).
+    """
+
+    def _refuse(self, *args: object, **kwargs: object) -> None:
+        raise TypeError("the network graph is read-only; change a copy (nx.MultiDiGraph(net.graph)) or build a "
+                        "new network (a scenario, or graph_from_gdfs)")
+
+    __setitem__ = __delitem__ = __ior__ = clear = pop = popitem = setdefault = update = _refuse  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[type[dict], tuple[dict]]:
+        return dict, (dict(self),)  # copies (copy.deepcopy, pickle) are plain, changeable dicts
+
+
+def _read_only(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """Return ``graph`` frozen, with read-only attribute dicts for the graph, every node and every edge."""
+    graph.graph = _ReadOnlyAttributes(graph.graph)
+    for node, data in graph._node.items():
+        graph._node[node] = _ReadOnlyAttributes(data)
+    for targets in graph._succ.values():
+        for keys in targets.values():  # the same dict as the reverse adjacency (_pred) holds
+            for key, data in keys.items():
+                keys[key] = _ReadOnlyAttributes(data)
+    return nx.freeze(graph)
 
 
 _PASSAGE_ALIASES = {
