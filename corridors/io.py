@@ -132,7 +132,8 @@ def read_table(role: str, path: Path) -> RawTable:
 
 
 def _read_csv(role: str, path: Path) -> RawTable:
-    with path.open(encoding="utf-8", newline="") as handle:
+    # utf-8-sig: spreadsheet programs start a UTF-8 CSV with a byte-order mark that is not part of the first name
+    with path.open(encoding="utf-8-sig", newline="") as handle:
         header = next(csv.reader(handle), None)
     if not header or not any(h.strip() for h in header):
         raise ValueError("the file is empty; the first line must name the columns")
@@ -141,7 +142,7 @@ def _read_csv(role: str, path: Path) -> RawTable:
     if repeated:
         raise ValidationError([Problem(path.name, "line 1", name, "this column is named twice")
                                for name in repeated])
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     labels = tuple(f"line {i + 2}" for i in range(len(frame)))
     return RawTable(role, path.name, _strip(frame), labels)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import warnings
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -337,7 +338,9 @@ def _leg_geometry(table: RawTable, i: int, row: pd.Series, wkt: pd.Series | None
         geometry = table.geometry.iloc[i]
     if (geometry is None or geometry.is_empty) and wkt is not None and wkt.iloc[i]:
         try:
-            geometry = shapely.from_wkt(wkt.iloc[i])
+            with warnings.catch_warnings():  # a NaN coordinate warns; off_the_globe reports it below
+                warnings.simplefilter("ignore", RuntimeWarning)
+                geometry = shapely.from_wkt(wkt.iloc[i])
         except shapely.errors.GEOSException:
             out.add(table, i, "geometry", "not valid WKT")
             return None
