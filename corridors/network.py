@@ -691,14 +691,15 @@ def _network_from_clean(clean: dict[str, pd.DataFrame], name: str, folder: Path 
 def _check_names_and_coverage(raw: dict[str, RawTable], clean: dict[str, pd.DataFrame]) -> list[Problem]:
     problems = []
     if "nodes" in clean:
-        named = clean["nodes"][clean["nodes"]["name"].notna()]  # a missing name is a problem of its own
+        nodes = clean["nodes"]
+        named = nodes[nodes["name"].notna() & nodes["id"].notna()]  # a missing one is a problem of its own
         for key, ids in _place_index(named).collisions():
             problems.append(Problem(raw["nodes"].file, "", "aliases",
                                     f"the name {key!r} points at several places: {', '.join(ids)}"))
     if "stop_times" not in clean or "speeds" not in clean:
         return problems  # an unreadable parameter table: its own problem says so
     stop_times, speeds = clean["stop_times"], clean["speeds"]
-    profiles = sorted(set(stop_times["profile"]) | set(speeds["profile"]))
+    profiles = sorted({p for p in (*stop_times["profile"], *speeds["profile"]) if p})  # blank: reported already
     for profile in profiles:
         have = set(stop_times.loc[(stop_times["profile"] == profile) & (stop_times["place"] == "*"), "kind"])
         for kind in contract.STOP_KINDS:

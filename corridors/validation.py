@@ -145,14 +145,16 @@ def validate_tables(raw: Mapping[str, RawTable], countries: gpd.GeoDataFrame
         for i, url in enumerate(sources["url"]):
             if url and not re.match(r"^https?://\S+$", url):
                 out.add(present["sources"], i, "url", f"{url!r} is not an http(s) URL")
-        source_ids = {s for s in sources["id"] if s}
+        source_ids = {s for s in sources["id"] if s} if _keyed(present["sources"]) else None
         clean["sources"] = sources.set_index("id", drop=False)
 
     nodes = legs = None
     if "nodes" in parsed:
-        nodes = clean["nodes"] = _check_nodes(present["nodes"], parsed["nodes"], source_ids, countries, out)
+        clean["nodes"] = _check_nodes(present["nodes"], parsed["nodes"], source_ids, countries, out)
+        nodes = clean["nodes"] if _keyed(present["nodes"]) else None
     if "legs" in parsed:
-        legs = clean["legs"] = _check_legs(present["legs"], parsed["legs"], nodes, source_ids, out)
+        clean["legs"] = _check_legs(present["legs"], parsed["legs"], nodes, source_ids, out)
+        legs = clean["legs"] if _keyed(present["legs"]) else None
     for role, key in (("stop_times", "place"), ("speeds", "country"), ("leg_times", "leg"),
                       ("disruptions", "place")):
         if role in parsed:
@@ -168,9 +170,15 @@ def validate_tables(raw: Mapping[str, RawTable], countries: gpd.GeoDataFrame
         groups = clean.get("groups", pd.DataFrame(columns=["id", "members"]))
         clean["conditions"] = _check_conditions(present["conditions"], parsed["conditions"], groups, source_ids,
                                                 out)
-    if nodes is not None and legs is not None:
+    if nodes is not None and legs is not None and {"from", "to"} <= set(present["legs"].frame.columns):
         _check_connected(present["legs"], nodes, legs, out)
     return clean, out.problems
+
+
+def _keyed(table: RawTable) -> bool:
+    """Return whether other tables can be checked against this one: without its id column (reported once) every
+    reference to it would be reported as unknown, a flood of follow-on problems."""
+    return "id" in table.frame.columns
 
 
 def _check_nodes(table: RawTable, frame: pd.DataFrame, source_ids: set[str] | None, countries: gpd.GeoDataFrame,
@@ -491,7 +499,7 @@ def _check_emissions(table: RawTable, frame: pd.DataFrame, nodes: gpd.GeoDataFra
 
 def _check_connected(table: RawTable, nodes: gpd.GeoDataFrame, legs: gpd.GeoDataFrame, out: _Collector) -> None:
     graph = nx.Graph()
-    graph.add_nodes_from(nodes.index)
+    graph.add_nodes_from(n for n in nodes.index if n)  # a node without its id is reported on its own
     # a leg to an unknown node is reported on its own; it must not add that node here as a second problem
     graph.add_edges_from((a, b) for a, b in zip(legs["from"], legs["to"], strict=True)
                          if a in nodes.index and b in nodes.index)
