@@ -3,7 +3,8 @@
 A dataset is a folder (or a set of files) with these tables. ``nodes`` and ``legs`` may be CSV, GeoJSON or
 GeoPackage; the other tables are CSV. Lists inside a field are separated by ``;``. Units are in the column names.
 
-``nodes``: one row per place where something can happen to freight.
+``nodes``: one row per place where something can happen to freight. In GeoJSON or GeoPackage a node may give its
+place as a point geometry instead of ``lat``/``lon``.
 
 ``legs``: one row per line section; every leg can be travelled in both directions. Rail legs carry their gauge.
 A leg's geometry is a drawing and its ``distance_km`` the published figure: in CSV the optional ``geometry``
