@@ -159,6 +159,13 @@ def duplicate_column(role: str, column: str) -> Callable[[Path], None]:
     return mutate
 
 
+def drop_column(role: str, column: str) -> Callable[[Path], None]:
+    def mutate(folder: Path) -> None:
+        path = folder / f"{role}.csv"
+        pd.read_csv(path, dtype=str, keep_default_na=False).drop(columns=[column]).to_csv(path, index=False)
+    return mutate
+
+
 def both(*mutations: Callable[[Path], None]) -> Callable[[Path], None]:
     def mutate(folder: Path) -> None:
         for mutation in mutations:
@@ -303,6 +310,23 @@ def _csv_cases() -> list[Case]:
                   write_text("conditions.csv", "condition,group,level,year,sources,note\n"
                                                "storm,*,typical,2022.5,silkroute_titr,\n")),
              (Expect("conditions.csv", "line 2", "year", "not a whole number"),)),
+        Case("nodes without an id column: said once", fmt, drop_column("nodes", "id"),
+             (Expect(n, "", "id", "required column is missing"),), count=1),
+        Case("legs without from and to columns: said once each", fmt,
+             both(drop_column("legs", "from"), drop_column("legs", "to")),
+             (Expect(lg, "", "from", "required column is missing"), Expect(lg, "", "to", "required column is missing")),
+             count=2),
+        Case("sources without an id column: said once", fmt, drop_column("sources", "id"),
+             (Expect("sources.csv", "", "id", "required column is missing"),), count=1),
+        Case("nodes without lat and lon columns in a CSV", fmt,
+             both(drop_column("nodes", "lat"), drop_column("nodes", "lon")),
+             (Expect(n, "", "lat", "required column is missing"), Expect(n, "", "lon", "required column is missing")),
+             count=2),
+        Case("a node without its id", fmt, set_cell("nodes", 4, "id", ""),
+             (Expect(n, "line 6", "id", "a value is required"),
+              Expect(lg, "line 5", "to", "unknown node 'alat_port'"))),
+        Case("a stop time without its profile", fmt, set_cell("stop_times", 0, "profile", ""),
+             (Expect("stop_times.csv", "line 2", "profile", "a value is required"),)),
         Case("a leg to an unknown node", fmt, set_cell("legs", 1, "to", "atlantis"),
              (Expect(lg, "line 3", "to", "unknown node 'atlantis'"),)),
         Case("a second nodes table", fmt,
