@@ -3,7 +3,8 @@
 A dataset is a folder (or a set of files) with these tables. ``nodes`` and ``legs`` may be CSV, GeoJSON or
 GeoPackage; the other tables are CSV. Lists inside a field are separated by ``;``. Units are in the column names.
 
-``nodes``: one row per place where something can happen to freight.
+``nodes``: one row per place where something can happen to freight. In GeoJSON or GeoPackage a node may give its
+place as a point geometry instead of ``lat``/``lon``.
 
 ``legs``: one row per line section; every leg can be travelled in both directions. Rail legs carry their gauge.
 A leg's geometry is a drawing and its ``distance_km`` the published figure: in CSV the optional ``geometry``
@@ -51,12 +52,17 @@ FIGURE_STATUSES = ("reported", "measured", "derived", "estimate", "approx", "cla
 
 @dataclass(frozen=True)
 class Column:
-    """One column of a table: its name, its type and whether a value is required."""
+    """One column of a table: its name, its type, whether a value is required and, for a number, its range."""
 
     name: str
     kind: str  # "id", "text", "list", "float", "int", "ref", "refs"
     required: bool = False
     choices: tuple[str, ...] = ()
+    bounds: tuple[float, float] | None = None  # for numbers whose only check is their range
+
+
+#: Years a price or a condition set may name: figures in the data are from the railway age to a planning horizon.
+YEARS = (1900.0, 2100.0)
 
 
 NODE_COLUMNS = (
@@ -156,7 +162,7 @@ COST_COLUMNS = (
     Column("leg", "text"),
     Column("profile", "text", required=True),
     Column("unit", "text", required=True, choices=COST_UNITS),
-    Column("price_year", "int"),
+    Column("price_year", "int", bounds=YEARS),
     *_triple(""),
     *PROVENANCE,
 )
@@ -186,7 +192,7 @@ CONDITION_COLUMNS = (
     Column("condition", "text", required=True),
     Column("group", "text", required=True),
     Column("level", "text", required=True, choices=CONDITION_LEVELS),
-    Column("year", "int"),
+    Column("year", "int", bounds=YEARS),
     Column("sources", "refs"),
     Column("note", "text"),
 )
@@ -208,6 +214,9 @@ TABLES: dict[str, tuple[Column, ...]] = {
 #: Plausibility bounds used by validation, in one place so that they can be read and argued with.
 #: A drawn line cuts corners, so it may be shorter than the published distance, but not much longer.
 GEOMETRY_TO_DISTANCE_RATIO = (0.55, 1.15)
+#: No leg goes once round the Earth (the longest bundled one, Lianyungang → Constanța round the Cape, is 27,844
+#: km): a larger distance_km is a typing error, reported on that field rather than as a geometry that misfits it.
+MAX_LEG_DISTANCE_KM = 40_075.0
 #: A published distance cannot be shorter than the great circle between its ends (small slack for rounding).
 MIN_DISTANCE_TO_GREAT_CIRCLE = 0.97
 #: How far a leg's drawn ends may lie from its nodes' coordinates.

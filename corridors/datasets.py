@@ -12,6 +12,8 @@ import geopandas as gpd
 NETWORK_FILES = ("nodes", "legs", "sources")
 PARAMETER_FILES = ("stop_times", "speeds")  # a network without its own uses the bundled ones
 OPTIONAL_FILES = ("leg_times", "disruptions", "costs", "emissions", "groups", "conditions")  # none if absent
+#: The files a dataset folder's queues are read from (corridors.queues), which save() copies as they are.
+QUEUE_FILES = ("queues.csv", "conversions.csv", "volumes.csv", "capacities.csv")
 COUNTRIES_FILE = "countries_110m.geojson"  # light: the background of offline maps
 BOUNDARIES_FILE = "countries_50m.fgb"  # detailed: where places are checked against their country
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import itertools
 import os
+import shutil
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import cached_property, lru_cache
@@ -44,7 +45,8 @@ class Network:
 
     def __init__(self, nodes: gpd.GeoDataFrame, legs: gpd.GeoDataFrame, sources: pd.DataFrame,
                  parameters: TimeParameters, *, costs: CostParameters | None = None, name: str = "network",
-                 condition_book: ConditionBook | None = None, queues: QueueBook | None = None):
+                 condition_book: ConditionBook | None = None, queues: QueueBook | None = None,
+                 condition_tables: dict[str, pd.DataFrame] | None = None, queue_files: Sequence[Path] = ()):
         self._nodes = nodes
         self._legs = legs
         self._sources = sources
@@ -53,6 +55,11 @@ class Network:
         self.condition_book = condition_book if condition_book is not None else ConditionBook(
             None, None, parameters.profiles)
         self.queues = queues if queues is not None else QueueBook()
+        # what save() writes beside the tables: the groups and conditions the condition book was built from, and
+        # the queue files, copied only while the queues are the ones read from them (a scenario may scale them)
+        self._condition_tables = dict(condition_tables or {})
+        self._queue_files = tuple(queue_files)
+        self._queues_as_read = self.queues
         self.name = name
         self._index = _place_index(nodes)
         self._expanded: dict[tuple[str, Conditions], ExpandedGraph] = {}
@@ -112,11 +119,12 @@ class Network:
 
     @cached_property
     def graph(self) -> nx.MultiDiGraph:
-        """Return the network as a frozen networkx MultiDiGraph: each leg is an edge in both directions.
+        """Return the network as a read-only networkx MultiDiGraph: each leg is an edge in both directions.
 
         Nodes carry ``x``/``y`` (lon/lat) and the node attributes; edges are keyed by leg id and carry the leg
         attributes with ``forward`` telling whether the edge runs the leg's stated direction. The graph carries
-        ``crs``.
+        ``crs``. Neither its structure nor its attributes can be changed; ``nx.MultiDiGraph(net.graph)`` is a
+        copy that can.
         """
         graph = nx.MultiDiGraph(crs=CRS, name=self.name)
         for node_id, row in self._nodes.iterrows():
@@ -127,7 +135,7 @@ class Network:
             graph.add_edge(row["from"], row["to"], key=leg_id, forward=True, geometry=row.geometry, **attrs)
             graph.add_edge(row["to"], row["from"], key=leg_id, forward=False, geometry=row.geometry.reverse(),
                            **attrs)
-        return nx.freeze(graph)
+        return _read_only(graph)
 
     def map(self, *, offline: bool = False, corridors: bool = True):
         """Return a folium map of the network: legs by mode, places by kind, corridors as switchable layers."""
@@ -442,21 +450,32 @@ class Network:
         }
 
     def save(self, folder: str | os.PathLike[str], *, format: str = "csv") -> list[Path]:
-        """Write the network to ``folder`` as a dataset that :func:`load_network` reads back; return the files."""
+        """Write the network to ``folder`` as a dataset that :func:`load_network` reads back; return the files.
+
+        ``format`` (csv, geojson or gpkg) is that of nodes and legs; the other tables are CSV. Coordinates keep
+        every digit and legs keep their waypoints, so saving what was loaded from a save gives the same bytes.
+        """
         nodes = self.nodes.reset_index(drop=True)
         nodes["lat"], nodes["lon"] = nodes.geometry.y, nodes.geometry.x
         if format == "csv":
             nodes = pd.DataFrame(nodes.drop(columns="geometry"))
         legs = self.legs.reset_index(drop=True)
-        legs["waypoints"] = ""  # the geometry itself is written
         tables = {
             "nodes": nodes[[*NODE_FIELDS, *(["geometry"] if format != "csv" else [])]],
             "legs": legs[[*LEG_FIELDS, "geometry"]],
             "sources": self.sources.reset_index(drop=True),
             **self.parameters.tables(),
             **self.costs.tables(),
+            **{role: table.copy() for role, table in self._condition_tables.items()},
         }
-        return write_tables(tables, Path(folder), spatial_format=format)
+        written = write_tables(tables, Path(folder), spatial_format=format)
+        if self.queues is self._queues_as_read:
+            for path in self._queue_files:
+                target = Path(folder) / path.name
+                if target.resolve() != path.resolve():
+                    shutil.copyfile(path, target)
+                written.append(target)
+        return written
 
     def __repr__(self) -> str:
         return (f"<Network {self.name!r}: {len(self._nodes)} places, {len(self._legs)} legs "
@@ -468,6 +487,37 @@ class Network:
         rows = "".join(f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>"
                        for k, v in s.items())
         return f"<table><caption>{html.escape(repr(self))}</caption>{rows}</table>"
+
+
+class _ReadOnlyAttributes(dict):
+    """An attribute dict of the network graph that refuses every change.
+
+    The graph is built once per network and shared by every caller, so a change would leak into later answers
+    (and graph_to_gdfs). nx.freeze stops nodes and edges being added or removed but leaves their attribute dicts
+    writable; read-only dicts close that hole at no cost per query, where a fresh copy per access would copy
+    the whole graph. Every attribute value is immutable already (text, numbers, tuples, shapely geometries).
+    """
+
+    def _refuse(self, *args: object, **kwargs: object) -> None:
+        raise TypeError("the network graph is read-only; change a copy (nx.MultiDiGraph(net.graph)) or build a "
+                        "new network (a scenario, or graph_from_gdfs)")
+
+    __setitem__ = __delitem__ = __ior__ = clear = pop = popitem = setdefault = update = _refuse  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[type[dict], tuple[dict]]:
+        return dict, (dict(self),)  # copies (copy.deepcopy, pickle) are plain, changeable dicts
+
+
+def _read_only(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """Return ``graph`` frozen, with read-only attribute dicts for the graph, every node and every edge."""
+    graph.graph = _ReadOnlyAttributes(graph.graph)
+    for node, data in graph._node.items():
+        graph._node[node] = _ReadOnlyAttributes(data)
+    for targets in graph._succ.values():
+        for keys in targets.values():  # the same dict as the reverse adjacency (_pred) holds
+            for key, data in keys.items():
+                keys[key] = _ReadOnlyAttributes(data)
+    return nx.freeze(graph)
 
 
 _PASSAGE_ALIASES = {
@@ -561,9 +611,9 @@ def _country_names() -> dict[str, str]:
 # Loading ---------------------------------------------------------------------------------------------------
 
 def _read(paths: Iterable[str | os.PathLike[str]]) -> tuple[dict[str, RawTable], list[Problem]]:
+    """Return the tables that could be read and the problems of those that could not (of every file, so that one
+    broken table does not hide the problems of the others)."""
     found, problems = find_files(paths)
-    if problems:
-        return {}, problems
     missing = [role for role in datasets.PARAMETER_FILES if role not in found]
     bundled = datasets.data_path() if missing else None
     for role in missing:  # a user's network without its own time parameters uses ours
@@ -574,9 +624,7 @@ def _read(paths: Iterable[str | os.PathLike[str]]) -> tuple[dict[str, RawTable],
             raw[role] = read_table(role, path)
         except ValidationError as exc:
             problems.extend(exc.problems)
-    if problems:
-        return {}, problems
-    if bundled is not None and found["nodes"].parent != bundled:
+    if bundled is not None and "nodes" in raw and found["nodes"].parent != bundled:
         # keep only the bundled rows that can apply to the user's network: defaults and its countries
         countries = set(raw["nodes"].frame.get("country", pd.Series(dtype=str)))
         for role, key in (("stop_times", "place"), ("speeds", "country")):
@@ -585,7 +633,7 @@ def _read(paths: Iterable[str | os.PathLike[str]]) -> tuple[dict[str, RawTable],
                 keep = table.frame[key].isin(countries | {"*"})
                 raw[role] = RawTable(role, f"bundled {table.file}", table.frame[keep].reset_index(drop=True),
                                      tuple(label for label, k in zip(table.labels, keep, strict=True) if k))
-    if bundled is not None and found["sources"].parent != bundled:
+    if bundled is not None and "sources" in raw and found["sources"].parent != bundled:
         # our time parameters cite our sources: make them known to the user's dataset
         ours = read_table("sources", bundled / "sources.csv")
         theirs = raw["sources"].frame
@@ -599,9 +647,7 @@ def _read(paths: Iterable[str | os.PathLike[str]]) -> tuple[dict[str, RawTable],
 def validate(*paths: str | os.PathLike[str]) -> list[Problem]:
     """Return every problem in the dataset at ``paths`` (folders or files); an empty list means it is valid."""
     raw, problems = _read(paths or [datasets.data_path()])
-    if problems:
-        return problems
-    return _validated(raw)[1]
+    return problems + _validated(raw)[1]
 
 
 def load_network(*paths: str | os.PathLike[str], name: str | None = None) -> Network:
@@ -613,11 +659,9 @@ def load_network(*paths: str | os.PathLike[str], name: str | None = None) -> Net
         Listing every problem in the dataset, each with its file, row and field.
     """
     raw, problems = _read(paths or [datasets.data_path()])
-    if problems:
-        raise ValidationError(problems)
-    clean, problems = _validated(raw)
-    if problems:
-        raise ValidationError(problems)
+    clean, more = _validated(raw)
+    if problems or more:
+        raise ValidationError(problems + more)
     folder = Path(paths[0]) if paths and Path(paths[0]).is_dir() else (datasets.data_path() if not paths else None)
     return _network_from_clean(clean, name or (Path(paths[0]).name if paths else "bundled"), folder)
 
@@ -625,9 +669,7 @@ def load_network(*paths: str | os.PathLike[str], name: str | None = None) -> Net
 def _validated(raw: dict[str, RawTable]) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
     """Return the clean tables and every problem: the contract first, then names and parameter coverage."""
     clean, problems = validate_tables(raw, datasets.boundaries())
-    if not problems:
-        problems = _check_names_and_coverage(raw, clean)
-    return clean, problems
+    return clean, problems + _check_names_and_coverage(raw, clean)
 
 
 def _network_from_clean(clean: dict[str, pd.DataFrame], name: str, folder: Path | None = None) -> Network:
@@ -643,29 +685,38 @@ def _network_from_clean(clean: dict[str, pd.DataFrame], name: str, folder: Path 
     months = load_month_book(folder, places=clean["nodes"].index, sources=clean["sources"].index,
                              groups=clean["groups"]["id"] if clean.get("groups") is not None else ())
     book = ConditionBook(clean.get("groups"), clean.get("conditions"), parameters.profiles, months)
+    condition_tables = {role: clean[role].reset_index(drop=True) for role in ("groups", "conditions")
+                        if role in clean}
+    queue_files = [folder / n for n in (*datasets.QUEUE_FILES, "months.csv")
+                   if (folder / n).is_file()] if folder else []
     return Network(nodes, legs, clean["sources"].rename_axis(None), parameters, costs=costs, name=name,
-                   condition_book=book, queues=load_queue_book(folder))
+                   condition_book=book, queues=load_queue_book(folder), condition_tables=condition_tables,
+                   queue_files=queue_files)
 
 
 def _check_names_and_coverage(raw: dict[str, RawTable], clean: dict[str, pd.DataFrame]) -> list[Problem]:
     problems = []
-    nodes = clean["nodes"]
-    for key, ids in _place_index(nodes).collisions():
-        problems.append(Problem(raw["nodes"].file, "", "aliases",
-                                f"the name {key!r} points at several places: {', '.join(ids)}"))
+    if "nodes" in clean:
+        nodes = clean["nodes"]
+        named = nodes[nodes["name"].notna() & nodes["id"].notna()]  # a missing one is a problem of its own
+        for key, ids in _place_index(named).collisions():
+            problems.append(Problem(raw["nodes"].file, "", "aliases",
+                                    f"the name {key!r} points at several places: {', '.join(ids)}"))
+    if "stop_times" not in clean or "speeds" not in clean:
+        return problems  # an unreadable parameter table: its own problem says so
     stop_times, speeds = clean["stop_times"], clean["speeds"]
-    profiles = sorted(set(stop_times["profile"]) | set(speeds["profile"]))
+    profiles = sorted({p for p in (*stop_times["profile"], *speeds["profile"]) if p})  # blank: reported already
     # a network without flights has no airport stops, so it needs no default rows for them
-    needed = [k for k in contract.STOP_KINDS
-              if "air" in set(clean["legs"]["mode"]) or k not in ("air_handling", "flight_wait")]
+    modes = set(clean["legs"]["mode"]) if "legs" in clean else set()
+    needed = [k for k in contract.STOP_KINDS if "air" in modes or k not in ("air_handling", "flight_wait")]
     for profile in profiles:
         have = set(stop_times.loc[(stop_times["profile"] == profile) & (stop_times["place"] == "*"), "kind"])
         for kind in needed:
             if kind not in have:
                 problems.append(Problem(raw["stop_times"].file, "", "place",
                                         f"profile {profile!r} has no default (*) row for {kind}"))
-        legs = clean["legs"]
-        timed_by_speed = set(legs.loc[legs["time_h"].isna(), "mode"])
+        legs = clean.get("legs", pd.DataFrame(columns=["time_h", "mode"]))
+        timed_by_speed = set(legs.loc[legs["time_h"].isna(), "mode"]) & set(contract.MODES)
         have_speed = set(speeds.loc[(speeds["profile"] == profile) & (speeds["country"] == "*"), "mode"])
         for mode in sorted(timed_by_speed - have_speed):
             problems.append(Problem(raw["speeds"].file, "", "country",

@@ -6,14 +6,15 @@ Validation runs once, when a network is loaded; queries trust what it let throug
 from __future__ import annotations
 
 import itertools
-import math
 import re
+import warnings
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import geopandas as gpd
 import networkx as nx
+import numpy as np
 import pandas as pd
 import shapely
 from pyproj import Geod
@@ -23,7 +24,8 @@ from shapely.ops import nearest_points
 from . import contract
 from .contract import Column
 from .errors import Problem
-from .io import RawTable
+from .io import NO_ROWS, RawTable, parse_number, parse_whole_number
+from .sealanes import SEAROUTE
 from .timing import service_problem
 
 GEOD = Geod(ellps="WGS84")
@@ -52,17 +54,18 @@ class _Collector:
 def _parse_columns(table: RawTable, columns: tuple[Column, ...], out: _Collector) -> pd.DataFrame:
     """Return the table with typed values (None where missing or unparseable); record each problem."""
     frame = table.frame
-    missing = [c.name for c in columns if c.required and c.name not in frame.columns]
-    if table.role == "nodes" and table.geometry is not None:
-        missing = [m for m in missing if m not in ("lat", "lon")]
+    # nodes drawn as points (GeoJSON, GeoPackage) may leave lat/lon out: _check_nodes takes them from the points
+    from_points = ("lat", "lon") if table.role == "nodes" and table.geometry is not None else ()
+    missing = [c.name for c in columns if c.required and c.name not in frame.columns and c.name not in from_points]
     for name in missing:
         out.add(table, None, name, "required column is missing")
     parsed: dict[str, list[object]] = {}
     for column in columns:
         values: list[object] = []
         raw_values = frame[column.name] if column.name in frame.columns else [""] * len(frame)
+        quiet = column.name in missing or column.name in from_points  # said once already, or checked later
         for i, raw in enumerate(raw_values):
-            values.append(_parse_value(table, i, column, str(raw), out, column.name in missing))
+            values.append(_parse_value(table, i, column, str(raw), out, quiet))
         parsed[column.name] = values
     return pd.DataFrame(parsed, index=range(len(frame)), dtype=object)
 
@@ -80,22 +83,16 @@ def _parse_value(table: RawTable, i: int, column: Column, raw: str, out: _Collec
                     out.add(table, i, column.name, f"unknown value {item!r}; expected one of "
                             f"{', '.join(column.choices)}")
         return items
-    if column.kind == "float":
+    if column.kind in ("float", "int"):
         try:
-            value = float(raw)
-        except ValueError:
-            out.add(table, i, column.name, f"{raw!r} is not a number")
+            value: float = parse_number(raw) if column.kind == "float" else parse_whole_number(raw)
+        except ValueError as exc:
+            out.add(table, i, column.name, str(exc))
             return None
-        if not math.isfinite(value):
-            out.add(table, i, column.name, f"{raw!r} is not a finite number")
+        if column.bounds is not None and not column.bounds[0] <= value <= column.bounds[1]:
+            out.add(table, i, column.name, f"{raw} is outside {column.bounds[0]:g}..{column.bounds[1]:g}")
             return None
         return value
-    if column.kind == "int":
-        try:
-            return int(float(raw))
-        except ValueError:
-            out.add(table, i, column.name, f"{raw!r} is not a whole number")
-            return None
     if column.kind == "id" and not _ID.match(raw):
         out.add(table, i, column.name, f"{raw!r} is not a valid id (letters, digits, _ . - only)")
     if column.choices and raw not in column.choices:
@@ -113,8 +110,10 @@ def _duplicates(table: RawTable, values: pd.Series, column: str, out: _Collector
             seen.add(value)
 
 
-def _check_refs(table: RawTable, frame: pd.DataFrame, columns: tuple[str, ...], source_ids: set[str],
+def _check_refs(table: RawTable, frame: pd.DataFrame, columns: tuple[str, ...], source_ids: set[str] | None,
                 out: _Collector) -> None:
+    if source_ids is None:  # the sources table could not be read: its problem is reported already
+        return
     for column in columns:
         for i, value in enumerate(frame[column]):
             refs = value if isinstance(value, tuple) else ((value,) if value else ())
@@ -125,49 +124,81 @@ def _check_refs(table: RawTable, frame: pd.DataFrame, columns: tuple[str, ...], 
 
 def validate_tables(raw: Mapping[str, RawTable], countries: gpd.GeoDataFrame
                     ) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
-    """Parse and cross-check raw tables; return clean tables by role and every problem found."""
+    """Parse and cross-check raw tables; return clean tables by role and every problem found.
+
+    A table missing from ``raw`` (one that could not be read, its problem reported by the caller) or without rows
+    is left out, and so are the checks of other tables against it, so that each of their own problems is still
+    reported and none is a mere follow-on of the missing table.
+    """
     out = _Collector()
-    parsed = {role: _parse_columns(table, contract.TABLES[role], out) for role, table in raw.items()}
+    for table in raw.values():
+        if not len(table.frame):
+            out.add(table, None, "", NO_ROWS)
+    present = {role: table for role, table in raw.items() if len(table.frame)}
+    parsed = {role: _parse_columns(table, contract.TABLES[role], out) for role, table in present.items()}
+    clean: dict[str, pd.DataFrame] = {}
 
-    sources = parsed["sources"]
-    _duplicates(raw["sources"], sources["id"], "id", out)
-    for i, url in enumerate(sources["url"]):
-        if url and not re.match(r"^https?://\S+$", url):
-            out.add(raw["sources"], i, "url", f"{url!r} is not an http(s) URL")
-    source_ids = {s for s in sources["id"] if s}
+    source_ids: set[str] | None = None
+    if "sources" in parsed:
+        sources = parsed["sources"]
+        _duplicates(present["sources"], sources["id"], "id", out)
+        for i, url in enumerate(sources["url"]):
+            if url and not re.match(r"^https?://\S+$", url):
+                out.add(present["sources"], i, "url", f"{url!r} is not an http(s) URL")
+        source_ids = {s for s in sources["id"] if s} if _keyed(present["sources"]) else None
+        clean["sources"] = sources.set_index("id", drop=False)
 
-    nodes = _check_nodes(raw["nodes"], parsed["nodes"], source_ids, countries, out)
-    legs = _check_legs(raw["legs"], parsed["legs"], nodes, source_ids, out)
-    clean = {"sources": sources.set_index("id", drop=False), "nodes": nodes, "legs": legs}
+    nodes = legs = None
+    if "nodes" in parsed:
+        clean["nodes"] = _check_nodes(present["nodes"], parsed["nodes"], source_ids, countries, out)
+        nodes = clean["nodes"] if _keyed(present["nodes"]) else None
+    if "legs" in parsed:
+        clean["legs"] = _check_legs(present["legs"], parsed["legs"], nodes, source_ids, out)
+        legs = clean["legs"] if _keyed(present["legs"]) else None
     for role, key in (("stop_times", "place"), ("speeds", "country"), ("leg_times", "leg"),
                       ("disruptions", "place")):
         if role in parsed:
-            clean[role] = _check_parameters(raw[role], parsed[role], key, nodes, legs, source_ids, out)
+            clean[role] = _check_parameters(present[role], parsed[role], key, nodes, legs, source_ids, out)
     if "costs" in parsed:
-        clean["costs"] = _check_costs(raw["costs"], parsed["costs"], nodes, legs, source_ids, out)
+        clean["costs"] = _check_costs(present["costs"], parsed["costs"], nodes, legs, source_ids, out)
     if "emissions" in parsed:
-        clean["emissions"] = _check_emissions(raw["emissions"], parsed["emissions"], nodes, source_ids, out)
-    _check_level_order(raw, clean, out)
+        clean["emissions"] = _check_emissions(present["emissions"], parsed["emissions"], nodes, source_ids, out)
+    _check_level_order(present, clean, out)
     if "groups" in parsed:
-        clean["groups"] = _check_groups(raw["groups"], parsed["groups"], nodes, legs, out)
+        clean["groups"] = _check_groups(present["groups"], parsed["groups"], nodes, legs, out)
     if "conditions" in parsed:
         groups = clean.get("groups", pd.DataFrame(columns=["id", "members"]))
-        clean["conditions"] = _check_conditions(raw["conditions"], parsed["conditions"], groups, source_ids, out)
-    if not out.problems:
-        _check_connected(raw["legs"], nodes, legs, out)
+        clean["conditions"] = _check_conditions(present["conditions"], parsed["conditions"], groups, source_ids,
+                                                out)
+    if nodes is not None and legs is not None and {"from", "to"} <= set(present["legs"].frame.columns):
+        _check_connected(present["legs"], nodes, legs, out)
     return clean, out.problems
 
 
-def _check_nodes(table: RawTable, frame: pd.DataFrame, source_ids: set[str], countries: gpd.GeoDataFrame,
+def _keyed(table: RawTable) -> bool:
+    """Return whether other tables can be checked against this one: without its id column (reported once) every
+    reference to it would be reported as unknown, a flood of follow-on problems."""
+    return "id" in table.frame.columns
+
+
+def _check_nodes(table: RawTable, frame: pd.DataFrame, source_ids: set[str] | None, countries: gpd.GeoDataFrame,
                  out: _Collector) -> gpd.GeoDataFrame:
     _duplicates(table, frame["id"], "id", out)
     _check_refs(table, frame, ("coord_source", "sources"), source_ids, out)
-    if table.geometry is not None and frame["lat"].isna().all():
-        for i, geom in enumerate(table.geometry):
-            if isinstance(geom, Point):
-                frame.loc[i, "lon"], frame.loc[i, "lat"] = geom.x, geom.y
-            else:
-                out.add(table, i, "geometry", "a node's geometry must be a point")
+    for i in range(len(frame)):
+        if frame.at[i, "lat"] is not None and frame.at[i, "lon"] is not None:
+            continue
+        geom = table.geometry.iloc[i] if table.geometry is not None else None
+        if isinstance(geom, Point) and not geom.is_empty and (wrong := off_the_globe(geom)) is not None:
+            out.add(table, i, "geometry", wrong)
+        elif isinstance(geom, Point) and not geom.is_empty:
+            frame.at[i, "lon"], frame.at[i, "lat"] = geom.x, geom.y
+        elif table.geometry is None:
+            continue  # no lat or lon, and no point to take them from: _parse_value said so
+        elif geom is None or geom.is_empty:
+            out.add(table, i, "geometry", "a node needs a point geometry or lat and lon")
+        else:
+            out.add(table, i, "geometry", f"a node's geometry must be a point, got a {geom.geom_type}")
     by_code = dict(zip(countries["iso_a3"], countries.geometry, strict=True))
     points: list[Point | None] = []
     for i, row in frame.iterrows():
@@ -214,35 +245,41 @@ def _outside_km(point: Point, outline: shapely.Geometry) -> float:
     return great_circle_km(point.x, point.y, nearest.x, nearest.y)
 
 
-def _check_legs(table: RawTable, frame: pd.DataFrame, nodes: gpd.GeoDataFrame, source_ids: set[str],
+def _check_legs(table: RawTable, frame: pd.DataFrame, nodes: gpd.GeoDataFrame | None, source_ids: set[str] | None,
                 out: _Collector) -> gpd.GeoDataFrame:
     _duplicates(table, frame["id"], "id", out)
     _check_refs(table, frame, ("distance_source", "time_source", "service_source", "sources"), source_ids, out)
     wkt = table.frame["geometry"] if "geometry" in table.frame.columns else None
     geometries: list[LineString | None] = []
     for i, row in frame.iterrows():
-        ends_known = True
+        ends_known = nodes is not None  # else the nodes table's own problem is reported, not one per leg
         for end in ("from", "to"):
-            if row[end] and row[end] not in nodes.index:
+            if nodes is not None and row[end] and row[end] not in nodes.index:
                 out.add(table, i, end, f"unknown node {row[end]!r}")
                 ends_known = False
         if row["from"] and row["from"] == row["to"]:
             out.add(table, i, "to", "a leg must join two different nodes")
         _check_leg_values(table, i, row, out)
         geometry = _leg_geometry(table, i, row, wkt, out)
-        first = nodes.geometry[row["from"]] if ends_known and row["from"] else None
-        last = nodes.geometry[row["to"]] if ends_known and row["to"] else None
-        if geometry is None and first is not None and last is not None:
+        waypoints = row["waypoints"] or ""
+        inner: list[tuple[float, float]] = []
+        if waypoints.split()[:1] == [SEAROUTE]:  # a note for the tool that drew the geometry, not points
+            if geometry is None:
+                out.add(table, i, "waypoints", f"{waypoints!r} asks for a sea lane but the leg has no geometry; "
+                        "draw it with python -m corridors.sealanes or give 'lat lon' pairs")
+        else:
             try:
-                inner = parse_waypoints(row["waypoints"] or "")
-            except ValueError:
-                out.add(table, i, "waypoints", "expected 'lat lon' pairs separated by ';'")
-                inner = []
+                inner = parse_waypoints(waypoints)
+            except ValueError as exc:
+                out.add(table, i, "waypoints", str(exc))
+        first = nodes.geometry[row["from"]] if nodes is not None and ends_known and row["from"] else None
+        last = nodes.geometry[row["to"]] if nodes is not None and ends_known and row["to"] else None
+        if geometry is None and first is not None and last is not None:
             geometry = LineString([(first.x, first.y), *inner, (last.x, last.y)])
         geometries.append(geometry)
-        if first is None or last is None:
-            continue
         distance = row["distance_km"]
+        if first is None or last is None or (distance is not None and distance > contract.MAX_LEG_DISTANCE_KM):
+            continue  # nothing to measure the leg against, or a distance already reported as out of range
         direct = great_circle_km(first.x, first.y, last.x, last.y)
         if distance is not None and distance > 0 and distance < contract.MIN_DISTANCE_TO_GREAT_CIRCLE * direct - 1:
             out.add(table, i, "distance_km", f"{distance:g} km is shorter than the {direct:.0f} km great circle "
@@ -267,7 +304,9 @@ def _check_legs(table: RawTable, frame: pd.DataFrame, nodes: gpd.GeoDataFrame, s
 def _check_leg_values(table: RawTable, i: int, row: pd.Series, out: _Collector) -> None:
     mode, gauge = row["mode"], row["gauge_mm"]
     if mode == "rail":
-        if gauge is None:
+        if gauge is None and _given(table, i, "gauge_mm"):
+            pass  # written but not a whole number: reported as such
+        elif gauge is None:
             out.add(table, i, "gauge_mm", "a rail leg needs its gauge (1435 or 1520)")
         elif gauge not in contract.GAUGES_MM:
             out.add(table, i, "gauge_mm", f"unknown gauge {gauge}; expected 1435 or 1520")
@@ -275,6 +314,9 @@ def _check_leg_values(table: RawTable, i: int, row: pd.Series, out: _Collector) 
         out.add(table, i, "gauge_mm", f"a {mode} leg has no gauge")
     if row["distance_km"] is not None and row["distance_km"] <= 0:
         out.add(table, i, "distance_km", f"distance must be positive, got {row['distance_km']:g}")
+    elif row["distance_km"] is not None and row["distance_km"] > contract.MAX_LEG_DISTANCE_KM:
+        out.add(table, i, "distance_km", f"{row['distance_km']:g} km is out of range: no leg is longer than "
+                f"{contract.MAX_LEG_DISTANCE_KM:,.0f} km, once round the Earth")
     if row["time_h"] is not None:
         if row["time_h"] <= 0:
             out.add(table, i, "time_h", f"time must be positive, got {row['time_h']:g}")
@@ -292,56 +334,85 @@ def _check_leg_values(table: RawTable, i: int, row: pd.Series, out: _Collector) 
         out.add(table, i, "service", "a ferry leg needs its service pattern ('unscheduled' or 'N/week')")
 
 
+def _given(table: RawTable, i: int, column: str) -> bool:
+    """Return whether a value was written in a cell, even one that could not be parsed."""
+    return column in table.frame.columns and table.frame[column].iloc[i] != ""
+
+
 def _leg_geometry(table: RawTable, i: int, row: pd.Series, wkt: pd.Series | None,
                   out: _Collector) -> LineString | None:
+    geometry = None
     if table.geometry is not None:
         geometry = table.geometry.iloc[i]
-        if geometry is None or geometry.is_empty:
-            geometry = None
-        elif geometry.geom_type != "LineString":
-            out.add(table, i, "geometry", f"expected a LineString, got a {geometry.geom_type}")
-            return None
-        else:
-            return geometry
-    if wkt is not None and wkt.iloc[i]:
+    if (geometry is None or geometry.is_empty) and wkt is not None and wkt.iloc[i]:
         try:
-            geometry = shapely.from_wkt(wkt.iloc[i])
+            with warnings.catch_warnings():  # a NaN coordinate warns; off_the_globe reports it below
+                warnings.simplefilter("ignore", RuntimeWarning)
+                geometry = shapely.from_wkt(wkt.iloc[i])
         except shapely.errors.GEOSException:
             out.add(table, i, "geometry", "not valid WKT")
             return None
-        if geometry.geom_type != "LineString":
-            out.add(table, i, "geometry", f"expected a LineString, got a {geometry.geom_type}")
-            return None
-        return geometry
+    if geometry is None or geometry.is_empty:
+        return None  # drawn through the waypoints by the caller, once the nodes are known
+    if geometry.geom_type != "LineString":
+        out.add(table, i, "geometry", f"expected a LineString, got a {geometry.geom_type}")
+        return None
+    if (wrong := off_the_globe(geometry)) is not None:
+        out.add(table, i, "geometry", wrong)
+        return None
+    return geometry
+
+
+def off_the_globe(geometry: shapely.Geometry) -> str | None:
+    """Return what is wrong with a lon/lat geometry's coordinates (not finite, or off the globe), or None."""
+    coords = shapely.get_coordinates(geometry)
+    if not np.isfinite(coords).all():
+        return "a coordinate is not a finite number"
+    if not ((np.abs(coords[:, 0]) <= 180).all() and (np.abs(coords[:, 1]) <= 90).all()):
+        return "a coordinate is off the globe (lon -180..180, lat -90..90)"
+    return None
+
+
     return None  # drawn through the waypoints by the caller, once the nodes are known
 
 
 def parse_waypoints(text: str) -> list[tuple[float, float]]:
-    """Return ``(lon, lat)`` pairs from a waypoints field of ``lat lon`` pairs separated by ``;``."""
+    """Return ``(lon, lat)`` pairs from a waypoints field of ``lat lon`` pairs separated by ``;``.
+
+    Raise ValueError saying which pair is wrong: not two numbers, not finite, or off the globe.
+    """
     points = []
     for part in text.split(";"):
         part = part.strip()
         if not part:
             continue
-        lat_text, lon_text = part.replace(",", " ").split()
-        points.append((float(lon_text), float(lat_text)))
+        pair = part.replace(",", " ").split()
+        if len(pair) != 2:
+            raise ValueError(f"{part!r} is not a 'lat lon' pair; write pairs separated by ';'")
+        try:
+            lat, lon = parse_number(pair[0]), parse_number(pair[1])
+        except ValueError as exc:
+            raise ValueError(f"in the waypoint {part!r}: {exc}") from None
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise ValueError(f"the waypoint {part!r} is off the globe (lat -90..90, lon -180..180)")
+        points.append((lon, lat))
     return points
 
 
-def _check_parameters(table: RawTable, frame: pd.DataFrame, key: str, nodes: gpd.GeoDataFrame,
-                      legs: gpd.GeoDataFrame, source_ids: set[str], out: _Collector) -> pd.DataFrame:
+def _check_parameters(table: RawTable, frame: pd.DataFrame, key: str, nodes: gpd.GeoDataFrame | None,
+                      legs: gpd.GeoDataFrame | None, source_ids: set[str] | None, out: _Collector) -> pd.DataFrame:
     _check_refs(table, frame, ("sources",), source_ids, out)
     unit = "h" if "low_h" in frame.columns else "kmh"
     low, typical, high = (f"{n}_{unit}" for n in ("low", "typical", "high"))
-    countries = set(nodes["country"])
     what = next((c for c in ("kind", "mode") if c in frame.columns), key)
+    places = _Places.of(nodes)
     seen: set[tuple[str, str, str]] = set()
     for i, row in frame.iterrows():
         place = row[key]
         if key == "leg":
-            if place and place not in legs.index:
+            if legs is not None and place and place not in legs.index:
                 out.add(table, i, key, f"unknown leg {place!r}")
-        elif place and place != "*" and place not in countries and (key == "country" or place not in nodes.index):
+        elif place and place != "*" and not places.known(place, countries_only=key == "country"):
             expected = "a node id, " if key == "place" else ""
             out.add(table, i, key, f"unknown place {place!r}; expected {expected}a country code of the network "
                     "or *")
@@ -363,16 +434,36 @@ def _check_parameters(table: RawTable, frame: pd.DataFrame, key: str, nodes: gpd
     return frame
 
 
-def _check_costs(table: RawTable, frame: pd.DataFrame, nodes: gpd.GeoDataFrame, legs: gpd.GeoDataFrame,
-                 source_ids: set[str], out: _Collector) -> pd.DataFrame:
+@dataclass(frozen=True)
+class _Places:
+    """The countries and node ids a parameter may name; with no nodes table every name passes, because that
+    table's own problem is reported instead of one per parameter row."""
+
+    countries: frozenset[str] | None
+    ids: frozenset[str] | None
+
+    @classmethod
+    def of(cls, nodes: gpd.GeoDataFrame | None) -> _Places:
+        if nodes is None:
+            return cls(None, None)
+        return cls(frozenset(nodes["country"]), frozenset(nodes.index))
+
+    def known(self, place: str, *, countries_only: bool = False) -> bool:
+        if self.countries is None or self.ids is None:
+            return True
+        return place in self.countries or (not countries_only and place in self.ids)
+
+
+def _check_costs(table: RawTable, frame: pd.DataFrame, nodes: gpd.GeoDataFrame | None,
+                 legs: gpd.GeoDataFrame | None, source_ids: set[str] | None, out: _Collector) -> pd.DataFrame:
     _check_refs(table, frame, ("sources",), source_ids, out)
-    countries = set(nodes["country"])
+    places = _Places.of(nodes)
     seen: set[tuple] = set()
     for i, row in frame.iterrows():
         place, leg = row["place"], row["leg"]
-        if leg and leg not in legs.index:
+        if legs is not None and leg and leg not in legs.index:
             out.add(table, i, "leg", f"unknown leg {leg!r}")
-        if place and place != "*" and place not in countries and place not in nodes.index:
+        if place and place != "*" and not places.known(place):
             out.add(table, i, "place", f"unknown place {place!r}; expected a node id, a country code or *")
         if leg and row["unit"] == "usd_per_feu_km" and row["kind"] not in contract.MODES:
             out.add(table, i, "unit", "a stop is priced per FEU, not per km")
@@ -389,13 +480,13 @@ def _check_costs(table: RawTable, frame: pd.DataFrame, nodes: gpd.GeoDataFrame, 
     return frame
 
 
-def _check_emissions(table: RawTable, frame: pd.DataFrame, nodes: gpd.GeoDataFrame, source_ids: set[str],
-                     out: _Collector) -> pd.DataFrame:
+def _check_emissions(table: RawTable, frame: pd.DataFrame, nodes: gpd.GeoDataFrame | None,
+                     source_ids: set[str] | None, out: _Collector) -> pd.DataFrame:
     _check_refs(table, frame, ("sources",), source_ids, out)
-    countries = set(nodes["country"])
+    places = _Places.of(nodes)
     seen: set[tuple] = set()
     for i, row in frame.iterrows():
-        if row["country"] and row["country"] != "*" and row["country"] not in countries:
+        if row["country"] and row["country"] != "*" and not places.known(row["country"], countries_only=True):
             out.add(table, i, "country", f"unknown country {row['country']!r}; expected a country of the network or *")
         per_feu, per_tonne = row["kg_co2e_per_feu_km"], row.get("kg_co2e_per_tonne_km")
         for column, value in (("kg_co2e_per_feu_km", per_feu), ("kg_co2e_per_tonne_km", per_tonne)):
@@ -413,8 +504,10 @@ def _check_emissions(table: RawTable, frame: pd.DataFrame, nodes: gpd.GeoDataFra
 
 def _check_connected(table: RawTable, nodes: gpd.GeoDataFrame, legs: gpd.GeoDataFrame, out: _Collector) -> None:
     graph = nx.Graph()
-    graph.add_nodes_from(nodes.index)
-    graph.add_edges_from(zip(legs["from"], legs["to"], strict=True))
+    graph.add_nodes_from(n for n in nodes.index if n)  # a node without its id is reported on its own
+    # a leg to an unknown node is reported on its own; it must not add that node here as a second problem
+    graph.add_edges_from((a, b) for a, b in zip(legs["from"], legs["to"], strict=True)
+                         if a in nodes.index and b in nodes.index)
     components = sorted(nx.connected_components(graph), key=len, reverse=True)
     for component in components[1:]:
         names = ", ".join(sorted(component)[:6]) + (" …" if len(component) > 6 else "")
@@ -458,10 +551,10 @@ def _check_level_order(raw: Mapping[str, RawTable], clean: Mapping[str, pd.DataF
 SELECTOR_KINDS = ("leg", "passage", *contract.MODES, *contract.STOP_KINDS, *contract.DISRUPTION_KINDS)
 
 
-def _check_groups(table: RawTable, frame: pd.DataFrame, nodes: gpd.GeoDataFrame, legs: gpd.GeoDataFrame,
-                  out: _Collector) -> pd.DataFrame:
+def _check_groups(table: RawTable, frame: pd.DataFrame, nodes: gpd.GeoDataFrame | None,
+                  legs: gpd.GeoDataFrame | None, out: _Collector) -> pd.DataFrame:
     _duplicates(table, frame["id"], "id", out)
-    countries = set(nodes["country"])
+    places = _Places.of(nodes)
     owner: dict[str, str] = {}
     for i, row in frame.iterrows():
         for selector in row["members"]:
@@ -471,13 +564,11 @@ def _check_groups(table: RawTable, frame: pd.DataFrame, nodes: gpd.GeoDataFrame,
                         f"{', '.join(SELECTOR_KINDS)}")
                 continue
             if kind == "leg":
-                known = place in legs.index
+                known = legs is None or place in legs.index
             elif kind == "passage":
                 known = place in contract.PASSAGES
-            elif kind in contract.MODES:
-                known = place == "*" or place in countries
             else:
-                known = place == "*" or place in countries or place in nodes.index
+                known = place == "*" or places.known(place, countries_only=kind in contract.MODES)
             if not known:
                 out.add(table, i, "members", f"{selector!r}: unknown {kind if kind in ('leg', 'passage') else 'place'} "
                         f"{place!r}")

@@ -72,3 +72,81 @@ def test_tables_are_copies(mini: corridors.Network) -> None:
     nodes = mini.nodes
     nodes.loc["dostyk", "name"] = "changed"
     assert mini.place_name("dostyk") == "Dostyk"
+
+
+@pytest.fixture(scope="module")
+def saved(net: corridors.Network, tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[list[Path], Path]]:
+    """The bundled network saved once in each format: the files written and the folder."""
+    root = tmp_path_factory.mktemp("saved")
+    return {fmt: (net.save(root / fmt, format=fmt), root / fmt) for fmt in ("csv", "geojson", "gpkg")}
+
+
+@pytest.mark.parametrize("fmt", ["csv", "geojson", "gpkg"])
+def test_save_load_save_gives_the_same_bytes_and_routes(net: corridors.Network, saved: dict, tmp_path: Path,
+                                                        fmt: str) -> None:
+    first, folder = saved[fmt]
+    again = corridors.load_network(folder)
+    second = again.save(tmp_path / "again", format=fmt)
+    assert [p.name for p in first] == [p.name for p in second]
+    for a, b in zip(first, second, strict=True):
+        assert a.read_bytes() == b.read_bytes(), f"{a.name} changed between two saves"
+    assert {"groups.csv", "conditions.csv", "queues.csv"} <= {p.name for p in first}
+    legs, legs_again = net.legs, again.legs
+    assert legs["waypoints"].fillna("").tolist() == legs_again["waypoints"].fillna("").tolist()
+    assert (legs["waypoints"].fillna("") != "").sum() == 131  # the bundled legs with waypoints, every one kept
+    assert legs.geometry.geom_equals_exact(legs_again.geometry, tolerance=0).all()  # every digit
+    assert net.nodes.geometry.geom_equals_exact(again.nodes.geometry, tolerance=0).all()
+    assert again.condition_names == net.condition_names
+    for origin, destination, options in (("Xi'an", "Duisburg", {}), ("Shanghai", "Rotterdam", {"by": "distance"}),
+                                         ("Xi'an", "Poti", {"conditions": "2022", "reroute": True})):
+        a, b = net.route(origin, destination, **options), again.route(origin, destination, **options)
+        assert a.places == b.places
+        assert a.time_h == b.time_h
+        assert a.distance_km == b.distance_km
+
+
+def test_the_graph_cannot_be_changed(mini: corridors.Network) -> None:
+    graph = mini.graph
+    edge = graph.edges["alashankou", "dostyk", "alashankou__dostyk"]
+    for change in (lambda: graph.nodes["dostyk"].__setitem__("country", "CHN"),
+                   lambda: graph.nodes["dostyk"].update(country="CHN"),
+                   lambda: graph.nodes["dostyk"].pop("country"),
+                   lambda: edge.__setitem__("gauge_mm", 1000),
+                   lambda: edge.clear(),
+                   lambda: graph.graph.__setitem__("crs", "EPSG:3857"),
+                   lambda: nx.set_node_attributes(graph, "CHN", "country"),
+                   lambda: nx.set_edge_attributes(graph, 1.0, "distance_km"),
+                   lambda: graph.add_edge("urumqi", "alat_port")):
+        with pytest.raises((TypeError, nx.NetworkXError)):
+            change()
+    assert mini.graph is graph  # built once, not copied per access
+    assert graph.nodes["dostyk"]["country"] == "KAZ"
+    assert edge["gauge_mm"] == 1435
+    nodes, legs = corridors.graph_to_gdfs(mini.graph)
+    assert nodes.loc["dostyk", "country"] == "KAZ"
+    assert legs.loc["alashankou__dostyk", "gauge_mm"] == 1435
+
+
+def test_a_copy_of_the_graph_can_be_changed(mini: corridors.Network) -> None:
+    copy = nx.MultiDiGraph(mini.graph)
+    copy.nodes["dostyk"]["country"] = "CHN"
+    copy.edges["alashankou", "dostyk", "alashankou__dostyk"]["gauge_mm"] = 1000
+    assert mini.graph.nodes["dostyk"]["country"] == "KAZ"
+    assert mini.graph.edges["alashankou", "dostyk", "alashankou__dostyk"]["gauge_mm"] == 1435
+
+
+def test_no_table_handed_out_changes_the_network(mini: corridors.Network) -> None:
+    before = mini.route("Urumqi", "Alat")
+    handed = mini.legs, mini.sources
+    handed[0].loc["dostyk__aktau_port", "distance_km"] = 1.0
+    handed[1].loc["index1520_dostyk", "url"] = "javascript:alert(1)"
+    nodes, legs = mini.to_gdfs()
+    nodes.loc["dostyk", "country"] = "CHN"
+    legs.loc["dostyk__aktau_port", "mode"] = "road"
+    for table in (*mini.parameters.tables().values(), *mini.costs.tables().values()):
+        table.iloc[:, :] = None
+    after = mini.route("Urumqi", "Alat")
+    assert mini.legs.loc["dostyk__aktau_port", "distance_km"] == 3000
+    assert mini.sources.loc["index1520_dostyk", "url"].startswith("https://")
+    assert mini.nodes.loc["dostyk", "country"] == "KAZ"
+    assert (after.time_h, after.distance_km, after.places) == (before.time_h, before.distance_km, before.places)
