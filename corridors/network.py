@@ -647,7 +647,29 @@ def _read(paths: Iterable[str | os.PathLike[str]]) -> tuple[dict[str, RawTable],
 def validate(*paths: str | os.PathLike[str]) -> list[Problem]:
     """Return every problem in the dataset at ``paths`` (folders or files); an empty list means it is valid."""
     raw, problems = _read(paths or [datasets.data_path()])
-    return problems + _validated(raw)[1]
+    clean, more = _validated(raw)
+    folder = Path(paths[0]) if paths and Path(paths[0]).is_dir() else (None if paths else datasets.data_path())
+    return problems + more + _folder_problems(folder, clean)
+
+
+def _folder_problems(folder: Path | None, clean: dict[str, pd.DataFrame]) -> list[Problem]:
+    """Return the problems of a dataset folder's other tables: the months and the context series."""
+    from .context import load_series
+
+    if folder is None or not {"nodes", "sources"} <= set(clean):
+        return []
+    found: list[Problem] = []
+    groups = clean["groups"]["id"] if clean.get("groups") is not None and "id" in clean["groups"] else ()
+    try:
+        load_month_book(folder, places=clean["nodes"].index, sources=clean["sources"].index, groups=groups)
+    except ValidationError as exc:
+        found.extend(exc.problems)
+    if (folder / "series.csv").is_file():
+        try:
+            load_series(folder)
+        except ValidationError as exc:
+            found.extend(exc.problems)
+    return found
 
 
 def load_network(*paths: str | os.PathLike[str], name: str | None = None) -> Network:

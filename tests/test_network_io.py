@@ -93,7 +93,10 @@ def test_save_load_save_gives_the_same_bytes_and_routes(net: corridors.Network, 
     assert {"groups.csv", "conditions.csv", "queues.csv"} <= {p.name for p in first}
     legs, legs_again = net.legs, again.legs
     assert legs["waypoints"].fillna("").tolist() == legs_again["waypoints"].fillna("").tolist()
-    assert (legs["waypoints"].fillna("") != "").sum() == 131  # the bundled legs with waypoints, every one kept
+    import pandas as pd
+
+    bundled = pd.read_csv(corridors.data_path() / "legs.csv", dtype=str, keep_default_na=False)
+    assert (legs["waypoints"].fillna("") != "").sum() == (bundled["waypoints"] != "").sum() > 100  # every one kept
     assert legs.geometry.geom_equals_exact(legs_again.geometry, tolerance=0).all()  # every digit
     assert net.nodes.geometry.geom_equals_exact(again.nodes.geometry, tolerance=0).all()
     assert again.condition_names == net.condition_names
