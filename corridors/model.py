@@ -190,8 +190,10 @@ def price_stop(network: Network, kind: str, place: str, leg: str | None, conditi
 def _leg_cost(network: Network, rate: Rate, distance_km: float) -> float:
     """Return a leg's cost per loaded FEU from a rate in any unit: per FEU, per FEU-km, or per chargeable kg of
     one loaded FEU's cargo (air)."""
-    if rate.unit == "usd_per_kg":
-        return rate.typical * reference_load(network).chargeable_kg
+    if rate.unit == "usd_per_kg":  # a rate for a whole China-Europe flight: each leg pays its share by distance
+        reference_km = network.queues.conversions.get("air_rate_reference_km")
+        share = distance_km / reference_km if reference_km else 1.0
+        return rate.typical * reference_load(network).chargeable_kg * share
     if rate.unit == "usd_per_feu_km":
         return rate.typical * distance_km
     return rate.typical

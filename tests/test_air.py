@@ -99,3 +99,13 @@ def test_shipments_are_read_as_written(text: str, tonnes: float, m3: float, feu:
 def test_a_shipment_that_is_not_one(text: str) -> None:
     with pytest.raises(CorridorError, match="shipment"):
         Shipment.parse(text)
+
+
+def test_a_through_rate_is_shared_by_distance_among_the_flights_of_a_routing(mini_dir: Path) -> None:
+    folder = _with_air(mini_dir)
+    flight_km = round(great_circle_km(URC[1], URC[0], GYD[1], GYD[0]) + 1)
+    with (folder / "conversions.csv").open("a", encoding="utf-8") as f:
+        f.write(f"air_rate_reference_km,{2 * flight_km},km,derived,silkroute_titr,test\n")
+    net = corridors.load_network(folder)
+    flight = next(e for e in net.route("Urumqi", "Alat", avoid=["rail", "ferry"]).legs if e.mode == "air")
+    assert flight.cost_usd == pytest.approx(3.0 * 20_000 / 2)  # half the reference distance, half the rate
