@@ -204,7 +204,8 @@ class Network:
         via
             Places to pass through, in order.
         avoid
-            Places, countries (ISO alpha-3 code or name), modes (rail, road, ferry, sea) or sea passages not to use.
+            Places, countries (ISO alpha-3 code or name), modes (rail, road, ferry, sea, air) or sea passages not
+            to use. Flights are used only when an end or a via place is an airport.
         by
             ``"time"`` (typical hours, stops included), ``"distance"`` (km), ``"cost"`` (US$ per FEU) or ``"co2"``.
         conditions
@@ -237,6 +238,10 @@ class Network:
                        f"{chosen.name}")
             raise NoRouteError(self.place_name(stages[0]), self.place_name(stages[-1]), why)
         return self._route(stages, arcs, chosen, by, booked_under=booking.name)
+
+    @cached_property
+    def _has_air(self) -> bool:
+        return bool((self._legs["mode"] == "air").any())
 
     def _closed_legs(self, conditions: Conditions) -> frozenset[str]:
         closed = conditions.closed_passages
@@ -294,6 +299,12 @@ class Network:
         if repeated:
             raise CorridorError(f"{self.place_name(repeated[0])} is named twice among the origin, via places and "
                                 "destination: a route passes each place once")
+        avoid = list(avoid)
+        # Freight corridors are surface routes: a flight is used only when the request names an airport (as an end
+        # or a via place), so that "the fastest route" of a container is not a freighter it would never board.
+        if (not any(self._node_records[p]["kind"] == "airport" for p in stages)
+                and "air" not in {str(a).strip().lower() for a in avoid} and self._has_air):
+            avoid.append("air")
         constraints = self._constraints(avoid)
         for place in stages:
             for what, blocked in constraints.blocking(place, self._node_records[place]["country"]):

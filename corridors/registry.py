@@ -86,8 +86,11 @@ class Corridor:
             raise CorridorError(f"{self.name} does not serve this journey: its route would use no "
                                 f"{' and no '.join(missing)}")
         if via:
-            direct = routed([], "distance")
-            if route.distance_km > contract.MAX_CORRIDOR_DETOUR * direct.distance_km:
+            try:
+                direct = routed([], "distance")
+            except CorridorError:  # no way without the via places (a flight needs its airport): nothing to compare
+                direct = None
+            if direct is not None and route.distance_km > contract.MAX_CORRIDOR_DETOUR * direct.distance_km:
                 names = ", ".join(network.place_name(network.place(v)) for v in via)
                 raise CorridorError(
                     f"{self.name} does not serve this journey: passing {names} makes it "

@@ -51,7 +51,7 @@ def _with_air(folder: Path, *, conversions: bool = True) -> Path:
 
 def test_a_flight_has_its_airport_stops_and_is_priced_per_kg(mini_dir: Path) -> None:
     net = corridors.load_network(_with_air(mini_dir))
-    route = net.route("Urumqi", "Alat", avoid=["rail", "ferry"])
+    route = net.route("Urumqi", "Alat", via=["URC"], avoid=["rail", "ferry"])
     kinds = [(e.kind, e.place) for e in route.elements]
     assert ("air", "urumqi_airport") in kinds
     # cargo is accepted at the departure airport, waits for the next of three flights a week, and is delivered
@@ -67,7 +67,7 @@ def test_a_flight_has_its_airport_stops_and_is_priced_per_kg(mini_dir: Path) -> 
 
 def test_a_shipment_pays_its_share_of_a_container_and_its_chargeable_kg_in_the_air(mini_dir: Path) -> None:
     net = corridors.load_network(_with_air(mini_dir))
-    flying = net.route("Urumqi", "Alat", avoid=["rail", "ferry"])
+    flying = net.route("Urumqi", "Alat", via=["URC"], avoid=["rail", "ferry"])
     shipment = Shipment.parse("2 t, 12 m3")
     totals = shipment_totals(flying, shipment)
     assert totals["chargeable_kg"] == pytest.approx(12 * 166.67, rel=1e-4)  # its volume weighs more than its mass
@@ -84,7 +84,7 @@ def test_a_shipment_pays_its_share_of_a_container_and_its_chargeable_kg_in_the_a
 def test_per_kg_rates_need_the_reference_load(mini_dir: Path) -> None:
     net = corridors.load_network(_with_air(mini_dir, conversions=False))
     with pytest.raises(CorridorError, match=r"conversions\.csv lacks tonnes_per_feu_load"):
-        net.route("Urumqi", "Alat", avoid=["rail", "ferry"])
+        net.route("Urumqi", "Alat", via=["URC"], avoid=["rail", "ferry"])
 
 
 @pytest.mark.parametrize(("text", "tonnes", "m3", "feu"), [
@@ -107,5 +107,14 @@ def test_a_through_rate_is_shared_by_distance_among_the_flights_of_a_routing(min
     with (folder / "conversions.csv").open("a", encoding="utf-8") as f:
         f.write(f"air_rate_reference_km,{2 * flight_km},km,derived,silkroute_titr,test\n")
     net = corridors.load_network(folder)
-    flight = next(e for e in net.route("Urumqi", "Alat", avoid=["rail", "ferry"]).legs if e.mode == "air")
+    flight = next(e for e in net.route("Urumqi", "Alat", via=["URC"], avoid=["rail", "ferry"]).legs if e.mode == "air")
     assert flight.cost_usd == pytest.approx(3.0 * 20_000 / 2)  # half the reference distance, half the rate
+
+
+def test_a_route_flies_only_when_the_request_names_an_airport(mini_dir: Path) -> None:
+    net = corridors.load_network(_with_air(mini_dir))
+    ground = net.route("Urumqi", "Alat")  # a container's route: rail and the Caspian ferry, though flying is faster
+    assert "air" not in {leg.mode for leg in ground.legs}
+    flying = net.route("Urumqi", "Alat", via=["URC"])
+    assert "air" in {leg.mode for leg in flying.legs}
+    assert flying.time_h < ground.time_h
