@@ -469,7 +469,7 @@ def _print_csv(frame: Any, *, index: bool = True) -> None:
     Such a cell gets a leading apostrophe, which spreadsheets read as "this is text". Numbers are left as they are,
     in numeric columns and as text ("-12.5" is a number to a spreadsheet, not a formula).
     """
-    def plain(value: Any) -> Any:
+    def text_cell(value: Any) -> Any:
         if isinstance(value, str) and value.startswith(_FORMULA_STARTS) and not _NUMBER.fullmatch(value):
             return "'" + value
         return value
@@ -479,9 +479,9 @@ def _print_csv(frame: Any, *, index: bool = True) -> None:
     safe = frame.copy()
     for column in safe.columns:
         if not is_numeric_dtype(safe[column]):
-            safe[column] = safe[column].map(plain)
+            safe[column] = safe[column].map(text_cell)
     if index and not is_numeric_dtype(safe.index):
-        safe.index = safe.index.map(plain)
+        safe.index = safe.index.map(text_cell)
     sys.stdout.write(safe.to_csv(index=index))
 
 
