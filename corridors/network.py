@@ -465,7 +465,10 @@ class Network:
 
         ``format`` (csv, geojson or gpkg) is that of nodes and legs; the other tables are CSV. Coordinates keep
         every digit and legs keep their waypoints, so saving what was loaded from a save gives the same bytes.
+        Raises CorridorError for another format, before anything is written.
         """
+        if format not in ("csv", "geojson", "gpkg"):
+            raise CorridorError(f"unknown format {format!r}; use csv, geojson or gpkg")
         nodes = self.nodes.reset_index(drop=True)
         nodes["lat"], nodes["lon"] = nodes.geometry.y, nodes.geometry.x
         if format == "csv":
