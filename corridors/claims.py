@@ -55,7 +55,7 @@ UNITS_H = {"days": 24.0, "hours": 1.0}
 UNITS = (*UNITS_H, "km", "usd", "times", "rank")
 SENSES = ("at_most", "between", "schedule", "among_best")
 #: Journeys simulated per corridor for a superlative (it compares every corridor, not one route).
-RANK_JOURNEYS = 1_000
+RANK_JOURNEYS = 500
 #: A published delivery schedule is kept when at least this share of journeys arrives within it.
 SCHEDULE_KEPT_SHARE = 0.9
 CLAIM_FIELDS = ("id", "who", "role", "said_on", "statement", "quoted", "source", "window_low", "window_high",
