@@ -71,13 +71,39 @@ ACTIONS = {
     "add": {"id", "from", "to", "mode", "gauge_mm", "distance_km", "time_h", "service", "waypoints", "note",
             "source"},
 }
+#: The settings each action needs.
+REQUIRED = {"scale": {"factor"}, "service": {"leg", "service"}, "demand": {"series", "factor"},
+            "capacity": {"element", "factor"}, "add": {"id", "from", "to", "mode", "distance_km"}}
+#: Settings that name something (a place, a leg, a kind, a pattern): text, and for [[close]] a list of texts too.
+NAMES = {"stops", "legs", "place", "country", "leg", "passage", "service", "series", "element", "id", "from", "to",
+         "mode", "waypoints", "note", "source"}
+#: A factor scales a time, a volume or a capacity. Outside a thousandfold either way it is a slip (500 written for
+#: 0.5, a replacement value for a scale), and the times it gives leave the range a simulation's float32 can carry.
+FACTOR_RANGE = (1e-3, 1e3)
+#: An added leg's time: a year is far beyond any leg (the slowest sea legs take weeks).
+MAX_LEG_TIME_H = 24 * 365
 SCENARIO_SOURCE = "scenario_assumption"
 #: Statuses of a corridor that the scenario leaves as it was: the same route and time, or not available either way.
 UNCHANGED = ("unchanged", "unavailable")
 
 
 class ScenarioError(CorridorError):
-    """A scenario that cannot be read or applied: names the file, the change and the key."""
+    """A scenario that cannot be read or applied: names the file, the change and the key.
+
+    ``problems`` lists every problem found (each naming its change and key), not just the first; the message
+    gives them all on one line.
+    """
+
+    def __init__(self, message: str, problems: Sequence[str] = ()):
+        super().__init__(message)
+        self.problems: tuple[str, ...] = tuple(problems) or (message,)
+
+    @classmethod
+    def listing(cls, origin: str, problems: Sequence[str]) -> ScenarioError:
+        """Return the error for every problem of the scenario read from ``origin``."""
+        if len(problems) == 1:
+            return cls(f"{origin}: {problems[0]}", problems)
+        return cls(f"{origin}: {len(problems)} problems: " + "; ".join(problems), problems)
 
 
 @dataclass(frozen=True)
@@ -112,7 +138,7 @@ class Scenario:
         if not file.exists() and file.suffix == "" and (bundled_scenarios_path() / f"{file.name}.toml").is_file():
             file = bundled_scenarios_path() / f"{file.name}.toml"
         try:
-            data = tomllib.loads(file.read_text(encoding="utf-8"))
+            data = tomllib.loads(file.read_text(encoding="utf-8-sig"))  # a byte-order mark (Notepad) is fine
         except FileNotFoundError as exc:
             names = ", ".join(sorted(p.stem for p in bundled_scenarios_path().glob("*.toml")))
             raise ScenarioError(f"scenario file {file} does not exist (bundled scenarios: {names})") from exc
@@ -126,26 +152,36 @@ class Scenario:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, origin: str = "scenario") -> Scenario:
-        """Build a scenario from a mapping shaped like the TOML file."""
-        unknown = set(data) - {"name", "description", *ACTIONS}
-        if unknown:
-            raise ScenarioError(f"{origin}: unknown key {sorted(unknown)[0]!r}; expected name, description or "
-                                f"one of {', '.join(ACTIONS)}")
+        """Build a scenario from a mapping shaped like the TOML file.
+
+        Raises ScenarioError listing every unknown or missing key and every name that is not text.
+        """
+        problems = [f"unknown key {key!r}; expected name, description or one of {', '.join(ACTIONS)}"
+                    for key in sorted(set(data) - {"name", "description", *ACTIONS}, key=str)]
+        for key in ("name", "description"):
+            if key in data and not isinstance(data[key], str):
+                problems.append(f"{key} must be text in quotes, got {data[key]!r}")
         changes = []
         for action in ACTIONS:
             entries = data.get(action, [])
             if isinstance(entries, Mapping):
                 entries = [entries]
+            if not isinstance(entries, list):
+                problems.append(f"{action} must be a table [[{action}]] of settings, got {entries!r}")
+                continue
             for number, entry in enumerate(entries, start=1):
                 if not isinstance(entry, Mapping):
-                    raise ScenarioError(f"{origin}: [[{action}]] #{number} must be a table of settings")
-                bad = set(entry) - ACTIONS[action]
-                if bad:
-                    raise ScenarioError(f"{origin}: [[{action}]] #{number}: unknown key {sorted(bad)[0]!r}; "
-                                        f"expected {', '.join(sorted(ACTIONS[action]))}")
-                changes.append(Change(action, dict(entry)))
+                    problems.append(f"[[{action}]] #{number} must be a table of settings")
+                    continue
+                found = _entry_problems(action, entry)
+                problems.extend(f"[[{action}]] #{number}: {p}" for p in found)
+                if not found:
+                    changes.append(Change(action, dict(entry)))
+        if problems:
+            raise ScenarioError.listing(origin, problems)
         if not changes:
-            raise ScenarioError(f"{origin}: the scenario changes nothing (no close, scale, service or add)")
+            raise ScenarioError(f"{origin}: the scenario changes nothing (no close, scale, service, demand, "
+                                "capacity or add)")
         return cls(str(data.get("name", origin)), tuple(changes), str(data.get("description", "")), origin)
 
     @classmethod
@@ -173,6 +209,19 @@ class Scenario:
         return _Applier(network, self).run()
 
 
+def _entry_problems(action: str, entry: Mapping[str, Any]) -> list[str]:
+    """Return what is wrong with the keys of one change: unknown or missing keys, names that are not text."""
+    problems = [f"unknown key {key!r}; expected {', '.join(sorted(ACTIONS[action]))}"
+                for key in sorted(set(entry) - ACTIONS[action], key=str)]
+    problems.extend(f"missing {key}" for key in sorted(REQUIRED.get(action, set()) - set(entry)))
+    for key, value in entry.items():
+        listed = action == "close" and isinstance(value, list) and all(isinstance(v, str) for v in value)
+        if key in NAMES and key in ACTIONS[action] and not isinstance(value, str) and not listed:
+            kind = "a name or a list of names" if action == "close" else "text in quotes"
+            problems.append(f"{key} must be {kind}, got {value!r}")
+    return problems
+
+
 def bundled_scenarios_path() -> Path:
     """Return the folder of the bundled example scenarios."""
     from .datasets import data_path
@@ -198,16 +247,30 @@ class _Applier:
         self.queues = network.queues
 
     def fail(self, change: Change, number: int, message: str) -> ScenarioError:
-        return ScenarioError(f"{self.scenario.origin}: [[{change.action}]] #{number}: {message}")
+        problem = f"[[{change.action}]] #{number}: {message}"
+        return ScenarioError(f"{self.scenario.origin}: {problem}", (problem,))
 
     def run(self) -> Network:
         from .network import Network
         from .timing import TimeParameters
 
         counts: dict[str, int] = {}
+        problems: list[str] = []
         for change in self.scenario.changes:
             counts[change.action] = counts.get(change.action, 0) + 1
-            getattr(self, f"_{change.action}")(change, counts[change.action])
+            if change.action not in ACTIONS:
+                problems.append(f"unknown action {change.action!r}; known: {', '.join(ACTIONS)}")
+                continue
+            found = _entry_problems(change.action, change.settings)  # again: a Change may be built in Python
+            if found:
+                problems.extend(f"[[{change.action}]] #{counts[change.action]}: {p}" for p in found)
+                continue
+            try:  # a change that fails leaves the network as it was, so the next ones can still be checked
+                getattr(self, f"_{change.action}")(change, counts[change.action])
+            except ScenarioError as exc:
+                problems.extend(exc.problems)
+        if problems:
+            raise ScenarioError.listing(self.scenario.origin, problems)
         parameters = TimeParameters(self.stop_times, self.speeds, self.leg_times, self.disruptions)
         sources = self.base.sources
         if (self.legs["distance_source"] == SCENARIO_SOURCE).any() and SCENARIO_SOURCE not in sources.index:
@@ -227,6 +290,8 @@ class _Applier:
         values = [values] if isinstance(values, str) else values
         if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
             raise self.fail(change, number, f"{what} must be a name or a list of names, got {values!r}")
+        if not values:
+            raise self.fail(change, number, f"{what} is an empty list: the change closes nothing")
         legs = self.legs
         for value in values:
             if what == "leg":
@@ -361,6 +426,10 @@ class _Applier:
         factor = _positive(given)
         if factor is None:
             raise self.fail(change, number, f"factor must be a finite number > 0, got {given!r}")
+        low, high = FACTOR_RANGE
+        if not low <= factor <= high:
+            raise self.fail(change, number, f"factor {factor:g} lies outside {low:g}–{high:g}: a factor scales the "
+                            "current value (0.5 halves it)")
         return factor
 
     # service and add ---------------------------------------------------------------------------------------
@@ -379,50 +448,61 @@ class _Applier:
 
     def _add(self, change: Change, number: int) -> None:
         s = dict(change.settings)
-        missing = {"id", "from", "to", "mode", "distance_km"} - set(s)
-        if missing:
-            raise self.fail(change, number, f"missing {', '.join(sorted(missing))}")
-        if s["id"] in self.legs.index:
-            raise self.fail(change, number, f"a leg {s['id']!r} exists already")
+        problems: list[str] = []
+        if not s["id"].strip():
+            problems.append("id must not be empty")
+        elif s["id"] in self.legs.index:
+            problems.append(f"a leg {s['id']!r} exists already")
         ends = []
         for end in ("from", "to"):
             try:
-                ends.append(self.base.place(str(s[end])))
+                ends.append(self.base.place(s[end]))
             except CorridorError as exc:
-                raise self.fail(change, number, f"{end}: {exc}") from exc
-        if ends[0] == ends[1]:
-            raise self.fail(change, number, f"a leg needs two different places, got {ends[0]!r} twice")
+                problems.append(f"{end}: {exc}")
+        if len(ends) == 2 and ends[0] == ends[1]:
+            problems.append(f"a leg needs two different places, got {ends[0]!r} twice")
         mode = s["mode"]
-        if mode not in contract.MODES:
-            raise self.fail(change, number, f"unknown mode {mode!r}; known: {', '.join(contract.MODES)}")
         gauge = s.get("gauge_mm")
-        if mode == "rail" and gauge not in contract.GAUGES_MM:
-            raise self.fail(change, number, "a rail leg needs gauge_mm = 1435 or 1520")
-        if mode != "rail" and gauge is not None:
-            raise self.fail(change, number, f"only a rail leg has a gauge; a {mode} leg has no gauge_mm")
+        if mode not in contract.MODES:
+            problems.append(f"unknown mode {mode!r}; known: {', '.join(contract.MODES)}")
+        elif mode == "rail" and (isinstance(gauge, bool) or gauge not in contract.GAUGES_MM):
+            problems.append("a rail leg needs gauge_mm = 1435 or 1520")
+        elif mode != "rail" and gauge is not None:
+            problems.append(f"only a rail leg has a gauge; a {mode} leg has no gauge_mm")
         distance = _positive(s["distance_km"])
         if distance is None:
-            raise self.fail(change, number, f"distance_km must be a finite number > 0, got {s['distance_km']!r}")
-        if "time_h" in s and _positive(s["time_h"]) is None:
-            raise self.fail(change, number, f"time_h must be a finite number of hours > 0, got {s['time_h']!r}")
+            problems.append(f"distance_km must be a finite number > 0, got {s['distance_km']!r}")
+        if "time_h" in s:
+            time_h = _positive(s["time_h"])
+            if time_h is None:
+                problems.append(f"time_h must be a finite number of hours > 0, got {s['time_h']!r}")
+            elif time_h > MAX_LEG_TIME_H:
+                problems.append(f"time_h {time_h:g} is more than a year ({MAX_LEG_TIME_H} h)")
         source = s.get("source", SCENARIO_SOURCE)
         if source != SCENARIO_SOURCE and source not in self.base.sources.index:
-            raise self.fail(change, number, f"unknown source {source!r} (not in the sources table)")
+            problems.append(f"unknown source {source!r} (not in the sources table)")
         service = s.get("service", "unscheduled" if mode == "ferry" else "")
-        if service and service_problem(str(service)) is not None:
-            raise self.fail(change, number, f"service must be 'unscheduled' or 'N/week', got {service!r}")
-        points = [(self.nodes.geometry[ends[0]].x, self.nodes.geometry[ends[0]].y)]
-        for pair in str(s.get("waypoints", "")).split(";"):
+        if service and service_problem(service) is not None:
+            problems.append(f"service must be 'unscheduled' or 'N/week', got {service!r}")
+        points = []
+        for pair in s.get("waypoints", "").split(";"):
             if pair.strip():
                 try:
                     lat, lon = (float(v) for v in pair.replace(",", " ").split())
-                except ValueError as exc:
-                    raise self.fail(change, number, f"waypoints are 'lat lon' pairs separated by ';', got "
-                                    f"{pair.strip()!r}") from exc
+                except ValueError:
+                    problems.append(f"waypoints are 'lat lon' pairs separated by ';', got {pair.strip()!r}")
+                    continue
                 if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-                    raise self.fail(change, number, f"waypoint {pair.strip()!r} is not a latitude and longitude")
+                    problems.append(f"waypoint {pair.strip()!r} is not a latitude and longitude")
+                    continue
                 points.append((lon, lat))
-        points.append((self.nodes.geometry[ends[1]].x, self.nodes.geometry[ends[1]].y))
+        if len(ends) == 2 and ends[0] != ends[1] and distance is not None:
+            points = [(self.nodes.geometry[e].x, self.nodes.geometry[e].y) for e in ends[:1]] + points + \
+                [(self.nodes.geometry[e].x, self.nodes.geometry[e].y) for e in ends[1:]]
+            problems.extend(_distance_problems(distance, points))
+        if problems:
+            raise ScenarioError(f"{self.scenario.origin}: " + "; ".join(f"[[add]] #{number}: {p}" for p in problems),
+                                tuple(f"[[add]] #{number}: {p}" for p in problems))
         row: dict[str, Any] = {c.name: None for c in contract.LEG_COLUMNS}
         row.update({"id": s["id"], "from": ends[0], "to": ends[1], "mode": mode, "gauge_mm": gauge,
                     "distance_km": float(distance), "distance_status": "estimate",
@@ -436,6 +516,23 @@ class _Applier:
         legs = pd.concat([self.legs, added])
         legs["gauge_mm"] = legs["gauge_mm"].astype("Int64")
         self.legs = gpd.GeoDataFrame(legs, geometry="geometry", crs=self.legs.crs)
+
+
+def _distance_problems(distance_km: float, points: list[tuple[float, float]]) -> list[str]:
+    """Return what makes a stated distance implausible for a leg drawn through ``points`` (lon, lat), by the
+    bounds a loaded dataset is held to (corridors.contract)."""
+    from .validation import great_circle_km, line_length_km
+
+    (x0, y0), (x1, y1) = points[0], points[-1]
+    direct = great_circle_km(x0, y0, x1, y1)
+    if distance_km < contract.MIN_DISTANCE_TO_GREAT_CIRCLE * direct - 1:
+        return [f"distance_km {distance_km:g} is shorter than the {direct:.0f} km great circle between its places"]
+    ratio = line_length_km(LineString(points)) / distance_km
+    low, high = contract.GEOMETRY_TO_DISTANCE_RATIO
+    if not low <= ratio <= high:
+        return [f"distance_km {distance_km:g} is {1 / ratio:.3g}× the line drawn through its places and waypoints "
+                f"(plausible: {1 / high:.2f}–{1 / low:.2f}×); check the figure or add waypoints"]
+    return []
 
 
 def _positive(value: object) -> float | None:

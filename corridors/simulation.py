@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -162,11 +163,19 @@ def _quantile_tables(draw: TimeDraw) -> tuple[np.ndarray, ...]:
     """Return the quantile tables of an element's time, one per independent part (float32, in hours)."""
     if draw.way in ("split", "closure"):
         e = _estimate(draw)
-        return (split_triangular(e.low, e.typical, e.high, _STRATA).astype(np.float32),)
+        return (_split_table(e.low, e.typical, e.high, False).astype(np.float32),)
     if draw.way == "speed":  # a faster speed is a shorter time: the time's quantile p is the speed's 1 - p
-        return tuple((km / split_triangular(s.low, s.typical, s.high, _STRATA[::-1])).astype(np.float32)
-                     for km, s in draw.parts)
+        return tuple((km / _split_table(s.low, s.typical, s.high, True)).astype(np.float32) for km, s in draw.parts)
     return ()
+
+
+@lru_cache(maxsize=256)
+def _split_table(low: float, typical: float, high: float, reverse: bool) -> np.ndarray:
+    """Return the split triangular's quantile table (float64, read-only), computed once per parameters: a route's
+    elements share a few dozen parameter sets, and computing the table is most of a small simulation's time."""
+    table = split_triangular(low, typical, high, _STRATA[::-1] if reverse else _STRATA)
+    table.flags.writeable = False
+    return table
 
 
 def _strata(rng: np.random.Generator, size: int) -> np.ndarray:
