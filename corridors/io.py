@@ -26,6 +26,9 @@ TABLE_SUFFIXES = (".csv",)
 REQUIRED_ROLES = ("nodes", "legs", "sources")
 #: What a table without rows is told: said once for the table, instead of a flood of follow-on problems.
 NO_ROWS = "this table has no rows"
+#: The tables that must have rows. An optional table with a header and no rows says "none here" (no disruptions,
+#: no leg times), which is a valid statement, and is read as the table being absent.
+ROWS_REQUIRED = ("nodes", "legs", "sources", "stop_times", "speeds")
 # A decimal number as people write it in a data file; float() also reads "5_11" (as 511), "nan" and "inf".
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 
@@ -126,7 +129,7 @@ def read_table(role: str, path: Path) -> RawTable:
             pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, pyogrio.errors.FieldError,
             pyogrio.errors.GeometryError, pyogrio.errors.CRSError) as exc:
         raise ValidationError([Problem(path.name, "", "", f"cannot be read: {_reason(exc, path)}")]) from exc
-    if not len(table.frame):
+    if not len(table.frame) and role in ROWS_REQUIRED:
         raise ValidationError([Problem(path.name, "", "", NO_ROWS)])
     return table
 

@@ -175,8 +175,10 @@ def price_stop(network: Network, kind: str, place: str, leg: str | None, conditi
             sources = _unique([network._leg_by_id[leg]["service_source"]])
             return Priced(TimeDraw("headway", value_h=headway), level, sources, cost, year, 0.0, closure,
                           note=f"half the headway of {service}", group=group)
-    queue = (network.queues.wait(place, leg, kind, conditions, level, forced=conditions.forced_level(selectors))
-             if level != BEST else None)
+    # The congested preset is a state, not a period: a queue it congests reads the worst documented year, as a
+    # user's --congest does, so that congested is never shorter than typical (whose year may be the busier one).
+    worst = conditions.forced_level(selectors) or conditions.name.split(" ")[0] == CONGESTED
+    queue = network.queues.wait(place, leg, kind, conditions, level, forced=worst) if level != BEST else None
     row_level = BEST if queue is not None else level
     row = params.stop_time(kind, place, country, row_level)
     if row is None:  # validation guarantees a default row; keep the message useful all the same

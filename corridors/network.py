@@ -672,7 +672,7 @@ def _folder_problems(folder: Path | None, clean: dict[str, pd.DataFrame]) -> lis
 
     if folder is None or not {"nodes", "sources"} <= set(clean):
         return []
-    found: list[Problem] = []
+    found: list[Problem] = _reference_load_problems(clean, load_queue_book(folder).conversions)
     groups = clean["groups"]["id"] if clean.get("groups") is not None and "id" in clean["groups"] else ()
     try:
         load_month_book(folder, places=clean["nodes"].index, sources=clean["sources"].index, groups=groups)
@@ -725,9 +725,28 @@ def _network_from_clean(clean: dict[str, pd.DataFrame], name: str, folder: Path 
                         if role in clean}
     queue_files = [folder / n for n in (*datasets.QUEUE_FILES, "months.csv")
                    if (folder / n).is_file()] if folder else []
+    queues = load_queue_book(folder)
+    missing = _reference_load_problems(clean, queues.conversions)
+    if missing:
+        raise ValidationError(missing)
     return Network(nodes, legs, clean["sources"].rename_axis(None), parameters, costs=costs, name=name,
-                   condition_book=book, queues=load_queue_book(folder), condition_tables=condition_tables,
+                   condition_book=book, queues=queues, condition_tables=condition_tables,
                    queue_files=queue_files)
+
+
+def _reference_load_problems(clean: dict[str, pd.DataFrame], conversions: dict[str, float]) -> list[Problem]:
+    """Return a problem when rates per kg or emissions per tonne-km are given without the reference load that
+    turns them into per-FEU figures (found at load, not at the first route that flies)."""
+    costs, emissions = clean.get("costs"), clean.get("emissions")
+    per_kg = costs is not None and "unit" in costs and (costs["unit"] == "usd_per_kg").any()
+    per_tonne = (emissions is not None and "kg_co2e_per_tonne_km" in emissions
+                 and emissions["kg_co2e_per_tonne_km"].notna().any())
+    if not (per_kg or per_tonne):
+        return []
+    needed = ("tonnes_per_feu_load", "m3_per_feu", "air_volumetric_kg_per_m3")
+    return [Problem("conversions.csv", "", "name", f"a row {name!r} is needed: "
+                    f"{'costs.csv has rates per kg' if per_kg else 'emissions.csv has factors per tonne-km'}")
+            for name in needed if name not in conversions]
 
 
 def _check_names_and_coverage(raw: dict[str, RawTable], clean: dict[str, pd.DataFrame]) -> list[Problem]:

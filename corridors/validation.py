@@ -24,7 +24,7 @@ from shapely.ops import nearest_points
 from . import contract
 from .contract import Column
 from .errors import Problem
-from .io import NO_ROWS, RawTable, parse_number, parse_whole_number
+from .io import NO_ROWS, ROWS_REQUIRED, RawTable, parse_number, parse_whole_number
 from .sealanes import SEAROUTE
 from .timing import service_problem
 
@@ -131,8 +131,8 @@ def validate_tables(raw: Mapping[str, RawTable], countries: gpd.GeoDataFrame
     reported and none is a mere follow-on of the missing table.
     """
     out = _Collector()
-    for table in raw.values():
-        if not len(table.frame):
+    for role, table in raw.items():
+        if not len(table.frame) and role in ROWS_REQUIRED:
             out.add(table, None, "", NO_ROWS)
     present = {role: table for role, table in raw.items() if len(table.frame)}
     parsed = {role: _parse_columns(table, contract.TABLES[role], out) for role, table in present.items()}

@@ -82,9 +82,13 @@ def test_a_shipment_pays_its_share_of_a_container_and_its_chargeable_kg_in_the_a
 
 
 def test_per_kg_rates_need_the_reference_load(mini_dir: Path) -> None:
-    net = corridors.load_network(_with_air(mini_dir, conversions=False))
-    with pytest.raises(CorridorError, match=r"conversions\.csv lacks tonnes_per_feu_load"):
-        net.route("Urumqi", "Alat", via=["URC"], avoid=["rail", "ferry"])
+    # found when the dataset is loaded (and by validate), not at the first route that flies
+    with pytest.raises(corridors.ValidationError) as caught:
+        corridors.load_network(_with_air(mini_dir, conversions=False))
+    assert {p.message.split(":")[0] for p in caught.value.problems} == {
+        "a row 'tonnes_per_feu_load' is needed", "a row 'm3_per_feu' is needed",
+        "a row 'air_volumetric_kg_per_m3' is needed"}
+    assert corridors.validate(mini_dir)  # validate lists them too
 
 
 @pytest.mark.parametrize(("text", "tonnes", "m3", "feu"), [
