@@ -622,6 +622,7 @@ def diff(base: Network, scenario: Scenario, origin: str, destination: str, *,
     from .simulation import simulate
 
     chosen_set = base._resolve(conditions, profile)
+    base._request(origin, destination, (), ())  # unknown or identical places: a route's own error, before the work
     changed = scenario.apply(base)
     registry = load_corridors(base) if corridors is None or len(corridors) else {}
     chosen = list(corridors) if corridors is not None else list(registry)

@@ -242,3 +242,12 @@ def test_a_corridor_unavailable_before_and_after_is_labelled_so(net: corridors.N
     result = diff(net, Scenario.from_toml("suez_closed"), "Shanghai", "Rotterdam", corridors=["north_south"], n=200)
     row = result.table().set_index("corridor").loc["north_south"]
     assert row["status"] == "unavailable"
+
+
+def test_a_scenario_diff_of_a_place_with_itself_is_an_error(net: corridors.Network) -> None:
+    from corridors.scenarios import diff
+
+    with pytest.raises(corridors.CorridorError, match="both the origin and the destination"):
+        diff(net, Scenario.from_toml("suez_closed"), "Baku", "Baku", n=100)
+    with pytest.raises(corridors.UnknownPlaceError):
+        diff(net, Scenario.from_toml("suez_closed"), "Baku", "Atlantis", n=100)
