@@ -462,12 +462,15 @@ def _rank_results(claim: Claim, network: Network, sets: tuple[Conditions, ...], 
     from .compare import compare
 
     risks = load_risks(network) if (datasets.data_path() / "risks.csv").is_file() else ()
+    # container corridors only: a freighter through Baku is a route through Azerbaijan too, but another market
+    # (a loaded FEU's cargo by air costs tens of thousands of dollars); compare --shipment weighs it for a shipment
+    surface = [c.id for c in load_corridors(network).values() if "air" not in c.requires]
     comparisons: dict[tuple[str, str], Any] = {}
     results = []
     for reading in claim.readings:
         key = (reading.origin, reading.destination)
         if key not in comparisons:
-            comparisons[key] = compare(network, *key, conditions=list(sets), n=n, seed=seed)
+            comparisons[key] = compare(network, *key, corridors=surface, conditions=list(sets), n=n, seed=seed)
         try:
             verdicts = {v.conditions: v for v in word_verdicts(comparisons[key], risks=risks, words=[reading.word])}
         except CorridorError as exc:
