@@ -18,7 +18,7 @@ def main() -> None:
     net = corridors.load_network()
     origin, destination = net.place("Xi'an"), net.place("Poti")
     expanded = net.expanded_graph()
-    plain = expanded.to_networkx()
+    plain = expanded.to_networkx(blocked_modes=("air",))  # a container's route does not fly unless asked to
     for n in expanded.departures[origin]:
         plain.add_edge("source", n, cost=0.0)
     for n in expanded.arrivals[destination]:

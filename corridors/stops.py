@@ -31,6 +31,8 @@ class LegState:
 
 def transfer_stops(facilities: frozenset[str], arriving: LegState, departing: LegState) -> tuple[str, ...] | None:
     """Return the stops between arriving and departing on these states at a node, or None if it is impossible."""
+    if arriving.mode == departing.mode == "air":  # a connection between flights at a hub: the cargo is handled
+        return ("air_handling",) if "airport" in facilities else None
     if arriving == departing:
         return THROUGH
     land = {arriving.mode, departing.mode} - set(WATER_MODES)
@@ -52,7 +54,7 @@ def departure_stops(mode: str, service: str | None, international: bool) -> tupl
         stops.append("border_crossing")
     if mode in WATER_MODES and service:
         stops.append("ferry_wait")
-    elif mode == "air" and service:
+    elif mode == "air":  # every flight is waited for: half the headway of its timetable, else the default wait
         stops.append("flight_wait")
     return tuple(stops)
 
