@@ -39,12 +39,16 @@ MODE_STYLE: dict[str, dict[str, Any]] = {
     "road": {"color": "#a65628", "weight": 2.5, "dash_array": "10 5"},
     "ferry": {"color": "#1f78b4", "weight": 2.5, "dash_array": "6 5"},
     "sea": {"color": "#08519c", "weight": 1.8, "dash_array": "2 6"},
+    "air": {"color": "#6a3d9a", "weight": 1.5, "dash_array": "1 8"},
 }
-KIND_STYLE = {"terminal": ("#111111", 6), "border": ("#d62728", 6), "port": ("#1f78b4", 6), "junction": ("#7f7f7f", 4)}
-KIND_LABEL = {"terminal": "Terminals and hubs", "border": "Border crossings", "port": "Ports", "junction": "Junctions"}
-MODE_LABEL = {"rail": "Rail", "road": "Road", "ferry": "Ferries", "sea": "Sea lanes"}
+KIND_STYLE = {"terminal": ("#111111", 6), "border": ("#d62728", 6), "port": ("#1f78b4", 6), "junction": ("#7f7f7f", 4),
+              "airport": ("#6a3d9a", 5)}
+KIND_LABEL = {"terminal": "Terminals and hubs", "border": "Border crossings", "port": "Ports", "junction": "Junctions",
+              "airport": "Airports"}
+MODE_LABEL = {"rail": "Rail", "road": "Road", "ferry": "Ferries", "sea": "Sea lanes", "air": "Flights"}
 STOP_COLOUR = {"border_crossing": "#d62728", "gauge_change": "#9467bd", "port_handling": "#1f78b4",
-               "transshipment": "#8c564b", "ferry_wait": "#17becf", "weather_closure": "#7f7f7f"}
+               "transshipment": "#8c564b", "ferry_wait": "#17becf", "weather_closure": "#7f7f7f",
+               "air_handling": "#6a3d9a", "flight_wait": "#c5b0d5"}
 #: The beginnings of the addresses a page links to; anything else (javascript:, data:, file:) is shown as text.
 LINK_SCHEMES = ("http://", "https://")
 #: Style sheets that only serve icon fonts, which these maps do not use; an offline page leaves them out.

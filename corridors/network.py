@@ -390,8 +390,12 @@ class Network:
                 constraints.modes.add(text.lower())
             elif passage is not None:
                 constraints.passages.add(passage)
-            elif text.upper() in codes or text.upper() in _country_codes():
-                constraints.countries.add(text.upper())  # a country with no place in the network is a no-op
+            elif text.upper() in codes:
+                constraints.countries.add(text.upper())
+            elif text.upper() in _country_codes() and self._index.find(text) is None:
+                # a country with no place in the network is a no-op; but a place of the network whose id reads as
+                # a code ('mus', Muş, is also Mauritius) is the place the user means
+                constraints.countries.add(text.upper())
             elif text.casefold() in country_names and country_names[text.casefold()] in codes:
                 constraints.countries.add(country_names[text.casefold()])
             else:
