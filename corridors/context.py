@@ -10,7 +10,6 @@ the two never disagree.
 
 from __future__ import annotations
 
-import math
 import os
 from pathlib import Path
 
@@ -18,7 +17,7 @@ import pandas as pd
 
 from . import datasets
 from .errors import CorridorError, Problem, ValidationError
-from .io import read_checked_csv, split_list
+from .io import parse_number, read_checked_csv, split_list
 
 COLUMNS = ("series", "year", "value", "unit", "status", "sources", "note")
 UNITS = ("usd", "percent", "tonnes", "teu", "trains", "rank")
@@ -95,14 +94,12 @@ def _integer(text: str) -> int | None:
 
 
 def _number(text: str) -> float | None:
-    text = str(text).strip()
-    if not text or "_" in text:  # float() would read '5_11' as 511
-        return None
+    """Return a finite number ≥ 0 written in ``text`` (strictly: no '5_11', nan or inf), else None."""
     try:
-        value = float(text)
+        value = parse_number(str(text))
     except ValueError:
         return None
-    return value if math.isfinite(value) and value >= 0 else None
+    return value if value >= 0 else None
 
 
 def format_value(value: float, unit: str) -> str:

@@ -14,7 +14,6 @@ output rather than spread evenly from a yearly total.
 from __future__ import annotations
 
 import calendar
-import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from .errors import CorridorError, Problem, ValidationError
-from .io import split_list
+from .io import parse_number, split_list
 from .timing import Disruption, Estimate
 
 if TYPE_CHECKING:
@@ -139,16 +138,16 @@ def _numbers(row: pd.Series, where: tuple[str, str], problems: list[Problem]
     values = []
     for column in ("probability", "low_h", "typical_h", "high_h"):
         text = row[column].strip()
-        try:
-            # float() would also take '5_11' and 'nan': a figure is digits, a point and an exponent only
-            if not text or "_" in text:
-                raise ValueError
-            value = float(text)
-        except ValueError:
-            problems.append(Problem(*where, column, f"{text!r} is not a number" if text else "a value is required"))
+        if not text:
+            problems.append(Problem(*where, column, "a value is required"))
             return None
-        if not math.isfinite(value) or value < 0:
-            problems.append(Problem(*where, column, f"{text} must be a finite number ≥ 0"))
+        try:
+            value = parse_number(text)  # strict: not '5_11', nan or inf
+        except ValueError as exc:
+            problems.append(Problem(*where, column, str(exc)))
+            return None
+        if value < 0:
+            problems.append(Problem(*where, column, f"{text} must be ≥ 0"))
             return None
         values.append(value)
     probability, low, typical, high = values
