@@ -747,10 +747,11 @@ def _reference_load_problems(clean: dict[str, pd.DataFrame], conversions: dict[s
                  and emissions["kg_co2e_per_tonne_km"].notna().any())
     if not (per_kg or per_tonne):
         return []
-    needed = ("tonnes_per_feu_load", "m3_per_feu", "air_volumetric_kg_per_m3")
+    from .shipment import REFERENCE_LOAD
+
     return [Problem("conversions.csv", "", "name", f"a row {name!r} is needed: "
                     f"{'costs.csv has rates per kg' if per_kg else 'emissions.csv has factors per tonne-km'}")
-            for name in needed if name not in conversions]
+            for name in REFERENCE_LOAD if name not in conversions]
 
 
 def _check_names_and_coverage(raw: dict[str, RawTable], clean: dict[str, pd.DataFrame]) -> list[Problem]:

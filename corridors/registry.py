@@ -26,10 +26,6 @@ if TYPE_CHECKING:
 
 COLUMNS = ("id", "name", "colour", "via", "avoid", "example_origin", "example_destination", "description", "sources",
            "note")
-#: Optional: what a corridor's route must use to be that corridor — a mode (``sea``) or a sea passage
-#: (``passage:suez``). A corridor defined by what it avoids (sea via Suez avoids the land routes) would otherwise
-#: "serve" an inland journey by any road that avoids them.
-OPTIONAL_COLUMNS = ("requires",)
 
 
 @dataclass(frozen=True)
@@ -46,7 +42,9 @@ class Corridor:
     note: str = ""
     example_origin: str = ""  # a pair the corridor typically serves, drawn on the network map
     example_destination: str = ""
-    requires: tuple[str, ...] = ()  # modes and ``passage:NAME`` its route must use
+    # Optional column: what the route must use to be this corridor, a mode (``sea``) or a sea passage
+    # (``passage:suez``). A corridor defined by what it avoids would otherwise "serve" an inland journey by road.
+    requires: tuple[str, ...] = ()
 
     def route(self, network: Network, origin: str, destination: str, *, conditions: str | Conditions | None = None,
               by: str = "time", reroute: bool = False, profile: str | None = None) -> Route:
@@ -81,7 +79,7 @@ class Corridor:
                                     "some place twice (going beyond the destination and back)")
             raise errors[0]
         route = min(found, key=lambda r: r.distance_km)
-        missing = self._missing(network, route)
+        missing = self._missing(route)
         if missing:
             raise CorridorError(f"{self.name} does not serve this journey: its route would use no "
                                 f"{' and no '.join(missing)}")
@@ -98,11 +96,9 @@ class Corridor:
                     f"(more than {contract.MAX_CORRIDOR_DETOUR:g}×)")
         return route
 
-
-    def _missing(self, network: Network, route: Route) -> list[str]:
+    def _missing(self, route: Route) -> list[str]:
         """Return what the corridor requires that the route does not use (a mode, a sea passage)."""
-        modes = {leg.mode for leg in route.legs}
-        passages = {p for leg in route.legs if leg.leg for p in (network._leg_by_id[leg.leg]["passages"] or ())}
+        modes, passages = {leg.mode for leg in route.legs}, set(route.passages)
         missing = []
         for need in self.requires:
             kind, _, name = need.partition(":")

@@ -211,6 +211,12 @@ class Route:
         return tuple(ids)
 
     @property
+    def passages(self) -> tuple[str, ...]:
+        """Return the sea passages the route sails through (suez, bab_el_mandeb…), in order."""
+        legs = self.network._leg_by_id
+        return tuple(dict.fromkeys(p for leg in self.legs if leg.leg for p in (legs[leg.leg]["passages"] or ())))
+
+    @property
     def countries(self) -> tuple[str, ...]:
         """Return the ISO 3166 alpha-3 codes of the countries crossed, in order."""
         return tuple(dict.fromkeys(self._countries[p] for p in self.places))

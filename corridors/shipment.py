@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
 #: The stop kinds that belong to a flight (priced per chargeable kg like the air leg they serve).
 AIR_STOPS = ("air_handling", "flight_wait")
+#: The conversions (conversions.csv) that say what one loaded FEU carries.
+REFERENCE_LOAD = ("tonnes_per_feu_load", "m3_per_feu", "air_volumetric_kg_per_m3")
 
 
 @dataclass(frozen=True)
@@ -52,12 +54,11 @@ def reference_load(network: Network) -> Load:
     tonne-km needs it to give its figures per FEU.
     """
     conversions = network.queues.conversions
-    missing = [k for k in ("tonnes_per_feu_load", "m3_per_feu", "air_volumetric_kg_per_m3") if k not in conversions]
+    missing = [k for k in REFERENCE_LOAD if k not in conversions]
     if missing:
         raise CorridorError(f"conversions.csv lacks {', '.join(missing)}: air rates per kg and emissions per "
                             "tonne-km need one loaded FEU's cargo to be priced per FEU")
-    return Load(conversions["tonnes_per_feu_load"], conversions["m3_per_feu"],
-                conversions["air_volumetric_kg_per_m3"])
+    return Load(*(conversions[k] for k in REFERENCE_LOAD))
 
 
 @dataclass(frozen=True)

@@ -124,9 +124,7 @@ def _is_month(text: str) -> bool:
 def risks_met(route: Any, risks: Iterable[Risk], year: int) -> tuple[Risk, ...]:
     """Return the entries in force in ``year`` that a route meets: a country it crosses, a sea passage it sails,
     a group of elements it uses."""
-    network = route.network
-    countries = set(route.countries)
-    passages = {p for e in route.legs if e.leg for p in (network._leg_by_id[e.leg]["passages"] or ())}
+    countries, passages = set(route.countries), set(route.passages)
     groups = {e.priced.group for e in route.elements if e.priced is not None and e.priced.group}
     met = []
     for risk in risks:
