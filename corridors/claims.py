@@ -437,7 +437,8 @@ def check(claim: Claim, network: Network, *, profiles: Sequence[str | Conditions
             except NoRouteError as exc:
                 results.append(ReadingResult(reading, profile, None, None, error=str(exc)))
                 continue
-            transit = simulate(route, n=n, seed=seed)
+            # leaving stops out of a journey needs every journey's stops
+            transit = simulate(route, n=n, seed=seed, keep_samples=True if reading.exclude else None)
             if not claim.versus:
                 results.append(ReadingResult(reading, profile, transit, _measure(claim, transit, reading.exclude)))
                 continue
@@ -500,5 +501,9 @@ def _measure(claim: Claim, transit: TransitTime, exclude: tuple[str, ...] = ()) 
     if claim.unit == "usd":  # costs are typical values per loaded FEU, not simulated
         return np.full(transit.n, transit.route.cost_usd)
     excluded = transit.elements["kind"].isin(exclude).to_numpy()
+    if not excluded.any():
+        return transit.total_h / UNITS_H.get(claim.unit, 24.0)
+    if transit.streamed:  # pragma: no cover - check() keeps every journey's elements when a reading excludes stops
+        raise CorridorError("stops can be left out of a journey only when its elements were kept (keep_samples)")
     hours = transit.total_h - transit.samples_h[excluded].sum(axis=0, dtype=np.float64)
     return hours / UNITS_H.get(claim.unit, 24.0)

@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 
 DEPENDENCE = ("independent", "group")
 CHUNK = 250_000  # journeys drawn at once; bounds the memory of intermediate arrays
+#: Journeys whose every element's time is kept by default; above it a simulation streams (see ``simulate``).
+KEEP_ALL = 250_000
 HOURS_PER_DAY = 24.0
 
 
@@ -58,7 +60,8 @@ def _draws(route: Route) -> tuple[list[dict[str, Any]], list[TimeDraw]]:
 
 def simulate(route: Route, *, n: int = 10_000, conditions: str | Conditions | None = None, seed: int | None = 0,
              start_hour: float | None = None, progress: Callable[[int, int], None] | None = None,
-             dependence: str = "group", profile: str | None = None) -> TransitTime:
+             dependence: str = "group", profile: str | None = None,
+             keep_samples: bool | None = None) -> TransitTime:
     """Return the door-to-door time distribution of ``n`` simulated journeys along ``route``.
 
     Parameters
@@ -87,6 +90,13 @@ def simulate(route: Route, *, n: int = 10_000, conditions: str | Conditions | No
         board and to clear — while groups stay independent of each other. ``"independent"``: every element is drawn
         on its own (the first version of the model); with some thirty elements the journey's spread then shrinks
         towards its mean, narrower than what a journey meets.
+    keep_samples
+        Keep every element's time of every journey (``samples_h``). ``None`` (default) keeps them up to
+        ``KEEP_ALL`` journeys; above that the simulation streams: it keeps every journey's total, the elements'
+        times of the first ``KEEP_ALL`` journeys (a uniform sample, since journeys are independent and identically
+        drawn), and running sums for each element's exact mean and covariance with the total. Memory then grows by
+        8 bytes a journey instead of 4 bytes per element and journey. ``True`` keeps everything; ``False`` streams
+        whatever ``n``.
     """
     if dependence not in DEPENDENCE:
         raise CorridorError(f"dependence must be one of {', '.join(DEPENDENCE)}, got {dependence!r}")
@@ -103,18 +113,23 @@ def simulate(route: Route, *, n: int = 10_000, conditions: str | Conditions | No
     # the time already spent matters only up to the last scheduled departure; after it, totals are column sums
     last_headway = max((i for i, d in enumerate(draws) if d.way == "headway"), default=-1)
     rng = np.random.default_rng(seed)
-    samples = np.empty((len(draws), n), dtype=np.float32)
+    keep = n if (keep_samples or (keep_samples is None and n <= KEEP_ALL)) else min(n, KEEP_ALL)
+    samples = np.empty((len(draws), keep), dtype=np.float32)
+    chunk = np.empty((len(draws), min(n, CHUNK)), dtype=np.float32) if keep < n else None
     total = np.empty(n, dtype=np.float64)
+    sums = _Sums(len(draws))
     groups = [row["group"] if dependence == "group" else None for row in rows]
     for start in range(0, n, CHUNK):
         stop = min(n, start + CHUNK)
         size = stop - start
+        # a kept chunk is drawn straight into the kept samples; the others into one reused buffer
+        block = samples[:, start:stop] if stop <= keep else chunk[:, :size]  # type: ignore[index]
         clock = (np.full(size, float(start_hour)) if start_hour is not None
                  else rng.random(size) * spread_h)
         elapsed = np.zeros(size)
         shared: dict[str, np.ndarray] = {}
         for i, draw in enumerate(draws):
-            out = samples[i, start:stop]
+            out = block[i]
             strata = None
             group = groups[i]
             if group is not None and draw.way in ("split", "speed"):
@@ -125,12 +140,45 @@ def simulate(route: Route, *, n: int = 10_000, conditions: str | Conditions | No
             if i < last_headway:
                 elapsed += out
         # float32 sums of a few dozen times of at most thousands of hours err by well under a minute
-        total[start:stop] = samples[:, start:stop].sum(axis=0, dtype=np.float32)
+        if start < keep < stop:  # a chunk across the end of the kept journeys: keep its first part
+            samples[:, start:keep] = block[:, : keep - start]
+        total[start:stop] = block.sum(axis=0, dtype=np.float32)
+        sums.add(block, total[start:stop])
         if progress is not None:
             progress(stop, n)
     return TransitTime(route=route, profile=route.conditions.name, seed=seed, elements=pd.DataFrame(rows),
-                       samples_h=samples,
-                       total_h=total)
+                       samples_h=samples, total_h=total, sums=sums)
+
+
+class _Sums:
+    """Running sums of each element's time and of its product with the journey's total, in float64: with the
+    total's own sums they give each element's exact mean and covariance with the total over every journey, however
+    many were drawn, without keeping the journeys."""
+
+    def __init__(self, elements: int):
+        self.n = 0
+        self.x = np.zeros(elements)
+        self.xt = np.zeros(elements)
+        self.t = 0.0
+        self.tt = 0.0
+
+    def add(self, block: np.ndarray, total: np.ndarray) -> None:
+        # raw float64 sums suffice: totals of hundreds of hours square to ~1e5, and the variances taken from them
+        # (tens to thousands of h²) keep eleven significant digits
+        self.n += total.size
+        self.x += block.sum(axis=1, dtype=np.float64)
+        for i, row in enumerate(block):  # row by row: a float64 copy of one row, not of the whole chunk
+            self.xt[i] += row.astype(np.float64) @ total
+        self.t += float(total.sum())
+        self.tt += float(total @ total)
+
+    def means(self) -> np.ndarray:
+        return self.x / self.n
+
+    def covariances(self) -> tuple[np.ndarray, float]:
+        """Return each element's covariance with the total, and the total's variance (population)."""
+        mean_t = self.t / self.n
+        return self.xt / self.n - self.means() * mean_t, self.tt / self.n - mean_t**2
 
 
 def _start_spread_h(headways: list[float]) -> float:
@@ -214,13 +262,27 @@ class TransitTime:
     """
 
     def __init__(self, *, route: Route, profile: str, seed: int | None, elements: pd.DataFrame,
-                 samples_h: np.ndarray, total_h: np.ndarray):
+                 samples_h: np.ndarray, total_h: np.ndarray, sums: _Sums | None = None):
         self.route = route
         self.profile = profile
         self.seed = seed
         self.elements = elements
         self.samples_h = samples_h
         self.total_h = total_h
+        if sums is None:
+            sums = _Sums(samples_h.shape[0])
+            sums.add(samples_h, total_h[: samples_h.shape[1]])
+        self._sums = sums
+
+    @property
+    def streamed(self) -> bool:
+        """Return True when only the first journeys' element times were kept (``samples_h`` is a sample)."""
+        return self.samples_h.shape[1] < self.total_h.size
+
+    @property
+    def sampled_total_h(self) -> np.ndarray:
+        """Return the totals of the journeys whose element times are kept (column by column with ``samples_h``)."""
+        return self.total_h[: self.samples_h.shape[1]]
 
     @property
     def conditions(self):
@@ -275,19 +337,18 @@ class TransitTime:
         ``in_median_journey_h`` is the element's mean over the journeys whose total lies within ±2.5 percentiles
         of the median total: these add up to the median. ``spread_share`` is the element's covariance with the
         total divided by the total's variance: these add up to 1, and a large share names what makes the journey
-        unpredictable.
+        unpredictable. ``mean_h`` and ``spread_share`` count every journey; when the simulation streamed,
+        ``median_h`` and ``in_median_journey_h`` are read on the kept journeys (see ``simulate``).
         """
-        total = self.total_h
+        total = self.sampled_total_h
         low, high = np.percentile(total, [47.5, 52.5])
         central = (total >= low) & (total <= high)
-        variance = float(total.var())
-        centred = total - total.mean()
+        covariance, variance = self._sums.covariances()
         frame = self.elements.copy()
         frame["median_h"] = np.median(self.samples_h, axis=1)
-        frame["mean_h"] = self.samples_h.mean(axis=1, dtype=np.float64)
+        frame["mean_h"] = self._sums.means()
         frame["in_median_journey_h"] = self.samples_h[:, central].mean(axis=1, dtype=np.float64)
-        frame["spread_share"] = ((self.samples_h - self.samples_h.mean(axis=1, keepdims=True, dtype=np.float64))
-                                 @ centred) / (variance * self.n) if variance > 0 else 0.0
+        frame["spread_share"] = covariance / variance if variance > 0 else 0.0
         return frame
 
     def summary(self) -> dict[str, Any]:

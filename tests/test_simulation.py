@@ -168,3 +168,27 @@ def test_indicators(net: corridors.Network) -> None:
     assert ind["speed_without_delay_kmh"] > ind["speed_with_delay_kmh"] > 0
     assert ind["border_crossing_h"] == pytest.approx(route.stop_hours()["border_crossing"], abs=0.1)
     assert 0 < ind["stopped_share"] < 1
+
+
+def test_a_large_simulation_streams_and_keeps_its_answers(net: corridors.Network, monkeypatch) -> None:
+    """Above KEEP_ALL journeys only the totals, the first journeys' elements and running sums are kept; the totals,
+    each element's mean and its share of the spread are exactly those of keeping everything."""
+    from corridors import simulation
+
+    monkeypatch.setattr(simulation, "KEEP_ALL", 2_000)
+    monkeypatch.setattr(simulation, "CHUNK", 1_500)
+    route = net.route("Xi'an", "Poti")
+    full = corridors.simulate(route, n=6_000, seed=4, keep_samples=True)
+    streamed = corridors.simulate(route, n=6_000, seed=4)
+    assert streamed.streamed and not full.streamed
+    assert streamed.samples_h.shape == (len(streamed.elements), 2_000)
+    assert np.array_equal(streamed.total_h, full.total_h)
+    assert np.array_equal(streamed.samples_h, full.samples_h[:, :2_000])
+    assert streamed.sampled_total_h.size == 2_000
+    a, b = full.contributions(), streamed.contributions()
+    assert np.allclose(a["mean_h"], b["mean_h"], rtol=1e-9, atol=1e-9)
+    assert np.allclose(a["spread_share"], b["spread_share"], atol=1e-9)
+    assert b["spread_share"].sum() == pytest.approx(1.0, abs=1e-6)
+    # the medians come from the kept journeys: close to, not equal to, those of all journeys
+    assert b["in_median_journey_h"].sum() / 24 == pytest.approx(full.median_days, rel=0.03)
+    assert corridors.simulate(route, n=1_000, seed=4, keep_samples=False).streamed is False  # fewer than KEEP_ALL
