@@ -180,7 +180,8 @@ def test_a_large_simulation_streams_and_keeps_its_answers(net: corridors.Network
     route = net.route("Xi'an", "Poti")
     full = corridors.simulate(route, n=6_000, seed=4, keep_samples=True)
     streamed = corridors.simulate(route, n=6_000, seed=4)
-    assert streamed.streamed and not full.streamed
+    assert streamed.streamed
+    assert not full.streamed
     assert streamed.samples_h.shape == (len(streamed.elements), 2_000)
     assert np.array_equal(streamed.total_h, full.total_h)
     assert np.array_equal(streamed.samples_h, full.samples_h[:, :2_000])
