@@ -98,26 +98,55 @@ def simulate(route: Route, *, n: int = 10_000, conditions: str | Conditions | No
         8 bytes a journey instead of 4 bytes per element and journey. ``True`` keeps everything; ``False`` streams
         whatever ``n``.
     """
+    route = _checked(route, n, conditions if conditions is not None else profile, start_hour, dependence)
+    rows, draws = _draws(route)
+    keep = n if (keep_samples or (keep_samples is None and n <= KEEP_ALL)) else min(n, KEEP_ALL)
+    samples, total, sums = _sample(rows, draws, n, seed, start_hour, progress, dependence, keep, with_sums=True)
+    return TransitTime(route=route, profile=route.conditions.name, seed=seed, elements=pd.DataFrame(rows),
+                       samples_h=samples, total_h=total, sums=sums)
+
+
+def journey_totals(route: Route, *, n: int = 10_000, conditions: str | Conditions | None = None,
+                   seed: int | None = 0, start_hour: float | None = None, dependence: str = "group") -> np.ndarray:
+    """Return the door-to-door hours of ``n`` simulated journeys along ``route``, and nothing else.
+
+    The same journeys as :func:`simulate` with the same arguments (``simulate(...).total_h``, number for number),
+    without the per-element bookkeeping: for many routes at once (skims, sweeps), where only the distribution of
+    the total is read.
+    """
+    route = _checked(route, n, conditions, start_hour, dependence)
+    rows, draws = _draws(route)
+    return _sample(rows, draws, n, seed, start_hour, None, dependence, 0, with_sums=False)[1]
+
+
+def _checked(route: Route, n: int, wanted: str | Conditions | None, start_hour: float | None,
+             dependence: str) -> Route:
+    """Return the route under the wanted conditions, after checking the simulation's arguments."""
     if dependence not in DEPENDENCE:
         raise CorridorError(f"dependence must be one of {', '.join(DEPENDENCE)}, got {dependence!r}")
-    wanted = conditions if conditions is not None else profile
     if wanted is not None and route.network.conditions(wanted) != route.conditions:
         route = route.under(wanted)
     if not isinstance(n, (int, np.integer)) or n <= 0:
         raise CorridorError(f"the number of journeys must be a positive whole number, got {n!r}")
     if start_hour is not None and not 0 <= start_hour < HOURS_PER_WEEK:
         raise CorridorError(f"start_hour must lie in 0..168 (hours after Monday 00:00), got {start_hour}")
-    rows, draws = _draws(route)
+    return route
+
+
+def _sample(rows: list[dict[str, Any]], draws: list[TimeDraw], n: int, seed: int | None, start_hour: float | None,
+            progress: Callable[[int, int], None] | None, dependence: str, keep: int, *, with_sums: bool
+            ) -> tuple[np.ndarray, np.ndarray, _Sums | None]:
+    """Draw ``n`` journeys chunk by chunk: the element times of the first ``keep``, every total, and (when asked)
+    the running sums of every element."""
     spread_h = _start_spread_h([d.value_h for d in draws if d.way == "headway"])
     tables = [_quantile_tables(draw) for draw in draws]
     # the time already spent matters only up to the last scheduled departure; after it, totals are column sums
     last_headway = max((i for i, d in enumerate(draws) if d.way == "headway"), default=-1)
     rng = np.random.default_rng(seed)
-    keep = n if (keep_samples or (keep_samples is None and n <= KEEP_ALL)) else min(n, KEEP_ALL)
     samples = np.empty((len(draws), keep), dtype=np.float32)
     chunk = np.empty((len(draws), min(n, CHUNK)), dtype=np.float32) if keep < n else None
     total = np.empty(n, dtype=np.float64)
-    sums = _Sums(len(draws))
+    sums = _Sums(len(draws)) if with_sums else None
     groups = [row["group"] if dependence == "group" else None for row in rows]
     for start in range(0, n, CHUNK):
         stop = min(n, start + CHUNK)
@@ -139,15 +168,15 @@ def simulate(route: Route, *, n: int = 10_000, conditions: str | Conditions | No
             _draw_into(out, draw, tables[i], rng, clock + elapsed if draw.way == "headway" else clock, strata)
             if i < last_headway:
                 elapsed += out
-        # float32 sums of a few dozen times of at most thousands of hours err by well under a minute
         if start < keep < stop:  # a chunk across the end of the kept journeys: keep its first part
             samples[:, start:keep] = block[:, : keep - start]
+        # float32 sums of a few dozen times of at most thousands of hours err by well under a minute
         total[start:stop] = block.sum(axis=0, dtype=np.float32)
-        sums.add(block, total[start:stop])
+        if sums is not None:
+            sums.add(block, total[start:stop])
         if progress is not None:
             progress(stop, n)
-    return TransitTime(route=route, profile=route.conditions.name, seed=seed, elements=pd.DataFrame(rows),
-                       samples_h=samples, total_h=total, sums=sums)
+    return samples, total, sums
 
 
 class _Sums:
@@ -207,14 +236,26 @@ QUANTILE_POINTS = 65_536
 _STRATA = (np.arange(QUANTILE_POINTS, dtype=np.float64) + 0.5) / QUANTILE_POINTS
 
 
-def _quantile_tables(draw: TimeDraw) -> tuple[np.ndarray, ...]:
-    """Return the quantile tables of an element's time, one per independent part (float32, in hours)."""
+def _quantile_tables(draw: TimeDraw) -> tuple[tuple[float, np.ndarray], ...]:
+    """Return the quantile tables of an element's time, one per independent part, each as ``(scale, table)``:
+    the part's hours are ``scale × table[stratum]`` (float32)."""
     if draw.way in ("split", "closure"):
         e = _estimate(draw)
-        return (_split_table(e.low, e.typical, e.high, False).astype(np.float32),)
-    if draw.way == "speed":  # a faster speed is a shorter time: the time's quantile p is the speed's 1 - p
-        return tuple((km / _split_table(s.low, s.typical, s.high, True)).astype(np.float32) for km, s in draw.parts)
+        return ((1.0, _table32(e.low, e.typical, e.high, False)),)
+    if draw.way == "speed":  # hours = km × 1/speed; a faster speed is a shorter time: quantile p is the speed's 1 - p
+        return tuple((km, _table32(s.low, s.typical, s.high, True)) for km, s in draw.parts)
     return ()
+
+
+@lru_cache(maxsize=256)
+def _table32(low: float, typical: float, high: float, speed: bool) -> np.ndarray:
+    """Return a float32 quantile table (read-only), once per parameters: of hours, or of hours per km for a speed.
+    Tables depend on an element's parameters only, not on its length, so that the legs of a large network share a
+    few hundred tables at most (256 KiB each)."""
+    table = 1.0 / _split_table(low, typical, high, True) if speed else _split_table(low, typical, high, False)
+    table = table.astype(np.float32)
+    table.flags.writeable = False
+    return table
 
 
 @lru_cache(maxsize=256)
@@ -230,22 +271,25 @@ def _strata(rng: np.random.Generator, size: int) -> np.ndarray:
     return rng.integers(0, QUANTILE_POINTS, size, dtype=np.uint16)
 
 
-def _draw_into(out: np.ndarray, draw: TimeDraw, tables: tuple[np.ndarray, ...], rng: np.random.Generator,
+def _draw_into(out: np.ndarray, draw: TimeDraw, tables: tuple[tuple[float, np.ndarray], ...], rng: np.random.Generator,
                clock: np.ndarray, strata: np.ndarray | None = None) -> None:
     """Draw one element's hours for every journey of a chunk into ``out`` (from ``strata`` when they are shared)."""
     size = out.size
     if draw.way == "fixed":
         out.fill(draw.value_h)
     elif draw.way in ("split", "speed"):
-        np.take(tables[0], strata if strata is not None else _strata(rng, size), out=out)
-        for table in tables[1:]:
-            out += table[strata if strata is not None else _strata(rng, size)]
+        scale, table = tables[0]
+        np.take(table, strata if strata is not None else _strata(rng, size), out=out)
+        if scale != 1.0:
+            out *= np.float32(scale)
+        for scale, table in tables[1:]:
+            out += table[strata if strata is not None else _strata(rng, size)] * np.float32(scale)
     elif draw.way == "headway":  # the next departure after the clock; departures at multiples of the headway
         out[:] = np.mod(-clock, draw.value_h)
     elif draw.way == "closure":  # value_h holds the probability that a departure meets a closure
         out.fill(0.0)
         hit = np.flatnonzero(rng.random(size, dtype=np.float32) < draw.value_h)
-        out[hit] = tables[0][_strata(rng, hit.size)]
+        out[hit] = tables[0][1][_strata(rng, hit.size)]
     else:
         raise ValueError(draw.way)
     if draw.queue is not None:  # a share ρ of arrivals waits, an exponential time of mean Wq / ρ
