@@ -142,3 +142,12 @@ def test_xian_to_poti_across_the_caspian_is_slower_in_january_than_in_july(net: 
     july = journey(7).simulate(n=4000, seed=0)
     assert january.summary()["P50"] > july.summary()["P50"]
     assert january.summary()["P90"] > july.summary()["P90"]
+
+
+def test_the_bundled_months_describe_the_black_sea_winter(net: corridors.Network) -> None:
+    book = net.condition_book.months
+    assert book.closure("poti_port", 1).probability == 0.15
+    assert book.closure("batumi_port", 11).probability == 0.06
+    assert book.closure("constanta_port", 1).probability == 0.12
+    assert book.closure("poti_port", 7) is None  # Poti also closes in summer storms: no calm-season row
+    assert "portnews_2016_georgia_ports" in book.closure("poti_port", 1).delay.sources
