@@ -55,3 +55,44 @@ def test_a_bad_series_file_lists_every_problem(tmp_path: Path) -> None:
     (4, "rank", "#4")])
 def test_values_are_written_as_a_reader_writes_them(value: float, unit: str, text: str) -> None:
     assert format_value(value, unit) == text
+
+
+def _printed(capsys: pytest.CaptureFixture[str], *series: str) -> dict[str, list[str]]:
+    """Return `corridors context SERIES…` as printed: each series' lines, as 'year value' without the sources."""
+    from corridors.cli import main
+
+    assert main(["context", *series]) == 0
+    lines, current = {}, None
+    for line in capsys.readouterr().out.splitlines():
+        if not line.startswith(" "):
+            current = lines.setdefault(line, [])
+        else:
+            year, rest = line.split(maxsplit=1)
+            current.append(f"{year} {rest.rsplit('  ', 1)[0].strip()}")
+    return lines
+
+
+def test_context_prints_the_seed_figures(capsys: pytest.CaptureFixture[str]) -> None:
+    printed = _printed(capsys, "china_azerbaijan_trade", "china_azerbaijan_trade_growth",
+                       "china_rank_in_azerbaijan_trade", "china_share_of_azerbaijan_trade",
+                       "china_rank_in_azerbaijan_imports", "china_share_of_azerbaijan_imports")
+    assert "2017 US$1.3 billion" in printed["china_azerbaijan_trade"]  # 'almost $1.3 billion'
+    assert "2024 US$3.744 billion" in printed["china_azerbaijan_trade"]
+    assert printed["china_azerbaijan_trade_growth"] == ["2024 20.7%"]  # +20.7% on 2023
+    assert printed["china_rank_in_azerbaijan_trade"] == ["2024 #4"]
+    assert printed["china_share_of_azerbaijan_trade"] == ["2024 7.9%"]
+    assert printed["china_rank_in_azerbaijan_imports"] == ["2024 #1"]
+    assert printed["china_share_of_azerbaijan_imports"] == ["2024 17.69%"]
+
+
+def test_the_2024_growth_agrees_with_the_2023_value_within_its_rounding() -> None:
+    trade = load_series().query("series == 'china_azerbaijan_trade'").set_index("year")["value"]
+    growth = 100 * (trade[2024] / trade[2023] - 1)  # 2023 is given rounded, $3.1 billion
+    assert abs(growth - 20.7) < 0.2
+
+
+@pytest.mark.xfail(strict=True, reason="no published source for the seed's 2007 figures ($289 million, 2.5% of "
+                                       "Azerbaijan's foreign trade) was found: the rows are left out")
+def test_context_prints_the_seed_2007_figures(capsys: pytest.CaptureFixture[str]) -> None:
+    printed = _printed(capsys, "china_azerbaijan_trade")
+    assert "2007 US$289 million" in printed["china_azerbaijan_trade"]

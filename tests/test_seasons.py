@@ -106,7 +106,48 @@ def test_a_journey_month_by_month_changes_only_where_the_data_describe_the_month
     quiet = table[~table["described"]]
     assert (quiet["p50_days"] == round(annual["P50"], 2)).all()
     assert (quiet["p90_days"] == round(annual["P90"], 2)).all()
-    stormy = table[table["described"]]
-    assert set(stormy["name"]) >= {"November", "December"}  # Aktau's winter closures (months.csv)
+    described = set(table.loc[table["described"], "name"])
+    assert described >= {"November", "December"}  # Aktau's winter closures (months.csv)
+    # November-December (closed ~50% of the time) are the stormy months; the other described months (January-March
+    # at 0.10, June-August at 0.03, months.csv) are below the annual row, which November-December push up
+    stormy = table[table["name"].isin(["November", "December"])]
     assert (stormy["p90_days"] > quiet["p90_days"].max()).all()
     assert (stormy["closure_share"] > quiet["closure_share"].max()).all()
+    calm = table[table["name"].isin(["June", "July", "August"])]
+    assert (calm["closure_share"] < quiet["closure_share"].min()).all()
+
+
+def test_the_bundled_months_describe_winter_and_summer_at_the_caspian_ports(net: corridors.Network) -> None:
+    book = net.condition_book.months
+    for port in ("aktau_port", "kuryk_port", "alat_port", "turkmenbashi_port"):
+        assert book.closure(port, 1).probability == 0.1
+        assert book.closure(port, 2).probability == 0.1
+        assert book.closure(port, 3).probability == 0.1
+        assert book.closure(port, 7).probability == 0.03
+        assert book.closure(port, 1).delay.high == 120
+        assert book.closure(port, 4) is None  # no source read describes April: the annual row
+    assert "trend_asco_jan_storm" in book.closure("kuryk_port", 1).delay.sources
+    assert "azernews_2025_asco_storm" in book.closure("kuryk_port", 2).delay.sources
+    assert "esimo_caspian_wind" in book.closure("kuryk_port", 7).delay.sources
+    assert book.months_described("kuryk_port") == (1, 2, 3, 6, 7, 8, 11, 12)
+
+
+def test_xian_to_poti_across_the_caspian_is_slower_in_january_than_in_july(net: corridors.Network) -> None:
+    # The booked Xi'an -> Poti route runs overland through Russia (Makhachkala - Baku) and meets no ferry, so no
+    # month changes it; the Middle Corridor journey (avoiding Russia) crosses the Caspian from Aktau or Kuryk.
+    def journey(month: int) -> corridors.Route:
+        return net.route("Xi'an", "Poti", avoid=["RUS", "IRN"], conditions=net.conditions("typical", month=month))
+
+    january = journey(1).simulate(n=4000, seed=0)
+    july = journey(7).simulate(n=4000, seed=0)
+    assert january.summary()["P50"] > july.summary()["P50"]
+    assert january.summary()["P90"] > july.summary()["P90"]
+
+
+def test_the_bundled_months_describe_the_black_sea_winter(net: corridors.Network) -> None:
+    book = net.condition_book.months
+    assert book.closure("poti_port", 1).probability == 0.15
+    assert book.closure("batumi_port", 11).probability == 0.06
+    assert book.closure("constanta_port", 1).probability == 0.12
+    assert book.closure("poti_port", 7) is None  # Poti also closes in summer storms: no calm-season row
+    assert "portnews_2016_georgia_ports" in book.closure("poti_port", 1).delay.sources
