@@ -9,6 +9,14 @@ twelve months of its year when it names only the year — and compares:
 
 - the **error of the median**: (P50 − observed) / observed, with the middle of a range as the observed value;
 - whether the observation lies **inside P10–P90** of the simulated journeys (the middle of a range);
+
+Each side counts the same thing. Most published figures run from the vehicle's departure to its arrival — a train
+"left Xi'an on the 6th and reached Duisburg on the 19th", a liner's "port-to-port transit time" — so for an
+observation whose ``scope`` is ``departure_to_arrival`` (the default) the simulated journey is read from its first
+moving leg to its last: the stops before the first departure (clearing the origin port, waiting for the first
+sailing and any weather closure of it) and after the last arrival (clearing and handling at the destination port)
+are left out. ``door_to_door`` observations ("delivery time of goods", a forwarder's door-to-door duration) are
+read on the whole journey. The scope is read from each observation's own quote, never chosen by its fit.
 - per corridor, per period and per kind: the **median absolute percentage error** (MdAPE), the **coverage** of
   P10–P90 and the **bias** (the median signed error: positive when the model is slow).
 
@@ -43,6 +51,8 @@ if TYPE_CHECKING:
 COLUMNS = ("id", "origin", "destination", "corridor", "via", "period", "kind", "low_days", "high_days", "quote",
            "source", "status", "note")
 KINDS = ("measured_run", "reported_average", "schedule", "quote")
+#: What an observed figure counts (the optional ``scope`` column; see the module's docstring).
+SCOPES = ("departure_to_arrival", "door_to_door")
 GROUPINGS = ("corridor", "period_year", "kind")
 
 
@@ -62,6 +72,7 @@ class Observation:
     source: str
     quote: str = ""
     note: str = ""
+    scope: str = SCOPES[0]
 
     @property
     def observed_days(self) -> float:
@@ -76,6 +87,8 @@ def load_observations(network: Network, path: str | os.PathLike[str] | None = No
     """
     file = Path(path) if path is not None else datasets.data_path() / "observations.csv"
     table = read_checked_csv(file, COLUMNS)
+    if "scope" not in table:  # optional: a figure counts from departure to arrival unless it says otherwise
+        table["scope"] = ""
     problems: list[Problem] = []
     registry = load_corridors(network)
     sources = set(network.sources.index)
@@ -92,6 +105,9 @@ def load_observations(network: Network, path: str | os.PathLike[str] | None = No
                 network.place(place)
             except CorridorError as exc:
                 row_problems.append(Problem(*where, "via", str(exc)))
+        if row["scope"] and row["scope"] not in SCOPES:
+            row_problems.append(Problem(*where, "scope", f"unknown scope {row['scope']!r}; expected one of "
+                                        f"{', '.join(SCOPES)} (empty: {SCOPES[0]})"))
         if row["kind"] not in KINDS:
             row_problems.append(Problem(*where, "kind", f"unknown kind {row['kind']!r}; expected one of "
                                         f"{', '.join(KINDS)}"))
@@ -106,7 +122,8 @@ def load_observations(network: Network, path: str | os.PathLike[str] | None = No
         if not row_problems:
             found.append(Observation(row["id"], network.place(row["origin"]), network.place(row["destination"]),
                                      row["corridor"], tuple(network.place(p) for p in split_list(row["via"])),
-                                     row["period"], row["kind"], low, high, row["source"], row["quote"], row["note"]))
+                                     row["period"], row["kind"], low, high, row["source"], row["quote"], row["note"],
+                                     row["scope"] or SCOPES[0]))
     if problems:
         raise ValidationError(problems)
     return found
@@ -281,13 +298,14 @@ def _period_journeys(network: Network, corridor: Any, obs: Observation, n: int, 
                                   conditions=conditions)
         else:
             route = corridor.route(network, obs.origin, obs.destination, conditions=conditions)
-        return route, simulate(route, n=count, seed=part_seed)
+        # every journey's elements are kept: a departure-to-arrival reading leaves some of them out
+        return route, simulate(route, n=count, seed=part_seed, keep_samples=True)
 
     try:
         if len(obs.period) == 7 or conditions_for(obs.period, network) == "typical":
             month = int(obs.period[5:7]) if len(obs.period) == 7 else None
             route, transit = journeys(obs.period, month, n, seed)
-            return route, transit.total_days, transit, ""
+            return route, span_days(transit, obs.scope), transit, ""
     except CorridorError as exc:
         return None, None, None, str(exc)
     parts, reasons = [], []
@@ -300,10 +318,28 @@ def _period_journeys(network: Network, corridor: Any, obs: Observation, n: int, 
             reasons.append(str(exc))
     if not parts:
         return None, None, None, reasons[0]
-    days = np.concatenate([transit.total_days for _, transit in parts])
+    days = np.concatenate([span_days(transit, obs.scope) for _, transit in parts])
     middle = float(np.median(days))
     route, transit = min(parts, key=lambda part: abs(part[1].median_days - middle))
     return route, days, transit, ""
+
+
+def span_days(transit: Any, scope: str = SCOPES[0]) -> np.ndarray:
+    """Return each simulated journey's days as an observation of ``scope`` counts them: the whole journey
+    (``door_to_door``), or from the departure of its first moving leg to the arrival of its last
+    (``departure_to_arrival``), without the stops before and after them."""
+    if scope == "door_to_door":
+        return transit.total_days
+    legs = np.flatnonzero(transit.elements["element"].to_numpy() == "leg")
+    outside = np.ones(len(transit.elements), dtype=bool)
+    if legs.size:
+        outside[legs[0]: legs[-1] + 1] = False
+    if not outside.any():
+        return transit.total_days
+    if transit.streamed:
+        raise CorridorError("a departure-to-arrival reading needs every journey's elements: simulate with "
+                            "keep_samples=True")
+    return (transit.total_h - transit.samples_h[outside].sum(axis=0, dtype=np.float64)) / 24.0
 
 
 def _cited(tables: Any) -> frozenset[str]:
