@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import itertools
 import math
 import sys
 from pathlib import Path
@@ -148,7 +149,7 @@ class RailGraph:
 
         for points in lines:
             ids = [node(lon, lat) for lon, lat in points]
-            for a, b in zip(ids, ids[1:], strict=False):
+            for a, b in itertools.pairwise(ids):
                 if a != b:
                     (lo1, la1), (lo2, la2) = self.coords[a], self.coords[b]
                     self.graph.add_edge(a, b, km=km(lo1, la1, lo2, la2))
@@ -182,7 +183,7 @@ class RailGraph:
 
     def path(self, anchors: list[int]) -> list[int] | None:
         route: list[int] = []
-        for a, b in zip(anchors, anchors[1:], strict=False):
+        for a, b in itertools.pairwise(anchors):
             if a == b:
                 continue
             try:
@@ -205,7 +206,7 @@ def thin(points: list[tuple[float, float]], straight: float = 0.97,
     split at points along that segment itself.
     """
     pts = [points[0]]
-    for prev, cur in zip(points, points[1:], strict=False):
+    for prev, cur in itertools.pairwise(points):
         step = km(*prev, *cur)
         if step > MAX_GAP_KM:
             between = GEOD.npts(prev[0], prev[1], cur[0], cur[1], math.ceil(step / SPACING_KM) - 1)
@@ -217,7 +218,7 @@ def thin(points: list[tuple[float, float]], straight: float = 0.97,
     lat0 = math.radians(float(lats.mean()))
     x = lons * 111.32 * math.cos(lat0)   # a local plane, km: enough to find the vertex farthest off a chord
     y = lats * 110.57
-    steps = [km(*a, *b) for a, b in zip(pts, pts[1:], strict=False)]
+    steps = [km(*a, *b) for a, b in itertools.pairwise(pts)]
     along = np.concatenate([[0.0], np.cumsum(steps)])
     keep = {0, len(pts) - 1}
     stack = [(0, len(pts) - 1)]
