@@ -64,7 +64,6 @@ RAIL_LEGS_NOT_YET_DRAWN = {
     "alashankou__dostyk",
     "altynkol__zhetygen",
     "andijan__tashkent",
-    "ankara__istanbul",
     "astara_aze__astara_irn",
     "bereket__etrek",
     "beyuk_kesik__gardabani",

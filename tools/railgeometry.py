@@ -11,11 +11,13 @@ are not counted twice).
 
 For each rail leg that has fewer than one waypoint segment per 50 km of its stated distance, or
 whose drawn line is more than 10% shorter than that distance, the tool builds a graph of the
-railroad lines, snaps the leg's from-node, its existing waypoints (as a guide to which line is
-meant) and its to-node onto it, takes the shortest path through them along the lines, keeps one
-vertex about every 30 km of it, and checks that the drawn line (nodes and waypoints) is within
--10%/+25% of distance_km. A leg that passes gets new waypoints ("lat lon" with 4 decimals) and a
-sentence in its note; a leg that fails is left as it was and listed at the end.
+railroad lines, ties the leg's from- and to-node to the lines within 25 km of them, snaps the leg's
+existing waypoints to the lines (as a guide to which line is meant), takes the shortest path through
+them along the lines, keeps the vertices that hold its shape (one every 20-40 km on straight track,
+denser on curves), and checks that the drawn line (nodes and waypoints) is 0.90-1.15 times
+distance_km and passes within 50 km of each of the leg's old waypoints. A leg that passes gets new
+waypoints ("lat lon" with 4 decimals) and a sentence in its note; a leg that fails is left as it was
+and listed at the end with the reason.
 """
 
 from __future__ import annotations
@@ -47,8 +49,8 @@ GUIDE_OFF_KM = 50.0        # a path farther than this from one of the leg's own 
 END_SNAP_KM = 25.0         # a node farther than this from every line: the layer lacks the line
 GUIDE_SNAP_KM = 15.0       # a waypoint farther than this from every line is no guide
 BRIDGE_KM = 1.5            # a line end this close to another line is joined to it
-NOTE = ("Waypoints drawn along Natural Earth 1:10m railroads (ne_10m_railroads), "
-        "one about every 30 km (tools/railgeometry.py).")
+ACCESS_WEIGHT = 3.0        # a straight stretch from a node to a line weighs this much more than track
+NOTE = "Waypoints drawn along Natural Earth 1:10m railroads (ne_10m_railroads) by tools/railgeometry.py."
 
 
 def km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
@@ -181,7 +183,31 @@ class RailGraph:
         i = int(self.ids[k])
         return i, km(lon, lat, *self.coords[i])
 
-    def path(self, anchors: list[int]) -> list[int] | None:
+    def near(self, lon: float, lat: float, radius_km: float, most: int = 400) -> list[tuple[int, float]]:
+        """Return (vertex, km) for the vertices within radius_km of a point, nearest first."""
+        dist, ks = self.tree.query(self._xyz(lon, lat), k=most, distance_upper_bound=radius_km / 6371.0)
+        out = []
+        for d, k in zip(np.atleast_1d(dist), np.atleast_1d(ks), strict=True):
+            if np.isfinite(d):
+                i = int(self.ids[k])
+                out.append((i, km(lon, lat, *self.coords[i])))
+        return out
+
+    def tie(self, name: str, lon: float, lat: float) -> None:
+        """Join a place to the lines near it (within END_SNAP_KM) by edges weighted ACCESS_WEIGHT x their length.
+
+        The path then leaves a place by the line that serves it best: the nearest vertex can lie on a line
+        that does not go the leg's way (across a strait, or a parallel line).
+        """
+        for i, d in self.near(lon, lat, END_SNAP_KM):
+            self.graph.add_edge(name, i, km=ACCESS_WEIGHT * d)
+
+    def untie(self, *names: str) -> None:
+        for name in names:
+            if name in self.graph:
+                self.graph.remove_node(name)
+
+    def path(self, anchors: list) -> list | None:
         route: list[int] = []
         for a, b in itertools.pairwise(anchors):
             if a == b:
@@ -279,10 +305,11 @@ def needs_work(line: list[tuple[float, float]], distance: float) -> bool:
 def draw(graph: RailGraph, start: tuple[float, float], end: tuple[float, float],
          guides: list[tuple[float, float]], distance: float) -> tuple[list[tuple[float, float]] | None, str]:
     """Return (waypoints, '') for a line along the railroads, or (None, why not)."""
-    a, gap_a = graph.snap(*start)
-    b, gap_b = graph.snap(*end)
+    gap_a = graph.snap(*start)[1]
+    gap_b = graph.snap(*end)[1]
     if gap_a > END_SNAP_KM or gap_b > END_SNAP_KM:
         return None, f"no railroad within {END_SNAP_KM:g} km of a node (from {gap_a:.0f} km, to {gap_b:.0f} km)"
+    a, b = "__start__", "__end__"
     guided = [a]
     for lon, lat in guides:
         g, gap = graph.snap(lon, lat)
@@ -290,11 +317,30 @@ def draw(graph: RailGraph, start: tuple[float, float], end: tuple[float, float],
             guided.append(g)
     guided.append(b)
     tried = []
+    routes = []
     for anchors in ([guided, [a, b]] if len(guided) > 2 else [[a, b]]):
-        route = graph.path(anchors)
+        route: list | None = []
+        for x, y in itertools.pairwise(anchors):
+            # a place is tied to the lines only while a path leaves or reaches it, so that no path
+            # takes a shortcut through a place between two of its lines
+            try:
+                if x == a:
+                    graph.tie(a, *start)
+                if y == b:
+                    graph.tie(b, *end)
+                part = graph.path([x, y])
+            finally:
+                graph.untie(a, b)
+            if part is None:
+                route = None
+                break
+            route.extend(part if not route else part[1:])
+        routes.append(route)
+    for route in routes:
         if route is None:
             tried.append("no connected path")
             continue
+        route = [i for i in route if i not in (a, b)]
         dense = [graph.coords[i] for i in route]
         off = farthest_guide_km(guides, [start, *dense, end])
         if off > GUIDE_OFF_KM:
