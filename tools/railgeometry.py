@@ -2,7 +2,7 @@
 
 Maintenance tool, not part of the runtime package::
 
-    python tools/railgeometry.py NE_RAILROADS data/legs.csv data/nodes.csv [--dry-run]
+    python tools/railgeometry.py NE_RAILROADS data/legs.csv data/nodes.csv [--dry-run] [--only LEG ...]
 
 NE_RAILROADS is the ne_10m_railroads layer in any format geopandas reads (shapefile, GeoJSON,
 GeoPackage), or a folder of Mapbox vector tiles of that layer laid out as Z/X/Y.pbf (the highest
