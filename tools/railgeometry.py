@@ -302,6 +302,29 @@ def needs_work(line: list[tuple[float, float]], distance: float) -> bool:
     return segments < distance / SEGMENT_KM or line_km(line) < LOW * distance
 
 
+START, END = "__start__", "__end__"
+
+
+def _route(graph: RailGraph, anchors: list, start: tuple[float, float], end: tuple[float, float]) -> list | None:
+    """Return the path through the anchors, START and END standing for the nodes tied to the lines near them."""
+    route: list = []
+    for x, y in itertools.pairwise(anchors):
+        # a node is tied to the lines only while a path leaves or reaches it, so that no path
+        # takes a shortcut through a node between two of its lines
+        try:
+            if x == START:
+                graph.tie(START, *start)
+            if y == END:
+                graph.tie(END, *end)
+            part = graph.path([x, y])
+        finally:
+            graph.untie(START, END)
+        if part is None:
+            return None
+        route.extend(part if not route else part[1:])
+    return [i for i in route if i not in (START, END)]
+
+
 def draw(graph: RailGraph, start: tuple[float, float], end: tuple[float, float],
          guides: list[tuple[float, float]], distance: float) -> tuple[list[tuple[float, float]] | None, str]:
     """Return (waypoints, '') for a line along the railroads, or (None, why not)."""
@@ -309,38 +332,21 @@ def draw(graph: RailGraph, start: tuple[float, float], end: tuple[float, float],
     gap_b = graph.snap(*end)[1]
     if gap_a > END_SNAP_KM or gap_b > END_SNAP_KM:
         return None, f"no railroad within {END_SNAP_KM:g} km of a node (from {gap_a:.0f} km, to {gap_b:.0f} km)"
-    a, b = "__start__", "__end__"
-    guided = [a]
+    guide_ids = []
     for lon, lat in guides:
         g, gap = graph.snap(lon, lat)
         if gap <= GUIDE_SNAP_KM:
-            guided.append(g)
-    guided.append(b)
+            guide_ids.append(g)
     tried = []
     routes = []
-    for anchors in ([guided, [a, b]] if len(guided) > 2 else [[a, b]]):
-        route: list | None = []
-        for x, y in itertools.pairwise(anchors):
-            # a place is tied to the lines only while a path leaves or reaches it, so that no path
-            # takes a shortcut through a place between two of its lines
-            try:
-                if x == a:
-                    graph.tie(a, *start)
-                if y == b:
-                    graph.tie(b, *end)
-                part = graph.path([x, y])
-            finally:
-                graph.untie(a, b)
-            if part is None:
-                route = None
-                break
-            route.extend(part if not route else part[1:])
-        routes.append(route)
+    # first from the vertices nearest the nodes, then from the nodes tied to every line near them
+    for first, last in ((graph.snap(*start)[0], graph.snap(*end)[0]), (START, END)):
+        for anchors in ([[first, *guide_ids, last], [first, last]] if guide_ids else [[first, last]]):
+            routes.append(_route(graph, anchors, start, end))
     for route in routes:
         if route is None:
             tried.append("no connected path")
             continue
-        route = [i for i in route if i not in (a, b)]
         dense = [graph.coords[i] for i in route]
         off = farthest_guide_km(guides, [start, *dense, end])
         if off > GUIDE_OFF_KM:
