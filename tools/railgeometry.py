@@ -1,0 +1,436 @@
+"""Draw the rail legs of data/legs.csv along Natural Earth's 1:10m railroads.
+
+Maintenance tool, not part of the runtime package::
+
+    python tools/railgeometry.py NE_RAILROADS data/legs.csv data/nodes.csv [--dry-run] [--only LEG ...]
+
+NE_RAILROADS is the ne_10m_railroads layer in any format geopandas reads (shapefile, GeoJSON,
+GeoPackage), or a folder of Mapbox vector tiles of that layer laid out as Z/X/Y.pbf (the highest
+zoom level found is used; each tile is clipped to its own square so that the buffers tiles share
+are not counted twice).
+
+For each rail leg that has fewer than one waypoint segment per 50 km of its stated distance, or
+whose drawn line is more than 10% shorter than that distance, the tool builds a graph of the
+railroad lines, ties the leg's from- and to-node to the lines within 25 km of them, snaps the leg's
+existing waypoints to the lines (as a guide to which line is meant), takes the shortest path through
+them along the lines, keeps the vertices that hold its shape (one every 20-40 km on straight track,
+denser on curves), and checks that the drawn line (nodes and waypoints) is 0.90-1.15 times
+distance_km and passes within 50 km of each of the leg's old waypoints. A leg that passes gets new
+waypoints ("lat lon" with 4 decimals) and a sentence in its note; a leg that fails is left as it was
+and listed at the end with the reason.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import itertools
+import math
+import sys
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+from pyproj import Geod
+from scipy.spatial import cKDTree
+
+GEOD = Geod(ellps="WGS84")
+
+SEGMENT_KM = 50.0          # at least one waypoint segment per this many km of distance_km
+SPACING_KM = 30.0          # the spacing kept when thinning a path
+MAX_GAP_KM = 40.0          # a longer stretch between two kept vertices is split along the source's line
+# thinning levels, sparsest first: a chord shorter than STRAIGHT of the line it stands for is split,
+# a stretch shorter than MIN_SPLIT km never is; a leg takes the sparsest level whose line passes the checks
+LEVELS = ((0.97, 20.0), (0.98, 15.0), (0.99, 8.0))
+LOW = 0.90                 # drawn length / distance_km accepted: at least 0.90 (the brief's -10%) and at most
+HIGH = 1.15                # 1.15, the bound corridors/contract.py checks (tighter than the brief's +25%)
+GUIDE_OFF_KM = 50.0        # a path farther than this from one of the leg's own waypoints is another line
+END_SNAP_KM = 25.0         # a node farther than this from every line: the layer lacks the line
+GUIDE_SNAP_KM = 15.0       # a waypoint farther than this from every line is no guide
+BRIDGE_KM = 1.5            # a line end this close to another line is joined to it
+ACCESS_WEIGHT = 3.0        # a straight stretch from a node to a line weighs this much more than track
+NOTE = "Waypoints drawn along Natural Earth 1:10m railroads (ne_10m_railroads) by tools/railgeometry.py."
+
+
+def km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    return float(GEOD.inv(lon1, lat1, lon2, lat2)[2]) / 1000.0
+
+
+def line_km(points: list[tuple[float, float]]) -> float:
+    if len(points) < 2:
+        return 0.0
+    lons, lats = zip(*points, strict=True)
+    return float(GEOD.line_length(lons, lats)) / 1000.0
+
+
+# ---------------------------------------------------------------- reading the layer
+
+def _tile_lines(folder: Path, bbox: tuple[float, float, float, float]) -> list[list[tuple[float, float]]]:
+    import mapbox_vector_tile
+    from shapely.geometry import LineString, MultiLineString, box
+
+    zooms = sorted(int(p.name) for p in folder.iterdir() if p.is_dir() and p.name.isdigit())
+    if not zooms:
+        raise SystemExit(f"{folder}: no Z/X/Y.pbf tiles")
+    z = zooms[-1]
+    n = 2 ** z
+    west, south, east, north = bbox
+
+    def tile_x(lon: float) -> int:
+        return int((lon + 180.0) / 360.0 * n)
+
+    def tile_y(lat: float) -> int:
+        r = math.radians(lat)
+        return int((1.0 - math.asinh(math.tan(r)) / math.pi) / 2.0 * n)
+
+    lines = []
+    for x in range(tile_x(west), tile_x(east) + 1):
+        for y in range(tile_y(north), tile_y(south) + 1):
+            path = folder / str(z) / str(x) / f"{y}.pbf"
+            if not path.exists():
+                continue
+            data = mapbox_vector_tile.decode(path.read_bytes(), default_options={"y_coord_down": True})
+            for layer in data.values():
+                extent = layer.get("extent", 4096)
+                square = box(0, 0, extent, extent)
+                for feature in layer["features"]:
+                    geom = feature["geometry"]
+                    if geom["type"] == "LineString":
+                        shape = LineString(geom["coordinates"])
+                    elif geom["type"] == "MultiLineString":
+                        shape = MultiLineString(geom["coordinates"])
+                    else:
+                        continue
+                    clipped = shape.intersection(square)
+                    parts = getattr(clipped, "geoms", [clipped])
+                    for part in parts:
+                        if part.geom_type != "LineString" or part.is_empty:
+                            continue
+                        points = []
+                        for px, py in part.coords:
+                            lon = (x + px / extent) / n * 360.0 - 180.0
+                            lat = math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * (y + py / extent) / n))))
+                            points.append((lon, lat))
+                        lines.append(points)
+    return lines
+
+
+def _file_lines(path: Path, bbox: tuple[float, float, float, float]) -> list[list[tuple[float, float]]]:
+    import geopandas as gpd
+
+    frame = gpd.read_file(path, bbox=bbox)
+    lines = []
+    for geom in frame.geometry:
+        if geom is None or geom.is_empty:
+            continue
+        for part in getattr(geom, "geoms", [geom]):
+            if part.geom_type == "LineString":
+                lines.append([(float(a), float(b)) for a, b, *_ in part.coords])
+    return lines
+
+
+def read_lines(source: Path, bbox: tuple[float, float, float, float]) -> list[list[tuple[float, float]]]:
+    return _tile_lines(source, bbox) if source.is_dir() else _file_lines(source, bbox)
+
+
+# ---------------------------------------------------------------- the graph
+
+class RailGraph:
+    def __init__(self, lines: list[list[tuple[float, float]]]) -> None:
+        self.graph = nx.Graph()
+        self.coords: dict[int, tuple[float, float]] = {}
+        index: dict[tuple[int, int], int] = {}
+
+        def node(lon: float, lat: float) -> int:
+            key = (round(lon * 1e5), round(lat * 1e5))
+            if key not in index:
+                index[key] = len(index)
+                self.coords[index[key]] = (lon, lat)
+            return index[key]
+
+        for points in lines:
+            ids = [node(lon, lat) for lon, lat in points]
+            for a, b in itertools.pairwise(ids):
+                if a != b:
+                    (lo1, la1), (lo2, la2) = self.coords[a], self.coords[b]
+                    self.graph.add_edge(a, b, km=km(lo1, la1, lo2, la2))
+        ids = np.array(sorted(self.graph.nodes))
+        self.ids = ids
+        xyz = np.array([self._xyz(*self.coords[i]) for i in ids])
+        self.tree = cKDTree(xyz)
+        # tile seams and loosely drawn junctions: join each line end to the nearest other line close by
+        ends = [i for i in ids if self.graph.degree(i) == 1]
+        for i in ends:
+            near = self.tree.query_ball_point(self._xyz(*self.coords[i]), BRIDGE_KM / 6371.0)
+            best = None
+            for j in (int(ids[k]) for k in near):
+                if j == i or self.graph.has_edge(i, j):
+                    continue
+                d = km(*self.coords[i], *self.coords[j])
+                if best is None or d < best[0]:
+                    best = (d, j)
+            if best is not None:
+                self.graph.add_edge(i, best[1], km=best[0])
+
+    @staticmethod
+    def _xyz(lon: float, lat: float) -> tuple[float, float, float]:
+        lo, la = math.radians(lon), math.radians(lat)
+        return (math.cos(la) * math.cos(lo), math.cos(la) * math.sin(lo), math.sin(la))
+
+    def snap(self, lon: float, lat: float) -> tuple[int, float]:
+        _, k = self.tree.query(self._xyz(lon, lat))
+        i = int(self.ids[k])
+        return i, km(lon, lat, *self.coords[i])
+
+    def near(self, lon: float, lat: float, radius_km: float, most: int = 400) -> list[tuple[int, float]]:
+        """Return (vertex, km) for the vertices within radius_km of a point, nearest first."""
+        dist, ks = self.tree.query(self._xyz(lon, lat), k=most, distance_upper_bound=radius_km / 6371.0)
+        out = []
+        for d, k in zip(np.atleast_1d(dist), np.atleast_1d(ks), strict=True):
+            if np.isfinite(d):
+                i = int(self.ids[k])
+                out.append((i, km(lon, lat, *self.coords[i])))
+        return out
+
+    def tie(self, name: str, lon: float, lat: float) -> None:
+        """Join a place to the lines near it (within END_SNAP_KM) by edges weighted ACCESS_WEIGHT x their length.
+
+        The path then leaves a place by the line that serves it best: the nearest vertex can lie on a line
+        that does not go the leg's way (across a strait, or a parallel line).
+        """
+        for i, d in self.near(lon, lat, END_SNAP_KM):
+            self.graph.add_edge(name, i, km=ACCESS_WEIGHT * d)
+
+    def untie(self, *names: str) -> None:
+        for name in names:
+            if name in self.graph:
+                self.graph.remove_node(name)
+
+    def path(self, anchors: list) -> list | None:
+        route: list[int] = []
+        for a, b in itertools.pairwise(anchors):
+            if a == b:
+                continue
+            try:
+                part = nx.shortest_path(self.graph, a, b, weight="km")
+            except nx.NetworkXNoPath:
+                return None
+            route.extend(part if not route else part[1:])
+        return route or anchors[:1]
+
+
+# ---------------------------------------------------------------- thinning
+
+def thin(points: list[tuple[float, float]], straight: float = 0.97,
+         min_split: float = 20.0) -> list[tuple[float, float]]:
+    """Keep the vertices that hold the line's shape: about one every 20-40 km, more on curves.
+
+    Between two kept vertices the chord must be at least ``straight`` times the length along the source's line
+    and no longer than MAX_GAP_KM; where it is not, the vertex farthest off the chord is kept (on a curve)
+    or the one nearest halfway along (on a straight). A single source segment longer than MAX_GAP_KM is
+    split at points along that segment itself.
+    """
+    pts = [points[0]]
+    for prev, cur in itertools.pairwise(points):
+        step = km(*prev, *cur)
+        if step > MAX_GAP_KM:
+            between = GEOD.npts(prev[0], prev[1], cur[0], cur[1], math.ceil(step / SPACING_KM) - 1)
+            pts.extend((float(a), float(b)) for a, b in between)
+        if cur != pts[-1]:
+            pts.append(cur)
+    lons = np.array([p[0] for p in pts])
+    lats = np.array([p[1] for p in pts])
+    lat0 = math.radians(float(lats.mean()))
+    x = lons * 111.32 * math.cos(lat0)   # a local plane, km: enough to find the vertex farthest off a chord
+    y = lats * 110.57
+    steps = [km(*a, *b) for a, b in itertools.pairwise(pts)]
+    along = np.concatenate([[0.0], np.cumsum(steps)])
+    keep = {0, len(pts) - 1}
+    stack = [(0, len(pts) - 1)]
+    while stack:
+        i, j = stack.pop()
+        if j - i < 2:
+            continue
+        arc = along[j] - along[i]
+        chord = km(*pts[i], *pts[j])
+        if arc <= MAX_GAP_KM and (chord >= straight * arc or arc <= min_split):
+            continue
+        if chord >= straight * arc:  # straight but long: halfway along
+            k = i + 1 + int(np.argmin(np.abs(along[i + 1:j] - (along[i] + along[j]) / 2)))
+        else:  # a curve: the vertex farthest off the chord
+            dx, dy = x[j] - x[i], y[j] - y[i]
+            norm = math.hypot(dx, dy) or 1.0
+            off = np.abs((x[i + 1:j] - x[i]) * dy - (y[i + 1:j] - y[i]) * dx) / norm
+            k = i + 1 + int(np.argmax(off))
+        keep.add(k)
+        stack.extend([(i, k), (k, j)])
+    return [pts[k] for k in sorted(keep)]
+
+
+# ---------------------------------------------------------------- legs
+
+def parse_waypoints(text: str) -> list[tuple[float, float]]:
+    points = []
+    for part in text.split(";"):
+        pair = part.replace(",", " ").split()
+        if len(pair) == 2:
+            points.append((float(pair[1]), float(pair[0])))
+    return points
+
+
+def format_waypoints(points: list[tuple[float, float]]) -> str:
+    return ";".join(f"{lat:.4f} {lon:.4f}" for lon, lat in points)
+
+
+def farthest_guide_km(guides: list[tuple[float, float]], line: list[tuple[float, float]]) -> float:
+    """Return how far the guide point farthest from the line's vertices lies from them (haversine, km)."""
+    if not guides:
+        return 0.0
+    lon = np.radians([p[0] for p in line])
+    lat = np.radians([p[1] for p in line])
+    worst = 0.0
+    for glon, glat in guides:
+        a, b = math.radians(glon), math.radians(glat)
+        h = np.sin((lat - b) / 2) ** 2 + math.cos(b) * np.cos(lat) * np.sin((lon - a) / 2) ** 2
+        worst = max(worst, float(2 * 6371.0 * np.arcsin(np.sqrt(h.min()))))
+    return worst
+
+
+def needs_work(line: list[tuple[float, float]], distance: float) -> bool:
+    segments = len(line) - 1
+    return segments < distance / SEGMENT_KM or line_km(line) < LOW * distance
+
+
+START, END = "__start__", "__end__"
+
+
+def _route(graph: RailGraph, anchors: list, start: tuple[float, float], end: tuple[float, float]) -> list | None:
+    """Return the path through the anchors, START and END standing for the nodes tied to the lines near them."""
+    route: list = []
+    for x, y in itertools.pairwise(anchors):
+        # a node is tied to the lines only while a path leaves or reaches it, so that no path
+        # takes a shortcut through a node between two of its lines
+        try:
+            if x == START:
+                graph.tie(START, *start)
+            if y == END:
+                graph.tie(END, *end)
+            part = graph.path([x, y])
+        finally:
+            graph.untie(START, END)
+        if part is None:
+            return None
+        route.extend(part if not route else part[1:])
+    return [i for i in route if i not in (START, END)]
+
+
+def draw(graph: RailGraph, start: tuple[float, float], end: tuple[float, float],
+         guides: list[tuple[float, float]], distance: float) -> tuple[list[tuple[float, float]] | None, str]:
+    """Return (waypoints, '') for a line along the railroads, or (None, why not)."""
+    gap_a = graph.snap(*start)[1]
+    gap_b = graph.snap(*end)[1]
+    if gap_a > END_SNAP_KM or gap_b > END_SNAP_KM:
+        return None, f"no railroad within {END_SNAP_KM:g} km of a node (from {gap_a:.0f} km, to {gap_b:.0f} km)"
+    guide_ids = []
+    for lon, lat in guides:
+        g, gap = graph.snap(lon, lat)
+        if gap <= GUIDE_SNAP_KM:
+            guide_ids.append(g)
+    tried = []
+    routes = []
+    # first from the vertices nearest the nodes, then from the nodes tied to every line near them
+    for first, last in ((graph.snap(*start)[0], graph.snap(*end)[0]), (START, END)):
+        for anchors in ([[first, *guide_ids, last], [first, last]] if guide_ids else [[first, last]]):
+            routes.append(_route(graph, anchors, start, end))
+    for route in routes:
+        if route is None:
+            tried.append("no connected path")
+            continue
+        dense = [graph.coords[i] for i in route]
+        off = farthest_guide_km(guides, [start, *dense, end])
+        if off > GUIDE_OFF_KM:
+            tried.append(f"path {off:.0f} km from one of the leg's waypoints")
+            continue
+        for straight, min_split in LEVELS:
+            inner = thin(dense, straight, min_split)
+            # the nodes themselves are the line's ends: drop path vertices that sit on them
+            inner = [p for p in inner if km(*p, *start) > 2.0 and km(*p, *end) > 2.0]
+            inner = [(round(lon, 4), round(lat, 4)) for lon, lat in inner]
+            drawn = line_km([start, *inner, end])
+            ratio = drawn / distance
+            if len(inner) + 1 >= distance / SEGMENT_KM and LOW <= ratio <= HIGH:
+                return inner, ""
+        if len(inner) + 1 < distance / SEGMENT_KM:
+            tried.append(f"{len(inner)} waypoints for {distance:g} km")
+        else:
+            tried.append(f"drawn {drawn:.0f} km = {ratio:.2f}x the stated {distance:g} km")
+    return None, "; ".join(tried)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("railroads", type=Path, help="ne_10m_railroads (file, or folder of Z/X/Y.pbf tiles)")
+    parser.add_argument("legs", type=Path)
+    parser.add_argument("nodes", type=Path)
+    parser.add_argument("--dry-run", action="store_true", help="report, write nothing")
+    parser.add_argument("--only", nargs="*", default=None, help="leg ids to consider (default: every rail leg)")
+    args = parser.parse_args(argv)
+
+    with args.nodes.open(newline="", encoding="utf-8") as f:
+        nodes = {r["id"]: (float(r["lon"]), float(r["lat"])) for r in csv.DictReader(f)}
+    raw = args.legs.read_text(encoding="utf-8")
+    rows = list(csv.reader(io.StringIO(raw)))
+    header, body = rows[0], rows[1:]
+    col = {name: i for i, name in enumerate(header)}
+
+    todo = []
+    for row in body:
+        if row[col["mode"]] != "rail" or (args.only is not None and row[col["id"]] not in args.only):
+            continue
+        if col.get("geometry") is not None and row[col["geometry"]].strip():
+            continue  # drawn as WKT: not this tool's
+        start, end = nodes[row[col["from"]]], nodes[row[col["to"]]]
+        guides = parse_waypoints(row[col["waypoints"]])
+        distance = float(row[col["distance_km"]])
+        if needs_work([start, *guides, end], distance):
+            todo.append((row, start, end, guides, distance))
+    if not todo:
+        print("every rail leg already has enough vertices")
+        return 0
+
+    lons = [p[0] for _, s, e, g, _ in todo for p in (s, e, *g)]
+    lats = [p[1] for _, s, e, g, _ in todo for p in (s, e, *g)]
+    bbox = (min(lons) - 1, min(lats) - 1, max(lons) + 1, max(lats) + 1)
+    lines = read_lines(args.railroads, bbox)
+    graph = RailGraph(lines)
+    print(f"{len(lines)} railroad lines, {graph.graph.number_of_nodes()} vertices in "
+          f"{bbox[0]:.0f}..{bbox[2]:.0f}E {bbox[1]:.0f}..{bbox[3]:.0f}N; {len(todo)} legs to draw", file=sys.stderr)
+
+    failed = []
+    for row, start, end, guides, distance in todo:
+        leg = row[col["id"]]
+        inner, why = draw(graph, start, end, guides, distance)
+        if inner is None:
+            failed.append((leg, why))
+            continue
+        before = len(guides)
+        row[col["waypoints"]] = format_waypoints([(lon, lat) for lon, lat in inner])
+        note = row[col["note"]].strip()
+        if NOTE not in note:
+            row[col["note"]] = f"{note} {NOTE}".strip()
+        drawn = line_km([start, *inner, end])
+        print(f"drawn  {leg}: {before} -> {len(inner)} waypoints, {drawn:.0f} km for {distance:g} km")
+    for leg, why in failed:
+        print(f"LEFT   {leg}: {why}")
+    print(f"{len(todo) - len(failed)} drawn, {len(failed)} left", file=sys.stderr)
+
+    if not args.dry_run:
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerows([header, *body])
+        args.legs.write_text(out.getvalue(), encoding="utf-8")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
