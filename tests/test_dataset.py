@@ -61,41 +61,39 @@ def test_every_leg_geometry_is_plausible_against_its_distance(net: corridors.Net
 # a leg drawn to the rule must leave this set.
 RAIL_LEGS_NOT_YET_DRAWN = {
     "adana__iskenderun_port",
-    "alashankou__dostyk",
     "altynkol__zhetygen",
     "andijan__tashkent",
-    "astara_aze__astara_irn",
     "bereket__etrek",
-    "beyuk_kesik__gardabani",
-    "bolashak__serhetyaka",
     "chongqing__chengdu",
     "chongqing__xian",
     "erzurum__sivas",
     "etrek__incheh_borun",
-    "farap__turkmenabat",
     "gorgan__tehran",
     "incheh_borun__gorgan",
     "jinghe__khorgos",
-    "kapikule__kapitan_andreevo",
     "kapitan_andreevo__plovdiv",
     "kars__erzurum",
     "kartsakhi__kars",
-    "khorgos__altynkol",
     "mangyshlak__kuryk_port",
     "mangyshlak__zhanaozen",
     "marabda__akhalkalaki",
     "rasht__qazvin",
-    "saryagash__keles",
     "serhetyaka__bereket",
     "shalkar__beyneu",
     "tbilisi__marabda",
     "urumqi__kashgar",
-    "yalama__samur",
     "yiwu__zhengzhou",
     "zhanaozen__bolashak",
     "zhengzhou__shanghai_port",
     "zhezkazgan__saksaulskaya",
 }
+
+
+# Below this length the "no more than 10% short" rule is not applied: a rail node is a station, town or estimated
+# point placed to about 1 km (several border nodes are town points or estimates, e.g. astara_aze, bolashak, yalama),
+# so the two ends together can move the drawn length by about 2 km, which is 10% of 20 km: on a shorter leg the
+# rule would test the node coordinates, not the drawing. Such a leg still needs its one segment per 50 km.
+SHORT_LINK_KM = 20.0
 
 
 def test_rail_legs_follow_the_ground(net: corridors.Network) -> None:
@@ -104,7 +102,8 @@ def test_rail_legs_follow_the_ground(net: corridors.Network) -> None:
     for leg_id, leg in rail.iterrows():
         segments = len(leg.geometry.coords) - 1
         drawn = line_length_km(leg.geometry)
-        if segments < leg["distance_km"] / 50 or drawn < 0.9 * leg["distance_km"]:
+        too_short = drawn < 0.9 * leg["distance_km"] and leg["distance_km"] >= SHORT_LINK_KM
+        if segments < leg["distance_km"] / 50 or too_short:
             short.add(leg_id)
     assert short == RAIL_LEGS_NOT_YET_DRAWN
     assert len(short) <= len(rail) // 3
