@@ -62,7 +62,6 @@ def test_every_leg_geometry_is_plausible_against_its_distance(net: corridors.Net
 RAIL_LEGS_NOT_YET_DRAWN = {
     "adana__iskenderun_port",
     "altynkol__zhetygen",
-    "andijan__tashkent",
     "bereket__etrek",
     "chongqing__chengdu",
     "chongqing__xian",
@@ -81,7 +80,6 @@ RAIL_LEGS_NOT_YET_DRAWN = {
     "serhetyaka__bereket",
     "shalkar__beyneu",
     "tbilisi__marabda",
-    "urumqi__kashgar",
     "yiwu__zhengzhou",
     "zhanaozen__bolashak",
     "zhengzhou__shanghai_port",

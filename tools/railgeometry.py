@@ -53,6 +53,34 @@ ACCESS_WEIGHT = 3.0        # a straight stretch from a node to a line weighs thi
 NOTE = "Waypoints drawn along Natural Earth 1:10m railroads (ne_10m_railroads) by tools/railgeometry.py."
 
 
+#: Legs whose line the layer lacks in part, drawn through published points instead of the leg's own waypoints.
+#: For each leg, in order from its from-node: (how the line reaches the point, name, lat, lon, source id in
+#: data/sources.csv). "layer": along the railroads from the previous point (both points are tied to the lines
+#: within END_SNAP_KM of them, as the nodes are); "chord": one straight segment from the previous point, standing
+#: for track the layer lacks. No vertex is made up between two published points: a chord stays one segment.
+#: The last entry, with name None, is the leg's to-node. Town points are those of places the line is published to
+#: serve (a station of that name), not of the station itself: they can lie a few km off the track.
+TRACED: dict[str, list[tuple[str, str | None, float, float, str]]] = {
+    "urumqi__kashgar": [
+        ("layer", "Korla", 41.76055, 86.15231, "geonames_cities1000"),
+        ("chord", "Luntai", 41.77953, 84.27049, "geonames_cities1000"),
+        ("chord", "Xinhe (Toksu)", 41.5468, 82.6096, "geonames_cities1000"),
+        ("chord", "Aksu (Aqsu)", 41.18418, 80.27921, "geonames_cities1000"),
+        ("chord", "Bachu (Maralbexi)", 39.78498, 78.54251, "geonames_cities1000"),
+        ("chord", "Artux", 39.70842, 76.17971, "geonames_cities1000"),
+        ("chord", "Kashgar station", 39.49194, 76.04611, "enwiki_kashgar_station"),
+        ("chord", None, 0.0, 0.0, ""),
+    ],
+    "andijan__tashkent": [
+        ("layer", "Marg‘ilon (Margilan)", 40.47237, 71.72463, "geonames_cities1000"),
+        ("layer", "Qo‘qon (Kokand)", 40.52861, 70.9425, "geonames_cities1000"),
+        ("layer", "Pop (Pap)", 40.87361, 71.10889, "geonames_cities1000"),
+        ("chord", "Angren", 41.01667, 70.14361, "geonames_cities1000"),
+        ("layer", None, 0.0, 0.0, ""),
+    ],
+}
+
+
 def km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     return float(GEOD.inv(lon1, lat1, lon2, lat2)[2]) / 1000.0
 
@@ -368,6 +396,61 @@ def draw(graph: RailGraph, start: tuple[float, float], end: tuple[float, float],
     return None, "; ".join(tried)
 
 
+def _layer_stretch(graph: RailGraph, a: tuple[float, float], b: tuple[float, float]) -> list | None:
+    """Return the vertices of the path along the lines from point a to point b (both tied to the lines near them)."""
+    try:
+        graph.tie(START, *a)
+        graph.tie(END, *b)
+        part = graph.path([START, END])
+    finally:
+        graph.untie(START, END)
+    if part is None:
+        return None
+    return [graph.coords[i] for i in part if i not in (START, END)]
+
+
+def trace(graph: RailGraph, start: tuple[float, float], end: tuple[float, float],
+          stops: list[tuple[str, str | None, float, float, str]],
+          distance: float) -> tuple[list[tuple[float, float]] | None, str]:
+    """Return (waypoints, '') for a line through a leg's published points (see TRACED), or (None, why not)."""
+    points = [start, *[(lon, lat) for _, name, lat, lon, _ in stops if name is not None], end]
+    stretches = []
+    for (how, name, *_), a, b in zip(stops, points[:-1], points[1:], strict=True):
+        if how == "chord":
+            stretches.append(None)
+            continue
+        dense = _layer_stretch(graph, a, b)
+        if dense is None:
+            return None, f"no path along the lines to {name or 'the to-node'}"
+        stretches.append(dense)
+    tried = ""
+    for straight, min_split in LEVELS:
+        inner: list[tuple[float, float]] = []
+        for k, (a, b, dense) in enumerate(zip(points[:-1], points[1:], stretches, strict=True)):
+            if dense is not None:
+                kept = thin([a, *dense, b], straight, min_split)[1:-1]
+                inner.extend(p for p in kept if km(*p, *a) > 2.0 and km(*p, *b) > 2.0)
+            if k < len(points) - 2:
+                inner.append(b)  # the published point itself
+        inner = [(round(lon, 4), round(lat, 4)) for lon, lat in inner]
+        drawn = line_km([start, *inner, end])
+        ratio = drawn / distance
+        if len(inner) + 1 >= distance / SEGMENT_KM and LOW <= ratio <= HIGH:
+            return inner, ""
+        tried = f"{len(inner)} waypoints, drawn {drawn:.0f} km = {ratio:.2f}x the stated {distance:g} km"
+    return None, tried
+
+
+def trace_note(stops: list[tuple[str, str | None, float, float, str]]) -> str:
+    parts = []
+    for how, name, _, _, source in stops:
+        place = name or "the to-node"
+        parts.append(f"along ne_10m_railroads to {place}" if how == "layer"
+                     else f"straight to {place}" + (f" ({source})" if source else ""))
+    return ("Waypoints drawn by tools/railgeometry.py through published points: " + ", ".join(parts) +
+            "; a straight stretch stands for track the layer lacks and has no vertex between its two points.")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("railroads", type=Path, help="ne_10m_railroads (file, or folder of Z/X/Y.pbf tiles)")
@@ -399,8 +482,9 @@ def main(argv: list[str] | None = None) -> int:
         print("every rail leg already has enough vertices")
         return 0
 
-    lons = [p[0] for _, s, e, g, _ in todo for p in (s, e, *g)]
-    lats = [p[1] for _, s, e, g, _ in todo for p in (s, e, *g)]
+    published = [(lon, lat) for row, *_ in todo for _, name, lat, lon, _ in TRACED.get(row[col["id"]], []) if name]
+    lons = [p[0] for _, s, e, g, _ in todo for p in (s, e, *g)] + [p[0] for p in published]
+    lats = [p[1] for _, s, e, g, _ in todo for p in (s, e, *g)] + [p[1] for p in published]
     bbox = (min(lons) - 1, min(lats) - 1, max(lons) + 1, max(lats) + 1)
     lines = read_lines(args.railroads, bbox)
     graph = RailGraph(lines)
@@ -410,15 +494,20 @@ def main(argv: list[str] | None = None) -> int:
     failed = []
     for row, start, end, guides, distance in todo:
         leg = row[col["id"]]
-        inner, why = draw(graph, start, end, guides, distance)
+        if leg in TRACED:
+            inner, why = trace(graph, start, end, TRACED[leg], distance)
+            sentence = trace_note(TRACED[leg])
+        else:
+            inner, why = draw(graph, start, end, guides, distance)
+            sentence = NOTE
         if inner is None:
             failed.append((leg, why))
             continue
         before = len(guides)
         row[col["waypoints"]] = format_waypoints([(lon, lat) for lon, lat in inner])
         note = row[col["note"]].strip()
-        if NOTE not in note:
-            row[col["note"]] = f"{note} {NOTE}".strip()
+        if sentence not in note:
+            row[col["note"]] = f"{note} {sentence}".strip()
         drawn = line_km([start, *inner, end])
         print(f"drawn  {leg}: {before} -> {len(inner)} waypoints, {drawn:.0f} km for {distance:g} km")
     for leg, why in failed:
