@@ -57,8 +57,9 @@ def test_every_leg_geometry_is_plausible_against_its_distance(net: corridors.Net
 
 
 # Rail legs not yet drawn to the rule below (tools/railgeometry.py says why for each: the 1:10m railroads lack
-# the line, or follow it shorter than its chainage, or the leg is a border link a few km long). Keep it exact:
-# a leg drawn to the rule must leave this set.
+# the line and too few published points of it were found, or follow it shorter than its chainage, or take another
+# line; data/README.md's "Rail geometry" lists them by reason). Keep it exact: a leg drawn to the rule must leave
+# this set.
 RAIL_LEGS_NOT_YET_DRAWN = {
     "adana__iskenderun_port",
     "altynkol__zhetygen",

@@ -18,6 +18,9 @@ denser on curves), and checks that the drawn line (nodes and waypoints) is 0.90-
 distance_km and passes within 50 km of each of the leg's old waypoints. A leg that passes gets new
 waypoints ("lat lon" with 4 decimals) and a sentence in its note; a leg that fails is left as it was
 and listed at the end with the reason.
+
+Legs in TRACED (a line the layer lacks in part) are drawn instead through published points of the places the line
+serves: along the layer between two points where it has the line, one straight segment where it does not.
 """
 
 from __future__ import annotations
