@@ -96,3 +96,22 @@ def test_a_figure_shown_as_text_is_caught() -> None:
         nbformat.v4.new_code_cell("route.table()", execution_count=4, outputs=[]),
     ])
     assert [m.split(":")[0] for m in _charts_without_images(book)] == ["cell 0", "cell 1", "cell 2"]
+
+
+def test_a_chart_shows_once_with_the_inline_backend_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A user who has run ``%matplotlib inline`` and imported pyplot sees each chart once, not twice."""
+    import nbclient
+    import nbformat
+
+    root = NOTEBOOKS[0].parents[1]
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")]))
+    book = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "%matplotlib inline\n"
+        "import matplotlib.pyplot as plt\n"
+        "import corridors\n"
+        "from corridors.charts import Series, time_distance_chart\n"
+        f"net = corridors.load_network({str(root / 'tests' / 'data' / 'mini')!r})\n"
+        "time_distance_chart([Series(net.route('urumqi', 'alat_port'))])")])
+    nbclient.NotebookClient(book, timeout=300, kernel_name="python3").execute()  # raises if the cell fails
+    outputs = book.cells[0].outputs
+    assert sum("image/png" in o.get("data", {}) for o in outputs) == 1
