@@ -17,9 +17,10 @@ from typing import Any
 import pandas as pd
 
 #: Digits after the decimal point by a column name's unit suffix; the first suffix that matches wins.
-DIGITS = (("_days", 1), ("_h", 1), ("_km", 0), ("_usd", 0), ("_kg", 0), ("_teu", 0), ("_per_year", 0))
+DIGITS = (("_days", 1), ("_h", 1), ("_km", 0), ("_usd", 0), ("_kg", 0), ("_teu", 0), ("_per_year", 0),
+          ("_pct", 1))
 #: Column name endings whose values are shares of one, shown as percentages.
-SHARES = ("_share", "p_within", "p_within_window", "_probability")
+SHARES = ("_share", "p_within", "p_within_window", "_probability", "coverage")
 MISSING = "–"
 STYLE = "border-collapse:collapse"
 
