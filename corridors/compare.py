@@ -137,7 +137,10 @@ class Comparison:
     def _repr_html_(self) -> str:
         from .display import heading, html_table
 
-        table = self.table().sort_values(["profile", "rank_overall", "name"], na_position="last", kind="stable")
+        table = self.table()
+        asked = {profile: i for i, profile in enumerate(dict.fromkeys(table["profile"]))}  # in the order asked
+        table = table.assign(asked=table["profile"].map(asked)).sort_values(
+            ["asked", "rank_overall", "name"], na_position="last", kind="stable")
         headers = {"name": "corridor", "profile": "conditions", "distance_km": "distance (km)",
                    "p50_days": "median (days)", "p90_days": "P90 (days)", "cost_usd": "cost (US$ per FEU)",
                    "co2_kg": "CO2e (kg per FEU)", "border_crossings": "border crossings",

@@ -212,3 +212,11 @@ def test_route_html_lists_every_leg_and_stop(objects: dict[str, object]) -> None
 
 def test_transit_html_has_a_histogram(objects: dict[str, object]) -> None:
     assert "<svg" in objects["transit"]._repr_html_()
+
+
+def test_comparison_keeps_the_conditions_in_the_order_asked(net: corridors.Network) -> None:
+    comparison = compare(net, "Xi'an", "Poti", n=200, profiles=("typical", "best"),
+                         corridors=["middle_black_sea", "middle_btk"])
+    header, rows = _read(comparison._repr_html_()).tables[0]
+    shown = [r[header.index("conditions")] for r in rows]
+    assert shown == ["typical", "typical", "best", "best"]
