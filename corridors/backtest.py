@@ -29,7 +29,6 @@ change that makes the model worse shows up in the tests that pin its summaries.
 
 from __future__ import annotations
 
-import html
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -226,9 +225,17 @@ class Backtest:
                 f"P10–P90 coverage {s['coverage']:.0%}, bias {s['bias_pct']:+.1f}%>")
 
     def _repr_html_(self) -> str:
-        parts = [f"<p><b>{html.escape(repr(self))}</b></p>"]
+        from .display import heading, html_table
+
+        s = self.summary().iloc[0]
+        parts = [heading(f"Backtest: {int(s['observations'])} observed journeys, {self.n:,} simulated for each; "
+                         f"median absolute error {s['mdape_pct']:.1f}%, {s['coverage']:.0%} inside the model's "
+                         f"P10–P90, median error {s['bias_pct']:+.1f}%")]
         for grouping in GROUPINGS:
-            parts.append(self.summary(grouping).to_html(escape=True))
+            headers = {"group": grouping.replace("period_year", "year").replace("_", " "),
+                       "observations": "observations", "mdape_pct": "median absolute error (%)",
+                       "coverage": "inside P10–P90", "bias_pct": "median error (%; + the model is slower)"}
+            parts.append(html_table(self.summary(grouping).reset_index(), headers, caption=f"by {headers['group']}"))
         return "".join(parts)
 
 

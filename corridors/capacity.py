@@ -14,6 +14,7 @@ it. Each leg's capacity is taken to hold in each direction.
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -145,8 +146,32 @@ class Bottleneck:
             "along_route": along.astype(object).where(along.notna(), None).to_dict(orient="records"),
         }
 
+    def _name(self, element: str, kind: str) -> str:
+        if kind == "leg":
+            a, b = element.split("__")[:2]
+            return f"{self.names.get(a, a)} – {self.names.get(b, b)}"
+        return self.names.get(element, element)
+
     def __repr__(self) -> str:
-        return f"<Bottleneck {self.origin} → {self.destination}: {self.summary()[:120]}…>"
+        if self.binding is None:
+            return f"<Bottleneck {self.origin} → {self.destination} ({self.corridor}): no sourced capacity on the way>"
+        return (f"<Bottleneck {self.origin} → {self.destination} ({self.corridor}): "
+                f"{self._name(self.binding.element, self.binding.kind)}, "
+                f"{self.binding.teu_per_year:,.0f} TEU a year>")
+
+    def _repr_html_(self) -> str:
+        from .display import heading, html_table
+
+        known = self.along_route.dropna(subset=["teu_per_year"]).sort_values("teu_per_year", kind="stable")
+        known = known.assign(name=[self._name(e, k) for e, k in zip(known["element"], known["kind"], strict=True)],
+                             what=known["kind"].map({"leg": "link", "node": "place"}),
+                             sources=known["sources"].str.replace(";", ", "))
+        caption = (f"the {len(known)} of {len(self.along_route)} elements along the route with a published capacity, "
+                   "smallest first")
+        table = html_table(known, {"name": "element", "what": "kind", "teu_per_year": "capacity (TEU a year)",
+                                   "stated": "as published", "sources": "sources"}, caption=caption)
+        return (heading(f"Bottleneck, {self.origin} → {self.destination} ({self.corridor})")
+                + f"<p>{html.escape(self.summary())}</p>" + table)
 
 
 def bottleneck(network: Network, origin: str, destination: str, *, corridor: str | None = None,

@@ -3,7 +3,8 @@
 A leg is a sloped segment (its slope is its speed); a stop adds time without distance, so it is a vertical step,
 and the taller the step, the more the stop costs. With a simulation, a band shows the 10th to 90th percentile of
 the cumulative time at every point of the journey. Several routes (or one route under several profiles) share one
-chart. Charts are drawn with matplotlib's object API (no global pyplot state) and saved as PNG, SVG or PDF.
+chart. Charts are drawn with matplotlib's object API (no global pyplot state) and saved as PNG, SVG or PDF. Each is a
+:class:`Chart`, a matplotlib Figure that also shows itself in Jupyter.
 
 Every text drawn goes through :func:`plain`, so that a place called "US$ hub" or "$x$" is drawn as written: matplotlib
 reads a pair of dollar signs as mathematics, and a lone one in the wrong place stops the drawing.
@@ -11,6 +12,7 @@ reads a pair of dollar signs as mathematics, and a lone one in the wrong place s
 
 from __future__ import annotations
 
+import io
 import math
 import os
 from collections.abc import Sequence
@@ -35,6 +37,27 @@ PALETTE = ("#1f5fa8", "#d2691e", "#2e8b57", "#8b1a1a", "#6a3d9a", "#b8860b", "#0
 FORMATS = (".png", ".svg", ".pdf")
 BAND_JOURNEYS = 20_000
 MEASURES = ("time", "cost")  # journeys used for the percentile band: plenty for P10/P90 of a chart
+
+
+class Chart(Figure):
+    """A matplotlib Figure that shows itself as a PNG in Jupyter, with no ``%matplotlib inline`` needed.
+
+    A Figure built away from pyplot (as these are, so that no global state is shared) is shown by IPython only
+    through a formatter that the inline backend registers when pyplot starts; without it a notebook prints
+    ``<Figure size 1100x660 with 1 Axes>``. The PNG is drawn on request by ``savefig``, so a chart that is never
+    displayed costs nothing more, and everything a Figure does (``savefig``, ``axes``) is unchanged.
+    """
+
+    def _repr_png_(self) -> bytes:
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png")
+        return buffer.getvalue()
+
+    def __repr__(self) -> str:
+        titles = [t for t in [self.get_suptitle(), *(a.get_title() for a in self.axes)] if t]
+        width, height = (self.get_size_inches() * self.dpi).round().astype(int)
+        what = f": {titles[0].splitlines()[0].replace(chr(92) + '$', '$')}" if titles else ""  # as drawn: no escapes
+        return f"<Chart {width}×{height} px{what}>"
 
 
 def plain(text: object, width: int = 100) -> str:
@@ -89,7 +112,7 @@ def _band(transit: TransitTime) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def time_distance_chart(series: Sequence[Series], *, title: str | None = None, label_stops_over_h: float = 12.0,
-                        measure: str = "time") -> Figure:
+                        measure: str = "time") -> Chart:
     """Return a matplotlib Figure with one time–distance line per series (and its P10–P90 band if simulated).
 
     With ``measure="cost"`` the y axis is the cumulative cost per FEU (a cost–distance chart); stops are steps
@@ -99,7 +122,7 @@ def time_distance_chart(series: Sequence[Series], *, title: str | None = None, l
         raise CorridorError("a chart needs at least one route")
     if measure == "cost" and any(math.isnan(s.route.cost_usd) for s in series):
         raise CorridorError("a cost–distance chart needs cost data, and this network has none")
-    figure = Figure(figsize=(10, 6), dpi=110, layout="constrained")
+    figure = Chart(figsize=(10, 6), dpi=110, layout="constrained")
     axes = figure.add_subplot()
     if len(series) > 3:  # with many lines, name only the longest stops
         label_stops_over_h = max(label_stops_over_h, 48.0)
@@ -136,14 +159,14 @@ def time_distance_chart(series: Sequence[Series], *, title: str | None = None, l
     return figure
 
 
-def backtest_chart(result: Backtest) -> Figure:
+def backtest_chart(result: Backtest) -> Chart:
     """Return the backtest's predicted-against-observed chart: each observation's model P50 with its P10–P90 bar
     against the observed days (a range as a horizontal bar), coloured by corridor, with the 1:1 line."""
     rows = result.table()
     rows = rows[rows["available"] & rows["independent"]]  # what the summaries count
     if rows.empty:
         raise CorridorError("the backtest has no observation the model could route")
-    figure = Figure(figsize=(8, 7), dpi=110, layout="constrained")
+    figure = Chart(figsize=(8, 7), dpi=110, layout="constrained")
     axes = figure.add_subplot()
     top = float(max(rows["p90_days"].max(), rows["observed_high_days"].max())) * 1.05
     axes.plot([0, top], [0, top], color="#555555", linewidth=1, linestyle="--", label="model = observed")
@@ -166,7 +189,7 @@ def backtest_chart(result: Backtest) -> Figure:
     return figure
 
 
-def context_chart(table, *, mark_year: int | None = None) -> Figure:
+def context_chart(table, *, mark_year: int | None = None) -> Chart:
     """Return the context series as a chart: one panel per unit (US$, tonnes, TEU, %), one line per series, the
     year a claim was made marked with a vertical line. ``table`` is :func:`corridors.context.load_series`'s."""
     from .context import UNIT_LABELS
@@ -174,7 +197,7 @@ def context_chart(table, *, mark_year: int | None = None) -> Figure:
     if table.empty:
         raise CorridorError("no series to draw")
     units = list(dict.fromkeys(table["unit"]))
-    figure = Figure(figsize=(9, 3.2 * len(units)), dpi=110, layout="constrained")
+    figure = Chart(figsize=(9, 3.2 * len(units)), dpi=110, layout="constrained")
     panels = figure.subplots(len(units), 1, sharex=True, squeeze=False)[:, 0]
     years = (int(table["year"].min()), int(table["year"].max()))
     for axes, unit in zip(panels, units, strict=True):
@@ -196,10 +219,10 @@ def context_chart(table, *, mark_year: int | None = None) -> Figure:
     return figure
 
 
-def month_chart(table, *, title: str | None = None) -> Figure:
+def month_chart(table, *, title: str | None = None) -> Chart:
     """Return a journey's median and P90 by month (:func:`corridors.seasons.by_month`'s table), months the data
     describe on the route drawn solid, the others (the annual figure) hollow."""
-    figure = Figure(figsize=(9, 4.5), dpi=110, layout="constrained")
+    figure = Chart(figsize=(9, 4.5), dpi=110, layout="constrained")
     axes = figure.add_subplot()
     months = table["month"].to_numpy()
     axes.fill_between(months, table["p10_days"], table["p90_days"], color=PALETTE[0], alpha=0.15,

@@ -351,12 +351,18 @@ class ClaimCheck:
         return f"<ClaimCheck {self.claim.id}: {self.verdict} (window {self.claim.window_text})>"
 
     def _repr_html_(self) -> str:
-        table = self.table()[["label", "profile", "p_within", "median", "p90", "holds"]]
+        from .display import html_table
+
+        unit = self.claim.unit
+        # named by unit, so that each is rounded to its unit's precision (a tenth of a day, a whole km)
+        table = self.table().rename(columns={"median": f"median_{unit}", "p90": f"p90_{unit}"})
+        headers = {"label": "reading", "profile": "conditions", "p_within": "within the window",
+                   f"median_{unit}": f"median ({unit})", f"p90_{unit}": f"P90 ({unit})", "holds": "holds"}
         return (f"<p><b>{html.escape(self.claim.statement)}</b> — {html.escape(self.claim.who)}, "
                 f"{html.escape(self.claim.said_on)}; window {html.escape(self.claim.window_text)}<br>"
                 f"Verdict: <b>{html.escape(self.verdict)}</b> (readings that hold: "
                 f"{html.escape(self.holds_summary())})</p>"
-                + table.to_html(index=False, escape=True) + f"<p>{html.escape(self.explanation())}</p>")
+                + html_table(table, headers) + f"<p>{html.escape(self.explanation())}</p>")
 
 
 def markdown_table(checks: Sequence[ClaimCheck]) -> str:

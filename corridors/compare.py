@@ -13,7 +13,6 @@ verdict, and the table shows each criterion on its own.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -136,10 +135,28 @@ class Comparison:
                 f" {available} of {len(self.entries)} corridor-profile pairs available>")
 
     def _repr_html_(self) -> str:
+        from .display import heading, html_table
+
         table = self.table()
-        shown = table[["name", "profile", "available", "distance_km", "p50_days", "p90_days", "cost_usd", "co2_kg",
-                       "border_crossings", "gauge_changes", "rank_overall", "reason"]]
-        return f"<p><b>{html.escape(repr(self))}</b></p>" + shown.to_html(index=False, escape=True, na_rep="–")
+        asked = {profile: i for i, profile in enumerate(dict.fromkeys(table["profile"]))}  # in the order asked
+        table = table.assign(asked=table["profile"].map(asked)).sort_values(
+            ["asked", "rank_overall", "name"], na_position="last", kind="stable")
+        headers = {"name": "corridor", "profile": "conditions", "distance_km": "distance (km)",
+                   "p50_days": "median (days)", "p90_days": "P90 (days)", "cost_usd": "cost (US$ per FEU)",
+                   "co2_kg": "CO2e (kg per FEU)", "border_crossings": "border crossings",
+                   "gauge_changes": "gauge changes"}
+        if self.window_days is not None:
+            headers["p_within_window"] = f"within {self.window_days:g} days"
+        if self.shipment is not None:
+            headers |= {"shipment_cost_usd": "shipment cost (US$)", "shipment_co2_kg": "shipment CO2e (kg)"}
+        if not table["available"].all():
+            headers["reason"] = "why not available"
+        sorted_by = ("sorted by overall rank within each condition set: the mean of the ranks on median days, "
+                     "P90 days, cost and CO2; corridors that cannot make the journey last")
+        available = int(table["available"].sum())
+        title = (f"{self.network.place_name(self.origin)} → {self.network.place_name(self.destination)}: "
+                 f"{available} of {len(table)} corridor and condition pairs can make the journey")
+        return heading(title) + html_table(table, headers, caption=sorted_by)
 
 
 _DEFINITIONS = {

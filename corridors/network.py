@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import itertools
 import os
 import shutil
@@ -29,7 +28,7 @@ from .timing import TimeParameters
 from .validation import validate_tables
 
 if TYPE_CHECKING:
-    from .route import Route
+    from .route import Route, Routes
 
 NODE_FIELDS = tuple(c.name for c in contract.NODE_COLUMNS)
 LEG_FIELDS = tuple(c.name for c in contract.LEG_COLUMNS)
@@ -251,8 +250,8 @@ class Network:
 
     def alternatives(self, origin: str, destination: str, *, k: int = 3, via: Sequence[str] = (),
                      avoid: Iterable[str] = (), by: str = "time", conditions: str | Conditions | None = None,
-                     reroute: bool = False, profile: str | None = None, max_paths: int = 400) -> list[Route]:
-        """Return up to ``k`` routes, best first, that differ in where they stop.
+                     reroute: bool = False, profile: str | None = None, max_paths: int = 400) -> Routes:
+        """Return up to ``k`` routes, best first, that differ in where they stop (a list that shows as a table).
 
         Two routes count as different when the places where something happens to the freight (borders, breaks
         of gauge, ports) differ, so that a detour along the same line is not offered as an alternative. The
@@ -287,7 +286,9 @@ class Network:
                 continue
             seen.add(_stop_places(route))
             found.append(route)
-        return found
+        from .route import Routes
+
+        return Routes(found)
 
     def _request(self, origin: str, destination: str, via: Sequence[str], avoid: Iterable[str]
                  ) -> tuple[list[str], _Constraints]:
@@ -501,10 +502,30 @@ class Network:
                 f"profiles {', '.join(self.profiles)}>")
 
     def _repr_html_(self) -> str:
+        from .display import heading, html_fields, html_table
+
         s = self.summary()
-        rows = "".join(f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>"
-                       for k, v in s.items())
-        return f"<table><caption>{html.escape(repr(self))}</caption>{rows}</table>"
+        countries = _country_display_names()
+        by_mode = pd.DataFrame({"mode": list(s["legs_by_mode"]), "legs": list(s["legs_by_mode"].values()),
+                                "distance_km": [s["km_by_mode"].get(m, 0) for m in s["legs_by_mode"]]})
+        by_mode = by_mode.sort_values("distance_km", ascending=False)
+
+        def counted(counts: dict[str, int], name=str) -> str:
+            return ", ".join(f"{count} {name(key)}" for key, count in sorted(counts.items(), key=lambda kv: -kv[1]))
+
+        fields = {
+            "places": f"{s['places']}: " + ", ".join(f"{count} {kind}{'s' if count != 1 else ''}" for kind, count
+                                                     in sorted(s["places_by_kind"].items(), key=lambda kv: -kv[1])),
+            "countries": counted(s["places_by_country"], lambda c: countries.get(c, c)),
+            "rail by gauge": "; ".join(f"{int(g):,} mm: {km:,.0f} km" for g, km in s["rail_km_by_gauge"].items()),
+            "sources": f"{s['sources']:,}",
+            "presets": ", ".join(s["profiles"]),
+            "condition sets": ", ".join(s["conditions"]),
+            "groups of elements": ", ".join(s["groups"]),
+        }
+        return (heading(repr(self)) + html_fields(fields)
+                + html_table(by_mode, {"mode": "mode", "legs": "legs", "distance_km": "distance (km)"},
+                             caption="legs by mode"))
 
 
 class _ReadOnlyAttributes(dict):
@@ -618,6 +639,13 @@ def _place_index(nodes: gpd.GeoDataFrame) -> PlaceIndex:
 @lru_cache(maxsize=1)
 def _country_codes() -> frozenset[str]:
     return frozenset(datasets.boundaries()["iso_a3"]) - {"-99"}
+
+
+@lru_cache(maxsize=1)
+def _country_display_names() -> dict[str, str]:
+    """Return each ISO code's country name, for display."""
+    table = datasets.boundaries()
+    return {str(c): str(n) for n, c in zip(table["name"], table["iso_a3"], strict=True)}
 
 
 @lru_cache(maxsize=1)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -342,7 +341,46 @@ class Route:
                 f"{self.time_days:.1f} days ({self.profile}), {len(self.legs)} legs, {len(self.stops)} stops>")
 
     def _repr_html_(self) -> str:
-        frame = self.to_frame()[["element", "kind", "place", "from", "to", "distance_km", "time_h", "cum_time_h",
-                                 "sources"]]
-        head = html.escape(repr(self))
-        return f"<p><b>{head}</b></p>" + frame.to_html(float_format=lambda v: f"{v:,.1f}", escape=True)
+        from .display import heading, html_table
+
+        frame = self.to_frame().reset_index()
+        frame["sources"] = frame["sources"].str.replace(";", ", ")
+        headers = {"step": "step", "element": "element", "kind": "kind", "place": "place", "from": "from", "to": "to",
+                   "distance_km": "distance (km)", "time_h": "time (h)", "cum_time_h": "time so far (h)",
+                   "sources": "sources"}
+        title = (f"{self._names[self.origin]} → {self._names[self.destination]}: {self.distance_km:,.0f} km, "
+                 f"{self.time_days:.1f} days under {self.profile} conditions, {len(self.legs)} legs and "
+                 f"{len(self.stops)} stops")
+        return heading(title) + html_table(frame, headers)
+
+
+class Routes(list):
+    """A list of routes between the same two places, best first, that shows itself as one table in Jupyter.
+
+    :meth:`corridors.Network.alternatives` returns one. It is a plain ``list`` in every other way (indexing,
+    iteration, equality, ``len``), so code written for a list of routes keeps working.
+    """
+
+    def _journey(self) -> str:
+        first: Route = self[0]
+        return f"{first._names[first.origin]} → {first._names[first.destination]}"
+
+    def __repr__(self) -> str:
+        if not self:
+            return "<Routes: none>"
+        days = ", ".join(f"{r.time_days:.1f}" for r in self[:6]) + (", …" if len(self) > 6 else "")
+        return f"<Routes {self._journey()}: {len(self)} route{'s' if len(self) != 1 else ''}, {days} days>"
+
+    def _repr_html_(self) -> str:
+        from .display import heading, html_table
+
+        if not self:
+            return heading("no routes")
+        rows = pd.DataFrame([{
+            "option": i, "stops_at": ", ".join(dict.fromkeys(r._names[s.place] for s in r.stops)),
+            "countries": " → ".join(r.countries), "distance_km": r.distance_km, "time_days": r.time_days,
+            "cost_usd": r.cost_usd, "conditions": r.profile} for i, r in enumerate(self, start=1)])
+        headers = {"option": "option", "time_days": "typical time (days)", "distance_km": "distance (km)",
+                   "cost_usd": "cost (US$ per FEU)", "countries": "countries", "stops_at": "stops at",
+                   "conditions": "conditions"}
+        return heading(f"{len(self)} routes {self._journey()}, best first") + html_table(rows, headers)

@@ -208,6 +208,26 @@ class Scenario:
         """Return a new network with the changes applied; the given network is not modified."""
         return _Applier(network, self).run()
 
+    def __repr__(self) -> str:
+        changes = "; ".join(c.describe() for c in self.changes)
+        if len(changes) > 200:
+            changes = changes[:199] + "…"
+        return f"<Scenario {self.name!r}: {len(self.changes)} change{'s' if len(self.changes) != 1 else ''}: {changes}>"
+
+    def _repr_html_(self) -> str:
+        from .display import heading, html_table
+
+        table = pd.DataFrame({"action": [c.action for c in self.changes],
+                              "settings": [", ".join(f"{k} = {_listed(v)}" for k, v in c.settings.items())
+                                           for c in self.changes]})
+        title = f"Scenario {self.name}" + (f": {self.description}" if self.description else "")
+        return heading(title) + html_table(table, {"action": "change", "settings": "settings"})
+
+
+def _listed(value: object) -> str:
+    """Return a setting as a reader writes it: a list as its items separated by commas."""
+    return ", ".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
+
 
 def _entry_problems(action: str, entry: Mapping[str, Any]) -> list[str]:
     """Return what is wrong with the keys of one change: unknown or missing keys, names that are not text."""
@@ -600,14 +620,23 @@ class ScenarioDiff:
         return scenario_map(self, offline=offline)
 
     def __repr__(self) -> str:
-        return f"<ScenarioDiff {self.scenario.name!r}: {self.summary()}>"
+        summary = self.summary()
+        if len(summary) > 240:  # the full sentence is in summary() and the HTML
+            summary = summary[:239] + "…"
+        return f"<ScenarioDiff {self.origin} → {self.destination}: {summary}>"
 
     def _repr_html_(self) -> str:
-        import html
+        from .display import heading, html_table
 
-        shown = self._table[["name", "status", "before_days", "after_days", "delta_days", "before_km", "after_km",
-                             "route_changed"]]
-        return f"<p><b>{html.escape(self.summary())}</b></p>" + shown.to_html(index=False, escape=True, na_rep="–")
+        table = self._table.assign(reason=self._table["reason_after"].where(self._table["reason_after"] != "",
+                                                                            self._table["reason_before"]))
+        headers = {"name": "corridor", "status": "effect", "before_days": "before (days)",
+                   "after_days": "after (days)", "delta_days": "change (days)", "before_km": "before (km)",
+                   "after_km": "after (km)", "route_changed": "route changes"}
+        if (table["reason"] != "").any():
+            headers["reason"] = "why not available"
+        caption = f"{self.origin} → {self.destination}: typical days along each corridor's route, before and after"
+        return heading(self.summary()) + html_table(table, headers, caption=caption)
 
 
 def diff(base: Network, scenario: Scenario, origin: str, destination: str, *,

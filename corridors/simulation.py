@@ -13,7 +13,6 @@ drawn independently of each other (see ``dependence``).
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -425,12 +424,18 @@ class TransitTime:
             data["prob_within_window_high"] = round(self.prob_within(window_days[1]), 4)
         return data
 
+    def _journey(self) -> str:
+        names = self.route.network.place_name
+        return f"{names(self.route.origin)} → {names(self.route.destination)}"
+
     def __repr__(self) -> str:
         p = self.percentiles()
-        return (f"<TransitTime {self.route.origin} → {self.route.destination} ({self.profile}, {self.n:,} journeys): "
+        return (f"<TransitTime {self._journey()} ({self.profile}, {self.n:,} journeys): "
                 f"P10 {p['P10']:.1f}, median {p['P50']:.1f}, P90 {p['P90']:.1f} days>")
 
     def _repr_html_(self) -> str:
+        from .display import heading, html_fields
+
         counts, edges = self.histogram(30)
         peak = max(int(counts.max()), 1)
         width, height = 300, 60
@@ -442,5 +447,8 @@ class TransitTime:
                f'<text x="0" y="{height + 12}" font-size="10">{edges[0]:.1f} d</text>'
                f'<text x="{width}" y="{height + 12}" font-size="10" text-anchor="end">{edges[-1]:.1f} d</text></svg>')
         p = self.percentiles()
-        table = "".join(f"<tr><th>{k}</th><td>{v:.1f} days</td></tr>" for k, v in p.items())
-        return f"<p><b>{html.escape(repr(self))}</b></p><table>{table}</table>{svg}"
+        fields = {"journey": f"{self._journey()}, {self.route.distance_km:,.0f} km",
+                  "conditions": self.profile, "journeys simulated": f"{self.n:,} (seed {self.seed})",
+                  **{("median" if k == "P50" else k): f"{v:.1f} days" for k, v in p.items()},
+                  "mean": f"{self.mean_days:.1f} days"}
+        return heading(f"Simulated journeys, {self._journey()}") + html_fields(fields) + svg

@@ -114,3 +114,31 @@ def test_dollar_signs_in_names_are_drawn_as_written(mini_dir: Path, tmp_path: Pa
     drawn = " ".join(re.findall(r">([^<]+)<", page)).replace("&amp;", "&")
     assert "US$ hub" in drawn
     assert r"$x$ \$ $\frac{1}{0" in drawn
+
+
+def test_every_chart_shows_itself_in_jupyter_and_is_still_a_figure(net: corridors.Network, tmp_path: Path) -> None:
+    """Jupyter shows a chart as an image with no ``%matplotlib inline``: what a notebook prints otherwise is
+    ``<Figure size 1100x660 with 1 Axes>``."""
+    from IPython.core.formatters import DisplayFormatter
+    from matplotlib.figure import Figure
+
+    from corridors.charts import backtest_chart, context_chart, month_chart
+    from corridors.context import load_series
+    from corridors.seasons import by_month
+
+    route = net.route("Xi'an", "Poti")
+    charts = {
+        "time_distance": time_distance_chart([Series(route)]),
+        "cost_distance": time_distance_chart([Series(route)], measure="cost"),
+        "context": context_chart(load_series()),
+        "month": month_chart(by_month(route, n=200)),
+        "backtest": backtest_chart(corridors.backtest(net, n=200)),
+    }
+    for name, chart in charts.items():
+        assert isinstance(chart, Figure), name
+        data, _ = DisplayFormatter().format(chart)  # what IPython sends to the notebook, the inline backend off
+        assert data["image/png"][:8] == b"\x89PNG\r\n\x1a\n", name
+        width, height = (chart.get_size_inches() * chart.dpi).round().astype(int)
+        assert f"{width}×{height} px" in data["text/plain"], name
+        assert save_chart(chart, tmp_path / f"{name}.png").read_bytes() == chart._repr_png_(), name
+    assert "Time–distance" in repr(charts["time_distance"])
