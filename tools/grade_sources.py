@@ -174,8 +174,7 @@ def main(argv: list[str] | None = None, out=None, err=None) -> int:
         print(f"{args.sources}: no id or reliability column", file=err)
         return 2
     newline = "\r\n" if "\r\n" in text else "\n"
-    had_kind = "kind" in header
-    if had_kind:
+    if "kind" in header:
         at = header.index("kind")
         old = [(r[at] if at < len(r) else "") for r in rows]
         rows = [r[:at] + r[at + 1 :] for r in rows]
@@ -190,7 +189,7 @@ def main(argv: list[str] | None = None, out=None, err=None) -> int:
     contradictions: list[str] = []
     used: set[int] = set()
     for number, values in enumerate(rows[1:], start=2):
-        row = dict(zip(names, values))
+        row = dict(zip(names, values, strict=False))  # a short row reads as empty fields
         found = grade(row, rules)
         if found is None:
             ungraded.append(
@@ -232,7 +231,7 @@ def main(argv: list[str] | None = None, out=None, err=None) -> int:
             print(f"{args.sources}: the kind column is missing or out of date; run without --check", file=err)
             return 1
         return 0
-    graded_rows = [values[:place] + [kind] + values[place:] for values, kind in zip(rows, kinds)]
+    graded_rows = [[*values[:place], kind, *values[place:]] for values, kind in zip(rows, kinds, strict=True)]
     new_text = _write(graded_rows, newline)
     if new_text != text:
         args.sources.write_text(new_text, encoding="utf-8")
