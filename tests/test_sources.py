@@ -151,3 +151,18 @@ def test_broken_rules_are_refused(tmp_path: Path, rules: str) -> None:
     assert code == 2
     assert err
     assert copy.read_bytes() == SOURCES.read_bytes()
+
+
+def test_rows_appended_without_a_kind_are_graded(tmp_path: Path) -> None:
+    """After a merge, rows appended by another branch have no kind field yet; the tool grades them in place."""
+    copy = tmp_path / "sources.csv"
+    shutil.copy(SOURCES, copy)
+    with open(copy, "a", encoding="utf-8", newline="") as handle:
+        handle.write(
+            'new_2026_trend,A new item,Trend,https://en.trend.az/x,2026,2026-11-30,"a note, with a comma",secondary\n'
+        )
+    code, _, err = _run(_tool(), copy, RULES)
+    assert code == 0, err
+    text = copy.read_text(encoding="utf-8")
+    assert text.startswith(SOURCES.read_text(encoding="utf-8"))
+    assert text.endswith('"a note, with a comma",secondary,press\n')
