@@ -100,6 +100,9 @@ LEG_COLUMNS = (
     Column("note", "text"),
 )
 
+#: The kinds of publisher a source can be, from the most to the least direct (the report shows them as grades).
+SOURCE_KINDS = ("operator_government", "international_org", "research", "press", "secondary_copy")
+
 SOURCE_COLUMNS = (
     Column("id", "id", required=True),
     Column("title", "text", required=True),
@@ -109,6 +112,9 @@ SOURCE_COLUMNS = (
     Column("accessed", "text"),
     Column("note", "text"),
     Column("reliability", "text", choices=("primary", "secondary", "weak")),
+    # what sort of publisher stands behind the text (reliability says how directly the figure was read there);
+    # tools/grade_sources.py fills it from tools/source_kinds.csv
+    Column("kind", "text", choices=SOURCE_KINDS),
 )
 
 def _triple(suffix: str) -> tuple[Column, ...]:
