@@ -120,9 +120,10 @@ class Grid:
         problems = [f"unknown key {key!r}; expected {', '.join(KEYS)}" for key in sorted(set(data) - set(KEYS),
                                                                                        key=str)]
         problems += [f"missing {key} ({_HINTS[key]})" for key in REQUIRED if key not in data]
-        scenarios, changes = _scenarios(data.get("scenarios", [BASE]), folder, problems)
-        pairs = _pairs(data.get("pairs", []), problems)
-        conditions = _texts("conditions", data.get("conditions", []), problems)
+        # a missing key is said once, above; only the keys given are checked further
+        scenarios, changes = _scenarios(data["scenarios"], folder, problems) if "scenarios" in data else ((), ())
+        pairs = _pairs(data["pairs"], problems) if "pairs" in data else ()
+        conditions = _texts("conditions", data["conditions"], problems) if "conditions" in data else ()
         months = _months(data.get("months", []), problems)
         journeys = _whole("journeys", data.get("journeys", 1), 1, MAX_JOURNEYS, problems)
         seed = _whole("seed", data.get("seed", 0), 0, None, problems)
@@ -202,8 +203,7 @@ def _scenarios(value: object, folder: Path | None, problems: list[str]) -> tuple
 
 def _pairs(value: object, problems: list[str]) -> tuple[tuple[str, str], ...]:
     if not isinstance(value, list) or not value:
-        if isinstance(value, list) or value is not None:
-            problems.append(f"pairs must be a non-empty list of [origin, destination], got {value!r}")
+        problems.append(f"pairs must be a non-empty list of [origin, destination], got {value!r}")
         return ()
     pairs = []
     for number, pair in enumerate(value, start=1):
