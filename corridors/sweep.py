@@ -30,6 +30,7 @@ Dask (``pip install 'corridors[dask]'``) is optional; Parquet output needs ``pya
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 import threading
@@ -49,6 +50,7 @@ from .seasons import month_number
 
 if TYPE_CHECKING:
     from .network import Network
+    from .registry import Corridor
     from .route import Route
 
 if sys.version_info >= (3, 11):
@@ -325,36 +327,52 @@ def _corridors_of(route: Route, network: Network) -> list[str]:
     The avoid lists are read by the network's own reader and the requirements by the corridor's own check, so a
     route counts as a corridor's by the same rules that route the corridor.
     """
-    from .registry import load_corridors
-
-    places = route.places
+    places = set(route.places)
     modes = {leg.mode for leg in route.legs}
     legs = {leg.leg for leg in route.legs if leg.leg}
     found = []
-    for corridor in _registry(network, load_corridors).values():
-        via = [network.place(v) for v in corridor.via if network.place(v) not in (route.origin, route.destination)]
-        if not (_in_order(places, via) or _in_order(places, via[::-1])):
+    for rule in _corridor_rules(network):
+        via = [v for v in rule.via if v not in (route.origin, route.destination)]
+        if not (_in_order(route.places, via) or _in_order(route.places, via[::-1])):
             continue
-        avoided = network._constraints(corridor.avoid)
-        if (avoided.places(network.nodes).intersection(places) or avoided.modes & modes
-                or avoided.legs(network.legs) & legs or corridor._missing(route)):
+        if rule.places & places or rule.modes & modes or rule.legs & legs or rule.corridor._missing(route):
             continue
-        found.append(corridor.id)
+        found.append(rule.corridor.id)
     return found
 
 
-_registries: dict[int, tuple[Network, Mapping]] = {}
+@dataclass(frozen=True)
+class _CorridorRule:
+    """A corridor's places and what it avoids, resolved once per network (not once per row)."""
+
+    corridor: Corridor
+    via: tuple[str, ...]
+    places: frozenset[str]
+    modes: frozenset[str]
+    legs: frozenset[str]
 
 
-def _registry(network: Network, load: Callable[[Network], Mapping]) -> Mapping:
+_rules: dict[int, tuple[Network, tuple[_CorridorRule, ...]]] = {}
+
+
+def _corridor_rules(network: Network) -> tuple[_CorridorRule, ...]:
+    from .registry import load_corridors
+
     # keyed by identity, holding the network so that its id is not reused while the entry lives
-    kept = _registries.get(id(network))
-    if kept is None or kept[0] is not network:
-        with _networks_lock:
-            if len(_registries) > NETWORK_CACHE_SIZE:
-                _registries.clear()
-            kept = _registries[id(network)] = (network, load(network))
-    return kept[1]
+    kept = _rules.get(id(network))
+    if kept is not None and kept[0] is network:
+        return kept[1]
+    rules = []
+    for corridor in load_corridors(network).values():
+        avoided = network._constraints(corridor.avoid)
+        rules.append(_CorridorRule(corridor, tuple(network.place(v) for v in corridor.via),
+                                   frozenset(avoided.places(network.nodes)), frozenset(avoided.modes),
+                                   avoided.legs(network.legs)))
+    with _networks_lock:
+        if len(_rules) >= NETWORK_CACHE_SIZE:
+            _rules.clear()
+        _rules[id(network)] = (network, tuple(rules))
+    return tuple(rules)
 
 
 def _in_order(places: Sequence[str], via: Sequence[str]) -> bool:
@@ -471,15 +489,32 @@ def _run_on_dask(tasks: Sequence[Task], scheduler: str | None, workers: int | No
         raise CorridorError(f"a sweep on the scheduler {scheduler} needs Dask: pip install 'corridors[dask]'") from exc
     if scheduler is None:
         count = workers or max(1, min(os.cpu_count() or 1, len(tasks)))
-        # silence_logs: the workers' start and stop are not the user's business; errors still show
-        with distributed.LocalCluster(n_workers=count, threads_per_worker=1, processes=True, dashboard_address=None,
-                                      silence_logs=40) as cluster, distributed.Client(cluster) as client:
-            return _gather(client, tasks, progress), f"local Dask cluster of {count} worker process" + (
-                "es" if count > 1 else "")
+        with local_cluster(count) as cluster, distributed.Client(cluster) as client:
+            plural = "es" if count > 1 else ""
+            return _gather(client, tasks, progress), f"local Dask cluster of {count} worker process{plural}"
     client = _connect(distributed, scheduler, connect_timeout_s)
     with client:
         count = len(client.scheduler_info().get("workers", {}))
         return _gather(client, tasks, progress), f"Dask scheduler {scheduler} ({count} workers)"
+
+
+def local_cluster(workers: int | None = None) -> Any:
+    """Return a local Dask cluster of ``workers`` processes (default: one per core) of one thread each, set up for
+    sweeps; pass its ``scheduler_address`` as ``scheduler`` to run several sweeps on it, and close it after.
+
+    Its workers are quiet (their start and stop are not the user's business; a task's error still reaches the
+    caller); its dashboard, if bokeh is installed, takes a free port (``cluster.dashboard_link``) so that two
+    clusters can run side by side.
+    """
+    import dask
+    import distributed
+
+    # The nanny starts workers with MALLOC_TRIM_THRESHOLD_=65536 so that their freed memory shows as freed; a
+    # simulation allocates and frees arrays of a few hundred kB per task, which then go back to the system and are
+    # faulted in again each time: tasks ran 3-4× slower than in process. The setting is read when workers start.
+    with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
+        return distributed.LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
+                                        processes=True, dashboard_address=":0", silence_logs=logging.CRITICAL)
 
 
 def _connect(distributed: Any, address: str, timeout_s: float) -> Any:
@@ -574,5 +609,5 @@ def _progress_bar(done: int, total: int) -> None:
     sys.stderr.flush()
 
 
-__all__ = ["BASE", "COLUMNS", "IN_PROCESS", "Grid", "GridError", "SweepWarning", "Task", "load_grid", "run_sweep_cli",
-           "run_task", "sweep", "write"]
+__all__ = ["BASE", "COLUMNS", "IN_PROCESS", "Grid", "GridError", "SweepWarning", "Task", "load_grid", "local_cluster",
+           "run_sweep_cli", "run_task", "sweep", "write"]

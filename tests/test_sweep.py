@@ -37,7 +37,8 @@ def in_process(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def scheduler_address():
     distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+    # started by the test as a user's own cluster would be, and given to the sweep by its address
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
                                   silence_logs=40) as cluster:
         yield cluster.scheduler_address
 
@@ -91,6 +92,13 @@ def test_two_worker_cluster_gives_the_same_table_as_in_process(in_process: pd.Da
     on_cluster = sw.sweep(grid_file, scheduler=scheduler_address)
     assert "2 workers" in on_cluster.attrs["ran"]
     pd.testing.assert_frame_equal(on_cluster, in_process, check_exact=True, check_flags=False)
+
+
+def test_the_default_local_cluster_gives_the_same_table(in_process: pd.DataFrame, grid_file: Path) -> None:
+    pytest.importorskip("distributed")
+    started = sw.sweep(grid_file, workers=1)
+    assert started.attrs["ran"] == "local Dask cluster of 1 worker process"
+    pd.testing.assert_frame_equal(started, in_process, check_exact=True, check_flags=False)
 
 
 def test_progress_counts_every_task_on_the_cluster(grid_file: Path, scheduler_address: str) -> None:
