@@ -5,7 +5,8 @@ Both runs start cold: the in-process run loads the network and applies each scen
 first), and the cluster run starts its two worker processes, each of which loads the network once, then stops
 them — the wall-clock time a user of ``corridors sweep GRID.toml --workers 2`` waits. A third figure runs the
 sweep again on a cluster already up (its workers keep their networks), the cost of a sweep on a long-lived
-scheduler. Both tables are checked to be equal. Ratios below 1 mean the cluster is faster.
+scheduler. Both tables are checked to be equal. Ratios below 1 mean the cluster is faster. The machine may be
+shared: the script first measures how many cores two processes get at once, which bounds what two workers can gain.
 Run: ``python benchmarks/bench_sweep.py`` (``--quick``: a tiny grid).
 """
 
@@ -33,6 +34,29 @@ def grid(quick: bool) -> sw.Grid:
                               "seed": 1}, origin="benchmark grid")
 
 
+def _spin(seconds_of_work: float) -> float:
+    start = time.perf_counter()
+    total = 0
+    for i in range(int(seconds_of_work * 2e7)):
+        total += i
+    return time.perf_counter() - start
+
+
+def cores_available(work_s: float) -> float:
+    """Return how many cores two processes got at once: the time of one spin alone over two spins side by side.
+
+    The machine is shared: when it is busy, two worker processes cannot run twice as fast as one, and the best
+    ratio the cluster can reach is about 1 / this figure.
+    """
+    import multiprocessing
+
+    alone = _spin(work_s)
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        pool.map(_spin, [0.01, 0.01])  # the processes are up before the timing
+        side_by_side = max(pool.map(_spin, [work_s, work_s]))
+    return 2 * alone / side_by_side
+
+
 def timed(run):
     start = time.perf_counter()
     result = run()
@@ -42,6 +66,9 @@ def timed(run):
 def main() -> None:
     args = arguments(__doc__.split("\n\n")[0])
     chosen = grid(args.quick)
+    cores = cores_available(0.05 if args.quick else 1.0)
+    print(f"cores two processes got at once: {cores:.2f} (the best cluster/in-process ratio is about "
+          f"{1 / cores:.2f})")
     sw._networks.clear()  # cold, as a fresh process would be
     here_s, here = timed(lambda: sw.sweep(chosen, scheduler=sw.IN_PROCESS))
     cluster_s, on_cluster = timed(lambda: sw.sweep(chosen, workers=2))

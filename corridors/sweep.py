@@ -134,7 +134,7 @@ class Grid:
             problems.append(f"network must be a dataset folder in quotes, got {network!r}")
             network = None
         if network is not None:
-            folder_path = (folder or Path()) / network
+            folder_path = ((folder or Path()) / network).resolve()  # the same folder wherever a task runs
             if not folder_path.exists():
                 problems.append(f"network: {folder_path} does not exist; give a dataset folder, or leave network "
                                 "out for the bundled network")
@@ -270,7 +270,7 @@ def load_grid(path: str | os.PathLike[str]) -> Grid:
 
 # --- The work of one task: this runs on the workers ------------------------------------------------------------
 
-_networks: OrderedDict[tuple[str | None, str], Network] = OrderedDict()
+_networks: OrderedDict[tuple[str | None, tuple, str], Network] = OrderedDict()
 _networks_lock = threading.Lock()
 
 
@@ -282,8 +282,9 @@ def _network(dataset: str | None, change: Scenario | None) -> Network:
     """
     from .network import load_network
 
-    key = (dataset, "" if change is None else json.dumps([(c.action, c.settings) for c in change.changes],
-                                                         sort_keys=True, default=str))
+    key = (dataset, _fingerprint(dataset),
+           "" if change is None else json.dumps([(c.action, c.settings) for c in change.changes], sort_keys=True,
+                                                default=str))
     with _networks_lock:
         if key in _networks:
             _networks.move_to_end(key)
@@ -297,6 +298,16 @@ def _network(dataset: str | None, change: Scenario | None) -> Network:
         while len(_networks) > NETWORK_CACHE_SIZE:
             _networks.popitem(last=False)
     return network
+
+
+def _fingerprint(dataset: str | None) -> tuple[tuple[str, int, int], ...]:
+    """Return the name, size and modification time of each file of the dataset: a kept network whose files have
+    changed since (a notebook that edits a CSV between two sweeps) is not used again."""
+    from .datasets import data_path
+
+    folder = Path(dataset) if dataset is not None else data_path()
+    files = sorted(folder.iterdir()) if folder.is_dir() else [folder]
+    return tuple((f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in files if f.is_file())
 
 
 def run_task(task: Task) -> dict[str, Any]:
@@ -317,21 +328,22 @@ def run_task(task: Task) -> dict[str, Any]:
     return {**row, "reachable": True, "reason": "", "p10_days": p["P10"], "p50_days": p["P50"],
             "p90_days": p["P90"], "mean_days": transit.mean_days, "time_days": route.time_days,
             "distance_km": route.distance_km, "cost_usd": route.cost_usd, "co2_kg": route.co2_kg,
-            "corridors": ";".join(_corridors_of(route, network)), "countries": "–".join(route.countries),
+            "corridors": ";".join(_corridors_of(route, network, task.network)), "countries": "–".join(route.countries),
             "passages": ";".join(route.passages), "border_crossings": len(route.border_crossings)}
 
 
-def _corridors_of(route: Route, network: Network) -> list[str]:
-    """Return the ids of the bundled corridors the route is a way of: it passes their places and nothing they avoid.
+def _corridors_of(route: Route, network: Network, dataset: str | None) -> list[str]:
+    """Return the ids of the corridors the route is a way of: it passes their places and nothing they avoid.
 
-    The avoid lists are read by the network's own reader and the requirements by the corridor's own check, so a
-    route counts as a corridor's by the same rules that route the corridor.
+    The corridors are the bundled ones for the bundled network, a dataset's own ``corridors.csv`` for a dataset
+    folder that has one, and none otherwise. The avoid lists are read by the network's own reader and the
+    requirements by the corridor's own check, so a route counts as a corridor's by the rules that route it.
     """
     places = set(route.places)
     modes = {leg.mode for leg in route.legs}
     legs = {leg.leg for leg in route.legs if leg.leg}
     found = []
-    for rule in _corridor_rules(network):
+    for rule in _corridor_rules(network, dataset):
         via = [v for v in rule.via if v not in (route.origin, route.destination)]
         if not (_in_order(route.places, via) or _in_order(route.places, via[::-1])):
             continue
@@ -355,15 +367,17 @@ class _CorridorRule:
 _rules: dict[int, tuple[Network, tuple[_CorridorRule, ...]]] = {}
 
 
-def _corridor_rules(network: Network) -> tuple[_CorridorRule, ...]:
+def _corridor_rules(network: Network, dataset: str | None) -> tuple[_CorridorRule, ...]:
     from .registry import load_corridors
 
     # keyed by identity, holding the network so that its id is not reused while the entry lives
     kept = _rules.get(id(network))
     if kept is not None and kept[0] is network:
         return kept[1]
+    own = Path(dataset) / "corridors.csv" if dataset is not None else None
+    registry = {} if own is not None and not own.is_file() else load_corridors(network, own)
     rules = []
-    for corridor in load_corridors(network).values():
+    for corridor in registry.values():
         avoided = network._constraints(corridor.avoid)
         rules.append(_CorridorRule(corridor, tuple(network.place(v) for v in corridor.via),
                                    frozenset(avoided.places(network.nodes)), frozenset(avoided.modes),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
@@ -65,6 +66,16 @@ def test_figures_are_those_of_route_and_simulate(in_process: pd.DataFrame) -> No
     assert row["p10_days"] < row["p50_days"] < row["p90_days"]
     # the congested set is slower than the typical one on the same booked route
     assert in_process.iloc[1]["p50_days"] > in_process.iloc[0]["p50_days"]
+
+
+def test_a_row_names_the_corridors_whose_own_route_it_is(in_process: pd.DataFrame) -> None:
+    net = corridors.load_network()
+    registry = corridors.load_corridors(net)
+    base = in_process[(in_process["scenario"] == "base") & (in_process["conditions"] == "typical")]
+    named = [(row.origin, row.destination, c) for row in base.itertuples() for c in row.corridors.split(";") if c]
+    assert named  # the grid has a pair that is a stretch of a corridor
+    for origin, destination, corridor in named:
+        assert registry[corridor].route(net, origin, destination).places == net.route(origin, destination).places
 
 
 def test_a_scenario_that_cuts_a_pair_gives_an_unreachable_row_with_the_reason(in_process: pd.DataFrame) -> None:
@@ -162,6 +173,18 @@ def test_a_scenario_file_is_found_beside_the_grid(tmp_path: Path) -> None:
     frame = sw.sweep(tmp_path / "grid.toml", scheduler=sw.IN_PROCESS)
     assert frame["scenario"].tolist() == ["base", "slow.toml"]
     assert frame["time_days"].iloc[1] > frame["time_days"].iloc[0]
+
+
+def test_a_grid_sweeps_its_own_dataset_and_sees_its_changes(mini_dir: Path, tmp_path: Path) -> None:
+    grid = tmp_path / "grid.toml"
+    grid.write_text(f'network = "{mini_dir.name}"\nscenarios = ["base"]\npairs = [["urumqi", "alat_port"]]\n'
+                    'conditions = ["typical"]\njourneys = 100\nseed = 3\n', encoding="utf-8")
+    shutil.move(mini_dir, tmp_path / mini_dir.name)
+    assert sw.sweep(grid, scheduler=sw.IN_PROCESS)["distance_km"].tolist() == [3980.0]
+    legs = tmp_path / mini_dir.name / "legs.csv"
+    legs.write_text(legs.read_text(encoding="utf-8").replace(",3000,", ",3100,"), encoding="utf-8")
+    # the edited file is read again, not the network kept from the first sweep
+    assert sw.sweep(grid, scheduler=sw.IN_PROCESS)["distance_km"].tolist() == [4080.0]
 
 
 def test_an_unreachable_scheduler_is_a_clear_corridor_error(grid_file: Path) -> None:
