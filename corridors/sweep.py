@@ -29,6 +29,7 @@ Dask (``pip install 'corridors[dask]'``) is optional; Parquet output needs ``pya
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import os
@@ -70,6 +71,9 @@ REQUIRED = KEYS[:5]
 MAX_JOURNEYS = 1_000_000
 #: How long to wait for a scheduler given by address before saying it cannot be reached.
 CONNECT_TIMEOUT_S = 10.0
+#: Runs of tasks sent to each worker: enough to even out the workers' loads, few enough that a round trip to the
+#: scheduler per run costs little against the run.
+CHUNKS_PER_WORKER = 8
 #: Networks a process keeps (one per dataset and scenario); a sweep needs as many as it has scenarios.
 NETWORK_CACHE_SIZE = 32
 #: The columns of a sweep's table, in order (``month`` only when the grid has months).
@@ -300,6 +304,11 @@ def _network(dataset: str | None, change: Scenario | None) -> Network:
     return network
 
 
+def run_tasks(tasks: Sequence[Task]) -> list[dict[str, Any]]:
+    """Return the rows of several tasks, in their order (one Dask task for a run of neighbours)."""
+    return [run_task(task) for task in tasks]
+
+
 def _fingerprint(dataset: str | None) -> tuple[tuple[str, int, int], ...]:
     """Return the name, size and modification time of each file of the dataset: a kept network whose files have
     changed since (a notebook that edits a CSV between two sweeps) is not used again."""
@@ -505,11 +514,11 @@ def _run_on_dask(tasks: Sequence[Task], scheduler: str | None, workers: int | No
         count = workers or max(1, min(os.cpu_count() or 1, len(tasks)))
         with local_cluster(count) as cluster, distributed.Client(cluster) as client:
             plural = "es" if count > 1 else ""
-            return _gather(client, tasks, progress), f"local Dask cluster of {count} worker process{plural}"
+            return _gather(client, tasks, count, progress), f"local Dask cluster of {count} worker process{plural}"
     client = _connect(distributed, scheduler, connect_timeout_s)
     with client:
         count = len(client.scheduler_info().get("workers", {}))
-        return _gather(client, tasks, progress), f"Dask scheduler {scheduler} ({count} workers)"
+        return _gather(client, tasks, count, progress), f"Dask scheduler {scheduler} ({count} workers)"
 
 
 def local_cluster(workers: int | None = None) -> Any:
@@ -542,20 +551,30 @@ def _connect(distributed: Any, address: str, timeout_s: float) -> Any:
                             "the scheduler out to run on a local cluster") from exc
 
 
-def _gather(client: Any, tasks: Sequence[Task], progress: Callable[[int, int], None] | None
+def _gather(client: Any, tasks: Sequence[Task], workers: int, progress: Callable[[int, int], None] | None
             ) -> list[dict[str, Any]]:
-    """Return the tasks' rows in the tasks' order, whatever order they finish in."""
+    """Return the tasks' rows in the tasks' order, whatever order they finish in.
+
+    The tasks go out in runs of neighbours, ``CHUNKS_PER_WORKER`` runs per worker: a task takes tens of
+    milliseconds, about what a round trip to the scheduler costs on a busy machine, and neighbours share their
+    scenario's network. A run's rows are still those of its tasks, so the table does not depend on the runs.
+    """
     from distributed import as_completed
 
-    # pure=False: two equal tasks (none in a grid) would still each run; keys need not hash the Scenario objects
-    futures = client.map(run_task, tasks, pure=False)
+    count = max(1, min(len(tasks), CHUNKS_PER_WORKER * max(1, workers)))
+    bounds = np.linspace(0, len(tasks), count + 1).round().astype(int)
+    runs = [list(tasks[a:b]) for a, b in itertools.pairwise(bounds) if b > a]
+    # pure=False: the keys need not hash the Scenario objects, and a run is never taken for another
+    futures = client.map(run_tasks, runs, pure=False)
     position = {future.key: i for i, future in enumerate(futures)}
-    rows: list[dict[str, Any] | None] = [None] * len(tasks)
-    for done, future in enumerate(as_completed(futures, loop=client.loop), start=1):
-        rows[position[future.key]] = future.result()
+    results: list[list[dict[str, Any]]] = [[] for _ in runs]
+    done = 0
+    for future in as_completed(futures, loop=client.loop):
+        results[position[future.key]] = future.result()
+        done += len(results[position[future.key]])
         if progress is not None:
             progress(done, len(tasks))
-    return [row for row in rows if row is not None]
+    return [row for rows in results for row in rows]
 
 
 def _table(rows: Sequence[Mapping[str, Any]], grid: Grid, ran: str) -> pd.DataFrame:
@@ -624,4 +643,4 @@ def _progress_bar(done: int, total: int) -> None:
 
 
 __all__ = ["BASE", "COLUMNS", "IN_PROCESS", "Grid", "GridError", "SweepWarning", "Task", "load_grid", "local_cluster",
-           "run_sweep_cli", "run_task", "sweep", "write"]
+           "run_sweep_cli", "run_task", "run_tasks", "sweep", "write"]
