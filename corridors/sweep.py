@@ -449,7 +449,7 @@ def sweep(grid: Grid | str | os.PathLike[str], *, scheduler: str | None = None, 
                       SweepWarning, stacklevel=2)
         scheduler = IN_PROCESS
     if scheduler == IN_PROCESS:
-        rows, ran = _run_here(tasks, progress), "in process"
+        rows, ran = _run_here(tasks, progress), "in this process"
     else:
         rows, ran = _run_on_dask(tasks, scheduler, workers, progress, connect_timeout_s)
     return _table(rows, grid, ran)
@@ -514,11 +514,11 @@ def _run_on_dask(tasks: Sequence[Task], scheduler: str | None, workers: int | No
         count = workers or max(1, min(os.cpu_count() or 1, len(tasks)))
         with local_cluster(count) as cluster, distributed.Client(cluster) as client:
             plural = "es" if count > 1 else ""
-            return _gather(client, tasks, count, progress), f"local Dask cluster of {count} worker process{plural}"
+            return _gather(client, tasks, count, progress), f"on a local Dask cluster of {count} worker process{plural}"
     client = _connect(distributed, scheduler, connect_timeout_s)
     with client:
         count = len(client.scheduler_info().get("workers", {}))
-        return _gather(client, tasks, count, progress), f"Dask scheduler {scheduler} ({count} workers)"
+        return _gather(client, tasks, count, progress), f"on the Dask scheduler at {scheduler} ({count} workers)"
 
 
 def local_cluster(workers: int | None = None) -> Any:
@@ -630,7 +630,7 @@ def run_sweep_cli(grid_path: str | os.PathLike[str], scheduler: str | None = Non
     if not quiet:
         reachable = int(frame["reachable"].sum())
         where = f"; wrote {written}" if written is not None else ""
-        print(f"swept {len(frame)} rows ({reachable} reachable) on {frame.attrs['ran']}{where}")
+        print(f"swept {len(frame)} rows ({reachable} reachable) {frame.attrs['ran']}{where}")
     return 0
 
 

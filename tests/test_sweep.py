@@ -50,7 +50,7 @@ def test_a_row_per_scenario_pair_and_condition_in_the_grids_order(in_process: pd
     keys = list(in_process[["scenario", "origin", "destination", "conditions"]].itertuples(index=False, name=None))
     assert keys[:4] == [("base", "xian", "poti_port", "typical"), ("base", "xian", "poti_port", "congested"),
                         ("base", "aktau_port", "baku", "typical"), ("base", "aktau_port", "baku", "congested")]
-    assert in_process.attrs["ran"] == "in process"
+    assert in_process.attrs["ran"] == "in this process"
 
 
 def test_figures_are_those_of_route_and_simulate(in_process: pd.DataFrame) -> None:
@@ -108,7 +108,7 @@ def test_two_worker_cluster_gives_the_same_table_as_in_process(in_process: pd.Da
 def test_the_default_local_cluster_gives_the_same_table(in_process: pd.DataFrame, grid_file: Path) -> None:
     pytest.importorskip("distributed")
     started = sw.sweep(grid_file, workers=1)
-    assert started.attrs["ran"] == "local Dask cluster of 1 worker process"
+    assert started.attrs["ran"] == "on a local Dask cluster of 1 worker process"
     pd.testing.assert_frame_equal(started, in_process, check_exact=True, check_flags=False)
 
 
@@ -207,7 +207,7 @@ def test_without_dask_the_sweep_runs_in_process_and_says_so(grid_file: Path, in_
     monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed now raises ImportError
     with pytest.warns(sw.SweepWarning, match="Dask is not installed"):
         frame = sw.sweep(grid_file)
-    assert frame.attrs["ran"] == "in process"
+    assert frame.attrs["ran"] == "in this process"
     pd.testing.assert_frame_equal(frame, in_process, check_exact=True, check_flags=False)
     with pytest.raises(corridors.CorridorError, match="needs Dask"):
         sw.sweep(grid_file, scheduler="tcp://127.0.0.1:9")
