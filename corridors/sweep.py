@@ -21,8 +21,8 @@ The tasks run on Dask — a local cluster of worker processes by default, or any
 address — or in this process (``scheduler="in-process"``, or when Dask is not installed, which is said with a
 :class:`SweepWarning` and in ``frame.attrs["ran"]``). Each task's seed is spawned from the grid's seed with
 :class:`numpy.random.SeedSequence` in the tasks' fixed order, so the table does not depend on where or in which
-order the tasks ran: one worker, twenty, or none give the same numbers. A worker loads the network and applies a
-scenario once, not once per task.
+order the tasks ran: one worker, twenty, or none give the same numbers. Each scenario's network is built once, in
+the calling process, and sent to each worker once: not loaded per task, and not needed on the workers' disks.
 
 Dask (``pip install 'corridors[dask]'``) is optional; Parquet output needs ``pyarrow`` (in the same extra).
 """
@@ -155,13 +155,13 @@ class Grid:
 
         The seeds are spawned from ``seed`` in this order, so a task's numbers depend only on the grid.
         """
-        keys = [(s, c, p, cond, m) for s, c in zip(self.scenarios, self.changes, strict=True) for p in self.pairs
-                for cond in self.conditions for m in (self.months or (None,))]
+        keys = [(s, p, cond, m) for s in self.scenarios for p in self.pairs for cond in self.conditions
+                for m in (self.months or (None,))]
         children = np.random.SeedSequence(self.seed).spawn(len(keys))
-        return [Task(self.network, name, change, pair[0], pair[1], cond, month, self.journeys, self.reroute,
+        return [Task(name, pair[0], pair[1], cond, month, self.journeys, self.reroute,
                      # 63 bits: a plain int64 in a table, and the seed a user gives simulate() to redo the row
                      int(child.generate_state(1, np.uint64)[0] >> np.uint64(1)))
-                for (name, change, pair, cond, month), child in zip(keys, children, strict=True)]
+                for (name, pair, cond, month), child in zip(keys, children, strict=True)]
 
     def __len__(self) -> int:
         return len(self.scenarios) * len(self.pairs) * len(self.conditions) * max(1, len(self.months))
@@ -171,9 +171,7 @@ class Grid:
 class Task:
     """One row of a sweep: a pair routed on a scenario's network and simulated under a condition set."""
 
-    network: str | None
-    scenario: str
-    change: Scenario | None
+    scenario: str  # the grid's entry, which names the network the task runs on
     origin: str
     destination: str
     conditions: str
@@ -272,7 +270,7 @@ def load_grid(path: str | os.PathLike[str]) -> Grid:
     return Grid.from_dict(data, origin=file.name, folder=file.parent)
 
 
-# --- The work of one task: this runs on the workers ------------------------------------------------------------
+# --- The networks, built once in the client --------------------------------------------------------------------
 
 _networks: OrderedDict[tuple[str | None, tuple, str], Network] = OrderedDict()
 _networks_lock = threading.Lock()
@@ -304,11 +302,6 @@ def _network(dataset: str | None, change: Scenario | None) -> Network:
     return network
 
 
-def run_tasks(tasks: Sequence[Task]) -> list[dict[str, Any]]:
-    """Return the rows of several tasks, in their order (one Dask task for a run of neighbours)."""
-    return [run_task(task) for task in tasks]
-
-
 def _fingerprint(dataset: str | None) -> tuple[tuple[str, int, int], ...]:
     """Return the name, size and modification time of each file of the dataset: a kept network whose files have
     changed since (a notebook that edits a CSV between two sweeps) is not used again."""
@@ -319,11 +312,60 @@ def _fingerprint(dataset: str | None) -> tuple[tuple[str, int, int], ...]:
     return tuple((f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in files if f.is_file())
 
 
-def run_task(task: Task) -> dict[str, Any]:
-    """Return one row of a sweep: the task's pair routed on its scenario's network and simulated."""
+def _prepare(grid: Grid) -> tuple[dict[str, Network], dict[str, Corridor]]:
+    """Return each scenario's network and the corridors, or raise GridError listing every place, condition set,
+    scenario change and corridor the network does not know."""
+    from .registry import load_corridors
+
+    problems = []
+    try:
+        base = _network(grid.network, None)
+    except CorridorError as exc:
+        raise GridError(grid.origin, [f"network: {exc}"]) from exc
+    for number, (origin, destination) in enumerate(grid.pairs, start=1):
+        found = []
+        for end in (origin, destination):
+            try:
+                found.append(base.place(end))
+            except CorridorError as exc:
+                problems.append(f"pairs #{number}: {exc}")
+        if len(found) == 2 and found[0] == found[1]:
+            problems.append(f"pairs #{number}: {origin} and {destination} are the same place")
+    for name in grid.conditions:
+        try:
+            base.conditions(name)
+        except CorridorError as exc:
+            problems.append(f"conditions: {exc}")
+    networks = {}
+    for name, change in zip(grid.scenarios, grid.changes, strict=True):
+        try:
+            networks[name] = _network(grid.network, change)
+        except CorridorError as exc:
+            problems.append(f"scenarios: {name}: {exc}")
+    # the bundled corridors for the bundled network; a dataset folder's own corridors.csv, or none
+    own = Path(grid.network) / "corridors.csv" if grid.network is not None else None
+    try:
+        registry = {} if own is not None and not own.is_file() else load_corridors(base, own)
+    except CorridorError as exc:
+        problems.append(f"network: {exc}")
+    if problems:
+        raise GridError(grid.origin, problems)
+    return networks, registry
+
+
+# --- The work of the tasks: this runs on the workers -----------------------------------------------------------
+
+def run_tasks(tasks: Sequence[Task], networks: Mapping[str, Network], registry: Mapping[str, Corridor]
+              ) -> list[dict[str, Any]]:
+    """Return the rows of several tasks, in their order (one Dask task for a run of neighbours)."""
+    return [run_task(task, networks[task.scenario], registry) for task in tasks]
+
+
+def run_task(task: Task, network: Network, registry: Mapping[str, Corridor]) -> dict[str, Any]:
+    """Return one row of a sweep: the task's pair routed on its scenario's network and simulated, with the
+    corridors of ``registry`` its route is a way of."""
     from .simulation import simulate
 
-    network = _network(task.network, task.change)
     conditions = network.conditions(task.conditions, month=task.month)
     row: dict[str, Any] = {"scenario": task.scenario, "origin": network.place(task.origin),
                            "destination": network.place(task.destination), "conditions": task.conditions,
@@ -337,22 +379,21 @@ def run_task(task: Task) -> dict[str, Any]:
     return {**row, "reachable": True, "reason": "", "p10_days": p["P10"], "p50_days": p["P50"],
             "p90_days": p["P90"], "mean_days": transit.mean_days, "time_days": route.time_days,
             "distance_km": route.distance_km, "cost_usd": route.cost_usd, "co2_kg": route.co2_kg,
-            "corridors": ";".join(_corridors_of(route, network, task.network)), "countries": "–".join(route.countries),
+            "corridors": ";".join(_corridors_of(route, network, registry)), "countries": "–".join(route.countries),
             "passages": ";".join(route.passages), "border_crossings": len(route.border_crossings)}
 
 
-def _corridors_of(route: Route, network: Network, dataset: str | None) -> list[str]:
+def _corridors_of(route: Route, network: Network, registry: Mapping[str, Corridor]) -> list[str]:
     """Return the ids of the corridors the route is a way of: it passes their places and nothing they avoid.
 
-    The corridors are the bundled ones for the bundled network, a dataset's own ``corridors.csv`` for a dataset
-    folder that has one, and none otherwise. The avoid lists are read by the network's own reader and the
-    requirements by the corridor's own check, so a route counts as a corridor's by the rules that route it.
+    The avoid lists are read by the network's own reader and the requirements by the corridor's own check, so a
+    route counts as a corridor's by the rules that route it.
     """
     places = set(route.places)
     modes = {leg.mode for leg in route.legs}
     legs = {leg.leg for leg in route.legs if leg.leg}
     found = []
-    for rule in _corridor_rules(network, dataset):
+    for rule in _corridor_rules(network, registry):
         via = [v for v in rule.via if v not in (route.origin, route.destination)]
         if not (_in_order(route.places, via) or _in_order(route.places, via[::-1])):
             continue
@@ -373,18 +414,15 @@ class _CorridorRule:
     legs: frozenset[str]
 
 
-_rules: dict[int, tuple[Network, tuple[_CorridorRule, ...]]] = {}
+_rules: dict[tuple[int, int], tuple[Network, Mapping, tuple[_CorridorRule, ...]]] = {}
 
 
-def _corridor_rules(network: Network, dataset: str | None) -> tuple[_CorridorRule, ...]:
-    from .registry import load_corridors
-
-    # keyed by identity, holding the network so that its id is not reused while the entry lives
-    kept = _rules.get(id(network))
-    if kept is not None and kept[0] is network:
-        return kept[1]
-    own = Path(dataset) / "corridors.csv" if dataset is not None else None
-    registry = {} if own is not None and not own.is_file() else load_corridors(network, own)
+def _corridor_rules(network: Network, registry: Mapping[str, Corridor]) -> tuple[_CorridorRule, ...]:
+    # keyed by identity, holding both objects so that their ids are not reused while the entry lives; a worker
+    # holds one network per scenario and one registry for the whole sweep
+    kept = _rules.get((id(network), id(registry)))
+    if kept is not None and kept[0] is network and kept[1] is registry:
+        return kept[2]
     rules = []
     for corridor in registry.values():
         avoided = network._constraints(corridor.avoid)
@@ -394,7 +432,7 @@ def _corridor_rules(network: Network, dataset: str | None) -> tuple[_CorridorRul
     with _networks_lock:
         if len(_rules) >= NETWORK_CACHE_SIZE:
             _rules.clear()
-        _rules[id(network)] = (network, tuple(rules))
+        _rules[(id(network), id(registry))] = (network, registry, tuple(rules))
     return tuple(rules)
 
 
@@ -421,7 +459,7 @@ def sweep(grid: Grid | str | os.PathLike[str], *, scheduler: str | None = None, 
         ``None`` (default): a local Dask cluster of worker processes, started and stopped here (in this process
         with a :class:`SweepWarning` when Dask is not installed). ``"in-process"``: every task here, without Dask.
         Anything else: the address of a running ``distributed`` scheduler (``tcp://10.0.0.5:8786``); its workers
-        need ``corridors`` installed, and the grid's dataset folder (if any) at the same path.
+        need ``corridors`` installed (the same version), not the dataset: the networks are sent to them.
     workers
         The number of worker processes of the local cluster (default: one per core, at most one per task).
     progress
@@ -443,15 +481,15 @@ def sweep(grid: Grid | str | os.PathLike[str], *, scheduler: str | None = None, 
     if workers is not None and scheduler not in (None, IN_PROCESS):
         raise CorridorError("workers sizes the local cluster; a scheduler given by address has its own workers")
     tasks = grid.tasks()
-    _check_names(grid)
+    networks, registry = _prepare(grid)
     if scheduler is None and not _has_dask():
         warnings.warn("Dask is not installed (pip install 'corridors[dask]'): the sweep runs in this process",
                       SweepWarning, stacklevel=2)
         scheduler = IN_PROCESS
     if scheduler == IN_PROCESS:
-        rows, ran = _run_here(tasks, progress), "in this process"
+        rows, ran = _run_here(tasks, networks, registry, progress), "in this process"
     else:
-        rows, ran = _run_on_dask(tasks, scheduler, workers, progress, connect_timeout_s)
+        rows, ran = _run_on_dask(tasks, networks, registry, scheduler, workers, progress, connect_timeout_s)
     return _table(rows, grid, ran)
 
 
@@ -463,47 +501,18 @@ def _has_dask() -> bool:
     return True
 
 
-def _check_names(grid: Grid) -> None:
-    """Raise GridError listing every place, condition set and scenario change the network does not know."""
-    problems = []
-    try:
-        base = _network(grid.network, None)
-    except CorridorError as exc:
-        raise GridError(grid.origin, [f"network: {exc}"]) from exc
-    for number, (origin, destination) in enumerate(grid.pairs, start=1):
-        found = []
-        for end in (origin, destination):
-            try:
-                found.append(base.place(end))
-            except CorridorError as exc:
-                problems.append(f"pairs #{number}: {exc}")
-        if len(found) == 2 and found[0] == found[1]:
-            problems.append(f"pairs #{number}: {origin} and {destination} are the same place")
-    for name in grid.conditions:
-        try:
-            base.conditions(name)
-        except CorridorError as exc:
-            problems.append(f"conditions: {exc}")
-    for name, change in zip(grid.scenarios, grid.changes, strict=True):
-        if change is not None:
-            try:
-                _network(grid.network, change)
-            except CorridorError as exc:
-                problems.append(f"scenarios: {name}: {exc}")
-    if problems:
-        raise GridError(grid.origin, problems)
-
-
-def _run_here(tasks: Sequence[Task], progress: Callable[[int, int], None] | None) -> list[dict[str, Any]]:
+def _run_here(tasks: Sequence[Task], networks: Mapping[str, Network], registry: Mapping[str, Corridor],
+              progress: Callable[[int, int], None] | None) -> list[dict[str, Any]]:
     rows = []
     for done, task in enumerate(tasks, start=1):
-        rows.append(run_task(task))
+        rows.append(run_task(task, networks[task.scenario], registry))
         if progress is not None:
             progress(done, len(tasks))
     return rows
 
 
-def _run_on_dask(tasks: Sequence[Task], scheduler: str | None, workers: int | None,
+def _run_on_dask(tasks: Sequence[Task], networks: Mapping[str, Network], registry: Mapping[str, Corridor],
+                 scheduler: str | None, workers: int | None,
                  progress: Callable[[int, int], None] | None, connect_timeout_s: float
                  ) -> tuple[list[dict[str, Any]], str]:
     try:
@@ -514,11 +523,13 @@ def _run_on_dask(tasks: Sequence[Task], scheduler: str | None, workers: int | No
         count = workers or max(1, min(os.cpu_count() or 1, len(tasks)))
         with local_cluster(count) as cluster, distributed.Client(cluster) as client:
             plural = "es" if count > 1 else ""
-            return _gather(client, tasks, count, progress), f"on a local Dask cluster of {count} worker process{plural}"
+            rows = _gather(client, tasks, networks, registry, count, progress)
+            return rows, f"on a local Dask cluster of {count} worker process{plural}"
     client = _connect(distributed, scheduler, connect_timeout_s)
     with client:
         count = len(client.scheduler_info().get("workers", {}))
-        return _gather(client, tasks, count, progress), f"on the Dask scheduler at {scheduler} ({count} workers)"
+        rows = _gather(client, tasks, networks, registry, count, progress)
+        return rows, f"on the Dask scheduler at {scheduler} ({count} workers)"
 
 
 def local_cluster(workers: int | None = None) -> Any:
@@ -551,9 +562,13 @@ def _connect(distributed: Any, address: str, timeout_s: float) -> Any:
                             "the scheduler out to run on a local cluster") from exc
 
 
-def _gather(client: Any, tasks: Sequence[Task], workers: int, progress: Callable[[int, int], None] | None
-            ) -> list[dict[str, Any]]:
+def _gather(client: Any, tasks: Sequence[Task], networks: Mapping[str, Network], registry: Mapping[str, Corridor],
+            workers: int, progress: Callable[[int, int], None] | None) -> list[dict[str, Any]]:
     """Return the tasks' rows in the tasks' order, whatever order they finish in.
+
+    The client's networks are sent to every worker once (a pickled network is about 1 MB and is read back in
+    milliseconds, where loading and checking the dataset takes seconds), so a worker needs neither the dataset
+    nor the scenario files, and every worker routes on the very network the client checked.
 
     The tasks go out in runs of neighbours, ``CHUNKS_PER_WORKER`` runs per worker: a task takes tens of
     milliseconds, about what a round trip to the scheduler costs on a busy machine, and neighbours share their
@@ -565,7 +580,8 @@ def _gather(client: Any, tasks: Sequence[Task], workers: int, progress: Callable
     bounds = np.linspace(0, len(tasks), count + 1).round().astype(int)
     runs = [list(tasks[a:b]) for a, b in itertools.pairwise(bounds) if b > a]
     # pure=False: the keys need not hash the Scenario objects, and a run is never taken for another
-    futures = client.map(run_tasks, runs, pure=False)
+    sent = client.scatter(dict(networks), broadcast=True, hash=False)
+    futures = client.map(run_tasks, runs, networks=sent, registry=dict(registry), pure=False)
     position = {future.key: i for i, future in enumerate(futures)}
     results: list[list[dict[str, Any]]] = [[] for _ in runs]
     done = 0

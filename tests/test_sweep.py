@@ -239,7 +239,7 @@ def test_cli_entry_turns_mistakes_into_one_line_and_exit_2(tmp_path: Path, grid_
     assert printed.out == ""
 
 
-def test_a_worker_keeps_one_network_per_dataset_and_scenario() -> None:
+def test_a_process_keeps_one_network_per_dataset_and_scenario() -> None:
     storm = corridors.Scenario.from_toml("caspian_storm")
     assert sw._network(None, storm) is sw._network(None, corridors.Scenario.from_toml("caspian_storm"))
     assert sw._network(None, None) is sw._network(None, None)
