@@ -2,11 +2,12 @@
 in this process.
 
 Both runs start cold: the in-process run loads the network and applies each scenario once (its cache is emptied
-first), and the cluster run starts its two worker processes, each of which loads the network once, then stops
-them — the wall-clock time a user of ``corridors sweep GRID.toml --workers 2`` waits. A third figure runs the
-sweep again on a cluster already up (its workers keep their networks), the cost of a sweep on a long-lived
-scheduler. Both tables are checked to be equal. Ratios below 1 mean the cluster is faster. The machine may be
-shared: the script first measures how many cores two processes get at once, which bounds what two workers can gain.
+first), and the cluster run does the same, starts its two worker processes, sends them the networks and stops
+them — the wall-clock time a user of ``corridors sweep GRID.toml --workers 2`` waits. A second pair of figures runs
+the sweep again, in process with the networks kept and on a cluster already up (its workers have imported the
+package), the cost of a sweep on a long-lived scheduler. Both tables are checked to be equal. Ratios below 1 mean
+the cluster is faster. The machine may be shared: the script first measures how many cores two processes get at
+once, which bounds what two workers can gain.
 Run: ``python benchmarks/bench_sweep.py`` (``--quick``: a tiny grid).
 """
 
@@ -78,12 +79,12 @@ def main() -> None:
           f"{cluster_s:.2f} s (start and stop included) vs in process {here_s:.2f} s -> ratio "
           f"{cluster_s / here_s:.2f}")
     with sw.local_cluster(2) as cluster:
-        sw.sweep(chosen, scheduler=cluster.scheduler_address)  # the workers load their networks
+        sw.sweep(chosen, scheduler=cluster.scheduler_address)  # the workers import the package
         warm_s, warm = timed(lambda: sw.sweep(chosen, scheduler=cluster.scheduler_address))
         here_warm_s, _ = timed(lambda: sw.sweep(chosen, scheduler=sw.IN_PROCESS))
     pd.testing.assert_frame_equal(warm, here, check_exact=True, check_flags=False)
-    print(f"same sweep, networks already loaded: cluster already up {warm_s:.2f} s vs in process {here_warm_s:.2f} s "
-          f"-> ratio {warm_s / here_warm_s:.2f}")
+    print(f"same sweep again: on a cluster already up {warm_s:.2f} s vs in process with the networks kept "
+          f"{here_warm_s:.2f} s -> ratio {warm_s / here_warm_s:.2f}")
 
 
 if __name__ == "__main__":
