@@ -580,8 +580,10 @@ def _gather(client: Any, tasks: Sequence[Task], networks: Mapping[str, Network],
     bounds = np.linspace(0, len(tasks), count + 1).round().astype(int)
     runs = [list(tasks[a:b]) for a, b in itertools.pairwise(bounds) if b > a]
     # pure=False: the keys need not hash the Scenario objects, and a run is never taken for another
-    sent = client.scatter(dict(networks), broadcast=True, hash=False)
-    futures = client.map(run_tasks, runs, networks=sent, registry=dict(registry), pure=False)
+    sent = client.scatter(dict(networks), broadcast=True, hash=False)  # a dict: one future per network
+    corridors = client.scatter([dict(registry)], broadcast=True, hash=False)[0]  # one object, so that a worker
+    # resolves each corridor's rules once per network, not once per run
+    futures = client.map(run_tasks, runs, networks=sent, registry=corridors, pure=False)
     position = {future.key: i for i, future in enumerate(futures)}
     results: list[list[dict[str, Any]]] = [[] for _ in runs]
     done = 0
