@@ -35,6 +35,7 @@ import logging
 import os
 import sys
 import threading
+import types
 import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
@@ -659,6 +660,16 @@ def _progress_bar(done: int, total: int) -> None:
         sys.stderr.write("\n")
     sys.stderr.flush()
 
+
+class _CallableModule(types.ModuleType):
+    """This module, callable: ``corridors.sweep(grid)`` runs :func:`sweep`, and ``corridors.sweep.load_grid`` and the
+    rest stay where they are (a package-level function of the same name would hide the module)."""
+
+    def __call__(self, grid: Grid | str | os.PathLike[str], **options: Any) -> pd.DataFrame:
+        return sweep(grid, **options)
+
+
+sys.modules[__name__].__class__ = _CallableModule
 
 __all__ = ["BASE", "COLUMNS", "IN_PROCESS", "Grid", "GridError", "SweepWarning", "Task", "load_grid", "local_cluster",
            "run_sweep_cli", "run_task", "run_tasks", "sweep", "write"]

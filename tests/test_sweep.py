@@ -44,6 +44,12 @@ def scheduler_address():
         yield cluster.scheduler_address
 
 
+def test_the_module_is_the_function(grid_file: Path, in_process: pd.DataFrame) -> None:
+    # corridors.sweep(...) runs a sweep and corridors.sweep.load_grid(...) reads a grid
+    pd.testing.assert_frame_equal(corridors.sweep(grid_file, scheduler=sw.IN_PROCESS), in_process, check_exact=True)
+    assert corridors.sweep.load_grid(grid_file).journeys == 300
+
+
 def test_a_row_per_scenario_pair_and_condition_in_the_grids_order(in_process: pd.DataFrame) -> None:
     assert len(in_process) == 2 * 2 * 2
     assert list(in_process.columns) == [c for c in sw.COLUMNS if c != "month"]
