@@ -246,7 +246,8 @@ def build_report(network: Network, settings: ReportSettings | None = None) -> st
     steps["cum_days"] = steps["cum_time_h"] / 24
     names = (network.place_name(route.origin), network.place_name(route.destination))
     transits = {p: simulate(route, n=s.journeys, conditions=p, seed=s.seed) for p in network.profiles}
-    chart = time_distance_chart([Series(t.route, t) for t in transits.values()],
+    # three lines step at the same places: naming only the stops of a day or more keeps their labels apart
+    chart = time_distance_chart([Series(t.route, t) for t in transits.values()], label_stops_over_h=24.0,
                                 title=f"{names[0]} → {names[1]}: time–distance by conditions")
     sections.append(
         f"<section id='route'><h2>The route: {esc(names[0])} → {esc(names[1])}</h2>"
@@ -431,5 +432,8 @@ footer{border-top:1px solid #ddd;margin-top:36px;padding-top:8px}
 nav a{color:#1f5fa8}code{background:#f3f3f3;padding:1px 3px}
 @media (max-width:600px){body{padding:10px;font-size:14px}h1{font-size:21px}ol{padding-left:24px}
 blockquote,.verdict{font-size:16px}
-.corridors-map{height:420px!important}.corridors-map .leaflet-control-layers{max-height:180px;overflow:auto}}
+.corridors-map{height:auto!important}.corridors-map .folium-map{height:380px!important}
+.corridors-map .corridors-legend{position:static!important;max-width:none!important;box-shadow:none!important;
+border-bottom:1px solid #ddd}
+.corridors-map .leaflet-control-layers{max-height:120px;overflow:auto;font-size:11px}}
 """
