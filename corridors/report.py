@@ -200,7 +200,7 @@ def build_report(network: Network, settings: ReportSettings | None = None) -> st
     sections.append(
         "<section id='claim'><h2>The claim</h2>"
         f"<blockquote>“{esc(seed.claim.statement)}”<br><small>{esc(seed.claim.who)}, {esc(seed.claim.role)}, "
-        f"{esc(seed.claim.said_on)} — source [{esc(seed.claim.source)}]</small></blockquote>"
+        f"{esc(seed.claim.said_on)} — source [{_sid(seed.claim.source)}]</small></blockquote>"
         f"<p class='verdict'>Verdict: <b>{esc(seed.verdict)}</b></p>"
         + _html_table(table, ["label", "profile", "p_within", "median", "p90", "holds"],
                       ["reading", "conditions", "P(≤ 12 days)", "median days", "P90 days", "holds"])
@@ -372,7 +372,7 @@ def _superlative_section(result) -> str:
                          for r in result.results if r.profile == "typical"])
     return ("<section id='superlative'><h2>“The safest, shortest and most attractive”?</h2>"
             f"<blockquote>“{esc(result.claim.statement)}”<br><small>{esc(result.claim.who)}, "
-            f"{esc(result.claim.said_on)} — source [{esc(result.claim.source)}]</small></blockquote>"
+            f"{esc(result.claim.said_on)} — source [{_sid(result.claim.source)}]</small></blockquote>"
             f"<p class='verdict'>Verdict: <b>{esc(result.verdict)}</b> ({esc(result.holds_summary())})</p>"
             + _html_table(rows, ["word", "journey", "verdict", "holds"], ["word", "journey", "typical conditions",
                                                                           "holds"])
