@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
+import pandas as pd
+
+if TYPE_CHECKING:
+    from .network import Network
 
 #: Files that make up a network dataset, by role. Each role may be CSV, GeoJSON or GeoPackage, except the
 #: plain tables (sources and the time parameters), which are CSV.
@@ -58,3 +66,59 @@ def boundaries() -> gpd.GeoDataFrame:
     without an ISO code have ``iso_a3`` ``-99``.
     """
     return _layer(BOUNDARIES_FILE).copy()
+
+
+#: The file beside the bundled tables that names the dataset's version (one line).
+VERSION_FILE = "VERSION"
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    """Which dataset a result comes from: its version and the date it speaks for.
+
+    ``as_of`` is the newest access date among the sources (``sources.csv``'s ``accessed`` column): every figure
+    was read on or before that day, so nothing later is in the data. ``version`` is None for a dataset without a
+    VERSION file (a network of one's own, or one built in memory).
+    """
+
+    version: str | None
+    as_of: dt.date | None
+    sources: int
+
+    def describe(self) -> str:
+        """Return one line for a page or a terminal: ``dataset 2026.11.1, sources accessed to 2026-11-30``."""
+        version = f"dataset {self.version}" if self.version else "unversioned dataset"
+        as_of = f"as of {self.as_of.isoformat()}" if self.as_of else "no access dates given"
+        return f"{version}, {as_of} (newest access date among its {self.sources:,} sources)"
+
+
+def dataset_info(network: Network | None = None, *, folder: str | os.PathLike[str] | None = None) -> DatasetInfo:
+    """Return the version and as-of date of a dataset: the bundled one by default, or ``network``'s.
+
+    The version is read from the VERSION file of ``folder`` (for ``network`` given without a folder, the bundled
+    one's when the network is the bundled dataset, else none: a network does not remember its folder). The as-of
+    date is the newest access date among the network's sources (or the folder's ``sources.csv``).
+    """
+    if folder is None and (network is None or network.name == "bundled"):
+        folder = data_path()
+    version = None
+    if folder is not None and (Path(folder) / VERSION_FILE).is_file():
+        version = (Path(folder) / VERSION_FILE).read_text(encoding="utf-8").strip() or None
+    if network is not None:
+        accessed = network.sources["accessed"] if "accessed" in network.sources.columns else pd.Series([], dtype=str)
+    elif folder is not None and (Path(folder) / "sources.csv").is_file():
+        accessed = pd.read_csv(Path(folder) / "sources.csv", dtype=str, keep_default_na=False).get(
+            "accessed", pd.Series([], dtype=str))
+    else:
+        accessed = pd.Series([], dtype=str)
+    dates = [_date(value) for value in accessed]
+    known = [d for d in dates if d is not None]
+    return DatasetInfo(version, max(known) if known else None, len(accessed))
+
+
+def _date(value: object) -> dt.date | None:
+    """Return an ISO date (``2026-11-28``), or None for an empty or unreadable one (``n.d.``)."""
+    try:
+        return dt.date.fromisoformat(str(value).strip()[:10])
+    except ValueError:
+        return None

@@ -5,10 +5,11 @@ that give their country, facilities, stop times by profile and sources; a route'
 their own. Everything that comes from data (names, notes, sources) is escaped before it reaches the page, so a
 place called ``<img src=x onerror=alert(1)>`` shows as text.
 
-``offline=True`` writes a page that needs no internet at all: Leaflet and the other scripts and styles are
-inlined from the ``folium-offline`` package (a maintained packaging of folium's web resources, read from disk,
-never fetched), and the background is the bundled Natural Earth country outlines instead of map tiles. The
-default uses ordinary tiles, which are the reader's browser's business.
+``offline=True`` writes a page that needs no internet at all: Leaflet and jQuery are inlined from the
+``folium-offline`` package (a maintained packaging of folium's web resources, read from disk, never fetched), and
+the background is the bundled Natural Earth country outlines instead of map tiles. The default uses ordinary tiles,
+which are the reader's browser's business. :func:`embed` gives a map to place inside another page (the report),
+which loads the scripts once for all its maps.
 """
 
 from __future__ import annotations
@@ -19,10 +20,13 @@ import os
 import re
 import tempfile
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import folium
+import numpy as np
+import shapely
 
 from . import datasets
 from .errors import CorridorError
@@ -46,13 +50,18 @@ KIND_STYLE = {"terminal": ("#111111", 6), "border": ("#d62728", 6), "port": ("#1
 KIND_LABEL = {"terminal": "Terminals and hubs", "border": "Border crossings", "port": "Ports", "junction": "Junctions",
               "airport": "Airports"}
 MODE_LABEL = {"rail": "Rail", "road": "Road", "ferry": "Ferries", "sea": "Sea lanes", "air": "Flights"}
+#: A route is drawn in a colour that no stop, place or mode uses, so its line and its stops' markers stay apart.
+ROUTE_COLOUR = "#1a9850"
 STOP_COLOUR = {"border_crossing": "#d62728", "gauge_change": "#9467bd", "port_handling": "#1f78b4",
                "transshipment": "#8c564b", "ferry_wait": "#17becf", "weather_closure": "#7f7f7f",
                "air_handling": "#6a3d9a", "flight_wait": "#c5b0d5"}
 #: The beginnings of the addresses a page links to; anything else (javascript:, data:, file:) is shown as text.
 LINK_SCHEMES = ("http://", "https://")
-#: Style sheets that only serve icon fonts, which these maps do not use; an offline page leaves them out.
-UNUSED_OFFLINE = ("fontawesome", "bootstrap-glyphicons")
+#: Scripts and style sheets folium adds that these maps do not use: icon fonts, Bootstrap (a page look and widgets)
+#: and the awesome markers. An offline page leaves them out (about 0.5 MB each); jQuery stays, folium's popups use it.
+UNUSED_OFFLINE = ("fontawesome", "bootstrap", "awesome-markers", "awesome.rotate")
+#: Decimal places kept in the offline background's outlines: 0.001° is about 100 m, finer than a 1:110m drawing.
+OUTLINE_DECIMALS = 3
 
 
 def esc(value: object) -> str:
@@ -118,6 +127,9 @@ def base_map(network: Network, *, offline: bool = False) -> folium.Map:
     m = folium.Map(tiles=None if offline else TILES, control_scale=True, world_copy_jump=False)
     if offline:
         outlines = datasets.countries()[["name", "iso_a3", "geometry"]]
+        # full precision would spend a quarter of a megabyte per map on digits the 1:110m drawing does not have
+        outlines["geometry"] = shapely.transform(outlines.geometry.to_numpy(),
+                                                 lambda xy: np.round(xy, OUTLINE_DECIMALS))
         folium.GeoJson(
             outlines.to_json(), name="Countries (Natural Earth 1:110m)", control=False,
             style_function=lambda _: {"color": "#9a9a9a", "weight": 0.6, "fillColor": "#f2efe6", "fillOpacity": 1.0},
@@ -194,12 +206,22 @@ def _add_network(m: folium.Map, network: Network, *, faint: bool = False, show_p
         group.add_to(m)
 
 
+def _swatch(colour: str, style: str) -> str:
+    """Return a legend's sample: a line (solid, dashed, dotted) or, for ``"dot"``, a round marker like a stop's."""
+    if style == "dot":
+        return (f"<span class='corridors-swatch corridors-swatch-dot' data-colour='{esc(colour)}' "
+                f"style='display:inline-block;width:10px;height:10px;border-radius:50%;background:{esc(colour)};"
+                f"margin:0 12px 0 6px;vertical-align:middle'></span>")
+    return (f"<span class='corridors-swatch' data-colour='{esc(colour)}' style='display:inline-block;width:22px;"
+            f"height:0;border-top:3px {style} {esc(colour)};vertical-align:middle;margin-right:6px'></span>")
+
+
 def _legend(m: folium.Map, title: str, items: Sequence[tuple[str, str, str]]) -> None:
-    """Add a legend: (colour, label, line style) per item; everything escaped."""
-    entries = "".join(
-        f"<div><span style='display:inline-block;width:22px;height:0;border-top:3px {style} {esc(colour)};"
-        f"vertical-align:middle;margin-right:6px'></span>{esc(label)}</div>" for colour, label, style in items)
+    """Add a legend: (colour, label, line style or ``"dot"``) per item; everything escaped."""
+    entries = "".join(f"<div>{_swatch(colour, style)}{esc(label)}</div>" for colour, label, style in items)
+    # kept inside the map on a phone: a legend wider than the map would widen the page
     box = (f"<div class='corridors-legend' style='position:absolute;bottom:56px;left:10px;z-index:1000;"
+           f"max-width:calc(100% - 20px);box-sizing:border-box;overflow-wrap:break-word;"
            f"background:rgba(255,255,255,.92);padding:6px 9px;border-radius:4px;font:12px sans-serif;"
            f"box-shadow:0 1px 4px rgba(0,0,0,.3)'><b>{esc(title)}</b>{entries}</div>")
     root: Any = m.get_root()
@@ -266,7 +288,7 @@ def _draw_route(target: Any, route: Route, *, colour: str, weight: float = 5.0, 
                                     f"{network.place_name(element.to_place)}") if popups else None).add_to(target)
 
 
-def route_map(route: Route, *, offline: bool = False, colour: str = "#e31a1c") -> folium.Map:
+def route_map(route: Route, *, offline: bool = False, colour: str = ROUTE_COLOUR) -> folium.Map:
     """Return a map of one route over the network: a popup per leg, a marker per stop with its time."""
     network = route.network
     m = base_map(network, offline=offline)
@@ -278,11 +300,13 @@ def route_map(route: Route, *, offline: bool = False, colour: str = "#e31a1c") -
     by_place: dict[str, list[Any]] = {}
     for stop in route.stops:
         by_place.setdefault(stop.place, []).append(stop)
+    drawn: list[str] = []  # the kinds whose colour a marker has, for the legend
     for place, place_stops in by_place.items():
         point = network.nodes.geometry[place]
         rows = [(s.kind.replace("_", " "), f"{s.time_h:,.1f} h") for s in place_stops]
         total = sum(s.time_h for s in place_stops)
         main = max(place_stops, key=lambda s: s.time_h).kind
+        drawn.append(main)
         folium.CircleMarker(
             (point.y, point.x), radius=5 + min(10.0, total / 12), color=STOP_COLOUR.get(main, "#333"),
             fill=True, fill_opacity=0.85, class_name="corridors-stop",
@@ -300,8 +324,10 @@ def route_map(route: Route, *, offline: bool = False, colour: str = "#e31a1c") -
     folium.LayerControl(collapsed=False).add_to(m)
     _legend(m, f"{network.place_name(route.origin)} → {network.place_name(route.destination)}: "
                f"{route.distance_km:,.0f} km, {route.time_days:.1f} days ({route.profile})",
-            [(colour, "route", "solid"), *((c, k.replace("_", " ") + " (stop)", "solid")
-                                           for k, c in STOP_COLOUR.items() if any(s.kind == k for s in route.stops))])
+            [(colour, "route", "solid"),
+             *((c, k.replace("_", " ") + " (stop)", "dot") for k, c in STOP_COLOUR.items() if k in drawn),
+             *((("#333", "other stop", "dot"),) if any(k not in STOP_COLOUR for k in drawn) else ()),
+             ("#ffd92f", "origin, destination", "dot")])
     line_bounds = [pt for e in route.legs for pt in _unwrap(network.legs.geometry[e.leg].coords)]
     if line_bounds:
         m.fit_bounds([[min(p[0] for p in line_bounds), min(p[1] for p in line_bounds)],
@@ -390,29 +416,68 @@ def offline_html(document: str) -> str:
     """Return the page with every external script and style sheet inlined from disk, or raise if one is unknown."""
     from offlinefolium.elements import _res as resources  # the packaged copies of folium's web resources
 
-    missing = []
-
     def inline(match: re.Match[str]) -> str:
         url = match.group("js") or match.group("css")
         if any(word in url for word in UNUSED_OFFLINE):
             return ""
         body = resources.get(url)
         if body is None:
-            missing.append(url)
-            return match.group(0)
-        body = body.replace("</script", "<\\/script") if match.group("js") else body.replace("</style", "<\\/style")
-        return f"<script>{body}</script>" if match.group("js") else f"<style>{body}</style>"
+            raise CorridorError(f"cannot write an offline page: no local copy of {url}")
+        if match.group("js"):
+            return "<script>" + body.replace("</script", "<\\/script") + "</script>"
+        return "<style>" + body.replace("</style", "<\\/style") + "</style>"
 
-    page = _RESOURCE.sub(inline, document)
-    if missing:
-        raise CorridorError(f"cannot write an offline page: no local copy of {missing[0]}")
-    return page
+    return _RESOURCE.sub(inline, document)
+
+
+def resources_html(tags: Iterable[str]) -> str:
+    """Return the scripts and style sheets that ``tags`` link to, each inlined once, in order (a page's head)."""
+    return offline_html("".join(dict.fromkeys(tags)))
 
 
 def render(m: folium.Map, *, offline: bool) -> str:
     """Return the map as a complete HTML page (offline: self-contained)."""
     page = m.get_root().render()
     return offline_html(page) if offline else page
+
+
+@dataclass(frozen=True)
+class EmbeddedMap:
+    """A map to place inside another page: the scripts and style sheets it needs, which the page loads once for
+    all its maps (:func:`resources_html`), and its own HTML (its styles, its element, legend and script)."""
+
+    resources: tuple[str, ...]  # the tags that link them, for resources_html
+    html: str
+
+
+#: Rules of folium's page that size the whole document to the map; inside a report they would take over its page.
+_PAGE_RULES = re.compile(r"<style>\s*(?:html,\s*body|#map)\s*\{[^}]*\}\s*</style>|<meta[^>]*>")
+
+
+def embed(m: folium.Map, *, title: str, height_px: int = 520) -> EmbeddedMap:
+    """Return the map to be placed inside another page, ``height_px`` tall and as wide as its column.
+
+    folium writes a whole page (its head, its body and a script after the body); the head's links to scripts and
+    style sheets become the resources, its page-wide rules are dropped, and the rest goes inside a box that holds
+    the legend and clips whatever the map draws beyond its edge.
+    """
+    page = m.get_root().render()
+    try:
+        head = page[page.index("<head>") + len("<head>"):page.index("</head>")]
+        body = page[page.index("<body>") + len("<body>"):page.rindex("</body>")]
+        script = page[page.rindex("</body>") + len("</body>"):page.rindex("</html>")].strip()
+    except ValueError as exc:
+        raise CorridorError("cannot embed the map: folium wrote a page without its head, body or script "
+                            "(a folium version this code does not know)") from exc
+    if not (script.startswith("<script>") and script.endswith("</script>")):
+        raise CorridorError("cannot embed the map: folium's script does not follow its page's body")
+    tags = [match.group(0) for match in _RESOURCE.finditer(head)
+            if not any(word in (match.group("js") or match.group("css")) for word in UNUSED_OFFLINE)]
+    head = _PAGE_RULES.sub("", _RESOURCE.sub("", head))
+    html_ = (f"<div class='corridors-map' role='region' aria-label='{esc(title)}' "
+             f"style='position:relative;height:{int(height_px)}px;overflow:hidden;border:1px solid #ccc'>"
+             f"{head.strip()}{body.strip()}{script}</div>")
+    return EmbeddedMap(tuple(tags), html_)
 
 
 #: The suffixes of a web page; a map or the report written under any other name would open as something else.

@@ -1,9 +1,11 @@
 """The report: one self-contained HTML page that answers the seed claim and shows the evidence.
 
 It holds the seed claim and its verdict, the corridors compared, the route maps, the time–distance charts, the
-transit-time distributions, the bottleneck, two what-if scenarios and every source cited. Maps are embedded as
-self-contained frames and charts as images inside the page, so the file works by e-mail and with no internet.
-Everything that comes from data is escaped.
+transit-time distributions, the bottleneck, two what-if scenarios and every source cited. The maps are drawn in the
+page itself, which carries the map library once for all of them, and the charts are palette PNGs inside the page,
+so the file works by e-mail and with no internet and stays under 3 MB. Everything that comes from data is
+escaped. The page is laid out for a phone as well as a desktop: wide tables scroll inside their own box, and the
+page itself never scrolls sideways.
 """
 
 from __future__ import annotations
@@ -20,11 +22,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from PIL import Image
 
 from .charts import context_chart, month_chart, plain
-from .datasets import data_path
+from .datasets import data_path, dataset_info
 from .errors import CorridorError
-from .maps import check_page_path, esc, link, render, write_text
+from .maps import EmbeddedMap, check_page_path, embed, esc, link, resources_html, write_text
 
 if TYPE_CHECKING:
     from .network import Network
@@ -49,22 +52,54 @@ class ReportSettings:
     seed: int = 0
 
 
+#: Colours in a chart's picture: charts are flat colours and anti-aliased edges, which a palette of 256 keeps
+#: looking as drawn at about a third of the bytes of full colour.
+CHART_COLOURS = 256
+
+
 def _image(figure: Figure, alt: str) -> str:
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=90)
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return f"<img class='chart' alt='{esc(alt)}' src='data:image/png;base64,{data}'>"
+    drawn = io.BytesIO()
+    figure.savefig(drawn, format="png", dpi=90)
+    drawn.seek(0)
+    packed = io.BytesIO()
+    with Image.open(drawn) as picture:
+        width, height = picture.size
+        picture.convert("RGB").quantize(CHART_COLOURS).save(packed, format="PNG", optimize=True)
+    data = base64.b64encode(packed.getvalue()).decode("ascii")
+    # the size is given so the page does not jump as pictures load; CSS scales it down to a narrow column
+    return (f"<img class='chart' alt='{esc(alt)}' width='{width}' height='{height}' "
+            f"src='data:image/png;base64,{data}'>")
 
 
-def _frame(page: str, title: str, height: int = 520) -> str:
-    return (f"<iframe class='map' title='{esc(title)}' style='width:100%;height:{height}px;border:1px solid #ccc' "
-            f"srcdoc=\"{esc(page)}\"></iframe>")
+def _map(m, title: str, maps: list[EmbeddedMap], height_px: int = 520) -> str:
+    """Return a map's HTML for the page, and keep it in ``maps`` so the page loads its scripts once."""
+    embedded = embed(m, title=title, height_px=height_px)
+    maps.append(embedded)
+    return embedded.html
 
 
-def _html_table(frame: pd.DataFrame, columns: Iterable[str], headers: Iterable[str], digits: int = 1) -> str:
-    """Return an HTML table. Numbers are right-aligned and never broken across lines; a column of whole numbers
-    (counts) or of large ones (km, US$, kg) is shown without decimals, others with ``digits``."""
+def _sid(source: str) -> str:
+    """Return a source id that a line may break only between its words (after ``_``), never inside one: the ids
+    run to 40 characters, longer than a phone's line, and an id cut mid-word reads as two."""
+    return f"<span class='sid'>{esc(source).replace('_', '_<wbr>')}</span>"
+
+
+def _ids(text: str) -> str:
+    """Return a cell of source ids (``a; b (weak sources only)``), each id broken only between its words."""
+    parts = []
+    for part in text.split("; "):
+        source, _, rest = part.partition(" ")  # an id holds no space; a remark may follow it
+        parts.append(_sid(source) + (f" {esc(rest)}" if rest else ""))
+    return "; ".join(parts)
+
+
+def _html_table(frame: pd.DataFrame, columns: Iterable[str], headers: Iterable[str], digits: int = 1,
+                ids: Iterable[str] = ()) -> str:
+    """Return an HTML table in a box that scrolls sideways when the table is wider than the page. Numbers are
+    right-aligned and never broken across lines; a column of whole numbers (counts) or of large ones (km, US$, kg)
+    is shown without decimals, others with ``digits``; the columns in ``ids`` hold source ids, kept whole."""
     columns = list(columns)
+    ids = set(ids)
     head = "".join(f"<th>{esc(h)}</th>" for h in headers)
     places = {}
     for column in columns:
@@ -84,9 +119,10 @@ def _html_table(frame: pd.DataFrame, columns: Iterable[str], headers: Iterable[s
                 text = "yes" if value else "no"
             else:
                 text = "" if value is None else str(value)
-            cells.append(f"<td>{esc(text)}</td>")
+            cells.append(f"<td>{_ids(text) if column in ids else esc(text)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    return (f"<div class='scroll'><table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+            "</div>")
 
 
 def _histograms(transits: Mapping[str, TransitTime]) -> Figure:
@@ -135,7 +171,7 @@ def _backtest_section(network: Network, s: ReportSettings, cited: list[str]) -> 
         + "<h3>The largest misses, and the element that weighs most in each</h3>"
         + _html_table(worst, ["id", "corridor", "period", "observed_days", "p50_days", "error_pct", "largest_element"],
                       ["observation", "corridor", "period", "observed days", "model median days", "error %",
-                       "largest element of the median journey"])
+                       "largest element of the median journey"], ids=["id"])
         + "</section>")
 
 
@@ -153,6 +189,7 @@ def build_report(network: Network, settings: ReportSettings | None = None) -> st
     s = settings or ReportSettings()
     cited: list[str] = []
     sections: list[str] = []
+    maps: list[EmbeddedMap] = []
 
     # 1. The seed claim --------------------------------------------------------------------------------------
     registry = load_claims(network)
@@ -163,7 +200,7 @@ def build_report(network: Network, settings: ReportSettings | None = None) -> st
     sections.append(
         "<section id='claim'><h2>The claim</h2>"
         f"<blockquote>“{esc(seed.claim.statement)}”<br><small>{esc(seed.claim.who)}, {esc(seed.claim.role)}, "
-        f"{esc(seed.claim.said_on)} — source [{esc(seed.claim.source)}]</small></blockquote>"
+        f"{esc(seed.claim.said_on)} — source [{_sid(seed.claim.source)}]</small></blockquote>"
         f"<p class='verdict'>Verdict: <b>{esc(seed.verdict)}</b></p>"
         + _html_table(table, ["label", "profile", "p_within", "median", "p90", "holds"],
                       ["reading", "conditions", "P(≤ 12 days)", "median days", "P90 days", "holds"])
@@ -184,7 +221,8 @@ def build_report(network: Network, settings: ReportSettings | None = None) -> st
     cited += [c.claim.source for c in others]
     sections.append("<section id='claims'><h2>Other published claims</h2>"
                     + _html_table(rows, ["claim", "who", "window", "verdict", "held", "source"],
-                                  ["claim", "who", "window", "verdict", "readings that hold, by conditions", "source"])
+                                  ["claim", "who", "window", "verdict", "readings that hold, by conditions", "source"],
+                                  ids=["source"])
                     + "</section>")
 
     superlative = next((c for c in others if c.claim.unit == "rank"), None)
@@ -208,7 +246,8 @@ def build_report(network: Network, settings: ReportSettings | None = None) -> st
     steps["cum_days"] = steps["cum_time_h"] / 24
     names = (network.place_name(route.origin), network.place_name(route.destination))
     transits = {p: simulate(route, n=s.journeys, conditions=p, seed=s.seed) for p in network.profiles}
-    chart = time_distance_chart([Series(t.route, t) for t in transits.values()],
+    # three lines step at the same places: naming only the stops of a day or more keeps their labels apart
+    chart = time_distance_chart([Series(t.route, t) for t in transits.values()], label_stops_over_h=24.0,
                                 title=f"{names[0]} → {names[1]}: time–distance by conditions")
     sections.append(
         f"<section id='route'><h2>The route: {esc(names[0])} → {esc(names[1])}</h2>"
@@ -218,9 +257,9 @@ def build_report(network: Network, settings: ReportSettings | None = None) -> st
         + f"<p>{route.distance_km:,.0f} km; {route.time_days:.1f} days with typical times, of which "
         f"{route.stopped_h / 24:.1f} days at {len(route.stops)} stops. Countries: "
         f"{esc(' → '.join(route.countries))}.</p>"
-        + _frame(render(route.map(offline=True), offline=True), f"map of the route {names[0]} to {names[1]}")
+        + _map(route.map(offline=True), f"map of the route {names[0]} to {names[1]}", maps)
         + _html_table(steps, ["what", "where", "km", "time_h", "cum_days", "cited"],
-                      ["leg or stop", "where", "km", "hours", "day", "sources"])
+                      ["leg or stop", "where", "km", "hours", "day", "sources"], ids=["cited"])
         + "<h3>Time–distance chart</h3>" + _image(chart, "time-distance chart")
         + "<h3>Transit-time distributions</h3>" + _image(_histograms(transits), "histograms of days")
         + _html_table(pd.DataFrame([{"profile": p, **t.percentiles((10, 50, 90)), "mean": t.mean_days}
@@ -259,7 +298,7 @@ def build_report(network: Network, settings: ReportSettings | None = None) -> st
     sections.append(
         f"<section id='compare'><h2>Corridors compared: {esc(cnames[0])} → {esc(cnames[1])}</h2>"
         + "<p>" + esc("; ".join(f"{w}: {by_id[c]}" for w, c in answers.items())) + " (typical conditions).</p>"
-        + _frame(render(comparison.map(offline=True), offline=True), "map of the corridors compared")
+        + _map(comparison.map(offline=True), "map of the corridors compared", maps)
         + _html_table(typical, ["name", "available", "distance_km", "p10_days", "p50_days", "p90_days", "cost_usd",
                                 "co2_kg", "border_crossings", "gauge_changes", "transshipments", "reason"],
                       ["corridor", "available", "km", "P10 d", "P50 d", "P90 d", "US$/FEU", "kg CO2e/FEU",
@@ -293,28 +332,31 @@ def build_report(network: Network, settings: ReportSettings | None = None) -> st
     listed = []
     for source in dict.fromkeys(c for c in cited if c in sources.index):
         row = sources.loc[source]
-        listed.append(f"<li id='src-{esc(source)}'><b>[{esc(source)}]</b> {esc(row['title'])}"
+        listed.append(f"<li id='src-{esc(source)}'><b>[{_sid(source)}]</b> {esc(row['title'])}"
                       f"{', ' + esc(row['publisher']) if row['publisher'] else ''}"
                       f"{' (' + esc(row['year']) + ')' if row['year'] else ''}. "
                       f"{link(row['url'], row['url'])}</li>")
     sections.append(f"<section id='sources'><h2>Sources ({len(listed)})</h2><ol>{''.join(listed)}</ol></section>")
 
     generated = dt.date.today().isoformat()
+    data = dataset_info(network)
+    made = (f"corridors {esc(__version__)}, {esc(data.describe())}; generated {generated}, {s.journeys:,} "
+            f"simulated journeys per route, seed {s.seed}.")
     return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
             "<meta name='viewport' content='width=device-width, initial-scale=1'>"
             "<title>corridors report: China to the Black Sea and Europe</title>"
-            f"<style>{_CSS}</style></head><body><header><h1>China to the Black Sea and Europe: what the network says"
+            f"<style>{_CSS}</style>{resources_html(tag for m in maps for tag in m.resources)}</head><body><header>"
+            "<h1>China to the Black Sea and Europe: what the network says"
             "</h1><p>A transparent, sourced model of the Middle Corridor and the routes it competes with. Every "
             "figure names its source; the list is at the end. Times are simulated from sourced low / typical / "
-            f"high values; costs and CO2e are per loaded 40-ft container.</p><p class='meta'>corridors "
-            f"{esc(__version__)}, generated {generated}, {s.journeys:,} simulated journeys per route, seed "
-            f"{s.seed}.</p><nav><a href='#claim'>The claim</a> · <a href='#route'>The route</a> · "
+            f"high values; costs and CO2e are per loaded 40-ft container.</p>"
+            f"<p class='meta dataset'>{made}</p><nav><a href='#claim'>The claim</a> · <a href='#route'>The route</a> · "
             "<a href='#superlative'>Safest, shortest?</a> · <a href='#context'>Context</a> · "
             "<a href='#months'>By month</a> · "
             "<a href='#backtest'>Backtest</a> · <a href='#compare'>Corridors compared</a> · "
             "<a href='#bottleneck'>Bottleneck</a> · "
             "<a href='#scenarios'>What if</a> · <a href='#sources'>Sources</a></nav></header>"
-            + "".join(sections) + "</body></html>")
+            + "".join(sections) + f"<footer class='meta dataset'>{made}</footer></body></html>")
 
 
 #: The context series the report draws: the trade the claim is about and the traffic on the corridor.
@@ -330,7 +372,7 @@ def _superlative_section(result) -> str:
                          for r in result.results if r.profile == "typical"])
     return ("<section id='superlative'><h2>“The safest, shortest and most attractive”?</h2>"
             f"<blockquote>“{esc(result.claim.statement)}”<br><small>{esc(result.claim.who)}, "
-            f"{esc(result.claim.said_on)} — source [{esc(result.claim.source)}]</small></blockquote>"
+            f"{esc(result.claim.said_on)} — source [{_sid(result.claim.source)}]</small></blockquote>"
             f"<p class='verdict'>Verdict: <b>{esc(result.verdict)}</b> ({esc(result.holds_summary())})</p>"
             + _html_table(rows, ["word", "journey", "verdict", "holds"], ["word", "journey", "typical conditions",
                                                                           "holds"])
@@ -375,10 +417,23 @@ _CSS = """
 body{font:15px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1100px;margin:0 auto;padding:16px;
 color:#1d1d1d}
 h1{font-size:26px;margin-bottom:4px}h2{border-bottom:2px solid #1f5fa8;padding-bottom:3px;margin-top:36px}
-table{border-collapse:collapse;width:100%;font-size:13px;margin:10px 0}th,td{border-bottom:1px solid #ddd;
-padding:4px 6px;text-align:left;vertical-align:top;overflow-wrap:anywhere}th{background:#f3f6fa;overflow-wrap:normal}
-td.num{white-space:nowrap;text-align:right;font-variant-numeric:tabular-nums}
+p,li,blockquote,h1,h2,h3{overflow-wrap:break-word}
+.scroll{overflow-x:auto;margin:10px 0;max-width:100%}
+.scroll>table{border-collapse:collapse;width:100%;font-size:13px}
+.scroll th,.scroll td{border-bottom:1px solid #ddd;padding:4px 6px;text-align:left;vertical-align:top}
+.scroll th{background:#f3f6fa}
+.scroll td.num{white-space:nowrap;text-align:right;font-variant-numeric:tabular-nums}
+.sid{overflow-wrap:normal;word-break:normal}
+#sources a{overflow-wrap:anywhere}
 blockquote{font-size:18px;border-left:4px solid #f0c419;margin:10px 0;padding:6px 14px;background:#fffbea}
-.verdict{font-size:18px}.method,.meta{color:#555;font-size:13px}img.chart{max-width:100%;margin:8px 0}
+.verdict{font-size:18px}.method,.meta{color:#555;font-size:13px}img.chart{max-width:100%;height:auto;margin:8px 0}
+footer{border-top:1px solid #ddd;margin-top:36px;padding-top:8px}
+.corridors-map{margin:10px 0}
 nav a{color:#1f5fa8}code{background:#f3f3f3;padding:1px 3px}
+@media (max-width:600px){body{padding:10px;font-size:14px}h1{font-size:21px}ol{padding-left:24px}
+blockquote,.verdict{font-size:16px}
+.corridors-map{height:auto!important}.corridors-map .folium-map{height:380px!important}
+.corridors-map .corridors-legend{position:static!important;max-width:none!important;box-shadow:none!important;
+border-bottom:1px solid #ddd}
+.corridors-map .leaflet-control-layers{max-height:120px;overflow:auto;font-size:11px}}
 """

@@ -49,8 +49,8 @@ def browser(chromium: str):
 class Page:
     """An offline page with its console errors and every request it tried to make to the network."""
 
-    def __init__(self, browser, path: Path):
-        self.context = browser.new_context(offline=True, viewport={"width": 1200, "height": 850})
+    def __init__(self, browser, path: Path, viewport: tuple[int, int] = (1200, 850)):
+        self.context = browser.new_context(offline=True, viewport={"width": viewport[0], "height": viewport[1]})
         self.requests: list[str] = []
         self.context.route("**/*", self._block)
         self.page = self.context.new_page()
@@ -173,9 +173,29 @@ def test_scenario_map_marks_what_is_closed(browser, net: corridors.Network, tmp_
         page.close()
 
 
-def test_the_report_offline(browser, tmp_path: Path) -> None:
-    _cli("report", "--out", str(tmp_path / "report.html"), "-n", "800", cwd=tmp_path)
-    page = Page(browser, tmp_path / "report.html")
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The report as the CLI writes it (built once: it takes a minute or more)."""
+    folder = tmp_path_factory.mktemp("report")
+    _cli("report", "--out", str(folder / "report.html"), "-n", "800", cwd=folder)
+    return folder / "report.html"
+
+
+#: The report is sent by e-mail: it must stay under what mail servers and readers take without complaint.
+REPORT_MAX_BYTES = 3_000_000
+
+
+def test_the_report_is_at_most_3_mb(report: Path) -> None:
+    html = report.read_text(encoding="utf-8")
+    assert report.stat().st_size <= REPORT_MAX_BYTES, f"the report is {report.stat().st_size / 1e6:.2f} MB"
+    # the map library is in the page once, however many maps it holds
+    assert html.count("Leaflet 1.9.3, a JS library for interactive maps") == 1
+    assert html.count("<div class='corridors-map'") >= 2
+    assert "Bootstrap v5" not in html
+
+
+def test_the_report_offline(browser, report: Path) -> None:
+    page = Page(browser, report)
     try:
         p = page.page
         text = p.locator("body").inner_text()
@@ -188,16 +208,117 @@ def test_the_report_offline(browser, tmp_path: Path) -> None:
         assert first_cells[0] == "rail 1435 mm"
         assert {"gauge change", "border crossing", "ferry wait", "ferry"} <= set(first_cells)
         assert "–" not in first_cells
-        frames = [f for f in p.frames if f != p.main_frame]
-        assert len(frames) >= 2
-        for frame in frames:
-            frame.wait_for_selector("path.corridors-route-leg", timeout=30_000)
-            assert frame.locator("path.corridors-leg").count() > 0
+        maps = p.locator(".corridors-map")
+        assert maps.count() >= 2
+        for i in range(maps.count()):
+            assert maps.nth(i).locator("path.corridors-route-leg").count() > 0
+            assert maps.nth(i).locator("path.corridors-leg").count() > 0
+            assert maps.nth(i).locator(".leaflet-container").bounding_box()["height"] > 300
+        # a popup opens on a map in the page (folium builds it with jQuery, loaded once for all maps)
+        maps.nth(1).locator("path.corridors-route-leg").first.dispatch_event("click")
+        popup = maps.nth(1).locator(".leaflet-popup-content")
+        popup.wait_for(timeout=5_000)
+        assert "km" in popup.inner_text()
         widths = p.eval_on_selector_all("img.chart", "imgs => imgs.map(i => i.naturalWidth)")
         assert len(widths) >= 3
         assert all(w > 100 for w in widths)
         assert page.errors == []
         assert page.requests == []
+    finally:
+        page.close()
+
+
+# The elements wider than the window, outside the boxes that are meant to scroll or clip: what a reader would
+# have to scroll sideways for.
+OVERFLOWING = """() => [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5 && !e.closest('.scroll, .corridors-map'))
+  .map(e => e.tagName + '.' + e.className + ': ' + (e.textContent || '').slice(0, 60))"""
+
+
+@pytest.mark.parametrize("viewport", [(1400, 900), (390, 844)], ids=["desktop", "phone"])
+def test_the_report_never_scrolls_sideways(browser, report: Path, viewport: tuple[int, int]) -> None:
+    page = Page(browser, report, viewport=viewport)
+    try:
+        p = page.page
+        assert p.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), p.evaluate(OVERFLOWING)
+        assert p.evaluate(OVERFLOWING) == []
+        # a wide table scrolls inside its own box rather than widening the page
+        boxes = p.locator(".scroll")
+        assert boxes.count() >= 5
+        assert all(p.evaluate("b => getComputedStyle(b).overflowX", boxes.nth(i).element_handle()) == "auto"
+                   for i in range(boxes.count()))
+        if viewport[0] < 500:
+            assert p.evaluate("[...document.querySelectorAll('.scroll')].some(b => b.scrollWidth > b.clientWidth)")
+        # a source id is broken only between its words: every line of it ends at an underscore or the id's end
+        ids = p.locator("#sources .sid")
+        assert ids.count() > 100
+        longest = max((ids.nth(i) for i in range(ids.count())), key=lambda e: len(e.inner_text()))
+        assert "_" in longest.inner_text()
+        pieces = p.evaluate("""e => { const r = document.createRange(); const t = e.textContent; const tops = [];
+            const lines = []; let line = '';
+            for (const node of e.childNodes) { if (node.nodeType !== 3) continue;
+              for (let i = 0; i < node.length; i++) { r.setStart(node, i); r.setEnd(node, i + 1);
+                const top = Math.round(r.getBoundingClientRect().top);
+                if (tops.length && top !== tops[tops.length - 1]) { lines.push(line); line = ''; }
+                if (!tops.length || top !== tops[tops.length - 1]) tops.push(top);
+                line += node.data[i]; } }
+            lines.push(line); return lines; }""", longest.element_handle())
+        assert "".join(pieces) == longest.inner_text()
+        assert all(piece.endswith("_") for piece in pieces[:-1]), pieces
+        assert page.errors == []
+        assert page.requests == []
+    finally:
+        page.close()
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    colour = colour.lstrip("#")
+    return int(colour[0:2], 16), int(colour[2:4], 16), int(colour[4:6], 16)
+
+
+def _apart(a: str, b: str) -> float:
+    return sum((x - y) ** 2 for x, y in zip(_rgb(a), _rgb(b), strict=True)) ** 0.5
+
+
+def test_the_route_map_tells_the_route_from_its_stops(browser, report: Path) -> None:
+    page = Page(browser, report)
+    try:
+        route_map = page.page.locator("#route .corridors-map")
+        swatches = route_map.locator(".corridors-legend .corridors-swatch")
+        labels = route_map.locator(".corridors-legend > div")
+        legend = {labels.nth(i).inner_text().strip(): swatches.nth(i).get_attribute("data-colour")
+                  for i in range(labels.count())}
+        route = legend.pop("route")
+        stops = {label: colour for label, colour in legend.items() if "(stop)" in label}
+        assert {"border crossing (stop)", "ferry wait (stop)"} <= set(stops)
+        # distinct to the eye, not merely as strings: #e31a1c and #d62728 are two names for one red
+        colours = [route, *legend.values()]
+        for i, a in enumerate(colours):
+            for b in colours[i + 1:]:
+                assert _apart(a, b) > 60, (a, b, legend)
+        # and the map draws what the legend says: the route's lines in its colour, each stop in a stop colour
+        assert set(route_map.locator("path.corridors-route-leg").evaluate_all(
+            "ps => ps.map(p => p.getAttribute('stroke'))")) == {route}
+        drawn = set(route_map.locator("path.corridors-stop").evaluate_all(
+            "ps => ps.map(p => p.getAttribute('stroke'))"))
+        assert drawn
+        assert drawn <= set(stops.values())
+    finally:
+        page.close()
+
+
+def test_the_report_names_its_dataset(browser, report: Path) -> None:
+    from corridors.datasets import dataset_info
+
+    info = dataset_info()
+    assert info.version
+    assert info.as_of is not None
+    page = Page(browser, report)
+    try:
+        for where in ("header .dataset", "footer.dataset"):
+            text = page.page.locator(where).inner_text()
+            assert f"dataset {info.version}" in text
+            assert f"as of {info.as_of.isoformat()}" in text
     finally:
         page.close()
 
