@@ -19,7 +19,6 @@ from typing import Any
 
 from rich import box
 from rich.console import Console
-from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
@@ -39,6 +38,47 @@ def width() -> int:
     return max(shutil.get_terminal_size(fallback=(100, 24)).columns, 40)
 
 
+#: A word longer than this may be broken inside a table cell (a long source id) rather than widen the table further.
+LONGEST_WORD = 24
+
+
+def _fit(grid: Table, columns: int) -> int:
+    """Fix each column's width so that no cell is cut, within ``columns`` if the table can fit; return its width.
+
+    Rich shrinks an over-wide table by squeezing every column, which folds words and, with minimum widths set, crops
+    the last column. So the widths are chosen here: a number column gets its widest cell (a number never breaks);
+    a text column at least its longest word (up to LONGEST_WORD), and the room left is shared in proportion to what
+    each text column would need to fit its cells on one line.
+    """
+    def texts(column: Any) -> list[str]:
+        return [c.plain if isinstance(c, Text) else str(c) for c in column.cells]
+
+    gaps = 2 * (len(grid.columns) - 1)  # the padding and the space between two columns
+    least, most = [], []
+    for column in grid.columns:
+        cells, header = texts(column), str(column.header).split("\n")
+        if column.no_wrap:
+            width = max([len(c) for c in cells] + [len(h) for h in header])
+            least.append(width)
+            most.append(width)
+        else:
+            lengths = [len(c) for c in cells] + [len(h) for h in header]
+            word = max([len(w) for c in cells for w in c.split()] + [len(w) for h in header for w in h.split()] + [1])
+            least.append(min(word, LONGEST_WORD))
+            most.append(max(max(lengths), least[-1]))
+    if sum(most) + gaps <= columns:
+        return sum(most) + gaps  # it fits as it is: rich lays it out
+    room = columns - gaps - sum(least)
+    spare = [m - n for m, n in zip(most, least, strict=True)]
+    widths = list(least)
+    if room > 0 and sum(spare):
+        shares = [room * s // sum(spare) for s in spare]
+        widths = [n + share for n, share in zip(least, shares, strict=True)]
+    for column, width in zip(grid.columns, widths, strict=True):
+        column.width = width
+    return sum(widths) + gaps
+
+
 def render(blocks: Iterable[Block], *, columns: int | None = None, colour: bool = False) -> str:
     """Return blocks of prose and tables as text, tables laid out in ``columns`` (default: :func:`width`)."""
     buffer = io.StringIO()
@@ -46,9 +86,8 @@ def render(blocks: Iterable[Block], *, columns: int | None = None, colour: bool 
                       else None, highlight=False, markup=False, emoji=False, no_color=not colour, legacy_windows=False)
     for block in blocks:
         if isinstance(block, Table):
-            # the least width that shows every cell uncut: numbers whole, text wrapped between words
-            need = Measurement.get(console, console.options.update_width(10_000), block).minimum
-            if need > console.width:  # squeezed further, rich would cut cells: let the terminal wrap the lines
+            need = _fit(block, console.width)
+            if need > console.width:  # narrower, rich would cut cells: let the terminal wrap the long lines
                 wide = Console(file=buffer, width=need, force_terminal=colour, color_system="standard" if colour
                                else None, highlight=False, markup=False, emoji=False, no_color=not colour)
                 wide.print(block)
