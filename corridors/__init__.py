@@ -48,7 +48,36 @@ _PUBLIC = {
     "simulate": ("simulation", "simulate"),
 }
 
-__all__ = sorted([*_PUBLIC, "__version__"], key=str.lower)
+__all__ = [  # written out, not derived from _PUBLIC, so that static tools read it
+    "Conditions",
+    "CorridorError",
+    "Network",
+    "NoRouteError",
+    "Problem",
+    "Route",
+    "Scenario",
+    "ScenarioError",
+    "TransitTime",
+    "UnknownPlaceError",
+    "ValidationError",
+    "__version__",
+    "backtest",
+    "bottleneck",
+    "boundaries",
+    "check_claim",
+    "compare",
+    "corridors",
+    "countries",
+    "data_path",
+    "diff",
+    "graph_from_gdfs",
+    "graph_to_gdfs",
+    "load_claims",
+    "load_corridors",
+    "load_network",
+    "simulate",
+    "validate",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -249,8 +249,8 @@ def _version() -> str:
 
 def _unrecognized(parser: argparse.ArgumentParser, command: str | None, extra: list[str]) -> NoReturn:
     """Refuse arguments no option takes, naming the command and the closest option."""
-    actions = parser._subparsers._group_actions[0].choices if command else {}  # type: ignore[union-attr]
-    target = actions.get(command, parser) if command else parser
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+    target: argparse.ArgumentParser = commands.get(command, parser) if command else parser
     known = [s for a in target._actions for s in a.option_strings]
     hint = next((_suggest(e.split("=")[0], known) for e in extra if e.startswith("-") and _suggest(e, known)), "")
     target.error(f"unrecognized arguments: {' '.join(extra)}{hint}")

@@ -168,8 +168,10 @@ def claims(args: Namespace) -> int:
     if args.markdown:
         print(markdown_table(checks))
         return EXIT_OK
-    return _output(args, lambda: [b for i, c in enumerate(checks) for b in ([""] if i else []) + views.claim_check_view(c)],
-                   lambda: [c.to_dict() for c in checks])
+    def blocks() -> list[views.Block]:
+        return [b for i, c in enumerate(checks) for b in ([""] if i else []) + views.claim_check_view(c)]
+
+    return _output(args, blocks, lambda: [c.to_dict() for c in checks])
 
 
 def chart(args: Namespace) -> int:
@@ -227,7 +229,7 @@ def scenario(args: Namespace) -> int:
     return _output(args, lambda: views.scenario_view(result, what_if, net), result.to_dict)
 
 
-def map(args: Namespace) -> int:  # noqa: A001 - the command's name
+def map(args: Namespace) -> int:
     from .maps import save_map
 
     net = _load(args)

@@ -54,7 +54,8 @@ def _fit(grid: Table, columns: int) -> int:
         return [c.plain if isinstance(c, Text) else str(c) for c in column.cells]
 
     gaps = 2 * (len(grid.columns) - 1)  # the padding and the space between two columns
-    least, most = [], []
+    least: list[int] = []
+    most: list[int] = []
     for column in grid.columns:
         cells, header = texts(column), str(column.header).split("\n")
         if column.no_wrap:
@@ -70,9 +71,10 @@ def _fit(grid: Table, columns: int) -> int:
         return sum(most) + gaps  # it fits as it is: rich lays it out
     room = columns - gaps - sum(least)
     spare = [m - n for m, n in zip(most, least, strict=True)]
+    total_spare: int = sum(spare)
     widths = list(least)
-    if room > 0 and sum(spare):
-        shares = [room * s // sum(spare) for s in spare]
+    if room > 0 and total_spare:
+        shares = [room * extra // total_spare for extra in spare]
         widths = [n + share for n, share in zip(least, shares, strict=True)]
     for column, width in zip(grid.columns, widths, strict=True):
         column.width = width

@@ -123,8 +123,10 @@ def test_every_public_name_is_there_lazily() -> None:
     importlib.import_module("corridors.backtest")  # importing a submodule must not replace the function of its name
     importlib.import_module("corridors.compare")
 
-    assert callable(corridors.compare) and corridors.compare.__name__ == "compare"
-    assert callable(corridors.backtest) and corridors.backtest.__name__ == "backtest"
+    assert callable(corridors.compare)
+    assert corridors.compare.__name__ == "compare"
+    assert callable(corridors.backtest)
+    assert corridors.backtest.__name__ == "backtest"
     with pytest.raises(AttributeError, match="no attribute 'nonesuch'"):
         _ = corridors.nonesuch
 
@@ -363,7 +365,7 @@ def test_every_command_uses_the_network_it_is_given(run, bundled_copy: Path, tmp
     result = run(*argv, "--network", str(bundled_copy))
     assert result.returncode == 0, result.stderr
     if args[0] not in ("validate", "context"):  # these read the folder's files, not a loaded network
-        assert asked and set(asked) == {str(bundled_copy)}, asked
+        assert set(asked) == {str(bundled_copy)}, asked
     if args[0] == "context":
         (bundled_copy / "series.csv").rename(bundled_copy / "series.bak")
         try:
@@ -395,7 +397,8 @@ def test_report_takes_places_and_corridors(run, tmp_path: Path, monkeypatch: pyt
     assert (s.route_origin, s.route_destination) == ("Shanghai", "Rotterdam")
     assert (s.compare_origin, s.compare_destination) == ("Shanghai", "Rotterdam")
     assert (s.bottleneck_origin, s.bottleneck_destination) == ("Shanghai", "Rotterdam")
-    assert s.route_via == () and s.route_avoid == ()
+    assert s.route_via == ()
+    assert s.route_avoid == ()
     assert s.corridors == ("sea_suez", "sea_cape")
     assert (s.journeys, s.seed) == (300, 0)
     run("report", "--out", out)
@@ -462,7 +465,9 @@ def test_compare_says_what_it_sorts_by_and_shows_it(run) -> None:
     header = next(line for line in out.splitlines() if line.startswith("rank"))
     assert "corridor" in header
     ranks = [int(line.split()[0]) for line in out.splitlines() if re.match(r"\s+\d+\s", line)]
-    assert ranks and ranks == sorted(ranks) and ranks[0] == 1
+    assert ranks
+    assert ranks == sorted(ranks)
+    assert ranks[0] == 1
 
 
 def test_chart_writes_a_png(run, tmp_path: Path) -> None:
@@ -497,10 +502,12 @@ def test_leaks_of_internals_are_gone(run) -> None:
     neck = run("bottleneck", "Khorgos", "Poti").stdout
     assert not re.search(r"\b[a-z0-9_]+__[a-z0-9_]+\b", neck), "a raw leg id"
     scenario = run("scenario", "suez_closed", "Shanghai", "Rotterdam", "-n", "50").stdout
-    assert "passage=" not in scenario and "['suez'" not in scenario
+    assert "passage=" not in scenario
+    assert "['suez'" not in scenario
     assert "close the passages Suez and Bab el Mandeb" in scenario
     added = run("scenario", "rasht_astara_railway", "Xian", "Istanbul", "-n", "50").stdout
-    assert "waypoints" not in added and "37.8 49.0" not in added
+    assert "waypoints" not in added
+    assert "37.8 49.0" not in added
     assert "a new rail 1435 mm leg Rasht" in added
     closed = run("compare", "Shanghai", "Rotterdam", "--close", "suez", "-n", "50", "--conditions", "typical").stdout
     assert "closed: the passage Suez" in closed.splitlines()[0]
