@@ -296,7 +296,8 @@ def _check_outputs(args: argparse.Namespace) -> None:
     if args.command == "validate" and not args.paths and not args.network:
         raise CorridorError("name a dataset: a folder or its files, or --network PATH")
     if getattr(args, "journeys", 1) <= 0:
-        raise CorridorError(f"the number of journeys must be a positive whole number, got {args.journeys}")
+        raise CorridorError(f"the number of journeys must be positive; give a positive whole number (got "
+                            f"{args.journeys})")
     pages = [args.map] if getattr(args, "map", None) else []
     charts = [args.chart] if getattr(args, "chart", None) else []
     if getattr(args, "out", None):
