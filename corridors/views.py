@@ -95,8 +95,8 @@ def render(blocks: Iterable[Block], *, columns: int | None = None, colour: bool 
                 wide.print(block)
             else:
                 console.print(block)
-        else:
-            console.print(Text(block), soft_wrap=True)
+        else:  # prose goes out as it is: rich would only copy it, slowly
+            buffer.write(block + "\n")
     return "\n".join(line.rstrip() for line in buffer.getvalue().rstrip("\n").split("\n"))
 
 
