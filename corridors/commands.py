@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 from argparse import Namespace
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from . import views
@@ -22,6 +23,18 @@ def _load(args: Namespace) -> Any:
 
     # looked up on the module at call time, so that a test (or a notebook) can substitute a cached loader
     return network.load_network(args.network) if args.network else network.load_network()
+
+
+def _own_file(args: Namespace, name: str) -> Path | None:
+    """Return the --network folder's own copy of a side table (claims, observations), or None for the bundled one.
+
+    The library reads these tables from the bundled data unless given a path; a user's dataset that carries its own
+    claims or observations is checked against them instead.
+    """
+    if not args.network or not Path(args.network).is_dir():
+        return None
+    file = Path(args.network) / name
+    return file if file.is_file() else None
 
 
 def _note(args: Namespace, text: str) -> None:
@@ -145,7 +158,8 @@ def claims(args: Namespace) -> int:
     if args.markdown and args.json:
         raise CorridorError("--markdown and --json cannot be combined; choose one")
     net = _load(args)
-    registry = load_claims(net)
+    own = _own_file(args, "claims.csv")
+    registry = load_claims(net, own.parent if own is not None else None)
     for wanted in args.claim:
         if wanted not in registry:
             from .places import PlaceIndex
@@ -263,12 +277,15 @@ def bottleneck(args: Namespace) -> int:
 
 
 def backtest(args: Namespace) -> int:
-    from .backtest import GROUPINGS
+    from .backtest import GROUPINGS, load_observations, load_rate_observations
     from .backtest import backtest as run
 
     net = _load(args)
+    journeys, rates = _own_file(args, "observations.csv"), _own_file(args, "rate_observations.csv")
     with views.progress("simulating the observed journeys", quiet=args.quiet):
-        result = run(net, n=args.journeys, seed=args.seed)
+        result = run(net, n=args.journeys, seed=args.seed,
+                     observations=load_observations(net, journeys) if journeys else None,
+                     rates=load_rate_observations(net, rates) if rates else None)
     _write_chart(args, result.chart)
     return _output(args, lambda: views.backtest_view(result, GROUPINGS), result.to_dict, result.table)
 

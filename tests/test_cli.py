@@ -532,3 +532,16 @@ def test_progress_on_a_terminal_and_silence_with_quiet(run, monkeypatch: pytest.
     noted = run("route", "Urumqi", "Alat", "--network", MINI, "--map", str(tmp_path / "r.html"))
     assert noted.stderr.startswith("wrote map ")
     assert run("route", "Urumqi", "Alat", "--network", MINI, "--map", str(tmp_path / "r.html"), "-q").stderr == ""
+
+
+def test_a_users_dataset_is_checked_against_its_own_claims(run, tmp_path: Path) -> None:
+    folder = tmp_path / "dataset"
+    shutil.copytree(corridors.data_path(), folder)
+    claims = pd.read_csv(folder / "claims.csv", dtype=str, keep_default_na=False)
+    claims[claims["id"] == "aliyev_2025_black_sea"].to_csv(folder / "claims.csv", index=False)
+    readings = pd.read_csv(folder / "claim_readings.csv", dtype=str, keep_default_na=False)
+    readings[readings["claim"] == "aliyev_2025_black_sea"].to_csv(folder / "claim_readings.csv", index=False)
+    listed = json.loads(run("claims", "--list", "--json", "--network", str(folder)).stdout)
+    assert [c["id"] for c in listed] == ["aliyev_2025_black_sea"]
+    bundled = json.loads(run("claims", "--list", "--json").stdout)
+    assert len(bundled) > 1
