@@ -8,23 +8,47 @@
 
 from __future__ import annotations
 
-from .backtest import backtest
-from .capacity import bottleneck
-from .claims import check as check_claim
-from .claims import load_claims
-from .compare import compare
-from .conditions import Conditions
-from .datasets import boundaries, countries, data_path
-from .errors import CorridorError, NoRouteError, Problem, UnknownPlaceError, ValidationError
-from .network import Network, graph_from_gdfs, graph_to_gdfs, load_network, validate
-from .registry import corridors, load_corridors
-from .route import Route
-from .scenarios import Scenario, ScenarioError, diff
-from .simulation import TransitTime, simulate
+import importlib
+import sys
+import types
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = [
+# Each public name and the module that defines it. The package imports a module only when one of its names is first
+# used (PEP 562): `corridors --help` and `import corridors` then cost milliseconds instead of the second it takes to
+# import pandas, networkx, geopandas, matplotlib and folium.
+_PUBLIC = {
+    "backtest": ("backtest", "backtest"),
+    "bottleneck": ("capacity", "bottleneck"),
+    "check_claim": ("claims", "check"),
+    "load_claims": ("claims", "load_claims"),
+    "compare": ("compare", "compare"),
+    "Conditions": ("conditions", "Conditions"),
+    "boundaries": ("datasets", "boundaries"),
+    "countries": ("datasets", "countries"),
+    "data_path": ("datasets", "data_path"),
+    "CorridorError": ("errors", "CorridorError"),
+    "NoRouteError": ("errors", "NoRouteError"),
+    "Problem": ("errors", "Problem"),
+    "UnknownPlaceError": ("errors", "UnknownPlaceError"),
+    "ValidationError": ("errors", "ValidationError"),
+    "Network": ("network", "Network"),
+    "graph_from_gdfs": ("network", "graph_from_gdfs"),
+    "graph_to_gdfs": ("network", "graph_to_gdfs"),
+    "load_network": ("network", "load_network"),
+    "validate": ("network", "validate"),
+    "corridors": ("registry", "corridors"),
+    "load_corridors": ("registry", "load_corridors"),
+    "Route": ("route", "Route"),
+    "Scenario": ("scenarios", "Scenario"),
+    "ScenarioError": ("scenarios", "ScenarioError"),
+    "diff": ("scenarios", "diff"),
+    "TransitTime": ("simulation", "TransitTime"),
+    "simulate": ("simulation", "simulate"),
+}
+
+__all__ = [  # written out, not derived from _PUBLIC, so that static tools read it
     "Conditions",
     "CorridorError",
     "Network",
@@ -54,3 +78,51 @@ __all__ = [
     "simulate",
     "validate",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Return a public name, importing its module on first use; cache it so that later lookups are plain."""
+    try:
+        module, attribute = _PUBLIC[name]
+    except KeyError:
+        raise AttributeError(f"module 'corridors' has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(f".{module}", __name__), attribute)
+    globals()[name] = value
+    return value
+
+
+class _Package(types.ModuleType):
+    """The package module, which keeps a public function when a submodule of the same name is imported.
+
+    ``corridors.compare`` and ``corridors.backtest`` are functions that live in modules of the same name. Importing
+    such a module (``from .compare import compare`` anywhere) makes the import system set the package attribute to
+    the module; imported eagerly, the package rebound it to the function afterwards. Lazily, this does it.
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, types.ModuleType) and _PUBLIC.get(name, ("", ""))[0] == name:
+            value = getattr(value, _PUBLIC[name][1])
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_PUBLIC})
+
+
+if TYPE_CHECKING:  # type checkers and IDEs see the names as if imported eagerly
+    from .backtest import backtest
+    from .capacity import bottleneck
+    from .claims import check as check_claim
+    from .claims import load_claims
+    from .compare import compare
+    from .conditions import Conditions
+    from .datasets import boundaries, countries, data_path
+    from .errors import CorridorError, NoRouteError, Problem, UnknownPlaceError, ValidationError
+    from .network import Network, graph_from_gdfs, graph_to_gdfs, load_network, validate
+    from .registry import corridors, load_corridors
+    from .route import Route
+    from .scenarios import Scenario, ScenarioError, diff
+    from .simulation import TransitTime, simulate

@@ -48,6 +48,7 @@ class ReportSettings:
     compare_destination: str = "Duisburg"
     bottleneck_origin: str = "Khorgos"
     bottleneck_destination: str = "Poti"
+    corridors: tuple[str, ...] = ()  # the corridors to feature in the comparison (default: all); the first's bottleneck
     journeys: int = 5_000
     seed: int = 0
 
@@ -285,7 +286,7 @@ def build_report(network: Network, settings: ReportSettings | None = None) -> st
 
     # 3. Corridors compared -----------------------------------------------------------------------------------
     comparison = compare(network, s.compare_origin, s.compare_destination, profiles=network.profiles,
-                         n=max(1000, s.journeys // 2), seed=s.seed)
+                         corridors=s.corridors or None, n=max(1000, s.journeys // 2), seed=s.seed)
     table = comparison.table()
     typical = table[table["profile"] == "typical"].sort_values(["available", "rank_overall"],
                                                                ascending=[False, True])
@@ -309,7 +310,8 @@ def build_report(network: Network, settings: ReportSettings | None = None) -> st
           "JSON output of <code>corridors compare</code>.</p></section>")
 
     # 4. Bottleneck and scenarios -----------------------------------------------------------------------------
-    neck = bottleneck(network, s.bottleneck_origin, s.bottleneck_destination)
+    neck = bottleneck(network, s.bottleneck_origin, s.bottleneck_destination,
+                      corridor=s.corridors[0] if s.corridors else None)
     if neck.binding is not None:
         cited += list(neck.binding.sources)
     sections.append(f"<section id='bottleneck'><h2>The bottleneck</h2><p>{esc(neck.summary())}</p></section>")

@@ -112,6 +112,21 @@ CASES = [
     case("frobnicate", "invalid choice"),
     case("route|Xian|Poti|--json|--csv", "not allowed with argument"),
     case("route|Urumqi|Alat|--network|" + MINI + "|--csv", ACCEPTED),
+    # every command takes --network and --quiet; parser errors name the command and suggest the closest option
+    case("claims|--network|/nonexistent", "no such file or folder"),
+    case("compare|Xian|Poti|--network|/nonexistent", "no such file or folder"),
+    case("bottleneck|Khorgos|Poti|--network|/nonexistent", "no such file or folder"),
+    case("backtest|--network|/nonexistent", "no such file or folder"),
+    case("scenario|suez_closed|Shanghai|Rotterdam|--network|/nonexistent", "no such file or folder"),
+    case("report|--network|/nonexistent|--out|{tmp}/r.html", "no such file or folder"),
+    case("context|--network|/nonexistent", "has no series.csv"),
+    case("report|Xian|--out|{tmp}/r.html", "give both ORIGIN and DESTINATION"),
+    case("report|Xian|Atlantis|--out|{tmp}/r.html", "unknown place 'Atlantis'"),
+    case("route|Urumqi|Alat|--network|" + MINI + "|--quiet", ACCEPTED),
+    case("route|Xian|Poti|--netwrk|x", "corridors route: unrecognized arguments: --netwrk x; did you mean --network?"),
+    case("simulate|Xian|Poti|--withn|3", "did you mean --within?"),
+    case("rout|Xian|Poti", "did you mean route?"),
+    case("validate", "name a dataset"),
 ]
 
 
