@@ -47,6 +47,8 @@ _PUBLIC = {
     "TransitTime": ("simulation", "TransitTime"),
     "simulate": ("simulation", "simulate"),
 }
+# Submodules that are public names themselves (``corridors.sweep(grid)`` calls the module; see corridors.sweep).
+_MODULES = ("sweep",)
 
 __all__ = [  # written out, not derived from _PUBLIC, so that static tools read it
     "Conditions",
@@ -76,12 +78,15 @@ __all__ = [  # written out, not derived from _PUBLIC, so that static tools read 
     "load_corridors",
     "load_network",
     "simulate",
+    "sweep",
     "validate",
 ]
 
 
 def __getattr__(name: str) -> Any:
     """Return a public name, importing its module on first use; cache it so that later lookups are plain."""
+    if name in _MODULES:
+        return importlib.import_module(f".{name}", __name__)
     try:
         module, attribute = _PUBLIC[name]
     except KeyError:
@@ -109,7 +114,7 @@ sys.modules[__name__].__class__ = _Package
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_PUBLIC})
+    return sorted({*globals(), *_PUBLIC, *_MODULES})
 
 
 if TYPE_CHECKING:  # type checkers and IDEs see the names as if imported eagerly

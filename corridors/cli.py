@@ -11,6 +11,7 @@ import argparse
 import difflib
 import re
 import sys
+from pathlib import Path
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
@@ -173,6 +174,18 @@ def build_parser() -> argparse.ArgumentParser:
     context.add_argument("series", nargs="*", metavar="SERIES", help="series ids (default: all)")
     context.add_argument("--chart", metavar="FILE", help="also draw the series as a chart (.png, .svg or .pdf)")
 
+    sweep = command("sweep", "scenarios × pairs × conditions as one table, on Dask or in process",
+                    "Route and simulate every scenario × pair × condition set (× month) of a grid file (TOML: "
+                    "scenarios, pairs, conditions, journeys, seed; optional months, network, reroute), as tasks on a "
+                    "local Dask cluster of worker processes by default, or on a scheduler by address. Seeds are "
+                    "derived per task, so the table is the same on one worker or twenty.", json=False)
+    sweep.add_argument("grid", metavar="GRID", help="the grid file (.toml)")
+    sweep.add_argument("--scheduler", metavar="ADDRESS", help="a running distributed scheduler (tcp://host:8786), "
+                       "or in-process (default: a local cluster; in process when Dask is not installed)")
+    sweep.add_argument("--workers", type=int, metavar="N", help="worker processes of the local cluster "
+                       "(default: one per core)")
+    sweep.add_argument("--out", metavar="FILE", help="write the table (.parquet or .csv)")
+
     validate = command("validate", "check a dataset against the attribute contract",
                        "Check a dataset (folders or files) and list every problem with file, row and field. Exit "
                        "code 2 if there is any.")
@@ -300,8 +313,12 @@ def _check_outputs(args: argparse.Namespace) -> None:
                             f"{args.journeys})")
     pages = [args.map] if getattr(args, "map", None) else []
     charts = [args.chart] if getattr(args, "chart", None) else []
-    if getattr(args, "out", None):
+    if getattr(args, "out", None) and args.command != "sweep":  # a sweep writes a table (see corridors.sweep)
         (charts if args.command == "chart" else pages).append(args.out)
+    if args.command == "sweep" and args.network:
+        raise CorridorError("a sweep's network is the grid file's `network` key; leave out --network")
+    if args.command == "sweep" and args.out and Path(args.out).suffix.lower() not in (".parquet", ".csv"):
+        raise CorridorError(f"{Path(args.out).name}: write a sweep to a .parquet or a .csv file")
     if pages:
         from .maps import check_page_path
 

@@ -307,3 +307,10 @@ def context(args: Namespace) -> int:
     return _output(args, lambda: views.context_view(table),
                    lambda: table.assign(sources=table["sources"].map(list)).to_dict(orient="records"),
                    lambda: table.assign(sources=table["sources"].map(";".join)))
+
+
+def sweep(args: Namespace) -> int:
+    from . import sweep as sweeps
+
+    return sweeps.run_sweep_cli(args.grid, scheduler=args.scheduler, workers=args.workers, out=args.out,
+                                quiet=args.quiet)

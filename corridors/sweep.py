@@ -620,8 +620,10 @@ def write(frame: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
     target = Path(path)
     if target.suffix.lower() not in (".parquet", ".csv"):
         raise CorridorError(f"{target.name}: write a sweep to a .parquet or a .csv file")
-    if target.suffix.lower() == ".csv":
-        frame.to_csv(target, index=False)
+    if target.suffix.lower() == ".csv":  # tidy as every CSV of the command line; Parquet keeps full precision
+        from .views import csv_text
+
+        target.write_text(csv_text(frame), encoding="utf-8")
         return target
     try:
         import pyarrow  # noqa: F401

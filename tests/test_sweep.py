@@ -255,3 +255,20 @@ def test_a_process_keeps_one_network_per_dataset_and_scenario() -> None:
 def _grid_dict() -> dict:
     return {"scenarios": ["base", "caspian_storm"], "pairs": [["Xi'an", "Poti"], ["Aktau", "Baku"]],
             "conditions": ["typical", "congested"], "journeys": 300, "seed": 11}
+
+
+def test_the_command_line_sweeps_a_grid_in_process(tmp_path, capsys) -> None:
+    from corridors.cli import main
+
+    grid = tmp_path / "grid.toml"
+    grid.write_text('scenarios = ["base"]\npairs = [["Xi\'an", "Duisburg"]]\nconditions = ["typical"]\n'
+                    "journeys = 200\nseed = 3\n", encoding="utf-8")
+    out = tmp_path / "sweep.csv"
+    assert main(["sweep", str(grid), "--scheduler", "in-process", "--out", str(out)]) == 0
+    assert "swept 1 rows (1 reachable) in this process" in capsys.readouterr().out
+    table = pd.read_csv(out)
+    assert table.loc[0, "p50_days"] == round(table.loc[0, "p50_days"], 2)  # tidy: rounded to its unit
+    assert main(["sweep", str(grid), "--out", str(tmp_path / "sweep.txt")]) == 2
+    assert capsys.readouterr().err.strip() == "corridors sweep: sweep.txt: write a sweep to a .parquet or a .csv file"
+    assert main(["sweep", str(grid), "--network", str(tmp_path)]) == 2
+    assert "leave out --network" in capsys.readouterr().err
