@@ -11,8 +11,8 @@ import argparse
 import difflib
 import re
 import sys
-from pathlib import Path
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, NoReturn
 
 from .errors import CorridorError, ValidationError
