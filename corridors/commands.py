@@ -61,12 +61,25 @@ def _output(args: Namespace, blocks: Callable[[], list[views.Block]], data: Call
             frame: Callable[[], Any] | None = None) -> int:
     """Print JSON (--json), CSV (--csv) or text, computing only the one asked for."""
     if getattr(args, "json", False):
-        sys.stdout.write(views.json_text(data()))
+        found = data()
+        if isinstance(found, dict):  # every JSON answer says which dataset it comes from
+            found = {**found, "dataset": _dataset(args)}
+        sys.stdout.write(views.json_text(found))
     elif getattr(args, "csv", False) and frame is not None:
         sys.stdout.write(views.csv_text(frame()))
     else:
         views.show(blocks())
     return EXIT_OK
+
+
+def _dataset(args: Namespace) -> dict[str, Any]:
+    """Return the version and as-of date of the dataset a command read (see :func:`corridors.datasets.dataset_info`)."""
+    from .datasets import dataset_info
+
+    folder = args.network if getattr(args, "network", None) and Path(args.network).is_dir() else None
+    info = dataset_info(folder=folder)
+    return {"version": info.version, "as_of": info.as_of.isoformat() if info.as_of else None,
+            "sources": info.sources}
 
 
 def _conditions(net: Any, args: Namespace) -> Any:
@@ -117,7 +130,14 @@ def network(args: Namespace) -> int:
             summary["source_list"] = net.sources.drop(columns=["id"]).reset_index(names="id").to_dict(orient="records")
         return summary
 
-    return _output(args, lambda: views.network_view(net, sources=args.sources), data)
+    def blocks() -> list[views.Block]:
+        from .datasets import dataset_info
+
+        folder = args.network if args.network and Path(args.network).is_dir() else None
+        shown = views.network_view(net, sources=args.sources)
+        return [shown[0], dataset_info(folder=folder).describe().capitalize(), *shown[1:]]
+
+    return _output(args, blocks, data)
 
 
 def validate(args: Namespace) -> int:

@@ -545,3 +545,20 @@ def test_a_users_dataset_is_checked_against_its_own_claims(run, tmp_path: Path) 
     assert [c["id"] for c in listed] == ["aliyev_2025_black_sea"]
     bundled = json.loads(run("claims", "--list", "--json").stdout)
     assert len(bundled) > 1
+
+
+def test_every_answer_says_which_dataset_it_comes_from(run, tmp_path) -> None:
+    from corridors.datasets import dataset_info
+
+    info = dataset_info()
+    shown = run("network")
+    assert f"Dataset {info.version}, as of {info.as_of.isoformat()}" in shown.stdout
+    for command in (["route", "Xi'an", "Poti"], ["simulate", "Xi'an", "Poti", "-n", "200"], ["network"]):
+        data = json.loads(run(*command, "--json").stdout)
+        assert data["dataset"] == {"version": info.version, "as_of": info.as_of.isoformat(),
+                                   "sources": info.sources}
+    own = tmp_path / "mine"
+    shutil.copytree(corridors.data_path(), own)
+    (own / "VERSION").unlink()
+    data = json.loads(run("route", "Xi'an", "Poti", "--json", "--network", str(own)).stdout)
+    assert data["dataset"]["version"] is None
