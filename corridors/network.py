@@ -61,7 +61,6 @@ class Network:
         self._queue_files = tuple(queue_files)
         self._queues_as_read = self.queues
         self.name = name
-        self._index = _place_index(nodes)
         self._expanded: dict[tuple[str, Conditions], ExpandedGraph] = {}
         self._priced: dict[tuple, model.Priced] = {}
 
@@ -381,7 +380,7 @@ class Network:
 
     def _constraints(self, avoid: Iterable[str]) -> _Constraints:
         constraints = _Constraints()
-        codes = set(self._nodes["country"])
+        codes = self._countries
         country_names = _country_names()
         for item in avoid:
             text = item.strip()
@@ -421,13 +420,23 @@ class Network:
 
     # Times -------------------------------------------------------------------------------------------------
     @cached_property
+    def _index(self) -> PlaceIndex:
+        return _place_index(self._nodes)  # built at the first lookup: a network loaded to be saved needs none
+
+    @cached_property
+    def _countries(self) -> frozenset[str]:
+        return frozenset(self._nodes["country"])  # once per network, not per query
+
+    @cached_property
     def _names(self) -> dict[str, str]:
         return self._nodes["name"].to_dict()
 
     @cached_property
     def _node_records(self) -> dict[str, dict]:
-        return {i: {"country": r["country"], "kind": r["kind"], "facilities": frozenset(r["facilities"])}
-                for i, r in self._nodes.iterrows()}
+        nodes = self._nodes
+        return {i: {"country": country, "kind": kind, "facilities": frozenset(facilities)}
+                for i, country, kind, facilities in zip(nodes.index, nodes["country"], nodes["kind"],
+                                                        nodes["facilities"], strict=True)}
 
     @cached_property
     def _leg_by_id(self) -> dict[str, dict]:
@@ -435,13 +444,17 @@ class Network:
 
     @cached_property
     def _leg_records(self) -> list[dict]:
-        return [{"id": i, "from": r["from"], "to": r["to"], "mode": r["mode"],
-                 "gauge_mm": None if pd.isna(r["gauge_mm"]) else int(r["gauge_mm"]),
-                 "distance_km": float(r["distance_km"]), "service": r["service"] or None,
-                 "distance_source": r["distance_source"], "service_source": r["service_source"],
-                 "time_h": None if pd.isna(r["time_h"]) else float(r["time_h"]), "time_source": r["time_source"],
-                 "passages": tuple(r["passages"])}
-                for i, r in self._legs.iterrows()]
+        legs = self._legs
+        gauges = [None if pd.isna(g) else int(g) for g in legs["gauge_mm"]]
+        times = [None if pd.isna(t) else float(t) for t in legs["time_h"]]
+        columns = (legs.index, legs["from"], legs["to"], legs["mode"], gauges, legs["distance_km"].astype(float),
+                   legs["service"], legs["distance_source"], legs["service_source"], times, legs["time_source"],
+                   legs["passages"])
+        return [{"id": i, "from": start, "to": end, "mode": mode, "gauge_mm": gauge, "distance_km": float(km),
+                 "service": service or None, "distance_source": distance_source, "service_source": service_source,
+                 "time_h": time_h, "time_source": time_source, "passages": tuple(passages)}
+                for i, start, end, mode, gauge, km, service, distance_source, service_source, time_h, time_source,
+                passages in zip(*columns, strict=True)]
 
     # Summary and files -------------------------------------------------------------------------------------
     def summary(self) -> dict[str, Any]:
@@ -612,7 +625,9 @@ def _unique(values: Iterable[str | None]) -> tuple[str, ...]:
 
 
 def _place_index(nodes: gpd.GeoDataFrame) -> PlaceIndex:
-    return PlaceIndex({i: (r["name"], *r["aliases"]) for i, r in nodes.iterrows()}, nodes["name"].to_dict())
+    names = dict(zip(nodes.index, nodes["name"], strict=True))
+    aliases = dict(zip(nodes.index, nodes["aliases"], strict=True))
+    return PlaceIndex({i: (name, *aliases[i]) for i, name in names.items()}, names)
 
 
 @lru_cache(maxsize=1)
