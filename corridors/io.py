@@ -178,7 +178,7 @@ def _strip(frame: pd.DataFrame) -> pd.DataFrame:
     frame.columns = [str(c).strip() for c in frame.columns]
     for column in range(frame.shape[1]):  # by position: a column name may repeat in a spatial file
         values = frame.iloc[:, column]
-        if values.dtype == object:
+        if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
             stripped = values.str.strip()  # column by column; a value that is not text comes back NaN, and stays
             frame.isetitem(column, stripped.where(stripped.notna(), values))
     return frame

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import networkx as nx
+import numpy as np
 import pandas as pd
 
 from . import contract, datasets, model
@@ -630,6 +631,24 @@ def _place_index(nodes: gpd.GeoDataFrame) -> PlaceIndex:
     return PlaceIndex({i: (name, *aliases[i]) for i, name in names.items()}, names)
 
 
+def _name_collisions(nodes: gpd.GeoDataFrame) -> list[tuple[str, tuple[str, ...]]]:
+    """Return the lookup keys that point at several places, with those places: what the place index's
+    ``collisions()`` says, computed on columns (a load needs only these, not the whole index)."""
+    aliases = nodes["aliases"].explode().dropna()  # one row per alias; a place without any drops out
+    owners = np.concatenate([nodes.index.to_numpy(dtype=object), nodes.index.to_numpy(dtype=object),
+                             aliases.index.to_numpy(dtype=object)])
+    texts = pd.Series(np.concatenate([nodes.index.to_numpy(dtype=object), nodes["name"].to_numpy(dtype=object),
+                                      aliases.to_numpy(dtype=object)]), dtype=object)
+    plain = texts.str.isascii().to_numpy(dtype=bool)
+    keys = np.empty(len(texts), dtype=object)
+    keys[plain] = texts[plain].str.lower().str.replace(r"[^a-z0-9]", "", regex=True).to_numpy(dtype=object)
+    keys[~plain] = [normalise(t) for t in texts[~plain]]
+    pairs = pd.DataFrame({"key": keys, "id": owners})
+    pairs = pairs[pairs["key"] != ""].drop_duplicates()
+    shared = pairs[pairs["key"].duplicated(keep=False)]
+    return sorted((key, tuple(sorted(ids))) for key, ids in shared.groupby("key", sort=False)["id"])
+
+
 @lru_cache(maxsize=1)
 def _country_codes() -> frozenset[str]:
     return frozenset(datasets.boundaries()["iso_a3"]) - {"-99"}
@@ -774,7 +793,7 @@ def _check_names_and_coverage(raw: dict[str, RawTable], clean: dict[str, pd.Data
     if "nodes" in clean:
         nodes = clean["nodes"]
         named = nodes[nodes["name"].notna() & nodes["id"].notna()]  # a missing one is a problem of its own
-        for key, ids in _place_index(named).collisions():
+        for key, ids in _name_collisions(named):
             problems.append(Problem(raw["nodes"].file, "", "aliases",
                                     f"the name {key!r} points at several places: {', '.join(ids)}"))
     if "stop_times" not in clean or "speeds" not in clean:

@@ -360,15 +360,17 @@ def _check_legs(table: RawTable, frame: pd.DataFrame, nodes: gpd.GeoDataFrame | 
     found.extend((int(i), 11, "distance_km", f"{float(distance[i]):g} km is shorter than the {direct[i]:.0f} km great "
                   "circle between its nodes") for i in np.flatnonzero(short))
     lined = measured & ~shapely.is_missing(geometries)
-    for order, (label, vertex, node) in enumerate((("start", 0, first), ("end", -1, last))):
-        point = shapely.get_point(geometries[lined], vertex)
+    coords, owner = shapely.get_coordinates(geometries[lined], return_index=True)
+    starts = np.searchsorted(owner, np.arange(lined.sum()))  # every line has two vertices or more
+    ends = np.append(starts[1:], len(owner))[: len(starts)] - 1
+    for order, (label, vertex, node) in enumerate((("start", starts, first), ("end", ends, last))):
         gap = np.full(n, np.nan)
-        gap[lined] = GEOD.inv(shapely.get_x(point), shapely.get_y(point), node[lined, 0], node[lined, 1])[2] / 1e3
+        gap[lined] = GEOD.inv(coords[vertex, 0], coords[vertex, 1], node[lined, 0], node[lined, 1])[2] / 1e3
         for i in np.flatnonzero(lined & (gap > contract.MAX_ENDPOINT_OFFSET_KM)):
             found.append((int(i), 12 + order, "geometry", f"the line's {label} is {gap[i]:.0f} km from its node"))
     judged = lined & (distance > 0)
     ratio = np.full(n, np.nan)
-    ratio[judged] = lines_length_km(geometries[judged]) / distance[judged]
+    ratio[judged] = _length_km(coords, owner, lined.sum())[judged[lined]] / distance[judged]
     low, high = contract.GEOMETRY_TO_DISTANCE_RATIO
     for i in np.flatnonzero(judged & ~((ratio >= low) & (ratio <= high))):
         found.append((int(i), 14, "geometry", f"drawn length is {ratio[i]:.2f}× the stated {float(distance[i]):g} km "
@@ -381,10 +383,14 @@ def _check_legs(table: RawTable, frame: pd.DataFrame, nodes: gpd.GeoDataFrame | 
 def lines_length_km(lines: np.ndarray) -> np.ndarray:
     """Return the geodesic length in km of each lon/lat LineString of an array, computed for all at once."""
     coords, owner = shapely.get_coordinates(lines, return_index=True)
+    return _length_km(coords, owner, len(lines))
+
+
+def _length_km(coords: np.ndarray, owner: np.ndarray, count: int) -> np.ndarray:
     inside = owner[:-1] == owner[1:]  # consecutive vertices of the same line make a segment
     segment_m = GEOD.inv(coords[:-1][inside, 0], coords[:-1][inside, 1], coords[1:][inside, 0],
                          coords[1:][inside, 1])[2]
-    return np.bincount(owner[:-1][inside], weights=segment_m, minlength=len(lines)) / 1e3
+    return np.bincount(owner[:-1][inside], weights=segment_m, minlength=count) / 1e3
 
 
 def _check_leg_values(table: RawTable, frame: pd.DataFrame, found: list[tuple[int, int, str, str]]) -> None:
