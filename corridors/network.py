@@ -239,6 +239,13 @@ class Network:
             raise NoRouteError(self.place_name(stages[0]), self.place_name(stages[-1]), why)
         return self._route(stages, arcs, chosen, by, booked_under=booking.name)
 
+    def skim(self, origins: str | Sequence[str], destinations: str | Sequence[str], *, by: str = "time",
+             conditions: str | Conditions | None = None, avoid: Iterable[str] = ()) -> pd.DataFrame:
+        """Return the best route's totals between every origin and destination (see :func:`corridors.skim.skim`)."""
+        from .skim import skim
+
+        return skim(self, origins, destinations, by=by, conditions=conditions, avoid=avoid)
+
     @cached_property
     def _has_air(self) -> bool:
         return bool((self._legs["mode"] == "air").any())
