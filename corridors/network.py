@@ -64,6 +64,7 @@ class Network:
         self.name = name
         self._expanded: dict[tuple[str, Conditions], ExpandedGraph] = {}
         self._priced: dict[tuple, model.Priced] = {}
+        self._skim_totals: dict[tuple, Any] = {}  # corridors.skim's per-arc totals, by weight and conditions
 
     # Tables ------------------------------------------------------------------------------------------------
     @property

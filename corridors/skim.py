@@ -44,23 +44,45 @@ def skim(network: Network, origins: str | Sequence[str], destinations: str | Seq
     booking = network.conditions(DEFAULT_CONDITIONS)
     graph = network.expanded_graph(weight=by, conditions=booking)
     # the graph priced under the conditions has the same arcs in the same order: only their figures differ
-    totals = _arc_totals(network, network.expanded_graph(weight=by, conditions=chosen), graph)
+    key = (by, booking, chosen)
+    if key not in network._skim_totals:  # once per network, weight and conditions, as the graphs are
+        network._skim_totals[key] = _arc_totals(network, network.expanded_graph(weight=by, conditions=chosen), graph)
+    totals = network._skim_totals[key]
     constraints = network._constraints(list(avoid))
     blocked_places = constraints.places(network._nodes)
     blocked_legs = constraints.legs(network._legs) | network._closed_legs(chosen)
     airports = {p for p in (*origin_ids, *destination_ids) if network._node_records[p]["kind"] == "airport"}
+    # every destination's arrival sub-nodes as one array, so that each origin's answers are read at once
+    arrivals = [graph.arrivals.get(d, ()) for d in destination_ids]
+    owner = np.repeat(np.arange(len(destination_ids)), [len(a) for a in arrivals])
+    flat = np.fromiter((n for a in arrivals for n in a), dtype=np.int64, count=len(owner))
+    ends_avoided = np.array([d in blocked_places for d in destination_ids], dtype=bool)
     frames = []
     for origin in origin_ids:
         # flights are used only when an end of the route is an airport (as Network.route does): a second search
         # when some destinations are airports and others not
-        flights = {d: origin in airports or d in airports for d in destination_ids}
-        searches = {flying: _tree_totals(graph, totals, origin, blocked_places,
-                                         set(constraints.modes) | (set() if flying else {"air"}), blocked_legs)
-                    for flying in set(flights.values())}
-        rows = [_row(graph, searches[flights[d]], origin, d, blocked_places, bool(constraints))
-                for d in destination_ids]
-        frames.append(pd.DataFrame(rows, index=pd.MultiIndex.from_product([[origin], destination_ids],
-                                                                       names=["origin", "destination"])))
+        flights = np.array([origin in airports or d in airports for d in destination_ids], dtype=bool)
+        values = np.full((len(destination_ids), len(_TOTALS)), np.nan)
+        for flying in np.unique(flights):
+            modes = set(constraints.modes) | (set() if flying else {"air"})
+            dist, sums = _tree_totals(graph, totals, origin, blocked_places, modes, blocked_legs)
+            best = _nearest(dist[flat], owner, len(destination_ids))
+            found = (best >= 0) & (flights == flying)
+            values[found] = sums[flat[best[found]]]
+        frame = pd.DataFrame(values, columns=list(_TOTALS),
+                             index=pd.MultiIndex.from_product([[origin], destination_ids],
+                                                              names=["origin", "destination"]))
+        frame["reachable"] = ~np.isnan(values[:, 0])
+        frame["reason"] = None
+        frame.loc[~frame["reachable"], "reason"] = ("no route without what is avoided" if constraints
+                                                    else "no route joins them in this network")
+        if origin in blocked_places:
+            frame[list(_TOTALS)], frame["reachable"], frame["reason"] = np.nan, False, "an end of the route is avoided"
+        frame.loc[ends_avoided, list(_TOTALS)] = np.nan
+        frame.loc[ends_avoided, ["reachable", "reason"]] = [False, "an end of the route is avoided"]
+        if origin in destination_ids:
+            frame.loc[(origin, origin), [*_TOTALS, "reachable", "reason"]] = [*[0.0] * len(_TOTALS), True, None]
+        frames.append(frame)
     frame = pd.concat(frames)
     frame["time_days"] = frame["time_h"] / 24.0
     frame["border_crossings"] = frame["border_crossings"].astype("Int64")
@@ -68,9 +90,22 @@ def skim(network: Network, origins: str | Sequence[str], destinations: str | Seq
     return frame[list(COLUMNS)]
 
 
+def _nearest(dist: np.ndarray, owner: np.ndarray, count: int) -> np.ndarray:
+    """Return, per destination, the position in ``dist`` of its nearest arrival (the first of equally near ones,
+    as a route takes it), or -1 where none is reached."""
+    best = np.full(count, -1, dtype=np.int64)
+    reached = np.flatnonzero(np.isfinite(dist))
+    order = reached[np.lexsort((reached, dist[reached], owner[reached]))]
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = owner[order][1:] != owner[order][:-1]
+    best[owner[order][first]] = order[first]
+    return best
+
+
 def _places(network: Network, given: str | Sequence[str]) -> list[str]:
     names = [given] if isinstance(given, str) else list(given)
-    return list(dict.fromkeys(network.place(name) for name in names))
+    ids = network._node_records  # an id is its own place (validation refuses a name shared with another place)
+    return list(dict.fromkeys(name if name in ids else network.place(name) for name in names))
 
 
 def _arc_totals(network: Network, priced: ExpandedGraph, graph: ExpandedGraph) -> np.ndarray:
@@ -99,19 +134,3 @@ def _tree_totals(graph: ExpandedGraph, totals: np.ndarray, origin: str, blocked_
         sums[has] += sums[above]
         up[has] = up[above]
     return dist, sums
-
-
-def _row(graph: ExpandedGraph, search: tuple[np.ndarray, np.ndarray], origin: str, destination: str,
-         blocked_places: frozenset[str], constrained: bool) -> dict[str, object]:
-    if origin == destination:
-        return {**dict.fromkeys(_TOTALS, 0.0), "reachable": True, "reason": None}
-    unreachable = {**dict.fromkeys(_TOTALS, np.nan), "reachable": False}
-    if destination in blocked_places or origin in blocked_places:
-        return {**unreachable, "reason": "an end of the route is avoided"}
-    dist, sums = search
-    arrivals = np.fromiter(graph.arrivals.get(destination, ()), dtype=np.int64)
-    if not len(arrivals) or not np.isfinite(dist[arrivals]).any():
-        why = "no route without what is avoided" if constrained else "no route joins them in this network"
-        return {**unreachable, "reason": why}
-    end = arrivals[np.argmin(dist[arrivals])]  # the first of equally near arrivals, as a route takes it
-    return {**dict(zip(_TOTALS, sums[end].tolist(), strict=True)), "reachable": True, "reason": None}
