@@ -59,10 +59,17 @@ class _Collector:
 
 
 def _given_values(frame: pd.DataFrame, name: str) -> np.ndarray:
-    """Return a column's cells as an array of text ("" where the column is absent)."""
+    """Return a column's cells as an array of text ("" where the column is absent).
+
+    Equal values share one string object: a million legs name a few modes and sources, and a string per cell
+    would cost a gigabyte.
+    """
     if name not in frame.columns:
         return np.full(len(frame), "", dtype=object)
-    return frame[name].to_numpy(dtype=object)
+    if len(frame) < 10_000:
+        return frame[name].to_numpy(dtype=object)
+    codes, uniques = pd.factorize(frame[name], use_na_sentinel=False)
+    return np.asarray(uniques, dtype=object)[codes]
 
 
 def _parse_columns(table: RawTable, columns: tuple[Column, ...], out: _Collector) -> pd.DataFrame:
