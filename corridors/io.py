@@ -30,7 +30,7 @@ NO_ROWS = "this table has no rows"
 #: no leg times), which is a valid statement, and is read as the table being absent.
 ROWS_REQUIRED = ("nodes", "legs", "sources", "stop_times", "speeds")
 # A decimal number as people write it in a data file; float() also reads "5_11" (as 511), "nan" and "inf".
-_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 
 
 @dataclass(frozen=True)
@@ -176,7 +176,12 @@ def _reason(exc: BaseException, path: Path) -> str:
 
 def _strip(frame: pd.DataFrame) -> pd.DataFrame:
     frame.columns = [str(c).strip() for c in frame.columns]
-    return frame.map(lambda v: v.strip() if isinstance(v, str) else v)
+    for column in range(frame.shape[1]):  # by position: a column name may repeat in a spatial file
+        values = frame.iloc[:, column]
+        if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
+            stripped = values.str.strip()  # column by column; a value that is not text comes back NaN, and stays
+            frame.isetitem(column, stripped.where(stripped.notna(), values))
+    return frame
 
 
 def _as_text(value: object) -> str:
@@ -223,7 +228,7 @@ def write_tables(tables: Mapping[str, pd.DataFrame], folder: Path, *, spatial_fo
 def parse_number(text: str) -> float:
     """Return the finite number written in ``text``; raise ValueError saying why it is not one."""
     stripped = text.strip()
-    if not _NUMBER.fullmatch(stripped):
+    if not NUMBER.fullmatch(stripped):
         try:
             float(stripped)
         except ValueError:

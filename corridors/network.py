@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import networkx as nx
+import numpy as np
 import pandas as pd
 
 from . import contract, datasets, model
@@ -60,9 +61,9 @@ class Network:
         self._queue_files = tuple(queue_files)
         self._queues_as_read = self.queues
         self.name = name
-        self._index = _place_index(nodes)
         self._expanded: dict[tuple[str, Conditions], ExpandedGraph] = {}
         self._priced: dict[tuple, model.Priced] = {}
+        self._skim_totals: dict[tuple, Any] = {}  # corridors.skim's per-arc totals, by weight and conditions
 
     # Tables ------------------------------------------------------------------------------------------------
     @property
@@ -238,6 +239,13 @@ class Network:
             raise NoRouteError(self.place_name(stages[0]), self.place_name(stages[-1]), why)
         return self._route(stages, arcs, chosen, by, booked_under=booking.name)
 
+    def skim(self, origins: str | Sequence[str], destinations: str | Sequence[str], *, by: str = "time",
+             conditions: str | Conditions | None = None, avoid: Iterable[str] = ()) -> pd.DataFrame:
+        """Return the best route's totals between every origin and destination (see :func:`corridors.skim.skim`)."""
+        from .skim import skim
+
+        return skim(self, origins, destinations, by=by, conditions=conditions, avoid=avoid)
+
     @cached_property
     def _has_air(self) -> bool:
         return bool((self._legs["mode"] == "air").any())
@@ -382,7 +390,7 @@ class Network:
 
     def _constraints(self, avoid: Iterable[str]) -> _Constraints:
         constraints = _Constraints()
-        codes = set(self._nodes["country"])
+        codes = self._countries
         country_names = _country_names()
         for item in avoid:
             text = item.strip()
@@ -422,13 +430,23 @@ class Network:
 
     # Times -------------------------------------------------------------------------------------------------
     @cached_property
+    def _index(self) -> PlaceIndex:
+        return _place_index(self._nodes)  # built at the first lookup: a network loaded to be saved needs none
+
+    @cached_property
+    def _countries(self) -> frozenset[str]:
+        return frozenset(self._nodes["country"])  # once per network, not per query
+
+    @cached_property
     def _names(self) -> dict[str, str]:
         return self._nodes["name"].to_dict()
 
     @cached_property
     def _node_records(self) -> dict[str, dict]:
-        return {i: {"country": r["country"], "kind": r["kind"], "facilities": frozenset(r["facilities"])}
-                for i, r in self._nodes.iterrows()}
+        nodes = self._nodes
+        return {i: {"country": country, "kind": kind, "facilities": frozenset(facilities)}
+                for i, country, kind, facilities in zip(nodes.index, nodes["country"], nodes["kind"],
+                                                        nodes["facilities"], strict=True)}
 
     @cached_property
     def _leg_by_id(self) -> dict[str, dict]:
@@ -436,13 +454,17 @@ class Network:
 
     @cached_property
     def _leg_records(self) -> list[dict]:
-        return [{"id": i, "from": r["from"], "to": r["to"], "mode": r["mode"],
-                 "gauge_mm": None if pd.isna(r["gauge_mm"]) else int(r["gauge_mm"]),
-                 "distance_km": float(r["distance_km"]), "service": r["service"] or None,
-                 "distance_source": r["distance_source"], "service_source": r["service_source"],
-                 "time_h": None if pd.isna(r["time_h"]) else float(r["time_h"]), "time_source": r["time_source"],
-                 "passages": tuple(r["passages"])}
-                for i, r in self._legs.iterrows()]
+        legs = self._legs
+        gauges = [None if pd.isna(g) else int(g) for g in legs["gauge_mm"]]
+        times = [None if pd.isna(t) else float(t) for t in legs["time_h"]]
+        columns = (legs.index, legs["from"], legs["to"], legs["mode"], gauges, legs["distance_km"].astype(float),
+                   legs["service"], legs["distance_source"], legs["service_source"], times, legs["time_source"],
+                   legs["passages"])
+        return [{"id": i, "from": start, "to": end, "mode": mode, "gauge_mm": gauge, "distance_km": float(km),
+                 "service": service or None, "distance_source": distance_source, "service_source": service_source,
+                 "time_h": time_h, "time_source": time_source, "passages": tuple(passages)}
+                for i, start, end, mode, gauge, km, service, distance_source, service_source, time_h, time_source,
+                passages in zip(*columns, strict=True)]
 
     # Summary and files -------------------------------------------------------------------------------------
     def summary(self) -> dict[str, Any]:
@@ -633,7 +655,27 @@ def _unique(values: Iterable[str | None]) -> tuple[str, ...]:
 
 
 def _place_index(nodes: gpd.GeoDataFrame) -> PlaceIndex:
-    return PlaceIndex({i: (r["name"], *r["aliases"]) for i, r in nodes.iterrows()}, nodes["name"].to_dict())
+    names = dict(zip(nodes.index, nodes["name"], strict=True))
+    aliases = dict(zip(nodes.index, nodes["aliases"], strict=True))
+    return PlaceIndex({i: (name, *aliases[i]) for i, name in names.items()}, names)
+
+
+def _name_collisions(nodes: gpd.GeoDataFrame) -> list[tuple[str, tuple[str, ...]]]:
+    """Return the lookup keys that point at several places, with those places: what the place index's
+    ``collisions()`` says, computed on columns (a load needs only these, not the whole index)."""
+    aliases = nodes["aliases"].explode().dropna()  # one row per alias; a place without any drops out
+    owners = np.concatenate([nodes.index.to_numpy(dtype=object), nodes.index.to_numpy(dtype=object),
+                             aliases.index.to_numpy(dtype=object)])
+    texts = pd.Series(np.concatenate([nodes.index.to_numpy(dtype=object), nodes["name"].to_numpy(dtype=object),
+                                      aliases.to_numpy(dtype=object)]), dtype=object)
+    plain = texts.str.isascii().to_numpy(dtype=bool)
+    keys = np.empty(len(texts), dtype=object)
+    keys[plain] = texts[plain].str.lower().str.replace(r"[^a-z0-9]", "", regex=True).to_numpy(dtype=object)
+    keys[~plain] = [normalise(t) for t in texts[~plain]]
+    pairs = pd.DataFrame({"key": keys, "id": owners})
+    pairs = pairs[pairs["key"] != ""].drop_duplicates()
+    shared = pairs[pairs["key"].duplicated(keep=False)]
+    return sorted((key, tuple(sorted(ids))) for key, ids in shared.groupby("key", sort=False)["id"])
 
 
 @lru_cache(maxsize=1)
@@ -787,7 +829,7 @@ def _check_names_and_coverage(raw: dict[str, RawTable], clean: dict[str, pd.Data
     if "nodes" in clean:
         nodes = clean["nodes"]
         named = nodes[nodes["name"].notna() & nodes["id"].notna()]  # a missing one is a problem of its own
-        for key, ids in _place_index(named).collisions():
+        for key, ids in _name_collisions(named):
             problems.append(Problem(raw["nodes"].file, "", "aliases",
                                     f"the name {key!r} points at several places: {', '.join(ids)}"))
     if "stop_times" not in clean or "speeds" not in clean:

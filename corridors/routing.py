@@ -6,6 +6,13 @@ carries the stops that change causes (gauge change, port handling). Each directi
 the stops at its start (border formalities, waiting for a ferry), the leg itself, the stops at its end. The
 expanded graph is built once per network, profile and weight, and is never changed by a query: constraints are
 masks applied while searching.
+
+Two engines search it and find paths of the same cost. Small graphs (the bundled network has a few thousand arcs)
+are searched in pure Python, which stops as soon as the destination is settled and costs nothing to set up. Large
+ones are searched by scipy.sparse.csgraph's compiled Dijkstra over the graph as CSR arrays, built once per graph;
+it settles the whole graph, but in C, so past :data:`COMPILED_FROM_ARCS` arcs it is the faster
+(``benchmarks/bench_scale.py`` measures both). Where two paths cost exactly the same, the engines may pick
+different ones.
 """
 
 from __future__ import annotations
@@ -15,13 +22,23 @@ import itertools
 import math
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import networkx as nx
+import numpy as np
+import scipy.sparse
+from scipy.sparse.csgraph import dijkstra
 
 from .errors import CorridorError
 from .stops import LegState, arrival_stops, departure_stops, transfer_stops
 
 WEIGHTS = ("time", "distance", "cost", "co2")
+#: From this many arcs on, searches use the compiled engine. On the synthetic grids (benchmarks/synthetic.py) a
+#: search across the network is 4× faster compiled at 9k arcs and 10× at 46k, while a search to a near place
+#: stays faster in Python (it stops early); corridor routes cross the network. The bundled network (~1.4k arcs)
+#: is searched in Python.
+COMPILED_FROM_ARCS = 5_000
+ENGINES = ("auto", "python", "compiled")
 
 
 @dataclass(frozen=True)
@@ -56,6 +73,11 @@ class ExpandedGraph:
     arrivals: dict[str, tuple[int, ...]]  # place -> arrival sub-nodes
     leg_passages: dict[str, tuple[str, ...]] = field(default_factory=dict)  # leg -> sea passages it sails
 
+    @cached_property
+    def compiled(self) -> CompiledGraph:
+        """Return the graph as arrays for the compiled engine, built at its first use and kept."""
+        return _compile(self)
+
     def to_networkx(self, *, blocked_modes: Collection[str] = (), blocked_legs: Collection[str] = ()) -> nx.DiGraph:
         """Return the expanded graph as a networkx DiGraph with ``cost`` and ``arc`` edge attributes, leaving out
         the arcs of legs of a blocked mode or a blocked leg."""
@@ -69,6 +91,114 @@ class ExpandedGraph:
                     continue
                 graph.add_edge(tail, head, cost=cost, arc=index)
         return graph
+
+
+@dataclass(frozen=True, eq=False)
+class CompiledGraph:
+    """The expanded graph as arrays, one entry per arc, sorted by tail then head (what CSR rows need)."""
+
+    order: np.ndarray  # the arc index (into ExpandedGraph.arcs) of each entry
+    tail: np.ndarray
+    head: np.ndarray
+    cost: np.ndarray
+    indptr: np.ndarray  # entries of sub-node i: indptr[i]:indptr[i + 1]
+    head_place: np.ndarray  # the place (a code into places) each entry arrives at
+    mode: np.ndarray  # a leg's mode as a code into modes; -1 for a stop
+    leg: np.ndarray  # a leg arc's leg as a code into legs; -1 for a stop
+    places: dict[str, int]
+    modes: dict[str, int]
+    legs: dict[str, int]
+
+    def allowed(self, blocked_places: Collection[str], blocked_modes: Collection[str],
+                blocked_legs: Collection[str]) -> np.ndarray | None:
+        """Return which entries a search may use (None: all of them)."""
+        if not (blocked_places or blocked_modes or blocked_legs):
+            return None
+        keep = np.ones(len(self.order), dtype=bool)
+        for codes, blocked, column in ((self.places, blocked_places, self.head_place), (self.modes, blocked_modes,
+                                       self.mode), (self.legs, blocked_legs, self.leg)):
+            chosen = [codes[b] for b in blocked if b in codes]
+            if chosen:
+                keep &= ~np.isin(column, chosen)
+        return keep
+
+    def matrix(self, keep: np.ndarray | None, extra: dict[int, float] | None = None) -> scipy.sparse.csr_matrix:
+        """Return the graph as a CSR matrix of costs, without the entries not kept; with ``extra``, one more
+        sub-node (the last) with an arc to each key, costing its value: a start for a search from several
+        sub-nodes that are not all at distance zero."""
+        n = len(self.indptr) - 1
+        tail, head, cost = self.tail, self.head, self.cost
+        if keep is not None:
+            tail, head, cost = tail[keep], head[keep], cost[keep]
+        indptr = np.searchsorted(tail, np.arange(n + 1))  # tails are sorted
+        if extra:
+            starts = np.fromiter(extra, dtype=np.int64, count=len(extra))
+            head = np.concatenate([head, starts])
+            cost = np.concatenate([cost, np.fromiter(extra.values(), dtype=float, count=len(extra))])
+            indptr = np.append(indptr, len(head))
+            n += 1
+        return scipy.sparse.csr_matrix((cost, head, indptr), shape=(n, n))
+
+    def entry(self, tail: np.ndarray, head: np.ndarray) -> np.ndarray:
+        """Return the entry of the arc from each tail to each head (a pair has one arc: see :func:`_compile`)."""
+        keys = self.tail.astype(np.int64) * (len(self.indptr) - 1) + self.head
+        return np.searchsorted(keys, tail.astype(np.int64) * (len(self.indptr) - 1) + head)
+
+
+def _compile(graph: ExpandedGraph) -> CompiledGraph:
+    """Return the arrays of the compiled engine.
+
+    Two arcs never join the same pair of sub-nodes (a leg's chain runs through sub-nodes of its own, and a
+    transfer joins one arrival state to one departure state), which a sparse matrix needs: it would add their
+    costs. That is checked here rather than trusted.
+    """
+    arcs = graph.arcs
+    count = len(arcs)
+    tail = np.fromiter((a.tail for a in arcs), dtype=np.int64, count=count)
+    head = np.fromiter((a.head for a in arcs), dtype=np.int64, count=count)
+    cost = np.empty(count)
+    for edges in graph.adjacency:
+        for _head, value, index in edges:
+            cost[index] = value
+    order = np.lexsort((head, tail))
+    n = len(graph.place_of)
+    keys = tail[order] * n + head[order]
+    if len(keys) > 1 and (keys[1:] == keys[:-1]).any():
+        raise CorridorError("the expanded graph joins a pair of sub-nodes twice; the compiled search needs one arc "
+                            "per pair")
+    places = {p: i for i, p in enumerate(dict.fromkeys(graph.place_of))}
+    place_code = np.fromiter((places[p] for p in graph.place_of), dtype=np.int64, count=n)
+    is_leg = [a.element == "leg" for a in arcs]
+    modes = {m: i for i, m in enumerate(dict.fromkeys(a.kind for a, leg in zip(arcs, is_leg, strict=True) if leg))}
+    legs = {g: i for i, g in enumerate(dict.fromkeys(a.leg for a, leg in zip(arcs, is_leg, strict=True) if leg))}
+    mode = np.fromiter((modes[a.kind] if leg else -1 for a, leg in zip(arcs, is_leg, strict=True)), dtype=np.int64,
+                       count=count)
+    leg = np.fromiter((legs[a.leg] if is_ else -1 for a, is_ in zip(arcs, is_leg, strict=True)), dtype=np.int64,
+                      count=count)
+    return CompiledGraph(order=order, tail=tail[order], head=head[order], cost=cost[order],
+                         indptr=np.searchsorted(tail[order], np.arange(n + 1)), head_place=place_code[head[order]],
+                         mode=mode[order], leg=leg[order], places=places, modes=modes, legs=legs)
+
+
+def search_from(graph: ExpandedGraph, start: dict[int, float], *, blocked_places: Collection[str] = (),
+                blocked_modes: Collection[str] = (), blocked_legs: Collection[str] = ()
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Return, with the compiled engine, the distance of every sub-node from ``start`` (sub-node → distance at
+    which it starts) and the entry of :attr:`ExpandedGraph.compiled` that reached it (-1: a start, or
+    unreached, where the distance is inf)."""
+    compiled = graph.compiled
+    keep = compiled.allowed(blocked_places, blocked_modes, blocked_legs)
+    n = len(graph.place_of)
+    if all(d == 0.0 for d in start.values()):
+        dist, pred = dijkstra(compiled.matrix(keep), indices=list(start), return_predecessors=True, min_only=True)[:2]
+    else:  # starts at different distances: one extra sub-node reaches each at its own
+        dist, pred = dijkstra(compiled.matrix(keep, start), indices=n, return_predecessors=True)
+        dist, pred = dist[:n], pred[:n]
+        pred[pred == n] = -9999
+    via = np.full(n, -1, dtype=np.int64)
+    reached = np.flatnonzero(pred >= 0)
+    via[reached] = compiled.entry(pred[reached], reached)
+    return dist, via
 
 
 @dataclass(frozen=True)
@@ -224,6 +354,30 @@ def _dijkstra(graph: ExpandedGraph, start: dict[int, float], targets: Collection
     return dist, via_arc
 
 
+def _compiled_dijkstra(graph: ExpandedGraph, start: dict[int, float], targets: Collection[int],
+                       blocked_places: Collection[str], blocked_modes: Collection[str],
+                       blocked_legs: Collection[str]) -> tuple[dict[int, float], _ViaArcs]:
+    """Return what :func:`_dijkstra` returns, from the compiled engine: the targets' distances, and the arc that
+    reached each sub-node (looked up as a path is walked back, not for every sub-node)."""
+    dist, via = search_from(graph, start, blocked_places=blocked_places, blocked_modes=blocked_modes,
+                            blocked_legs=blocked_legs)
+    found = {t: float(dist[t]) for t in targets if np.isfinite(dist[t])}
+    return found, _ViaArcs(via, graph.compiled.order)
+
+
+class _ViaArcs:
+    """The arc that reached each sub-node, read from the compiled search's entries as a dict would be."""
+
+    def __init__(self, via: np.ndarray, order: np.ndarray) -> None:
+        self._via, self._order = via, order
+
+    def __getitem__(self, node: int) -> int:
+        entry = self._via[node]
+        if entry < 0:
+            raise KeyError(node)
+        return int(self._order[entry])
+
+
 def shortest_arcs(
     graph: ExpandedGraph,
     stages: Sequence[str],
@@ -231,15 +385,25 @@ def shortest_arcs(
     blocked_places: Collection[str] = (),
     blocked_modes: Collection[str] = (),
     blocked_legs: Collection[str] = (),
+    engine: str = "auto",
 ) -> list[Arc] | None:
-    """Return the arcs of the best path through ``stages`` (origin, vias…, destination) in order, or None."""
+    """Return the arcs of the best path through ``stages`` (origin, vias…, destination) in order, or None.
+
+    ``engine`` is ``"python"``, ``"compiled"`` or ``"auto"`` (compiled from :data:`COMPILED_FROM_ARCS` arcs on).
+    """
+    if engine not in ENGINES:
+        raise CorridorError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
+    compiled = engine == "compiled" or (engine == "auto" and len(graph.arcs) >= COMPILED_FROM_ARCS)
     frontier = dict.fromkeys(graph.departures.get(stages[0], ()), 0.0)
     paths: list[tuple[dict[int, float], dict[int, int]]] = []
     last = len(stages) - 2
     for stage, place in enumerate(stages[1:]):
         targets = graph.arrivals.get(place, ())
-        dist, via_arc = _dijkstra(graph, frontier, targets, blocked_places, blocked_modes, blocked_legs,
-                                  any_target=stage == last)
+        if compiled:
+            dist, via_arc = _compiled_dijkstra(graph, frontier, targets, blocked_places, blocked_modes, blocked_legs)
+        else:
+            dist, via_arc = _dijkstra(graph, frontier, targets, blocked_places, blocked_modes, blocked_legs,
+                                      any_target=stage == last)
         if stage == last:  # only settled targets are final; an unsettled one may still hold a longer tentative
             reached = {t: dist[t] for t in targets if t in dist}
             best = min(reached.values(), default=None)

@@ -13,18 +13,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import geopandas as gpd
-import networkx as nx
 import numpy as np
 import pandas as pd
+import scipy.sparse
 import shapely
 from pyproj import Geod
+from scipy.sparse.csgraph import connected_components
 from shapely.geometry import LineString, Point
 from shapely.ops import nearest_points
 
 from . import contract
 from .contract import Column
 from .errors import Problem
-from .io import NO_ROWS, ROWS_REQUIRED, RawTable, parse_number, parse_whole_number
+from .io import NO_ROWS, NUMBER, ROWS_REQUIRED, RawTable, parse_number, parse_whole_number
 from .sealanes import SEAROUTE
 from .timing import service_problem
 
@@ -50,64 +51,112 @@ class _Collector:
         row = table.labels[index] if index is not None else ""
         self.problems.append(Problem(table.file, row, column, message))
 
+    def add_in_row_order(self, table: RawTable, found: list[tuple[int, int, str, str]]) -> None:
+        """Record problems found check by check, column by column, as (row, order, column, message), row by row:
+        the order a reader of the file meets them in, whatever order the vectorised checks found them in."""
+        for i, _order, column, message in sorted(found, key=lambda f: (f[0], f[1])):
+            self.add(table, i, column, message)
+
+
+def _given_values(frame: pd.DataFrame, name: str) -> np.ndarray:
+    """Return a column's cells as an array of text ("" where the column is absent).
+
+    Equal values share one string object: a million legs name a few modes and sources, and a string per cell
+    would cost a gigabyte.
+    """
+    if name not in frame.columns:
+        return np.full(len(frame), "", dtype=object)
+    if len(frame) < 10_000:
+        return frame[name].to_numpy(dtype=object)
+    codes, uniques = pd.factorize(frame[name], use_na_sentinel=False)
+    return np.asarray(uniques, dtype=object)[codes]
+
 
 def _parse_columns(table: RawTable, columns: tuple[Column, ...], out: _Collector) -> pd.DataFrame:
-    """Return the table with typed values (None where missing or unparseable); record each problem."""
+    """Return the table with typed values (None where missing or unparseable); record each problem.
+
+    Each column is parsed as a whole (a million-row table is parsed in seconds, not minutes); a value that fails is
+    then parsed alone, to say why, so the messages are those of :func:`~corridors.io.parse_number`.
+    """
     frame = table.frame
     # nodes drawn as points (GeoJSON, GeoPackage) may leave lat/lon out: _check_nodes takes them from the points
     from_points = ("lat", "lon") if table.role == "nodes" and table.geometry is not None else ()
     missing = [c.name for c in columns if c.required and c.name not in frame.columns and c.name not in from_points]
     for name in missing:
         out.add(table, None, name, "required column is missing")
-    parsed: dict[str, list[object]] = {}
+    parsed: dict[str, object] = {}
     for column in columns:
-        values: list[object] = []
-        raw_values = frame[column.name] if column.name in frame.columns else [""] * len(frame)
         quiet = column.name in missing or column.name in from_points  # said once already, or checked later
-        for i, raw in enumerate(raw_values):
-            values.append(_parse_value(table, i, column, str(raw), out, quiet))
-        parsed[column.name] = values
+        found: list[tuple[int, int, str, str]] = []
+        parsed[column.name] = _parse_column(column, _given_values(frame, column.name), quiet, found)
+        out.add_in_row_order(table, found)
     return pd.DataFrame(parsed, index=range(len(frame)), dtype=object)
 
 
-def _parse_value(table: RawTable, i: int, column: Column, raw: str, out: _Collector, reported: bool) -> object:
-    if raw == "":
-        if column.required and not reported:
-            out.add(table, i, column.name, "a value is required")
-        return () if column.kind in ("list", "refs") else None
+def _parse_column(column: Column, raw: np.ndarray, reported: bool, found: list[tuple[int, int, str, str]]
+                  ) -> list[object] | np.ndarray:
+    """Return a column's typed values; add its problems to ``found`` (row, order, column, message)."""
+    name = column.name
+    blank = raw == ""
+    if column.required and not reported:
+        found.extend((int(i), 0, name, "a value is required") for i in np.flatnonzero(blank))
+    filled = np.flatnonzero(~blank)
     if column.kind in ("list", "refs"):
-        items = tuple(part.strip() for part in raw.split(";") if part.strip())
-        if column.choices:
-            for item in items:
-                if item not in column.choices:
-                    out.add(table, i, column.name, f"unknown value {item!r}; expected one of "
-                            f"{', '.join(column.choices)}")
-        return items
+        values: list[object] = [()] * len(raw)
+        for i in filled:
+            items = tuple(part.strip() for part in raw[i].split(";") if part.strip())
+            values[i] = items
+            if column.choices:
+                found.extend((int(i), 1, name, f"unknown value {item!r}; expected one of {', '.join(column.choices)}")
+                             for item in items if item not in column.choices)
+        return values
+    result = np.full(len(raw), None, dtype=object)
     if column.kind in ("float", "int"):
-        try:
-            value: float = parse_number(raw) if column.kind == "float" else parse_whole_number(raw)
-        except ValueError as exc:
-            out.add(table, i, column.name, str(exc))
-            return None
-        if column.bounds is not None and not column.bounds[0] <= value <= column.bounds[1]:
-            out.add(table, i, column.name, f"{raw} is outside {column.bounds[0]:g}..{column.bounds[1]:g}")
-            return None
-        return value
-    if column.kind == "id" and not _ID.match(raw):
-        out.add(table, i, column.name, f"{raw!r} is not a valid id (letters, digits, _ . - only)")
-    if column.choices and raw not in column.choices:
-        out.add(table, i, column.name, f"unknown value {raw!r}; expected one of {', '.join(column.choices)}")
-    return raw
+        texts = raw[filled]
+        shaped = np.fromiter((NUMBER.fullmatch(v) is not None for v in texts), dtype=bool, count=len(texts))
+        numbers = np.full(len(filled), np.nan)
+        numbers[shaped] = texts[shaped].astype(float)
+        good = shaped & np.isfinite(numbers)
+        if column.kind == "int":
+            good &= np.mod(numbers, 1) == 0
+        for j in np.flatnonzero(~good):  # parsed alone, to say why it is not a number
+            try:
+                parse_number(raw[filled[j]]) if column.kind == "float" else parse_whole_number(raw[filled[j]])
+            except ValueError as exc:
+                found.append((int(filled[j]), 1, name, str(exc)))
+        if column.bounds is not None:
+            outside = good & ~((numbers >= column.bounds[0]) & (numbers <= column.bounds[1]))
+            found.extend((int(filled[j]), 1, name, f"{raw[filled[j]]} is outside {column.bounds[0]:g}.."
+                          f"{column.bounds[1]:g}") for j in np.flatnonzero(outside))
+            good &= ~outside
+        typed = numbers[good].astype(object)  # plain Python numbers, as a single parse gives
+        if column.kind == "int":
+            typed = np.fromiter((int(v) for v in typed), dtype=object, count=len(typed))  # exact, however large
+        result[filled[good]] = typed
+        return result
+    texts = raw[filled]
+    result[filled] = texts
+    if column.kind == "id":
+        wrong = np.fromiter((_ID.match(v) is None for v in texts), dtype=bool, count=len(texts))
+        found.extend((int(filled[j]), 1, name, f"{raw[filled[j]]!r} is not a valid id (letters, digits, _ . - only)")
+                     for j in np.flatnonzero(wrong))
+    if column.choices:
+        wrong = np.fromiter((v not in column.choices for v in texts), dtype=bool, count=len(texts))
+        found.extend((int(filled[j]), 2, name, f"unknown value {raw[filled[j]]!r}; expected one of "
+                      f"{', '.join(column.choices)}") for j in np.flatnonzero(wrong))
+    return result
+
+
+def _truthy(values: pd.Series) -> np.ndarray:
+    """Return where a column of text or None holds a non-empty value."""
+    return (values.notna() & (values != "")).to_numpy(dtype=bool)
 
 
 def _duplicates(table: RawTable, values: pd.Series, column: str, out: _Collector) -> None:
-    counts = Counter(v for v in values if v)
-    seen: set[str] = set()
-    for i, value in enumerate(values):
-        if value and counts[value] > 1:
-            if value in seen:
-                out.add(table, i, column, f"duplicate id {value!r}")
-            seen.add(value)
+    values = pd.Series(values.to_numpy(dtype=object))
+    repeated = values.duplicated(keep="first").to_numpy(dtype=bool) & _truthy(values)
+    for i in np.flatnonzero(repeated):
+        out.add(table, int(i), column, f"duplicate id {values[i]!r}")
 
 
 def _check_refs(table: RawTable, frame: pd.DataFrame, columns: tuple[str, ...], source_ids: set[str] | None,
@@ -115,11 +164,15 @@ def _check_refs(table: RawTable, frame: pd.DataFrame, columns: tuple[str, ...], 
     if source_ids is None:  # the sources table could not be read: its problem is reported already
         return
     for column in columns:
-        for i, value in enumerate(frame[column]):
-            refs = value if isinstance(value, tuple) else ((value,) if value else ())
+        values = frame[column].to_numpy(dtype=object)  # an id or None; a tuple of ids in a list column
+        unknown = np.fromiter((bool(v) and (v not in source_ids if isinstance(v, str) else
+                                            not source_ids.issuperset(v)) for v in values),
+                              dtype=bool, count=len(values))
+        for i in np.flatnonzero(unknown):
+            refs = values[i] if isinstance(values[i], tuple) else (values[i],)
             for ref in refs:
                 if ref not in source_ids:
-                    out.add(table, i, column, f"unknown source {ref!r} (not in the sources table)")
+                    out.add(table, int(i), column, f"unknown source {ref!r} (not in the sources table)")
 
 
 def validate_tables(raw: Mapping[str, RawTable], countries: gpd.GeoDataFrame
@@ -185,9 +238,7 @@ def _check_nodes(table: RawTable, frame: pd.DataFrame, source_ids: set[str] | No
                  out: _Collector) -> gpd.GeoDataFrame:
     _duplicates(table, frame["id"], "id", out)
     _check_refs(table, frame, ("coord_source", "sources"), source_ids, out)
-    for i in range(len(frame)):
-        if frame.at[i, "lat"] is not None and frame.at[i, "lon"] is not None:
-            continue
+    for i in np.flatnonzero((frame["lat"].isna() | frame["lon"].isna()).to_numpy(dtype=bool)):
         geom = table.geometry.iloc[i] if table.geometry is not None else None
         if isinstance(geom, Point) and not geom.is_empty and (wrong := off_the_globe(geom)) is not None:
             out.add(table, i, "geometry", wrong)
@@ -200,42 +251,51 @@ def _check_nodes(table: RawTable, frame: pd.DataFrame, source_ids: set[str] | No
         else:
             out.add(table, i, "geometry", f"a node's geometry must be a point, got a {geom.geom_type}")
     by_code = dict(zip(countries["iso_a3"], countries.geometry, strict=True))
-    points: list[Point | None] = []
-    for i, row in frame.iterrows():
-        lat, lon, country = row["lat"], row["lon"], row["country"]
-        if country and not (len(country) == 3 and country.isupper()):
-            out.add(table, i, "country", f"{country!r} is not an ISO 3166 alpha-3 code (e.g. KAZ)")
-        elif country and country not in by_code:
-            out.add(table, i, "country", f"unknown country code {country!r}")
-        if lat is None or lon is None:
-            points.append(None)
-            continue
-        bad = False
-        if not -90 <= lat <= 90:
-            out.add(table, i, "lat", f"latitude {lat} is outside -90..90")
-            bad = True
-        if not -180 <= lon <= 180:
-            out.add(table, i, "lon", f"longitude {lon} is outside -180..180")
-            bad = True
-        if bad:
-            points.append(None)
-            continue
-        point = Point(lon, lat)
-        points.append(point)
-        outline = by_code.get(country)
-        if outline is None:
-            continue
-        off_km = _outside_km(point, outline)
-        if off_km > contract.MAX_OUTSIDE_COUNTRY_KM:
-            swapped = -90 <= lon <= 90 and _outside_km(Point(lat, lon), outline) <= contract.MAX_OUTSIDE_COUNTRY_KM
-            if swapped:
-                hint = "; latitude and longitude look swapped"
-            else:
-                inside = next((c for c, shape in by_code.items() if c != "-99" and shape.contains(point)), None)
-                hint = f", in {inside}" if inside else ", at sea or on an island the 1:50m outlines do not draw"
-            out.add(table, i, "lat", f"({lat}, {lon}) lies {off_km:.0f} km outside {country}{hint}")
+    found: list[tuple[int, int, str, str]] = []
+    country = pd.Series(frame["country"].to_numpy(dtype=object))
+    given = _truthy(country)
+    coded = given & (country.str.len() == 3).to_numpy(dtype=bool) & country.str.isupper().to_numpy(dtype=bool)
+    known = coded & country.isin(list(by_code)).to_numpy(dtype=bool)
+    found.extend((int(i), 0, "country", f"{country[i]!r} is not an ISO 3166 alpha-3 code (e.g. KAZ)")
+                 for i in np.flatnonzero(given & ~coded))
+    found.extend((int(i), 0, "country", f"unknown country code {country[i]!r}") for i in np.flatnonzero(coded & ~known))
+    lat = np.array(frame["lat"].to_numpy(dtype=object), dtype=float)  # None: NaN
+    lon = np.array(frame["lon"].to_numpy(dtype=object), dtype=float)
+    placed = ~np.isnan(lat) & ~np.isnan(lon)
+    lat_off = placed & ~((lat >= -90) & (lat <= 90))
+    lon_off = placed & ~((lon >= -180) & (lon <= 180))
+    found.extend((int(i), 1, "lat", f"latitude {float(lat[i])} is outside -90..90") for i in np.flatnonzero(lat_off))
+    found.extend((int(i), 2, "lon", f"longitude {float(lon[i])} is outside -180..180")
+                 for i in np.flatnonzero(lon_off))
+    placed &= ~lat_off & ~lon_off
+    points = np.full(len(frame), None, dtype=object)
+    points[placed] = shapely.points(lon[placed], lat[placed])
+    # a point inside its country's outline is fine; only the others are measured, one by one
+    for code, rows in pd.Series(np.flatnonzero(placed & known)).groupby(country[placed & known].to_numpy()):
+        outline = by_code[code]
+        shapely.prepare(outline)
+        inside = shapely.contains_xy(outline, lon[rows.to_numpy()], lat[rows.to_numpy()])
+        for i in rows.to_numpy()[~inside]:
+            if (problem := _outside_problem(float(lat[i]), float(lon[i]), code, by_code)) is not None:
+                found.append((int(i), 3, "lat", problem))
+    out.add_in_row_order(table, found)
     gdf = gpd.GeoDataFrame(frame, geometry=points, crs="EPSG:4326")
     return gdf.drop_duplicates("id").set_index("id", drop=False)
+
+
+def _outside_problem(lat: float, lon: float, country: str, by_code: dict[str, shapely.Geometry]) -> str | None:
+    """Return what is wrong with a place that lies outside its country's outline (None if it is near enough)."""
+    point, outline = Point(lon, lat), by_code[country]
+    off_km = _outside_km(point, outline)
+    if off_km <= contract.MAX_OUTSIDE_COUNTRY_KM:
+        return None
+    swapped = -90 <= lon <= 90 and _outside_km(Point(lat, lon), outline) <= contract.MAX_OUTSIDE_COUNTRY_KM
+    if swapped:
+        hint = "; latitude and longitude look swapped"
+    else:
+        inside = next((c for c, shape in by_code.items() if c != "-99" and shape.contains(point)), None)
+        hint = f", in {inside}" if inside else ", at sea or on an island the 1:50m outlines do not draw"
+    return f"({lat}, {lon}) lies {off_km:.0f} km outside {country}{hint}"
 
 
 def _outside_km(point: Point, outline: shapely.Geometry) -> float:
@@ -247,120 +307,169 @@ def _outside_km(point: Point, outline: shapely.Geometry) -> float:
 
 def _check_legs(table: RawTable, frame: pd.DataFrame, nodes: gpd.GeoDataFrame | None, source_ids: set[str] | None,
                 out: _Collector) -> gpd.GeoDataFrame:
+    """Check every leg; the checks run column by column (a million legs in seconds), and the problems are
+    reported row by row, each with its file, row and field."""
     _duplicates(table, frame["id"], "id", out)
     _check_refs(table, frame, ("distance_source", "time_source", "service_source", "sources"), source_ids, out)
-    wkt = table.frame["geometry"] if "geometry" in table.frame.columns else None
-    geometries: list[LineString | None] = []
-    for i, row in frame.iterrows():
-        ends_known = nodes is not None  # else the nodes table's own problem is reported, not one per leg
-        for end in ("from", "to"):
-            if nodes is not None and row[end] and row[end] not in nodes.index:
-                out.add(table, i, end, f"unknown node {row[end]!r}")
-                ends_known = False
-        if row["from"] and row["from"] == row["to"]:
-            out.add(table, i, "to", "a leg must join two different nodes")
-        _check_leg_values(table, i, row, out)
-        geometry = _leg_geometry(table, i, row, wkt, out)
-        waypoints = row["waypoints"] or ""
-        inner: list[tuple[float, float]] = []
-        if waypoints.split()[:1] == [SEAROUTE]:  # a note for the tool that drew the geometry, not points
-            if geometry is None:
-                out.add(table, i, "waypoints", f"{waypoints!r} asks for a sea lane but the leg has no geometry; "
-                        "draw it with python -m corridors.sealanes or give 'lat lon' pairs")
-        else:
-            try:
-                inner = parse_waypoints(waypoints)
-            except ValueError as exc:
-                out.add(table, i, "waypoints", str(exc))
-        first = nodes.geometry[row["from"]] if nodes is not None and ends_known and row["from"] else None
-        last = nodes.geometry[row["to"]] if nodes is not None and ends_known and row["to"] else None
-        if geometry is None and first is not None and last is not None:
-            geometry = LineString([(first.x, first.y), *inner, (last.x, last.y)])
-        geometries.append(geometry)
-        distance = row["distance_km"]
-        if first is None or last is None or (distance is not None and distance > contract.MAX_LEG_DISTANCE_KM):
-            continue  # nothing to measure the leg against, or a distance already reported as out of range
-        direct = great_circle_km(first.x, first.y, last.x, last.y)
-        if distance is not None and distance > 0 and distance < contract.MIN_DISTANCE_TO_GREAT_CIRCLE * direct - 1:
-            out.add(table, i, "distance_km", f"{distance:g} km is shorter than the {direct:.0f} km great circle "
-                    "between its nodes")
-        if geometry is None:
+    found: list[tuple[int, int, str, str]] = []
+    n = len(frame)
+    ends = {end: pd.Series(frame[end].to_numpy(dtype=object)) for end in ("from", "to")}
+    ends_known = np.full(n, nodes is not None)  # else the nodes table's own problem is reported, not one per leg
+    position: dict[str, np.ndarray] = {}
+    for order, (end, values) in enumerate(ends.items()):
+        named = _truthy(values)
+        if nodes is not None:
+            position[end] = nodes.index.get_indexer(values.where(named, None))
+            unknown = named & (position[end] < 0)
+            found.extend((int(i), order, end, f"unknown node {values[i]!r}") for i in np.flatnonzero(unknown))
+            ends_known &= ~unknown
+    same = _truthy(ends["from"]) & (ends["from"] == ends["to"]).to_numpy(dtype=bool)
+    found.extend((int(i), 2, "to", "a leg must join two different nodes") for i in np.flatnonzero(same))
+    _check_leg_values(table, frame, found)
+    geometries = _leg_geometries(table, found)
+
+    # the ends of each leg, where both are places with coordinates
+    first = np.full((n, 2), np.nan)
+    last = np.full((n, 2), np.nan)
+    if nodes is not None:
+        xy = np.column_stack([shapely.get_x(nodes.geometry.array), shapely.get_y(nodes.geometry.array)])
+        for coords, end in ((first, "from"), (last, "to")):
+            at = ends_known & _truthy(ends[end])
+            coords[at] = xy[position[end][at]]
+    placed = ~np.isnan(first[:, 0]) & ~np.isnan(last[:, 0])
+
+    inner: dict[int, list[tuple[float, float]]] = {}
+    waypoints = frame["waypoints"].to_numpy(dtype=object)
+    for i in np.flatnonzero(_truthy(frame["waypoints"])):
+        text = waypoints[i]
+        if text.split()[:1] == [SEAROUTE]:  # a note for the tool that drew the geometry, not points
+            if geometries[i] is None:
+                found.append((int(i), 10, "waypoints", f"{text!r} asks for a sea lane but the leg has no geometry; "
+                              "draw it with python -m corridors.sealanes or give 'lat lon' pairs"))
             continue
-        for label, point, node in (("start", Point(geometry.coords[0]), first),
-                                   ("end", Point(geometry.coords[-1]), last)):
-            gap = great_circle_km(point.x, point.y, node.x, node.y)
-            if gap > contract.MAX_ENDPOINT_OFFSET_KM:
-                out.add(table, i, "geometry", f"the line's {label} is {gap:.0f} km from its node")
-        if distance is not None and distance > 0:
-            ratio = line_length_km(geometry) / distance
-            low, high = contract.GEOMETRY_TO_DISTANCE_RATIO
-            if not low <= ratio <= high:
-                out.add(table, i, "geometry", f"drawn length is {ratio:.2f}× the stated {distance:g} km "
-                        f"(plausible: {low}–{high}×)")
+        try:
+            inner[int(i)] = parse_waypoints(text)
+        except ValueError as exc:
+            found.append((int(i), 10, "waypoints", str(exc)))
+    drawn = placed & shapely.is_missing(geometries)
+    straight = drawn.copy()
+    for i, points in inner.items():
+        if drawn[i] and points:
+            straight[i] = False
+            geometries[i] = LineString([tuple(first[i]), *points, tuple(last[i])])
+    geometries[straight] = shapely.linestrings(np.stack([first[straight], last[straight]], axis=1))
+
+    distance = np.array(frame["distance_km"].to_numpy(dtype=object), dtype=float)  # None: NaN
+    measured = placed & ~(distance > contract.MAX_LEG_DISTANCE_KM)  # else reported as out of range already
+    direct = np.full(n, np.nan)
+    direct[measured] = GEOD.inv(first[measured, 0], first[measured, 1], last[measured, 0], last[measured, 1])[2] / 1e3
+    short = measured & (distance > 0) & (distance < contract.MIN_DISTANCE_TO_GREAT_CIRCLE * direct - 1)
+    found.extend((int(i), 11, "distance_km", f"{float(distance[i]):g} km is shorter than the {direct[i]:.0f} km great "
+                  "circle between its nodes") for i in np.flatnonzero(short))
+    lined = measured & ~shapely.is_missing(geometries)
+    coords, owner = shapely.get_coordinates(geometries[lined], return_index=True)
+    starts = np.searchsorted(owner, np.arange(lined.sum()))  # every line has two vertices or more
+    ends = np.append(starts[1:], len(owner))[: len(starts)] - 1
+    for order, (label, vertex, node) in enumerate((("start", starts, first), ("end", ends, last))):
+        gap = np.full(n, np.nan)
+        gap[lined] = GEOD.inv(coords[vertex, 0], coords[vertex, 1], node[lined, 0], node[lined, 1])[2] / 1e3
+        for i in np.flatnonzero(lined & (gap > contract.MAX_ENDPOINT_OFFSET_KM)):
+            found.append((int(i), 12 + order, "geometry", f"the line's {label} is {gap[i]:.0f} km from its node"))
+    judged = lined & (distance > 0)
+    ratio = np.full(n, np.nan)
+    ratio[judged] = _length_km(coords, owner, lined.sum())[judged[lined]] / distance[judged]
+    low, high = contract.GEOMETRY_TO_DISTANCE_RATIO
+    for i in np.flatnonzero(judged & ~((ratio >= low) & (ratio <= high))):
+        found.append((int(i), 14, "geometry", f"drawn length is {ratio[i]:.2f}× the stated {float(distance[i]):g} km "
+                      f"(plausible: {low}–{high}×)"))
+    out.add_in_row_order(table, found)
     gdf = gpd.GeoDataFrame(frame, geometry=geometries, crs="EPSG:4326")
     return gdf.drop_duplicates("id").set_index("id", drop=False)
 
 
-def _check_leg_values(table: RawTable, i: int, row: pd.Series, out: _Collector) -> None:
-    mode, gauge = row["mode"], row["gauge_mm"]
-    if mode == "rail":
-        if gauge is None and _given(table, i, "gauge_mm"):
-            pass  # written but not a whole number: reported as such
-        elif gauge is None:
-            out.add(table, i, "gauge_mm", "a rail leg needs its gauge (1435 or 1520)")
-        elif gauge not in contract.GAUGES_MM:
-            out.add(table, i, "gauge_mm", f"unknown gauge {gauge}; expected 1435 or 1520")
-    elif gauge is not None and mode in contract.MODES:
-        out.add(table, i, "gauge_mm", f"a {mode} leg has no gauge")
-    if row["distance_km"] is not None and row["distance_km"] <= 0:
-        out.add(table, i, "distance_km", f"distance must be positive, got {row['distance_km']:g}")
-    elif row["distance_km"] is not None and row["distance_km"] > contract.MAX_LEG_DISTANCE_KM:
-        out.add(table, i, "distance_km", f"{row['distance_km']:g} km is out of range: no leg is longer than "
-                f"{contract.MAX_LEG_DISTANCE_KM:,.0f} km, once round the Earth")
-    if row["time_h"] is not None:
-        if row["time_h"] <= 0:
-            out.add(table, i, "time_h", f"time must be positive, got {row['time_h']:g}")
-        if not row["time_source"]:
-            out.add(table, i, "time_source", "a leg time needs its source")
-    service = row["service"]
-    if service:
-        if mode not in contract.SCHEDULED_MODES:
-            out.add(table, i, "service", "only ferry, sea and air legs have a service pattern")
-        elif (wrong := service_problem(service)) is not None:
-            out.add(table, i, "service", wrong)
-        if not row["service_source"]:
-            out.add(table, i, "service_source", "a service pattern needs its source")
-    elif mode == "ferry":
-        out.add(table, i, "service", "a ferry leg needs its service pattern ('unscheduled' or 'N/week')")
+def lines_length_km(lines: np.ndarray) -> np.ndarray:
+    """Return the geodesic length in km of each lon/lat LineString of an array, computed for all at once."""
+    coords, owner = shapely.get_coordinates(lines, return_index=True)
+    return _length_km(coords, owner, len(lines))
 
 
-def _given(table: RawTable, i: int, column: str) -> bool:
-    """Return whether a value was written in a cell, even one that could not be parsed."""
-    return column in table.frame.columns and table.frame[column].iloc[i] != ""
+def _length_km(coords: np.ndarray, owner: np.ndarray, count: int) -> np.ndarray:
+    inside = owner[:-1] == owner[1:]  # consecutive vertices of the same line make a segment
+    segment_m = GEOD.inv(coords[:-1][inside, 0], coords[:-1][inside, 1], coords[1:][inside, 0],
+                         coords[1:][inside, 1])[2]
+    return np.bincount(owner[:-1][inside], weights=segment_m, minlength=count) / 1e3
 
 
-def _leg_geometry(table: RawTable, i: int, row: pd.Series, wkt: pd.Series | None,
-                  out: _Collector) -> LineString | None:
-    geometry = None
-    if table.geometry is not None:
-        geometry = table.geometry.iloc[i]
-    if (geometry is None or geometry.is_empty) and wkt is not None and wkt.iloc[i]:
-        try:
-            with warnings.catch_warnings():  # a NaN coordinate warns; off_the_globe reports it below
-                warnings.simplefilter("ignore", RuntimeWarning)
-                geometry = shapely.from_wkt(wkt.iloc[i])
-        except shapely.errors.GEOSException:
-            out.add(table, i, "geometry", "not valid WKT")
-            return None
-    if geometry is None or geometry.is_empty:
-        return None  # drawn through the waypoints by the caller, once the nodes are known
-    if geometry.geom_type != "LineString":
-        out.add(table, i, "geometry", f"expected a LineString, got a {geometry.geom_type}")
-        return None
-    if (wrong := off_the_globe(geometry)) is not None:
-        out.add(table, i, "geometry", wrong)
-        return None
-    return geometry
+def _check_leg_values(table: RawTable, frame: pd.DataFrame, found: list[tuple[int, int, str, str]]) -> None:
+    mode = frame["mode"].to_numpy(dtype=object)
+    gauge = frame["gauge_mm"].to_numpy(dtype=object)
+    has_gauge = pd.notna(gauge)
+    rail = mode == "rail"
+    given = _given_values(table.frame, "gauge_mm") != ""  # written, even if not a whole number
+    found.extend((int(i), 3, "gauge_mm", "a rail leg needs its gauge (1435 or 1520)")
+                 for i in np.flatnonzero(rail & ~has_gauge & ~given))
+    known_gauge = np.fromiter((g in contract.GAUGES_MM for g in gauge), dtype=bool, count=len(gauge))
+    found.extend((int(i), 3, "gauge_mm", f"unknown gauge {gauge[i]}; expected 1435 or 1520")
+                 for i in np.flatnonzero(rail & has_gauge & ~known_gauge))
+    a_mode = np.fromiter((m in contract.MODES for m in mode), dtype=bool, count=len(mode))
+    found.extend((int(i), 3, "gauge_mm", f"a {mode[i]} leg has no gauge")
+                 for i in np.flatnonzero(~rail & has_gauge & a_mode))
+    distance = np.array(frame["distance_km"].to_numpy(dtype=object), dtype=float)
+    found.extend((int(i), 4, "distance_km", f"distance must be positive, got {float(distance[i]):g}")
+                 for i in np.flatnonzero(distance <= 0))
+    found.extend((int(i), 4, "distance_km", f"{float(distance[i]):g} km is out of range: no leg is longer than "
+                  f"{contract.MAX_LEG_DISTANCE_KM:,.0f} km, once round the Earth")
+                 for i in np.flatnonzero(distance > contract.MAX_LEG_DISTANCE_KM))
+    time_h = np.array(frame["time_h"].to_numpy(dtype=object), dtype=float)
+    found.extend((int(i), 5, "time_h", f"time must be positive, got {float(time_h[i]):g}")
+                 for i in np.flatnonzero(time_h <= 0))
+    found.extend((int(i), 6, "time_source", "a leg time needs its source")
+                 for i in np.flatnonzero(~np.isnan(time_h) & ~_truthy(frame["time_source"])))
+    service = frame["service"].to_numpy(dtype=object)
+    scheduled = _truthy(frame["service"])
+    for i in np.flatnonzero(scheduled):
+        if mode[i] not in contract.SCHEDULED_MODES:
+            found.append((int(i), 7, "service", "only ferry, sea and air legs have a service pattern"))
+        elif (wrong := service_problem(service[i])) is not None:
+            found.append((int(i), 7, "service", wrong))
+    found.extend((int(i), 8, "service_source", "a service pattern needs its source")
+                 for i in np.flatnonzero(scheduled & ~_truthy(frame["service_source"])))
+    found.extend((int(i), 7, "service", "a ferry leg needs its service pattern ('unscheduled' or 'N/week')")
+                 for i in np.flatnonzero(~scheduled & (mode == "ferry")))
+
+
+def _leg_geometries(table: RawTable, found: list[tuple[int, int, str, str]]) -> np.ndarray:
+    """Return each leg's drawn line (None where there is none, or it is wrong: then ``found`` says why)."""
+    n = len(table.frame)
+    geometries = (np.array(table.geometry.array, dtype=object) if table.geometry is not None
+                  else np.full(n, None, dtype=object))
+    geometries[shapely.is_empty(geometries)] = None
+    wkt = _given_values(table.frame, "geometry")
+    wanted = shapely.is_missing(geometries) & (wkt != "")
+    if wanted.any():
+        with warnings.catch_warnings():  # a NaN coordinate warns; off_the_globe reports it below
+            warnings.simplefilter("ignore", RuntimeWarning)
+            parsed = shapely.from_wkt(wkt[wanted], on_invalid="ignore")
+        for i in np.flatnonzero(wanted)[shapely.is_missing(parsed)]:
+            found.append((int(i), 9, "geometry", "not valid WKT"))
+        geometries[wanted] = parsed
+        geometries[shapely.is_empty(geometries)] = None
+    drawn = ~shapely.is_missing(geometries)
+    other = drawn & (shapely.get_type_id(geometries) != shapely.GeometryType.LINESTRING)
+    for i in np.flatnonzero(other):
+        found.append((int(i), 9, "geometry", f"expected a LineString, got a {geometries[i].geom_type}"))
+    geometries[other] = None
+    lines = np.flatnonzero(drawn & ~other)
+    coords, owner = shapely.get_coordinates(geometries[lines], return_index=True)
+    not_finite = np.bincount(owner[~np.isfinite(coords).all(axis=1)], minlength=len(lines)) > 0
+    off = np.bincount(owner[~((np.abs(coords[:, 0]) <= 180) & (np.abs(coords[:, 1]) <= 90))],
+                      minlength=len(lines)) > 0
+    for j in np.flatnonzero(not_finite | off):
+        message = ("a coordinate is not a finite number" if not_finite[j]
+                   else "a coordinate is off the globe (lon -180..180, lat -90..90)")
+        found.append((int(lines[j]), 9, "geometry", message))
+    geometries[lines[not_finite | off]] = None
+    return geometries
 
 
 def off_the_globe(geometry: shapely.Geometry) -> str | None:
@@ -503,16 +612,24 @@ def _check_emissions(table: RawTable, frame: pd.DataFrame, nodes: gpd.GeoDataFra
 
 
 def _check_connected(table: RawTable, nodes: gpd.GeoDataFrame, legs: gpd.GeoDataFrame, out: _Collector) -> None:
-    graph = nx.Graph()
-    graph.add_nodes_from(n for n in nodes.index if n)  # a node without its id is reported on its own
+    ids = nodes.index[_truthy(pd.Series(nodes.index.to_numpy(dtype=object)))]  # a node without its id: reported
     # a leg to an unknown node is reported on its own; it must not add that node here as a second problem
-    graph.add_edges_from((a, b) for a, b in zip(legs["from"], legs["to"], strict=True)
-                         if a in nodes.index and b in nodes.index)
-    components = sorted(nx.connected_components(graph), key=len, reverse=True)
-    for component in components[1:]:
-        names = ", ".join(sorted(component)[:6]) + (" …" if len(component) > 6 else "")
-        out.problems.append(Problem(table.file, "", "", f"the network is disconnected: {names} cannot be reached "
-                                    f"from {sorted(components[0])[0]}"))
+    start, end = ids.get_indexer(legs["from"]), ids.get_indexer(legs["to"])
+    joined = (start >= 0) & (end >= 0)
+    adjacency = scipy.sparse.coo_matrix((np.ones(joined.sum()), (start[joined], end[joined])),
+                                        shape=(len(ids), len(ids)))
+    count, label = connected_components(adjacency, directed=False)
+    if count < 2:
+        return
+    # components numbered in the order of their first place, largest first (ties: first numbered first)
+    sizes = np.bincount(label, minlength=count)
+    order = sorted(range(count), key=lambda c: -sizes[c])
+    members = pd.Series(ids.to_numpy(dtype=object)).groupby(label).agg(sorted)
+    for component in order[1:]:
+        names = members[component]
+        listed = ", ".join(names[:6]) + (" …" if len(names) > 6 else "")
+        out.problems.append(Problem(table.file, "", "", f"the network is disconnected: {listed} cannot be reached "
+                                    f"from {members[order[0]][0]}"))
 
 
 #: The order of the levels of an element: its best case is never slower than its typical state, which is never

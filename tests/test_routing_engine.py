@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import networkx as nx
 import pytest
 
@@ -100,3 +102,57 @@ def test_expanded_graph_is_built_once_per_weight_and_profile(mini: corridors.Net
     assert mini.expanded_graph(weight="distance") is not mini.expanded_graph()
     with pytest.raises(corridors.CorridorError, match="unknown conditions"):
         mini.expanded_graph(profile="optimistic")
+
+
+def _path_cost(arcs, weight: str) -> float:
+    return sum(a.time_h if weight == "time" else a.distance_km + 1e-6 * a.time_h for a in arcs)
+
+
+@pytest.mark.parametrize("weight", ["time", "distance"])
+def test_compiled_engine_finds_paths_as_cheap_as_the_python_one(net: corridors.Network, weight: str) -> None:
+    graph = net.expanded_graph(weight=weight)
+    places = list(net.nodes.index)
+    checked = 0
+    for origin in places[::7]:
+        for destination in places[3::5]:
+            if origin == destination:
+                continue
+            ours = shortest_arcs(graph, [origin, destination], engine="python")
+            compiled = shortest_arcs(graph, [origin, destination], engine="compiled")
+            assert (ours is None) == (compiled is None), (origin, destination)
+            if ours is None:
+                continue
+            assert _path_cost(compiled, weight) == pytest.approx(_path_cost(ours, weight), abs=1e-6)
+            assert compiled[0].tail in graph.departures[origin]
+            assert compiled[-1].head in graph.arrivals[destination]
+            assert all(a.head == b.tail for a, b in itertools.pairwise(compiled))  # one chain of arcs
+            checked += 1
+    assert checked > 50
+
+
+def test_compiled_engine_honours_vias_and_what_is_avoided(net: corridors.Network) -> None:
+    graph = net.expanded_graph()
+    xian, poti, baku = net.place("Xi'an"), net.place("Poti"), net.place("Baku")
+    for stages, blocked in (([xian, baku, poti], {}), ([xian, baku, poti], {"blocked_modes": {"ferry"}}),
+                            ([xian, poti], {"blocked_places": {baku}})):
+        ours = shortest_arcs(graph, stages, engine="python", **blocked)
+        compiled = shortest_arcs(graph, stages, engine="compiled", **blocked)
+        assert (ours is None) == (compiled is None)
+        if ours is not None:
+            assert _path_cost(compiled, "time") == pytest.approx(_path_cost(ours, "time"))
+            assert not any(a.kind in blocked.get("blocked_modes", ()) for a in compiled if a.element == "leg")
+            assert not any(a.place in blocked.get("blocked_places", ()) for a in compiled)
+
+
+def test_the_bundled_network_is_searched_in_python_so_routes_are_unchanged(net: corridors.Network) -> None:
+    from corridors.routing import COMPILED_FROM_ARCS
+
+    graph = net.expanded_graph()
+    assert len(graph.arcs) < COMPILED_FROM_ARCS
+    stages = [net.place("Xi'an"), net.place("Poti")]
+    assert shortest_arcs(graph, stages) == shortest_arcs(graph, stages, engine="python")
+
+
+def test_an_unknown_engine_is_refused(mini: corridors.Network) -> None:
+    with pytest.raises(corridors.CorridorError, match="unknown engine"):
+        shortest_arcs(mini.expanded_graph(), ["urumqi", "dostyk"], engine="fast")

@@ -151,3 +151,44 @@ def test_a_node_a_few_km_off_shore_is_reported_as_at_sea(mini_dir: Path) -> None
     problems = [p for p in corridors.validate(mini_dir) if p.file == "nodes.csv" and p.field == "lat"]
     assert len(problems) == 1
     assert "at sea or on an island" in problems[0].message
+
+
+def test_spaces_around_values_are_not_part_of_them(mini_dir: Path) -> None:
+    def nodes(frame: pd.DataFrame) -> None:
+        frame.loc[2, "country"] = "  KAZ "
+        frame.loc[2, "lat"] = " 45.252"
+
+    def legs(frame: pd.DataFrame) -> None:
+        frame.loc[1, "mode"] = "rail "
+        frame.loc[1, "to"] = " dostyk"
+
+    _edit(mini_dir / "nodes.csv", nodes)
+    _edit(mini_dir / "legs.csv", legs)
+    net = corridors.load_network(mini_dir)
+    assert net.nodes.at["dostyk", "country"] == "KAZ"
+    assert net.legs.iloc[1]["to"] == "dostyk"
+    assert net.legs.iloc[1]["mode"] == "rail"
+
+
+def test_a_large_dataset_reports_each_fault_once_in_the_usual_order(tmp_path: Path) -> None:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from synthetic import write_grid
+
+    folder = write_grid(tmp_path / "grid", 20_000)  # past the size where values are parsed as shared columns
+
+    def legs(frame: pd.DataFrame) -> None:
+        frame.loc[12_000, "gauge_mm"] = "1000"  # a rail leg (the grid's columns are rail)
+        frame.loc[5, "distance_km"] = "ten"
+        frame.loc[15_000, "to"] = "atlantis"
+        frame.loc[15_000, "mode"] = "rial"
+
+    _edit(folder / "legs.csv", legs)
+    problems = corridors.validate(folder)
+    # values are parsed column by column (the contract's order), then each leg is checked, row by row
+    assert [(p.row, p.field) for p in problems] == [("line 15002", "mode"), ("line 7", "distance_km"),
+                                                   ("line 12002", "gauge_mm"), ("line 15002", "to")]
+    assert problems[1].message == "'ten' is not a number"
+    assert problems[2].message == "unknown gauge 1000; expected 1435 or 1520"
+    assert problems[3].message == "unknown node 'atlantis'"

@@ -1,0 +1,136 @@
+"""Skims: the best route's distance, time, cost, CO2e and border crossings between many origins and destinations.
+
+One compiled search per origin (see :mod:`corridors.routing`) settles every place at once; the totals of each
+destination's path are then summed along the search's tree for all destinations together, by pointer jumping
+(each round adds the sums of the path's upper half, so a path of n arcs takes log2(n) rounds of array work).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from .conditions import DEFAULT_CONDITIONS, Conditions
+from .routing import ExpandedGraph, search_from
+
+if TYPE_CHECKING:
+    from .network import Network
+
+#: The columns of a skim, in order: the route's totals as :class:`~corridors.route.Route` gives them.
+COLUMNS = ("distance_km", "time_h", "time_days", "cost_usd", "co2_kg", "border_crossings", "reachable", "reason")
+_TOTALS = ("distance_km", "time_h", "cost_usd", "co2_kg", "border_crossings")
+
+
+def skim(network: Network, origins: str | Sequence[str], destinations: str | Sequence[str], *, by: str = "time",
+         conditions: str | Conditions | None = None, avoid: Iterable[str] = ()) -> pd.DataFrame:
+    """Return the best route's totals for every origin and destination, one row per pair.
+
+    The frame is indexed by ``(origin, destination)`` place ids and has ``distance_km``, ``time_h`` and
+    ``time_days`` (expected, stops included), ``cost_usd`` and ``co2_kg`` (per loaded FEU; NaN without cost or
+    emission data), ``border_crossings``, ``reachable`` and, for a pair that is not, the ``reason`` (its totals
+    are NaN). A place paired with itself is reachable at zero.
+
+    Routes are chosen as :meth:`Network.route` chooses them: booked under ``typical`` conditions (what
+    ``conditions`` closes avoided) and priced under ``conditions``, by ``by``, flights only from or to an airport.
+    Unlike :meth:`~corridors.network.Network.route`, a skim does not search again when the best path passes a
+    place twice (a rare detour through a yard and back), so for such a pair it gives that path's totals.
+    """
+    origin_ids = _places(network, origins)
+    destination_ids = _places(network, destinations)
+    chosen = network._resolve(conditions)
+    booking = network.conditions(DEFAULT_CONDITIONS)
+    graph = network.expanded_graph(weight=by, conditions=booking)
+    # the graph priced under the conditions has the same arcs in the same order: only their figures differ
+    key = (by, booking, chosen)
+    if key not in network._skim_totals:  # once per network, weight and conditions, as the graphs are
+        network._skim_totals[key] = _arc_totals(network, network.expanded_graph(weight=by, conditions=chosen), graph)
+    totals = network._skim_totals[key]
+    constraints = network._constraints(list(avoid))
+    blocked_places = constraints.places(network._nodes)
+    blocked_legs = constraints.legs(network._legs) | network._closed_legs(chosen)
+    airports = {p for p in (*origin_ids, *destination_ids) if network._node_records[p]["kind"] == "airport"}
+    # every destination's arrival sub-nodes as one array, so that each origin's answers are read at once
+    arrivals = [graph.arrivals.get(d, ()) for d in destination_ids]
+    owner = np.repeat(np.arange(len(destination_ids)), [len(a) for a in arrivals])
+    flat = np.fromiter((n for a in arrivals for n in a), dtype=np.int64, count=len(owner))
+    ends_avoided = np.array([d in blocked_places for d in destination_ids], dtype=bool)
+    frames = []
+    for origin in origin_ids:
+        # flights are used only when an end of the route is an airport (as Network.route does): a second search
+        # when some destinations are airports and others not
+        flights = np.array([origin in airports or d in airports for d in destination_ids], dtype=bool)
+        values = np.full((len(destination_ids), len(_TOTALS)), np.nan)
+        for flying in np.unique(flights):
+            modes = set(constraints.modes) | (set() if flying else {"air"})
+            dist, sums = _tree_totals(graph, totals, origin, blocked_places, modes, blocked_legs)
+            best = _nearest(dist[flat], owner, len(destination_ids))
+            found = (best >= 0) & (flights == flying)
+            values[found] = sums[flat[best[found]]]
+        frame = pd.DataFrame(values, columns=list(_TOTALS),
+                             index=pd.MultiIndex.from_product([[origin], destination_ids],
+                                                              names=["origin", "destination"]))
+        frame["reachable"] = ~np.isnan(values[:, 0])
+        frame["reason"] = None
+        frame.loc[~frame["reachable"], "reason"] = ("no route without what is avoided" if constraints
+                                                    else "no route joins them in this network")
+        if origin in blocked_places:
+            frame[list(_TOTALS)], frame["reachable"], frame["reason"] = np.nan, False, "an end of the route is avoided"
+        frame.loc[ends_avoided, list(_TOTALS)] = np.nan
+        frame.loc[ends_avoided, ["reachable", "reason"]] = [False, "an end of the route is avoided"]
+        if origin in destination_ids:
+            frame.loc[(origin, origin), [*_TOTALS, "reachable", "reason"]] = [*[0.0] * len(_TOTALS), True, None]
+        frames.append(frame)
+    frame = pd.concat(frames)
+    frame["time_days"] = frame["time_h"] / 24.0
+    frame["border_crossings"] = frame["border_crossings"].astype("Int64")
+    frame["reachable"] = frame["reachable"].astype(bool)
+    return frame[list(COLUMNS)]
+
+
+def _nearest(dist: np.ndarray, owner: np.ndarray, count: int) -> np.ndarray:
+    """Return, per destination, the position in ``dist`` of its nearest arrival (the first of equally near ones,
+    as a route takes it), or -1 where none is reached."""
+    best = np.full(count, -1, dtype=np.int64)
+    reached = np.flatnonzero(np.isfinite(dist))
+    order = reached[np.lexsort((reached, dist[reached], owner[reached]))]
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = owner[order][1:] != owner[order][:-1]
+    best[owner[order][first]] = order[first]
+    return best
+
+
+def _places(network: Network, given: str | Sequence[str]) -> list[str]:
+    names = [given] if isinstance(given, str) else list(given)
+    ids = network._node_records  # an id is its own place (validation refuses a name shared with another place)
+    return list(dict.fromkeys(name if name in ids else network.place(name) for name in names))
+
+
+def _arc_totals(network: Network, priced: ExpandedGraph, graph: ExpandedGraph) -> np.ndarray:
+    """Return, per entry of the compiled graph, what its arc adds to each total (columns as in ``_TOTALS``)."""
+    countries = {place: record["country"] for place, record in network._node_records.items()}
+    values = np.array([(a.distance_km, a.time_h, a.cost_usd, a.co2_kg if a.element == "leg" else 0.0,
+                        float(a.element == "leg" and countries[a.place] != countries[str(a.to_place)]))
+                       for a in priced.arcs], dtype=float).reshape(-1, len(_TOTALS))
+    return values[graph.compiled.order]
+
+
+def _tree_totals(graph: ExpandedGraph, totals: np.ndarray, origin: str, blocked_places: frozenset[str],
+                 blocked_modes: set[str], blocked_legs: frozenset[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Return the distance of every sub-node from ``origin`` and the totals of the path that reaches it."""
+    start = dict.fromkeys(graph.departures.get(origin, ()), 0.0)
+    dist, via = search_from(graph, start, blocked_places=blocked_places, blocked_modes=blocked_modes,
+                            blocked_legs=blocked_legs)
+    reached = via >= 0
+    sums = np.zeros((len(via), totals.shape[1]))
+    sums[reached] = totals[via[reached]]  # what the last arc adds
+    up = np.full(len(via), -1, dtype=np.int64)
+    up[reached] = graph.compiled.tail[via[reached]]
+    while (up >= 0).any():  # each round adds the sums of the path above, then looks twice as far up
+        has = up >= 0
+        above = up[has]
+        sums[has] += sums[above]
+        up[has] = up[above]
+    return dist, sums
