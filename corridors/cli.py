@@ -174,6 +174,19 @@ def build_parser() -> argparse.ArgumentParser:
     context.add_argument("series", nargs="*", metavar="SERIES", help="series ids (default: all)")
     context.add_argument("--chart", metavar="FILE", help="also draw the series as a chart (.png, .svg or .pdf)")
 
+    skim = command("skim", "the best routes' totals between many origins and destinations, as one table",
+                   "Route every origin to every destination (one search per origin) and print each pair's distance, "
+                   "expected days, cost, CO2e and border crossings, with the simulated P10, P50 and P90 days; an "
+                   "unreachable pair has no figures and says why.", csv=True)
+    skim.add_argument("origins", metavar="ORIGINS", help="places separated by commas, e.g. \"Xi'an,Chongqing\"")
+    skim.add_argument("destinations", metavar="DESTINATIONS", help="places separated by commas")
+    skim.add_argument("--by", choices=("time", "distance", "cost", "co2"), default="time", help="what to minimise")
+    skim.add_argument("--avoid", action="append", default=[], metavar="X",
+                      help="avoid a place, a country (code or name), a mode or a sea passage (repeatable)")
+    _condition_options(skim)
+    _simulation_options(skim, default_n=2_000)
+    skim.add_argument("--parquet", metavar="FILE", help="also write the table as Parquet (needs pyarrow)")
+
     sweep = command("sweep", "scenarios × pairs × conditions as one table, on Dask or in process",
                     "Route and simulate every scenario × pair × condition set (× month) of a grid file (TOML: "
                     "scenarios, pairs, conditions, journeys, seed; optional months, network, reroute), as tasks on a "
@@ -317,6 +330,8 @@ def _check_outputs(args: argparse.Namespace) -> None:
         (charts if args.command == "chart" else pages).append(args.out)
     if args.command == "sweep" and args.network:
         raise CorridorError("a sweep's network is the grid file's `network` key; leave out --network")
+    if getattr(args, "parquet", None) and Path(args.parquet).suffix.lower() != ".parquet":
+        raise CorridorError(f"{Path(args.parquet).name}: --parquet writes a .parquet file")
     if args.command == "sweep" and args.out and Path(args.out).suffix.lower() not in (".parquet", ".csv"):
         raise CorridorError(f"{Path(args.out).name}: write a sweep to a .parquet or a .csv file")
     if pages:

@@ -334,3 +334,27 @@ def sweep(args: Namespace) -> int:
 
     return sweeps.run_sweep_cli(args.grid, scheduler=args.scheduler, workers=args.workers, out=args.out,
                                 quiet=args.quiet)
+
+
+def skim(args: Namespace) -> int:
+    net = _load(args)
+    origins, destinations = (_listed(args.origins, "ORIGINS"), _listed(args.destinations, "DESTINATIONS"))
+    with views.progress("skimming", quiet=args.quiet):
+        frame = net.skim(origins, destinations, by=args.by, conditions=_conditions(net, args), avoid=args.avoid,
+                         journeys=args.journeys, seed=args.seed)
+    if args.parquet:
+        try:
+            frame.reset_index().to_parquet(args.parquet, index=False)
+        except ImportError as exc:
+            raise CorridorError("writing Parquet needs pyarrow: pip install 'corridors[dask]', or use --csv") from exc
+        _note(args, f"wrote {args.parquet}")
+    return _output(args, lambda: views.skim_view(net, frame, args.by),
+                   lambda: {"by": args.by, "journeys": args.journeys, "pairs": views.records(frame.reset_index())},
+                   frame.reset_index)
+
+
+def _listed(text: str, what: str) -> list[str]:
+    places = [p.strip() for p in text.split(",") if p.strip()]
+    if not places:
+        raise CorridorError(f"{what} names no place; give places separated by commas, e.g. \"Xi'an,Chongqing\"")
+    return places

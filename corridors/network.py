@@ -240,11 +240,14 @@ class Network:
         return self._route(stages, arcs, chosen, by, booked_under=booking.name)
 
     def skim(self, origins: str | Sequence[str], destinations: str | Sequence[str], *, by: str = "time",
-             conditions: str | Conditions | None = None, avoid: Iterable[str] = ()) -> pd.DataFrame:
-        """Return the best route's totals between every origin and destination (see :func:`corridors.skim.skim`)."""
+             conditions: str | Conditions | None = None, avoid: Iterable[str] = (), journeys: int = 0,
+             seed: int | None = 0) -> pd.DataFrame:
+        """Return the best route's totals between every origin and destination, and with ``journeys`` its simulated
+        P10/P50/P90 (see :func:`corridors.skim.skim`)."""
         from .skim import skim
 
-        return skim(self, origins, destinations, by=by, conditions=conditions, avoid=avoid)
+        return skim(self, origins, destinations, by=by, conditions=conditions, avoid=avoid, journeys=journeys,
+                    seed=seed)
 
     @cached_property
     def _has_air(self) -> bool:

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .conditions import DEFAULT_CONDITIONS, Conditions
+from .errors import CorridorError
 from .routing import ExpandedGraph, search_from
 
 if TYPE_CHECKING:
@@ -24,8 +25,13 @@ COLUMNS = ("distance_km", "time_h", "time_days", "cost_usd", "co2_kg", "border_c
 _TOTALS = ("distance_km", "time_h", "cost_usd", "co2_kg", "border_crossings")
 
 
+#: The simulated columns a skim adds when it is asked for journeys.
+SIMULATED = ("p10_days", "p50_days", "p90_days", "mean_days")
+
+
 def skim(network: Network, origins: str | Sequence[str], destinations: str | Sequence[str], *, by: str = "time",
-         conditions: str | Conditions | None = None, avoid: Iterable[str] = ()) -> pd.DataFrame:
+         conditions: str | Conditions | None = None, avoid: Iterable[str] = (), journeys: int = 0,
+         seed: int | None = 0) -> pd.DataFrame:
     """Return the best route's totals for every origin and destination, one row per pair.
 
     The frame is indexed by ``(origin, destination)`` place ids and has ``distance_km``, ``time_h`` and
@@ -37,6 +43,12 @@ def skim(network: Network, origins: str | Sequence[str], destinations: str | Seq
     ``conditions`` closes avoided) and priced under ``conditions``, by ``by``, flights only from or to an airport.
     Unlike :meth:`~corridors.network.Network.route`, a skim does not search again when the best path passes a
     place twice (a rare detour through a yard and back), so for such a pair it gives that path's totals.
+
+    With ``journeys`` > 0 every reachable pair's route is also simulated (:func:`corridors.simulation.journey_totals`,
+    the journeys :func:`corridors.simulate` draws) and the skim gains ``p10_days``, ``p50_days``, ``p90_days`` and
+    ``mean_days``. Each pair's route is read off its origin's search tree, not searched again; each pair draws
+    from its own seed, spawned from ``seed`` in the frame's order (``numpy.random.SeedSequence``), so a pair's
+    figures do not depend on which other pairs are in the skim's order before it... only on its position.
     """
     origin_ids = _places(network, origins)
     destination_ids = _places(network, destinations)
@@ -57,7 +69,10 @@ def skim(network: Network, origins: str | Sequence[str], destinations: str | Seq
     owner = np.repeat(np.arange(len(destination_ids)), [len(a) for a in arrivals])
     flat = np.fromiter((n for a in arrivals for n in a), dtype=np.int64, count=len(owner))
     ends_avoided = np.array([d in blocked_places for d in destination_ids], dtype=bool)
+    if not isinstance(journeys, (int, np.integer)) or journeys < 0:
+        raise CorridorError(f"journeys must be a whole number ≥ 0, got {journeys!r}")
     frames = []
+    paths: dict[tuple[str, str], list] = {}  # (origin, destination) -> the arcs of its route, when simulating
     for origin in origin_ids:
         # flights are used only when an end of the route is an airport (as Network.route does): a second search
         # when some destinations are airports and others not
@@ -65,10 +80,14 @@ def skim(network: Network, origins: str | Sequence[str], destinations: str | Seq
         values = np.full((len(destination_ids), len(_TOTALS)), np.nan)
         for flying in np.unique(flights):
             modes = set(constraints.modes) | (set() if flying else {"air"})
-            dist, sums = _tree_totals(graph, totals, origin, blocked_places, modes, blocked_legs)
+            dist, sums, via = _tree_totals(graph, totals, origin, blocked_places, modes, blocked_legs)
             best = _nearest(dist[flat], owner, len(destination_ids))
             found = (best >= 0) & (flights == flying)
             values[found] = sums[flat[best[found]]]
+            if journeys:
+                for j in np.flatnonzero(found):
+                    if destination_ids[j] != origin:
+                        paths[origin, destination_ids[j]] = _path(graph, via, int(flat[best[j]]))
         frame = pd.DataFrame(values, columns=list(_TOTALS),
                              index=pd.MultiIndex.from_product([[origin], destination_ids],
                                                               names=["origin", "destination"]))
@@ -87,7 +106,43 @@ def skim(network: Network, origins: str | Sequence[str], destinations: str | Seq
     frame["time_days"] = frame["time_h"] / 24.0
     frame["border_crossings"] = frame["border_crossings"].astype("Int64")
     frame["reachable"] = frame["reachable"].astype(bool)
-    return frame[list(COLUMNS)]
+    frame = frame[list(COLUMNS)]
+    if journeys:
+        frame = _simulated(network, frame, paths, chosen, by, journeys, seed)
+    return frame
+
+
+def _path(graph: ExpandedGraph, via: np.ndarray, node: int) -> list:
+    """Return the arcs of the search tree's path to sub-node ``node``, from the origin on."""
+    compiled, arcs = graph.compiled, []
+    while via[node] >= 0:
+        entry = int(via[node])
+        arcs.append(graph.arcs[int(compiled.order[entry])])
+        node = int(compiled.tail[entry])
+    return arcs[::-1]
+
+
+def _simulated(network: Network, frame: pd.DataFrame, paths: dict[tuple[str, str], list], chosen: Conditions,
+               by: str, journeys: int, seed: int | None) -> pd.DataFrame:
+    """Return the skim with each reachable pair's simulated P10, P50, P90 and mean days (NaN where unreachable;
+    zero for a place with itself)."""
+    from .simulation import HOURS_PER_DAY, journey_totals
+
+    seeds = np.random.SeedSequence(seed).spawn(len(frame))
+    values = np.full((len(frame), len(SIMULATED)), np.nan)
+    for i, (pair, reachable) in enumerate(zip(frame.index, frame["reachable"], strict=True)):
+        if not reachable:
+            continue
+        if pair not in paths:  # a place with itself
+            values[i] = 0.0
+            continue
+        route = network._route(list(pair), paths[pair], chosen, by, booked_under=DEFAULT_CONDITIONS)
+        days = journey_totals(route, n=journeys, seed=np.random.default_rng(seeds[i]).integers(2**63)) / HOURS_PER_DAY
+        values[i, :3] = np.percentile(days, (10, 50, 90))
+        values[i, 3] = days.mean()
+    frame = frame.copy()
+    frame[list(SIMULATED)] = values
+    return frame
 
 
 def _nearest(dist: np.ndarray, owner: np.ndarray, count: int) -> np.ndarray:
@@ -118,8 +173,10 @@ def _arc_totals(network: Network, priced: ExpandedGraph, graph: ExpandedGraph) -
 
 
 def _tree_totals(graph: ExpandedGraph, totals: np.ndarray, origin: str, blocked_places: frozenset[str],
-                 blocked_modes: set[str], blocked_legs: frozenset[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Return the distance of every sub-node from ``origin`` and the totals of the path that reaches it."""
+                 blocked_modes: set[str], blocked_legs: frozenset[str]
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return the distance of every sub-node from ``origin``, the totals of the path that reaches it and the entry
+    of the compiled graph that reached it (see :func:`corridors.routing.search_from`)."""
     start = dict.fromkeys(graph.departures.get(origin, ()), 0.0)
     dist, via = search_from(graph, start, blocked_places=blocked_places, blocked_modes=blocked_modes,
                             blocked_legs=blocked_legs)
@@ -133,4 +190,4 @@ def _tree_totals(graph: ExpandedGraph, totals: np.ndarray, origin: str, blocked_
         above = up[has]
         sums[has] += sums[above]
         up[has] = up[above]
-    return dist, sums
+    return dist, sums, via

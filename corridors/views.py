@@ -533,6 +533,41 @@ def _leg_ids_named(text: str, net: Any) -> str:
     return _LEG_ID.sub(lambda m: leg_name(net, m.group(0)), text)
 
 
+# --- skims ---------------------------------------------------------------------------------------------------------
+
+def skim_view(net: Any, frame: Any, by: str) -> list[Block]:
+    """Return a skim: one row per pair with its totals and simulated days, or why it has none."""
+    simulated = "p50_days" in frame.columns
+    grid = table("from", "to", ">km", ">days", *((">P10", ">P50", ">P90") if simulated else ()), ">US$", ">kg CO2e",
+                 ">borders")
+    missing: list[str] = []
+    for (origin, destination), r in frame.iterrows():
+        if not r["reachable"]:
+            missing.append(f"  {net.place_name(origin)} → {net.place_name(destination)}: {r['reason']}")
+            continue
+        days = (number(r["p10_days"], ".1f"), number(r["p50_days"], ".1f"), number(r["p90_days"], ".1f")) \
+            if simulated else ()
+        row(grid, net.place_name(origin), net.place_name(destination), number(r["distance_km"]),
+            number(r["time_days"], ".1f"), *days, number(r["cost_usd"]), number(r["co2_kg"]),
+            "–" if r["border_crossings"] is None or r["border_crossings"] != r["border_crossings"]
+            else int(r["border_crossings"]))
+    reachable = int(frame["reachable"].sum())
+    head = (f"{len(frame)} pairs, {reachable} reachable; the {BEST[by]} route of each (days: expected"
+            f"{'; P10/P50/P90: simulated journeys' if simulated else ''}; US$ and CO2e per loaded FEU)")
+    return [head, grid, *(["Unreachable:", *missing] if missing else [])]
+
+
+def records(frame: Any) -> list[dict[str, Any]]:
+    """Return a table as JSON-ready records: NaN as null, numbers as numbers."""
+    import numpy as np
+
+    out = []
+    for record in frame.to_dict(orient="records"):
+        out.append({k: (None if isinstance(v, float) and np.isnan(v) else v.item() if hasattr(v, "item") else v)
+                    for k, v in record.items()})
+    return out
+
+
 # --- backtest and context -------------------------------------------------------------------------------------------
 
 def backtest_view(result: Any, groupings: Sequence[str]) -> list[Block]:

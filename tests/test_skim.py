@@ -99,3 +99,39 @@ def test_a_skim_on_a_large_synthetic_grid_matches_its_routes(tmp_path) -> None:
     skim = grid.skim(places[0], places[::97])
     for destination in places[::97][1:]:
         _assert_matches_route(skim.loc[(places[0], destination)], grid.route(places[0], destination))
+
+
+def test_a_skim_simulates_each_pair_as_simulate_does(net) -> None:
+    """With journeys, each reachable pair gains P10/P50/P90 drawn on the route net.route books, from its own seed."""
+    frame = net.skim(["Xi'an", "Duisburg"], ["Poti", "Duisburg"], journeys=3000, seed=5)
+    again = net.skim(["Xi'an", "Duisburg"], ["Poti", "Duisburg"], journeys=3000, seed=5)
+    pd.testing.assert_frame_equal(frame, again)
+    row = frame.loc[("xian", "poti_port")]
+    reference = net.route("Xi'an", "Poti").simulate(n=3000, seed=11).percentiles((10, 50, 90))
+    assert row["p50_days"] == pytest.approx(reference["P50"], rel=0.02)
+    assert row["p10_days"] == pytest.approx(reference["P10"], rel=0.03)
+    assert row["p90_days"] == pytest.approx(reference["P90"], rel=0.03)
+    assert row["p10_days"] < row["p50_days"] < row["p90_days"]
+    assert frame.loc[("duisburg", "duisburg"), ["p10_days", "p50_days", "p90_days"]].tolist() == [0.0, 0.0, 0.0]
+    assert "p50_days" not in net.skim("Xi'an", "Poti").columns  # figures only when journeys are asked for
+    with pytest.raises(corridors.CorridorError, match="journeys"):
+        net.skim("Xi'an", "Poti", journeys=-1)
+
+
+def test_the_skim_command(capsys, tmp_path) -> None:
+    from corridors.cli import main
+
+    assert main(["skim", "Xi'an,Chongqing", "Duisburg,Poti", "-n", "300"]) == 0
+    out = capsys.readouterr().out
+    assert "4 pairs, 4 reachable" in out
+    assert "Chongqing" in out
+    assert "Poti port" in out
+    assert main(["skim", "Xi'an", "Duisburg", "--csv", "-n", "200", "--parquet", str(tmp_path / "s.parquet")]) == 0
+    text = capsys.readouterr().out
+    assert text.splitlines()[0].startswith("origin,destination,distance_km")
+    assert pd.read_parquet(tmp_path / "s.parquet").loc[0, "destination"] == "duisburg"
+    assert main(["skim", "Xi'an", "Atlantis"]) == 2
+    assert "unknown place 'Atlantis'" in capsys.readouterr().err
+    assert main(["skim", " , ", "Poti"]) == 2
+    assert "ORIGINS names no place" in capsys.readouterr().err
+    assert main(["skim", "Xi'an", "Poti", "--parquet", str(tmp_path / "s.csv")]) == 2
