@@ -46,6 +46,7 @@ _PUBLIC = {
     "diff": ("scenarios", "diff"),
     "TransitTime": ("simulation", "TransitTime"),
     "simulate": ("simulation", "simulate"),
+    "GridError": ("sweep", "GridError"),
 }
 # Submodules that are public names themselves (``corridors.sweep(grid)`` calls the module; see corridors.sweep).
 _MODULES = ("sweep",)
@@ -53,6 +54,7 @@ _MODULES = ("sweep",)
 __all__ = [  # written out, not derived from _PUBLIC, so that static tools read it
     "Conditions",
     "CorridorError",
+    "GridError",
     "Network",
     "NoRouteError",
     "Problem",
@@ -131,3 +133,4 @@ if TYPE_CHECKING:  # type checkers and IDEs see the names as if imported eagerly
     from .route import Route
     from .scenarios import Scenario, ScenarioError, diff
     from .simulation import TransitTime, simulate
+    from .sweep import GridError

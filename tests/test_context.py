@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -62,13 +63,14 @@ def _printed(capsys: pytest.CaptureFixture[str], *series: str) -> dict[str, list
     from corridors.cli import main
 
     assert main(["context", *series]) == 0
-    lines, current = {}, None
+    lines: dict[str, list[str]] = {}
+    current: list[str] = []
     for line in capsys.readouterr().out.splitlines():
-        if not line.startswith(" "):
-            current = lines.setdefault(line, [])
-        else:
-            year, rest = line.split(maxsplit=1)
-            current.append(f"{year} {rest.rsplit('  ', 1)[0].strip()}")
+        cells = re.split(r"\s{2,}", line.strip())
+        if re.fullmatch(r"\d{4}", cells[0]):  # a year's row: year, value, sources
+            current.append(f"{cells[0]} {cells[1]}")
+        elif line and not line.startswith((" ", "─")):  # a series' header: its id, then the column names
+            current = lines.setdefault(cells[0].split()[0], [])
     return lines
 
 
