@@ -47,8 +47,8 @@ def skim(network: Network, origins: str | Sequence[str], destinations: str | Seq
     With ``journeys`` > 0 every reachable pair's route is also simulated (:func:`corridors.simulation.journey_totals`,
     the journeys :func:`corridors.simulate` draws) and the skim gains ``p10_days``, ``p50_days``, ``p90_days`` and
     ``mean_days``. Each pair's route is read off its origin's search tree, not searched again; each pair draws
-    from its own seed, spawned from ``seed`` in the frame's order (``numpy.random.SeedSequence``), so a pair's
-    figures do not depend on which other pairs are in the skim's order before it... only on its position.
+    from its own seed, spawned from ``seed`` in the frame's order (``numpy.random.SeedSequence``), so the same
+    request gives the same numbers.
     """
     origin_ids = _places(network, origins)
     destination_ids = _places(network, destinations)

@@ -401,15 +401,8 @@ def draw(graph: RailGraph, start: tuple[float, float], end: tuple[float, float],
 
 def _layer_stretch(graph: RailGraph, a: tuple[float, float], b: tuple[float, float]) -> list | None:
     """Return the vertices of the path along the lines from point a to point b (both tied to the lines near them)."""
-    try:
-        graph.tie(START, *a)
-        graph.tie(END, *b)
-        part = graph.path([START, END])
-    finally:
-        graph.untie(START, END)
-    if part is None:
-        return None
-    return [graph.coords[i] for i in part if i not in (START, END)]
+    part = _route(graph, [START, END], a, b)
+    return None if part is None else [graph.coords[i] for i in part]
 
 
 def trace(graph: RailGraph, start: tuple[float, float], end: tuple[float, float],
