@@ -56,19 +56,19 @@ def test_observations_that_share_a_source_with_a_parameter_are_left_out(net: cor
 
 
 def test_the_backtest_summaries_do_not_get_worse(result) -> None:
-    # Pinned on the model as it stands (2,000 journeys, seed 0; measured: MdAPE 17.4%, 40% inside P10–P90, bias
-    # +6%; Middle Corridor via the Black Sea 29.1%). The goals (MdAPE ≤ 20% overall and ≤ 30% per corridor with 5 or
-    # more observations, 70% inside) are met but for the coverage: the Middle Corridor's median is slower than its
-    # operators' showcase trains and schedules (+23% bias), and the intervals are narrower than the spread between
-    # observations.
+    # Pinned on the model as it stands (2,000 journeys, seed 0; measured: MdAPE 17.1%, 40% inside P10–P90, bias
+    # +2.9%; Middle Corridor via the Black Sea 22.8%). The goals (MdAPE ≤ 20% overall and ≤ 30% per corridor with 5
+    # or more observations, 70% inside) are met but for the coverage: the spread between observations of the same
+    # journey (a standard deviation of 0.27 in log error) is about twice the model's (0.13), so the model's P10–P90
+    # is too narrow; no parameter is widened to meet it.
     overall = result.summary().iloc[0]
     assert overall["observations"] >= 40
-    assert overall["mdape_pct"] <= 18.5
+    assert overall["mdape_pct"] <= 18.0
     assert overall["coverage"] >= 0.38
     by_corridor = result.summary("corridor")
     assert by_corridor.loc["northern", "mdape_pct"] <= 16.0
     assert by_corridor.loc["sea_suez", "mdape_pct"] <= 10.0
-    assert by_corridor.loc["middle_black_sea", "mdape_pct"] <= 30.0
+    assert by_corridor.loc["middle_black_sea", "mdape_pct"] <= 25.0
     assert set(result.summary("period_year").index) >= {"2019", "2022", "2023", "2024", "2025"}
 
 
