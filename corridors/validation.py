@@ -414,8 +414,8 @@ def short_rail_drawings(table: RawTable, frame: pd.DataFrame, ratio: np.ndarray,
     with np.errstate(invalid="ignore"):
         short = rail & (distance >= SHORT_RAIL_LINK_KM) & (ratio >= low) & (ratio < RAIL_DRAWN_SHORT_RATIO)
     return [Problem(table.file, table.labels[i], "geometry",
-                    f"rail leg drawn {ratio[i] * distance[i]:,.0f} km, {ratio[i]:.3f}× its stated {distance[i]:g} km (at "
-                    f"least {RAIL_DRAWN_SHORT_RATIO:g}× expected): add waypoints along the line, or correct "
+                    f"rail leg drawn {ratio[i] * distance[i]:,.0f} km, {ratio[i]:.3f}× its stated {distance[i]:g} km "
+                    f"(at least {RAIL_DRAWN_SHORT_RATIO:g}× expected): add waypoints along the line, or correct "
                     "distance_km from its source")
             for i in np.flatnonzero(short)]
 
