@@ -402,8 +402,8 @@ SHORT_RAIL_LINK_KM = 20.0
 LOG = logging.getLogger("corridors.validation")
 
 
-def short_rail_drawings(table: RawTable, frame: pd.DataFrame, ratio: np.ndarray, distance: np.ndarray
-                        ) -> list[Problem]:
+def _short_rail_drawings(table: RawTable, frame: pd.DataFrame, ratio: np.ndarray, distance: np.ndarray
+                         ) -> list[Problem]:
     """Return a warning (file, row, field) for every rail leg of SHORT_RAIL_LINK_KM or more whose drawn line is
     shorter than RAIL_DRAWN_SHORT_RATIO times its distance_km but still plausible (else it is a problem already).
 
@@ -421,7 +421,8 @@ def short_rail_drawings(table: RawTable, frame: pd.DataFrame, ratio: np.ndarray,
 
 
 def _warn_short_rail_drawings(table: RawTable, frame: pd.DataFrame, ratio: np.ndarray, distance: np.ndarray) -> None:
-    found = short_rail_drawings(table, frame, ratio, distance)
+    """Log one warning listing every rail leg drawn short, each with file, row and field (nothing if none is)."""
+    found = _short_rail_drawings(table, frame, ratio, distance)
     if found:
         LOG.warning("%d rail leg%s drawn more than %d%% shorter than %s distance:\n%s", len(found),
                     "s" if len(found) != 1 else "", round(100 * (1 - RAIL_DRAWN_SHORT_RATIO)),
