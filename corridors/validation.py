@@ -6,6 +6,7 @@ Validation runs once, when a network is loaded; queries trust what it let throug
 from __future__ import annotations
 
 import itertools
+import logging
 import re
 import warnings
 from collections import Counter
@@ -382,9 +383,50 @@ def _check_legs(table: RawTable, frame: pd.DataFrame, nodes: gpd.GeoDataFrame | 
     for i in np.flatnonzero(judged & ~((ratio >= low) & (ratio <= high))):
         found.append((int(i), 14, "geometry", f"drawn length is {ratio[i]:.2f}× the stated {float(distance[i]):g} km "
                       f"(plausible: {low}–{high}×)"))
+    _warn_short_rail_drawings(table, frame, ratio, distance)
     out.add_in_row_order(table, found)
     gdf = gpd.GeoDataFrame(frame, geometry=geometries, crs="EPSG:4326")
     return gdf.drop_duplicates("id").set_index("id", drop=False)
+
+
+#: A rail leg drawn shorter than this share of its distance_km cuts corners the track does not: on a map it crosses
+#: mountains and deserts the line goes round. It is still plausible (contract.GEOMETRY_TO_DISTANCE_RATIO), so this is
+#: a warning for whoever maintains the drawing, not a problem that stops a load.
+RAIL_DRAWN_SHORT_RATIO = 0.9
+#: Below this distance_km the warning is not given: rail nodes are stations, towns or estimated points placed to
+#: about 1 km, so the two ends alone can move the drawn length by about 2 km, 10% of 20 km; on a shorter leg the rule
+#: would judge the node coordinates, not the drawing.
+SHORT_RAIL_LINK_KM = 20.0
+#: The logger the warning goes to: a warning about a drawing must not stop a load, nor turn into an exception
+#: where Python warnings are errors (the test suite's setting), and it prints on stderr when nothing is configured.
+LOG = logging.getLogger("corridors.validation")
+
+
+def _short_rail_drawings(table: RawTable, frame: pd.DataFrame, ratio: np.ndarray, distance: np.ndarray
+                         ) -> list[Problem]:
+    """Return a warning (file, row, field) for every rail leg of SHORT_RAIL_LINK_KM or more whose drawn line is
+    shorter than RAIL_DRAWN_SHORT_RATIO times its distance_km but still plausible (else it is a problem already).
+
+    ``ratio`` and ``distance`` are the drawn length over distance_km and distance_km per row (NaN where unknown).
+    """
+    low = contract.GEOMETRY_TO_DISTANCE_RATIO[0]
+    rail = frame["mode"].to_numpy(dtype=object) == "rail"
+    with np.errstate(invalid="ignore"):
+        short = rail & (distance >= SHORT_RAIL_LINK_KM) & (ratio >= low) & (ratio < RAIL_DRAWN_SHORT_RATIO)
+    return [Problem(table.file, table.labels[i], "geometry",
+                    f"rail leg drawn {ratio[i] * distance[i]:,.0f} km, {ratio[i]:.3f}× its stated {distance[i]:g} km "
+                    f"(at least {RAIL_DRAWN_SHORT_RATIO:g}× expected): add waypoints along the line, or correct "
+                    "distance_km from its source")
+            for i in np.flatnonzero(short)]
+
+
+def _warn_short_rail_drawings(table: RawTable, frame: pd.DataFrame, ratio: np.ndarray, distance: np.ndarray) -> None:
+    """Log one warning listing every rail leg drawn short, each with file, row and field (nothing if none is)."""
+    found = _short_rail_drawings(table, frame, ratio, distance)
+    if found:
+        LOG.warning("%d rail leg%s drawn more than %d%% shorter than %s distance:\n%s", len(found),
+                    "s" if len(found) != 1 else "", round(100 * (1 - RAIL_DRAWN_SHORT_RATIO)),
+                    "their stated" if len(found) != 1 else "its stated", "\n".join(f"  - {p}" for p in found))
 
 
 def lines_length_km(lines: np.ndarray) -> np.ndarray:

@@ -192,3 +192,20 @@ def test_a_large_dataset_reports_each_fault_once_in_the_usual_order(tmp_path: Pa
     assert problems[1].message == "'ten' is not a number"
     assert problems[2].message == "unknown gauge 1000; expected 1435 or 1520"
     assert problems[3].message == "unknown node 'atlantis'"
+
+
+def test_a_rail_leg_drawn_more_than_10_percent_short_is_warned_about_with_file_row_and_field(
+        mini_dir: Path, caplog: pytest.LogCaptureFixture) -> None:
+    def legs(frame: pd.DataFrame) -> None:
+        frame.loc[0, "distance_km"] = "600"  # Ürümqi–Alashankou drawn 429 km: 0.72× (line 2)
+        frame.loc[1, "distance_km"] = "14"  # drawn 0.74×, but a link under 20 km is spared: its ends decide
+        frame.loc[2, "distance_km"] = "2600"  # Dostyk–Aktau drawn 2,538 km: 0.98×, no longer short (line 4)
+        frame.loc[3, "distance_km"] = "600"  # a ferry leg drawn 0.73× is not a rail drawing
+
+    _edit(mini_dir / "legs.csv", legs)
+    with caplog.at_level("WARNING", logger="corridors.validation"):
+        assert corridors.validate(mini_dir) == []  # a warning, not a problem: the dataset still loads
+    warned = [line for record in caplog.records for line in record.getMessage().splitlines()[1:]]
+    assert len(warned) == 1, warned
+    assert warned[0].startswith("  - legs.csv, line 2, field 'geometry': rail leg drawn 429 km, 0.716× its stated "
+                                "600 km")
