@@ -141,17 +141,32 @@ def network(args: Namespace) -> int:
 
 
 def validate(args: Namespace) -> int:
-    from .network import validate as check
+    import logging
 
-    problems = check(*args.paths, *([args.network] if args.network else []))
+    from .network import validate as check
+    from .validation import LOG
+
+    # the warnings validation logs (drawings to improve, which do not stop a load) are this command's to show
+    warned: list[str] = []
+    catcher = logging.Handler(logging.WARNING)
+    catcher.emit = lambda record: warned.append(record.getMessage())  # type: ignore[method-assign]
+    LOG.addHandler(catcher)
+    try:
+        problems = check(*args.paths, *([args.network] if args.network else []))
+    finally:
+        LOG.removeHandler(catcher)
     if args.json:
-        sys.stdout.write(views.json_text({"valid": not problems, "problems": [p.__dict__ for p in problems]}))
-    elif problems:
+        sys.stdout.write(views.json_text({"valid": not problems, "problems": [p.__dict__ for p in problems],
+                                          "warnings": warned}))
+        return EXIT_USAGE if problems else EXIT_OK
+    for message in warned:
+        print(f"warning: {message}", file=sys.stderr)
+    if problems:
         print(f"{len(problems)} problem{'s' if len(problems) != 1 else ''}:", file=sys.stderr)
         for problem in problems:
             print(f"  {problem}", file=sys.stderr)
     else:
-        print("valid: no problems found")
+        print("valid: no problems found" + (" (warnings above)" if warned else ""))
     return EXIT_USAGE if problems else EXIT_OK
 
 

@@ -398,8 +398,11 @@ RAIL_DRAWN_SHORT_RATIO = 0.9
 #: would judge the node coordinates, not the drawing.
 SHORT_RAIL_LINK_KM = 20.0
 #: The logger the warning goes to: a warning about a drawing must not stop a load, nor turn into an exception
-#: where Python warnings are errors (the test suite's setting), and it prints on stderr when nothing is configured.
+#: where Python warnings are errors (the test suite's setting).
 LOG = logging.getLogger("corridors.validation")
+# A library prints nothing its user did not ask for: without a configured logging handler the warning stays silent
+# (Python would otherwise print it on stderr before every command's answer); `corridors validate` shows it.
+LOG.addHandler(logging.NullHandler())
 
 
 def _short_rail_drawings(table: RawTable, frame: pd.DataFrame, ratio: np.ndarray, distance: np.ndarray

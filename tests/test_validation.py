@@ -209,3 +209,18 @@ def test_a_rail_leg_drawn_more_than_10_percent_short_is_warned_about_with_file_r
     assert len(warned) == 1, warned
     assert warned[0].startswith("  - legs.csv, line 2, field 'geometry': rail leg drawn 429 km, 0.716× its stated "
                                 "600 km")
+
+
+def test_the_drawing_warning_is_shown_by_validate_and_nowhere_else(mini_dir: Path, capsys) -> None:
+    from corridors.cli import main
+
+    _edit(mini_dir / "legs.csv", lambda frame: frame.__setitem__("distance_km", frame["distance_km"].where(
+        frame.index != 0, "600")))  # Ürümqi–Alashankou drawn 429 km: 0.72×
+    assert main(["validate", str(mini_dir)]) == 0
+    captured = capsys.readouterr()
+    assert "valid: no problems found (warnings above)" in captured.out
+    assert "warning: 2 rail legs drawn more than 10% shorter" in captured.err  # with the fixture's Dostyk–Aktau (0.85×)
+    assert "legs.csv, line 2, field 'geometry'" in captured.err
+    # a command that only loads the network answers without it (nothing configured logging: the library is silent)
+    assert main(["network", "--network", str(mini_dir)]) == 0
+    assert "rail leg drawn" not in capsys.readouterr().err
