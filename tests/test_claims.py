@@ -226,7 +226,7 @@ def test_the_scheduled_profile_lands_at_or_just_under_the_operators_own_schedule
 def test_the_titr_delivery_schedules_sit_in_the_upper_tail_of_typical_journeys(net: corridors.Network, registry,
                                                                               claim_id: str) -> None:
     # A schedule promised to every shipment is set where nearly all journeys arrive in time: above the typical
-    # median, below its 99th percentile (measured: the schedules fall at the typical P87-P98). Scheduled journeys all
+    # median, below its 99th percentile (measured: the schedules fall at the typical P85-P98). Scheduled journeys all
     # keep it; congested ones never do.
     claim = registry[claim_id]
     assert claim.sense == "schedule"
@@ -242,8 +242,8 @@ def test_the_titr_delivery_schedules_sit_in_the_upper_tail_of_typical_journeys(n
 def test_the_measured_average_from_the_border_is_near_the_typical_journey(net: corridors.Network, registry) -> None:
     # The adviser's 2025 average, 15-18 days from the Chinese border to Georgian ports, is the one measured figure for
     # the journey the schedules promise. Under the conditions of 2025 (the Caspian crossing strained) the median from
-    # either border crossing lies just under it (measured 14.3 days); under typical conditions, with the Caspian at its
-    # typical level, about 12 days; the best case well under the 12-day schedule.
+    # either border crossing lies under it (measured 12.8 days); under typical conditions, with the Caspian at its
+    # typical level, about 11 days; the best case well under the 12-day schedule.
     claim = registry["zhanasova_2025_border_georgia_15_18"]
     table = check(claim, net, profiles=("best", "2025"), n=3000, seed=3).table()
     typical = table[table["profile"] == "2025"]
