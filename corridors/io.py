@@ -18,12 +18,14 @@ import pandas as pd
 import pyogrio
 import pyogrio.errors
 
-from .contract import TABLES
+from .contract import DATASET_TABLES, TABLES
 from .errors import Problem, ValidationError
 
 SPATIAL_SUFFIXES = (".csv", ".geojson", ".json", ".gpkg")
 TABLE_SUFFIXES = (".csv",)
 REQUIRED_ROLES = ("nodes", "legs", "sources")
+#: Every table a dataset may hold, by role: the network's and the others (capacities, corridors, claims…).
+ROLES = (*TABLES, *DATASET_TABLES)
 #: What a table without rows is told: said once for the table, instead of a flood of follow-on problems.
 NO_ROWS = "this table has no rows"
 #: The tables that must have rows. An optional table with a header and no rows says "none here" (no disruptions,
@@ -64,10 +66,10 @@ def find_files(paths: Iterable[str | os.PathLike[str]]) -> tuple[dict[str, Path]
             continue
         for candidate in candidates:
             role = candidate.stem
-            if role not in TABLES:
+            if role not in ROLES:
                 if candidate == path:
                     problems.append(Problem(candidate.name, "", "",
-                                            f"not a dataset table; expected one of {', '.join(TABLES)}"))
+                                            f"not a dataset table; expected one of {', '.join(ROLES)}"))
                 continue
             allowed = SPATIAL_SUFFIXES if role in ("nodes", "legs") else TABLE_SUFFIXES
             if candidate.suffix.lower() not in allowed:

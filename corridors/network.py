@@ -6,9 +6,10 @@ import itertools
 import os
 import shutil
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cached_property, lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
@@ -18,7 +19,7 @@ import pandas as pd
 from . import contract, datasets, model
 from .conditions import DEFAULT_CONDITIONS, LEVELS, ConditionBook, Conditions
 from .costs import CostParameters
-from .errors import PASSES_TWICE, CorridorError, NoRouteError, UnknownPlaceError, ValidationError
+from .errors import PASSES_TWICE, CorridorError, MissingTableError, NoRouteError, UnknownPlaceError, ValidationError
 from .io import RawTable, write_tables
 from .places import PlaceIndex, normalise
 from .queues import QueueBook
@@ -43,7 +44,8 @@ class Network:
     def __init__(self, nodes: gpd.GeoDataFrame, legs: gpd.GeoDataFrame, sources: pd.DataFrame,
                  parameters: TimeParameters, *, costs: CostParameters | None = None, name: str = "network",
                  condition_book: ConditionBook | None = None, queues: QueueBook | None = None,
-                 condition_tables: dict[str, pd.DataFrame] | None = None, queue_files: Sequence[Path] = ()):
+                 condition_tables: dict[str, pd.DataFrame] | None = None, queue_files: Sequence[Path] = (),
+                 tables: Mapping[str, pd.DataFrame] | None = None, folder: Path | None = None):
         self._nodes = nodes
         self._legs = legs
         self._sources = sources
@@ -61,6 +63,23 @@ class Network:
         self._expanded: dict[tuple[str, Conditions], ExpandedGraph] = {}
         self._priced: dict[tuple, model.Priced] = {}
         self._skim_totals: dict[tuple, Any] = {}  # corridors.skim's per-arc totals, by weight and conditions
+        # The dataset's other tables (contract.DATASET_TABLES), as validated at load, and the folder they came from:
+        # capacity, registry, claims and context read these, never the bundled files (corridors.loading).
+        self._tables: Mapping[str, pd.DataFrame] = MappingProxyType(dict(tables or {}))
+        self.folder = folder
+
+    # The dataset's other tables --------------------------------------------------------------------------------
+    def table(self, role: str) -> pd.DataFrame:
+        """Return one of the dataset's other tables (``capacities``, ``corridors``, ``claims``…) as text, as read
+        and validated at load; raise MissingTableError naming the file when the dataset has none."""
+        if role not in self._tables:
+            where = f"the network in {self.folder}" if self.folder else f"the network {self.name!r}"
+            raise MissingTableError(role, where, [c.name for c in contract.DATASET_TABLES[role]])
+        return self._tables[role].copy()
+
+    def has_table(self, role: str) -> bool:
+        """Return whether the dataset has this table (see :meth:`table`)."""
+        return role in self._tables
 
     # Tables ------------------------------------------------------------------------------------------------
     @property
