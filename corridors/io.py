@@ -163,6 +163,13 @@ def _read_spatial(role: str, path: Path, suffix: str) -> RawTable:
         geometry = geometry.reset_index(drop=True)
         if geometry.crs is not None and not geometry.crs.equals("EPSG:4326"):
             geometry = geometry.to_crs(4326)
+        if role == "nodes":
+            # The point is where the place is: a node moved in a GIS keeps its old lat/lon attributes, which must
+            # not win. Blank, they are taken from the point by validation (which also checks the point itself).
+            drawn = (geometry.geom_type == "Point").to_numpy(dtype=bool) & ~geometry.is_empty.to_numpy(dtype=bool)
+            for column in ("lat", "lon"):
+                if column in frame.columns:
+                    frame.loc[drawn, column] = ""
     return RawTable(role, path.name, _strip(frame), labels, geometry)
 
 

@@ -72,12 +72,17 @@ def _read(paths: Iterable[str | os.PathLike[str]]) -> tuple[dict[str, RawTable],
     own = "nodes" in found and found["nodes"].parent.resolve() != bundled.resolve()
     borrowed = tuple(role for role in missing if role in raw) if own else ()
     if borrowed and "nodes" in raw:
-        # keep only the bundled rows that can apply to the user's network: defaults and its countries
+        # keep only the bundled rows that can apply to the user's network: defaults and its countries, under the
+        # profiles of its own time parameters if it has some (a network timed only 'typical' gets no 'congested')
         countries = set(raw["nodes"].frame.get("country", pd.Series(dtype=str)))
+        own_profiles = {p for role in contract.FROM_BUNDLED if role in raw and role not in borrowed
+                        for p in raw[role].frame.get("profile", ())}
         for role, key in (("stop_times", "place"), ("speeds", "country")):
             if role in borrowed:
                 table = raw[role]
                 keep = table.frame[key].isin(countries | {"*"})
+                if own_profiles:
+                    keep &= table.frame["profile"].isin(own_profiles)
                 raw[role] = RawTable(role, f"bundled {table.file}", table.frame[keep].reset_index(drop=True),
                                      tuple(label for label, k in zip(table.labels, keep, strict=True) if k))
     if borrowed and "sources" in raw and found["sources"].parent.resolve() != bundled.resolve():
