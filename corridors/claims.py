@@ -118,7 +118,7 @@ def load_claims(network: Network, path: str | os.PathLike[str] | None = None) ->
     MissingTableError when the network's dataset has no claims, and ValidationError listing every problem with file,
     row and field.
     """
-    from .loading import read_dataset_table
+    from .loading import checked_dataset_table
 
     problems: list[Problem] = []
     tables = {}
@@ -129,12 +129,8 @@ def load_claims(network: Network, path: str | os.PathLike[str] | None = None) ->
         file = Path(path) / f"{name}.csv"
         if not file.is_file():
             raise ValidationError([Problem(file.name, "", "", f"no {name} table in {path}")])
-        try:
-            tables[name] = read_dataset_table(name, file, network.sources.index)
-        except ValidationError as exc:  # both tables' problems at once
-            problems.extend(exc.problems)
-    if problems:
-        raise ValidationError(problems)
+        tables[name], found = checked_dataset_table(name, file, network.sources.index)
+        problems.extend(found)  # with the checks below: every problem of both tables at once
     claims_table, readings_table = tables["claims"], tables["claim_readings"]
     comparative = bool(claims_table["versus"].any())
     corridor_ids = set(load_corridors(network)) if comparative and network.has_table("corridors") else set()

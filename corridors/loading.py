@@ -217,11 +217,19 @@ def _check_dataset_tables(raw: dict[str, RawTable], source_ids: set[str] | None
 def read_dataset_table(role: str, file: str | os.PathLike[str], sources: Iterable[str]) -> pd.DataFrame:
     """Return one of the dataset's other tables read from ``file`` and checked against the contract, citing only
     ``sources``; raise ValidationError listing every problem with file, row and field."""
-    raw = read_table(role, Path(file))  # a file that cannot be read raises, naming it
-    clean, problems = _check_dataset_tables({role: raw}, set(sources))
+    table, problems = checked_dataset_table(role, file, sources)
     if problems:
         raise ValidationError(problems)
-    return clean[role]
+    return table
+
+
+def checked_dataset_table(role: str, file: str | os.PathLike[str], sources: Iterable[str]
+                          ) -> tuple[pd.DataFrame, list[Problem]]:
+    """Return one of the dataset's other tables read from ``file`` (as text) and the contract's problems with it,
+    so that a reader can add its own checks' problems and report them all at once. A file that cannot be read as a
+    table at all raises ValidationError, naming it."""
+    clean, problems = _check_dataset_tables({role: read_table(role, Path(file))}, set(sources))
+    return clean[role], problems
 
 
 def _network_problems(network: Network) -> list[Problem]:

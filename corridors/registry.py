@@ -154,13 +154,13 @@ def load_corridors(network: Network, path: str | os.PathLike[str] | None = None)
     Raises MissingTableError when the network's dataset has no corridors, and ValidationError listing every problem
     with file, row and field.
     """
-    from .loading import read_dataset_table
+    from .loading import checked_dataset_table
 
+    problems: list[Problem] = []  # the contract's, then those only the network can find
     if path is None:
         table, name = network.table("corridors"), "corridors.csv"
     else:
-        table, name = read_dataset_table("corridors", path, network.sources.index), Path(path).name
-    problems: list[Problem] = []
+        (table, problems), name = checked_dataset_table("corridors", path, network.sources.index), Path(path).name
     found: dict[str, Corridor] = {}
     for i, row in table.iterrows():
         where = (name, f"line {i + 2}")

@@ -79,16 +79,16 @@ def load_risks(network: Network, path: str | os.PathLike[str] | None = None) -> 
     The table is read through the contract (``contract.RISK_COLUMNS``). Raises MissingTableError when the network's
     dataset has no risks, and ValidationError listing every problem with file, line and field.
     """
-    from .loading import read_dataset_table
+    from .loading import checked_dataset_table
 
+    problems: list[Problem] = []  # the contract's, then those only the network can find
     if path is None:
         table, file_name = network.table("risks"), "risks.csv"
     else:
-        table, file_name = read_dataset_table("risks", path, network.sources.index), Path(path).name
+        (table, problems), file_name = checked_dataset_table("risks", path, network.sources.index), Path(path).name
     countries = set(network.nodes["country"])
     passages = {p for refs in network.legs["passages"] for p in (refs or ())}
     groups = set(network.condition_book.group_members)
-    problems: list[Problem] = []
     risks = []
     for i, row in table.iterrows():
         where = (file_name, f"line {i + 2}")
