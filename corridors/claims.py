@@ -118,7 +118,7 @@ def load_claims(network: Network, path: str | os.PathLike[str] | None = None) ->
     MissingTableError when the network's dataset has no claims, and ValidationError listing every problem with file,
     row and field.
     """
-    from .loading import checked_dataset_table
+    from .loading import checked_dataset_table, in_file_order
 
     problems: list[Problem] = []
     tables = {}
@@ -182,7 +182,7 @@ def load_claims(network: Network, path: str | os.PathLike[str] | None = None) ->
                                   row["quoted"] == "yes", row["source"], low, high, row["unit"], row["note"],
                                   tuple(readings.get(row["id"], ())), versus, sense)
     if problems:
-        raise ValidationError(problems)
+        raise ValidationError(in_file_order(problems))
     return claims
 
 

@@ -232,6 +232,17 @@ def checked_dataset_table(role: str, file: str | os.PathLike[str], sources: Iter
     return clean[role], problems
 
 
+def in_file_order(problems: Iterable[Problem]) -> list[Problem]:
+    """Return problems file by file and line by line, the order a reader of the files meets them in (the contract's
+    checks and a reader's own run one after the other); a problem of a whole file comes first."""
+    def line(problem: Problem) -> int:
+        number = problem.row.removeprefix("line ")
+        return int(number) if number.isdigit() else 0
+
+    files = list(dict.fromkeys(p.file for p in problems))
+    return sorted(problems, key=lambda p: (files.index(p.file), line(p)))
+
+
 def _network_problems(network: Network) -> list[Problem]:
     """Return the problems of the dataset's other tables that only the network can find: the places a corridor,
     a claim or a risk names, the elements a capacity is given for, the conversions a capacity needs."""

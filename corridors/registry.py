@@ -154,7 +154,7 @@ def load_corridors(network: Network, path: str | os.PathLike[str] | None = None)
     Raises MissingTableError when the network's dataset has no corridors, and ValidationError listing every problem
     with file, row and field.
     """
-    from .loading import checked_dataset_table
+    from .loading import checked_dataset_table, in_file_order
 
     problems: list[Problem] = []  # the contract's, then those only the network can find
     if path is None:
@@ -186,7 +186,7 @@ def load_corridors(network: Network, path: str | os.PathLike[str] | None = None)
                                     split_list(row["avoid"]), row["description"], split_list(row["sources"]),
                                     row["note"], row["example_origin"], row["example_destination"], requires)
     if problems:
-        raise ValidationError(problems)
+        raise ValidationError(in_file_order(problems))
     return found
 
 

@@ -79,7 +79,7 @@ def load_risks(network: Network, path: str | os.PathLike[str] | None = None) -> 
     The table is read through the contract (``contract.RISK_COLUMNS``). Raises MissingTableError when the network's
     dataset has no risks, and ValidationError listing every problem with file, line and field.
     """
-    from .loading import checked_dataset_table
+    from .loading import checked_dataset_table, in_file_order
 
     problems: list[Problem] = []  # the contract's, then those only the network can find
     if path is None:
@@ -111,7 +111,7 @@ def load_risks(network: Network, path: str | os.PathLike[str] | None = None) -> 
             risks.append(Risk(row["id"], place, row["kind"], row["since"], row["until"], row["description"],
                               cited))
     if problems:
-        raise ValidationError(problems)
+        raise ValidationError(in_file_order(problems))
     return tuple(risks)
 
 
