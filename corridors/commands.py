@@ -9,7 +9,8 @@ from __future__ import annotations
 import sys
 import warnings
 from argparse import Namespace
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -23,18 +24,25 @@ def _load(args: Namespace) -> Any:
     """Return the network of --network (default: the bundled one), saying on stderr, in one line each, which tables
     it took from the bundled dataset (see ``contract.FROM_BUNDLED``)."""
     from . import network
+
+    with _noting_borrowed(args):
+        # looked up on the module at call time, so that a test (or a notebook) can substitute a cached loader
+        return network.load_network(args.network) if args.network else network.load_network()
+
+
+@contextmanager
+def _noting_borrowed(args: Namespace) -> Iterator[None]:
+    """Say on stderr, one line each, what a dataset took from the bundled one (a BundledDataWarning)."""
     from .loading import BundledDataWarning
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", BundledDataWarning)
-        # looked up on the module at call time, so that a test (or a notebook) can substitute a cached loader
-        net = network.load_network(args.network) if args.network else network.load_network()
+        yield
     for found in caught:
         if issubclass(found.category, BundledDataWarning):
             print(f"corridors {args.command}: note: {found.message}", file=sys.stderr)
         else:  # not ours to word: passed on as it came
             warnings.warn_explicit(found.message, found.category, found.filename, found.lineno)
-    return net
 
 
 def _own_file(args: Namespace, name: str) -> Path | None:
@@ -157,7 +165,8 @@ def network(args: Namespace) -> int:
 def validate(args: Namespace) -> int:
     from .network import validate as check
 
-    problems = check(*args.paths, *([args.network] if args.network else []))
+    with _noting_borrowed(args):
+        problems = check(*args.paths, *([args.network] if args.network else []))
     if args.json:
         sys.stdout.write(views.json_text({"valid": not problems, "problems": [p.__dict__ for p in problems]}))
     elif problems:

@@ -185,6 +185,9 @@ def test_a_folder_without_stop_times_takes_the_bundled_defaults_and_says_so(mini
     assert code == 0
     assert err.startswith(f"corridors route: note: the network in {mini_dir} has no stop_times.csv")
     assert err.count("\n") == 1
+    code, out, err = cli_run("validate", str(mini_dir))
+    assert (code, out) == (0, "valid: no problems found\n")
+    assert err.startswith(f"corridors validate: note: the network in {mini_dir} has no stop_times.csv")
 
 
 def test_a_folder_with_its_own_time_parameters_loads_without_a_word() -> None:
