@@ -142,9 +142,15 @@ def _histograms(transits: Mapping[str, TransitTime]) -> Figure:
 
 def _backtest_section(network: Network, s: ReportSettings, cited: list[str]) -> str:
     """Return the backtest section: the model against observed journeys, its summaries and the predicted chart."""
-    from .backtest import GROUPINGS, backtest
+    from .backtest import GROUPINGS, backtest, load_observations, load_rate_observations
 
-    result = backtest(network, n=max(500, s.journeys // 5), seed=s.seed)
+    # the observations of the network's own folder (the caller makes sure it has them), and its rates if it has some
+    folder = network.folder
+    rates = folder / "rate_observations.csv"
+    result = backtest(network, n=max(500, s.journeys // 5), seed=s.seed,
+                      observations=load_observations(network, folder / "observations.csv"),
+                      rates=load_rate_observations(network, rates) if rates.is_file() else None,
+                      costs=rates.is_file())
     table = result.table()
     cited += list(dict.fromkeys(table["source"]))
     overall = result.summary().iloc[0]
@@ -328,8 +334,8 @@ def _dataset_sections(network: Network, s: ReportSettings, cited: list[str], map
 
     sections: list[str] = []
     # 2b. The backtest ----------------------------------------------------------------------------------------
-    if network.folder is not None and network.folder.resolve() == data_path().resolve():
-        sections.append(_backtest_section(network, s, cited))  # the observations are the bundled dataset's
+    if network.folder is not None and (network.folder / "observations.csv").is_file():
+        sections.append(_backtest_section(network, s, cited))  # a dataset without observations has no backtest
 
     # 3. Corridors compared -----------------------------------------------------------------------------------
     if not network.has_table("corridors"):
