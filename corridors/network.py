@@ -9,7 +9,6 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cached_property, lru_cache
 from pathlib import Path
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
@@ -65,7 +64,7 @@ class Network:
         self._skim_totals: dict[tuple, Any] = {}  # corridors.skim's per-arc totals, by weight and conditions
         # The dataset's other tables (contract.DATASET_TABLES), as validated at load, and the folder they came from:
         # capacity, registry, claims and context read these, never the bundled files (corridors.loading).
-        self._tables: Mapping[str, pd.DataFrame] = MappingProxyType(dict(tables or {}))
+        self._tables: dict[str, pd.DataFrame] = dict(tables or {})  # private, given out as copies; pickles
         self.folder = folder
 
     # The dataset's other tables --------------------------------------------------------------------------------

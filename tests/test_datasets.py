@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import pickle
 import shutil
 import warnings
 from pathlib import Path
@@ -80,6 +81,8 @@ def test_a_network_keeps_the_tables_of_its_own_folder() -> None:
             net.table(role)
     assert list(corridors.load_corridors(net)) == ["caspian_rail_ferry"]
     assert set(corridors.load_claims(net)) == set(net.table("claims")["id"])
+    # a sweep sends networks to its workers pickled: the tables go with them
+    assert pickle.loads(pickle.dumps(net)).table("capacities").equals(net.table("capacities"))
 
 
 def test_a_scenario_keeps_the_tables_of_its_network() -> None:
