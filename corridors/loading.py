@@ -49,7 +49,6 @@ def _name_collisions(nodes: gpd.GeoDataFrame) -> list[tuple[str, tuple[str, ...]
     return sorted((key, tuple(sorted(ids))) for key, ids in shared.groupby("key", sort=False)["id"])
 
 
-
 class BundledDataWarning(UserWarning):
     """A dataset of one's own lacks a table it cannot do without, and takes the bundled rows for it (the message
     names the files; see ``contract.FROM_BUNDLED``)."""
