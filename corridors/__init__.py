@@ -29,6 +29,7 @@ _PUBLIC = {
     "countries": ("datasets", "countries"),
     "data_path": ("datasets", "data_path"),
     "CorridorError": ("errors", "CorridorError"),
+    "MissingTableError": ("errors", "MissingTableError"),
     "NoRouteError": ("errors", "NoRouteError"),
     "Problem": ("errors", "Problem"),
     "UnknownPlaceError": ("errors", "UnknownPlaceError"),
@@ -55,6 +56,7 @@ __all__ = [  # written out, not derived from _PUBLIC, so that static tools read 
     "Conditions",
     "CorridorError",
     "GridError",
+    "MissingTableError",
     "Network",
     "NoRouteError",
     "Problem",
@@ -127,7 +129,7 @@ if TYPE_CHECKING:  # type checkers and IDEs see the names as if imported eagerly
     from .compare import compare
     from .conditions import Conditions
     from .datasets import boundaries, countries, data_path
-    from .errors import CorridorError, NoRouteError, Problem, UnknownPlaceError, ValidationError
+    from .errors import CorridorError, MissingTableError, NoRouteError, Problem, UnknownPlaceError, ValidationError
     from .network import Network, graph_from_gdfs, graph_to_gdfs, load_network, validate
     from .registry import corridors, load_corridors
     from .route import Route

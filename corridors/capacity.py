@@ -1,11 +1,13 @@
 """Capacity and the binding bottleneck: which element limits how much a corridor can carry.
 
-Capacities of ports, border crossings, ferry services and railways come from ``data/capacities.csv`` with their
-sources; volumes carried from ``data/volumes.csv``. Everything is compared in TEU a year: a capacity stated in
-tonnes is converted at the IMO default of 10 t per loaded TEU, one stated in trains at 86 TEU per train
-(``data/conversions.csv``). Where an element has several figures, the most recent one that is not a plan is used,
-and a figure in TEU is preferred over a converted one. An element without a figure is treated as unlimited, and
-the answer says how many elements on the way have none.
+Capacities of ports, border crossings, ferry services and railways come from the network's own ``capacities.csv``
+with their sources; volumes carried from its ``volumes.csv`` (both validated at load; a network without
+capacities has no bottleneck to name, and says so). Everything is compared in TEU a year: a capacity stated in
+tonnes is converted at the dataset's ``tonnes_per_teu`` (the bundled data: the IMO default of 10 t per loaded
+TEU), one stated in trains at its ``teu_per_train`` (bundled: 86 TEU per train), from ``conversions.csv``.
+Where an element has several figures, the most recent one that is not a plan is used, and a figure in TEU is
+preferred over a converted one. An element without a figure is treated as unlimited, and the answer says how many
+elements on the way have none.
 
 Two answers are given: the smallest capacity **along the best route**, and the **maximum flow** through the
 whole network between the two places (allowing parallel ports and crossings), with the minimum cut that limits
@@ -23,7 +25,6 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 import pandas as pd
 
-from . import datasets
 from .errors import CorridorError
 
 if TYPE_CHECKING:
@@ -47,9 +48,13 @@ class Capacity:
     note: str = ""
 
 
-def _conversions() -> dict[str, float]:
-    table = pd.read_csv(datasets.data_path() / "conversions.csv", dtype=str, keep_default_na=False)
-    return {row["name"]: float(row["value"]) for _, row in table.iterrows()}
+def _conversions(network: Network) -> dict[str, float]:
+    """Return the network's conversion factors by name (none without a conversions table: the load made sure that
+    every capacity needing one has it)."""
+    if not network.has_table("conversions"):
+        return {}
+    table = network.table("conversions")
+    return {name: float(value) for name, value in zip(table["name"], table["value"], strict=True)}
 
 
 def to_teu_per_year(value: float, unit: str, factors: dict[str, float]) -> float:
@@ -67,9 +72,8 @@ def to_teu_per_year(value: float, unit: str, factors: dict[str, float]) -> float
 
 def current_capacities(network: Network) -> dict[str, Capacity]:
     """Return the capacity in force for each element that has one (most recent non-plan figure, TEU preferred)."""
-    path = datasets.data_path() / "capacities.csv"
-    table = pd.read_csv(path, dtype=str, keep_default_na=False)
-    factors = _conversions()
+    table = network.table("capacities")  # the network's own: MissingTableError names the file when it has none
+    factors = _conversions(network)
     known = set(network.nodes.index) | set(network.legs.index)
     table = table[(table["status"] != "plan") & table["element"].isin(known)].copy()
     table["year_n"] = pd.to_numeric(table["year"], errors="coerce").fillna(0)
@@ -220,7 +224,7 @@ def bottleneck(network: Network, origin: str, destination: str, *, corridor: str
     flow, cut = _max_flow(network, route, capacities, avoid)
     names = network.nodes["name"].to_dict()
     return Bottleneck(names[route.origin], names[route.destination], chosen.name, route, along, binding, flow, cut,
-                      _utilisation(binding, _conversions()) if chosen.id.startswith("middle") else {}, names)
+                      _utilisation(binding, network) if chosen.id.startswith("middle") else {}, names)
 
 
 def _row(element: str, kind: str, c: Capacity | None) -> dict[str, Any]:
@@ -267,11 +271,13 @@ def _max_flow(network: Network, route: Route, capacities: dict[str, Capacity], a
     return float(value), tuple(cut)
 
 
-def _utilisation(binding: Capacity | None, factors: dict[str, float]) -> dict[str, Any]:
-    """Return the Middle Corridor's latest volume against the binding capacity, on the same basis (TEU or t)."""
-    if binding is None:
+def _utilisation(binding: Capacity | None, network: Network) -> dict[str, Any]:
+    """Return the Middle Corridor's latest volume against the binding capacity, on the same basis (TEU or t);
+    nothing for a network without volumes."""
+    if binding is None or not network.has_table("volumes"):
         return {}
-    volumes = pd.read_csv(datasets.data_path() / "volumes.csv", dtype=str, keep_default_na=False)
+    factors = _conversions(network)
+    volumes = network.table("volumes")
     column = "tonnes" if binding.converted and "tonnes" in binding.stated else "teu"
     volumes = volumes[(volumes["corridor"] == "middle_corridor") & (volumes[column] != "")]
     if not len(volumes):

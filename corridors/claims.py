@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from . import datasets
+from . import contract
 from .errors import CorridorError, Problem, ValidationError
 from .io import split_list
 from .registry import load_corridors
@@ -52,8 +52,8 @@ HOLDS = "holds"
 HOLDS_PARTLY = "holds only under some readings or conditions"
 DOES_NOT_HOLD = "does not hold"
 UNITS_H = {"days": 24.0, "hours": 1.0}
-UNITS = (*UNITS_H, "km", "usd", "times", "rank")
-SENSES = ("at_most", "between", "schedule", "among_best")
+UNITS = contract.CLAIM_UNITS
+SENSES = contract.CLAIM_SENSES
 #: Journeys simulated per corridor for a superlative (it compares every corridor, not one route).
 RANK_JOURNEYS = 500
 #: A published delivery schedule is kept when at least this share of journeys arrives within it.
@@ -110,22 +110,30 @@ class Claim:
 
 
 def load_claims(network: Network, path: str | os.PathLike[str] | None = None) -> dict[str, Claim]:
-    """Return the claims registry (the bundled one, or ``claims.csv`` and ``claim_readings.csv`` in ``path``).
+    """Return the claims registry: the network's own (its dataset's ``claims.csv`` and ``claim_readings.csv``), or
+    the two tables in the folder ``path``.
 
-    Every claim and reading is checked against ``network`` (places and sources must exist); a ValidationError
-    lists every problem with file, row and field.
+    Both tables are read through the contract (``contract.CLAIM_COLUMNS``, ``CLAIM_READING_COLUMNS``) and every
+    claim and reading is checked against ``network`` (places, sources and corridors must exist). Raises
+    MissingTableError when the network's dataset has no claims, and ValidationError listing every problem with file,
+    row and field.
     """
-    folder = Path(path) if path is not None else datasets.data_path()
+    from .loading import checked_dataset_table, in_file_order
+
     problems: list[Problem] = []
     tables = {}
     for name in ("claims", "claim_readings"):
-        file = folder / f"{name}.csv"
+        if path is None:
+            tables[name] = network.table(name)
+            continue
+        file = Path(path) / f"{name}.csv"
         if not file.is_file():
-            raise ValidationError([Problem(file.name, "", "", f"no {name} table in {folder}")])
-        tables[name] = pd.read_csv(file, dtype=str, keep_default_na=False)
+            raise ValidationError([Problem(file.name, "", "", f"no {name} table in {path}")])
+        tables[name], found = checked_dataset_table(name, file, network.sources.index)
+        problems.extend(found)  # with the checks below: every problem of both tables at once
     claims_table, readings_table = tables["claims"], tables["claim_readings"]
-    sources = set(network.sources.index)
-    corridor_ids = set(load_corridors(network)) if "versus" in claims_table and claims_table["versus"].any() else set()
+    comparative = bool(claims_table["versus"].any())
+    corridor_ids = set(load_corridors(network)) if comparative and network.has_table("corridors") else set()
     readings: dict[str, list[Reading]] = {}
     for i, row in readings_table.iterrows():
         where = ("claim_readings.csv", f"line {i + 2}")
@@ -146,13 +154,6 @@ def load_claims(network: Network, path: str | os.PathLike[str] | None = None) ->
     claims: dict[str, Claim] = {}
     for i, row in claims_table.iterrows():
         where = ("claims.csv", f"line {i + 2}")
-        if row["id"] in claims:
-            problems.append(Problem(*where, "id", f"duplicate id {row['id']!r}"))
-        if row["source"] not in sources:
-            problems.append(Problem(*where, "source", f"unknown source {row['source']!r}"))
-        if row["unit"] not in UNITS:
-            problems.append(Problem(*where, "unit", f"unit must be days, hours, km, usd, times or rank, got "
-                                    f"{row['unit']!r}"))
         if (row["unit"] == "rank") != ((row.get("sense", "") or "at_most") == "among_best"):
             problems.append(Problem(*where, "sense", "a superlative (unit rank) and sense among_best go together"))
         if row["unit"] == "rank" and any(not r.word for r in readings.get(row["id"], ())):
@@ -160,13 +161,12 @@ def load_claims(network: Network, path: str | os.PathLike[str] | None = None) ->
                                     f"({', '.join(WORDS)}) in claim_readings.csv"))
         versus = row.get("versus", "")
         if versus and versus not in corridor_ids:
-            problems.append(Problem(*where, "versus", f"unknown corridor {versus!r}"))
+            known = "" if network.has_table("corridors") else " (the dataset has no corridors.csv)"
+            problems.append(Problem(*where, "versus", f"unknown corridor {versus!r}{known}"))
         if row["unit"] == "times" and not versus:
             problems.append(Problem(*where, "unit", "a claim in times (a ratio) needs a corridor in versus"))
-        sense = row.get("sense", "") or "at_most"
-        if sense not in SENSES:
-            problems.append(Problem(*where, "sense", f"sense must be one of {', '.join(SENSES)}, got {sense!r}"))
-        elif sense != "at_most" and versus:
+        sense = row.get("sense", "") or "at_most"  # an unknown sense is the contract's problem
+        if sense != "at_most" and versus:
             problems.append(Problem(*where, "sense", "a comparative claim reads its window as 'at least'; "
                                                      "leave sense empty"))
         try:
@@ -182,7 +182,7 @@ def load_claims(network: Network, path: str | os.PathLike[str] | None = None) ->
                                   row["quoted"] == "yes", row["source"], low, high, row["unit"], row["note"],
                                   tuple(readings.get(row["id"], ())), versus, sense)
     if problems:
-        raise ValidationError(problems)
+        raise ValidationError(in_file_order(problems))
     return claims
 
 
@@ -468,7 +468,7 @@ def _rank_results(claim: Claim, network: Network, sets: tuple[Conditions, ...], 
     """Return a superlative's readings: each word on each journey, the claimed route ranked against the others."""
     from .compare import compare
 
-    risks = load_risks(network) if (datasets.data_path() / "risks.csv").is_file() else ()
+    risks = load_risks(network) if network.has_table("risks") else ()
     # container corridors only: a freighter through Baku is a route through Azerbaijan too, but another market
     # (a loaded FEU's cargo by air costs tens of thousands of dollars); compare --shipment weighs it for a shipment
     surface = [c.id for c in load_corridors(network).values() if "air" not in c.requires]

@@ -7,8 +7,10 @@ Every command loads the network named by ``--network`` (default: the bundled one
 from __future__ import annotations
 
 import sys
+import warnings
 from argparse import Namespace
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,17 +21,37 @@ EXIT_OK, EXIT_USAGE = 0, 2
 
 
 def _load(args: Namespace) -> Any:
+    """Return the network of --network (default: the bundled one), saying on stderr, in one line each, which tables
+    it took from the bundled dataset (see ``contract.FROM_BUNDLED``)."""
     from . import network
 
-    # looked up on the module at call time, so that a test (or a notebook) can substitute a cached loader
-    return network.load_network(args.network) if args.network else network.load_network()
+    with _noting_borrowed(args):
+        # looked up on the module at call time, so that a test (or a notebook) can substitute a cached loader
+        return network.load_network(args.network) if args.network else network.load_network()
+
+
+@contextmanager
+def _noting_borrowed(args: Namespace) -> Iterator[None]:
+    """Say on stderr, one line each, what a dataset took from the bundled one (a BundledDataWarning)."""
+    from .loading import BundledDataWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", BundledDataWarning)
+        yield
+    for found in caught:
+        if issubclass(found.category, BundledDataWarning):
+            print(f"corridors {args.command}: note: {found.message}", file=sys.stderr)
+        else:  # not ours to word: passed on as it came
+            warnings.warn_explicit(found.message, found.category, found.filename, found.lineno)
 
 
 def _own_file(args: Namespace, name: str) -> Path | None:
-    """Return the --network folder's own copy of a side table (claims, observations), or None for the bundled one.
+    """Return the --network folder's own copy of a table outside the network's dataset (observations), or None for
+    the bundled one.
 
     The library reads these tables from the bundled data unless given a path; a user's dataset that carries its own
-    claims or observations is checked against them instead.
+    observations is checked against them instead. (Capacities, corridors, claims and the other tables of the
+    dataset are the network's own: see ``Network.table``.)
     """
     if not args.network or not Path(args.network).is_dir():
         return None
@@ -152,7 +174,8 @@ def validate(args: Namespace) -> int:
     catcher.emit = lambda record: warned.append(record.getMessage())  # type: ignore[method-assign]
     LOG.addHandler(catcher)
     try:
-        problems = check(*args.paths, *([args.network] if args.network else []))
+        with _noting_borrowed(args):
+            problems = check(*args.paths, *([args.network] if args.network else []))
     finally:
         LOG.removeHandler(catcher)
     if args.json:
@@ -193,8 +216,7 @@ def claims(args: Namespace) -> int:
     if args.markdown and args.json:
         raise CorridorError("--markdown and --json cannot be combined; choose one")
     net = _load(args)
-    own = _own_file(args, "claims.csv")
-    registry = load_claims(net, own.parent if own is not None else None)
+    registry = load_claims(net)  # the network's own claims: MissingTableError names the file when it has none
     for wanted in args.claim:
         if wanted not in registry:
             from .places import PlaceIndex
@@ -271,8 +293,12 @@ def scenario(args: Namespace) -> int:
     net = _load(args)
     net._request(args.origin, args.destination, (), ())  # unknown or identical places: a route's own error
     what_if = Scenario.from_toml(args.file)
+    # a network without corridors of its own is compared on its best route alone (asking for one still says why not)
+    chosen = _corridor_ids(args)
+    if chosen is None and not net.has_table("corridors"):
+        chosen = []
     with views.progress("routing before and after", quiet=args.quiet):
-        result = diff(net, what_if, args.origin, args.destination, corridors=_corridor_ids(args),
+        result = diff(net, what_if, args.origin, args.destination, corridors=chosen,
                       conditions=_conditions(net, args), n=args.journeys, seed=args.seed)
     _write_map(args, lambda: result.map(offline=args.offline))
     return _output(args, lambda: views.scenario_view(result, what_if, net), result.to_dict)

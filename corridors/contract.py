@@ -26,6 +26,11 @@ precedence over the leg's ``time_h`` and over distance / speed.
 
 ``disruptions`` (optional): events that may hold freight at a place, such as a port closed by weather, with the
 probability that a departure meets one and the delay it then causes.
+
+The dataset's other tables (``DATASET_TABLES``: capacities, volumes, conversions, corridors, claims and their
+readings, risks, context series) are CSV too. They are read from the same folder, checked against the columns below
+and their sources at load, and belong to that dataset alone: see ``FROM_BUNDLED`` for what a folder without a table
+gets.
 """
 
 from __future__ import annotations
@@ -216,6 +221,150 @@ TABLES: dict[str, tuple[Column, ...]] = {
     "groups": GROUP_COLUMNS,
     "conditions": CONDITION_COLUMNS,
 }
+
+# The dataset's other tables -------------------------------------------------------------------------------------
+# Read from the network's own folder and checked at load as the tables above are (types, choices, sources); the
+# checks that need the network itself (a corridor's places, a claim's readings) run once the network is built.
+
+#: How a capacity is published. A figure in tonnes or trains is turned into TEU by the ``conversions`` table.
+CAPACITY_UNITS = ("teu_per_year", "tonnes_per_year", "trains_per_day", "trains_per_week")
+CAPACITY_COLUMNS = (
+    Column("element", "text", required=True),  # a node or leg id of the network
+    Column("kind", "text", required=True, choices=("node", "leg")),
+    # a capacity of nothing is a closure, which a scenario states; past a billion TEU a year is a typing error
+    Column("capacity", "float", required=True, bounds=(0.0, 1e9)),
+    Column("unit", "text", required=True, choices=CAPACITY_UNITS),
+    Column("year", "int", bounds=YEARS),
+    Column("status", "text", choices=FIGURE_STATUSES),
+    Column("sources", "refs", required=True),
+    Column("note", "text"),
+)
+
+#: Volumes carried, one row per series (``corridor``: a corridor, a port or a crossing) and year; a row gives
+#: tonnes, TEU or trains, whichever the source does.
+VOLUME_COLUMNS = (
+    Column("year", "int", required=True, bounds=YEARS),
+    Column("corridor", "text", required=True),
+    Column("tonnes", "float", bounds=(0.0, 1e12)),
+    Column("teu", "float", bounds=(0.0, 1e10)),
+    Column("trains", "float", bounds=(0.0, 1e8)),
+    Column("status", "text", choices=FIGURE_STATUSES),
+    Column("sources", "refs", required=True),
+    Column("note", "text"),
+)
+
+#: Named factors (tonnes per TEU, TEU per train, a loaded FEU's cargo): each is a sourced figure, and none is zero.
+CONVERSION_COLUMNS = (
+    Column("name", "id", required=True),
+    Column("value", "float", required=True, bounds=(1e-9, 1e9)),
+    Column("unit", "text"),
+    Column("status", "text", choices=FIGURE_STATUSES),
+    Column("sources", "refs", required=True),
+    Column("note", "text"),
+)
+
+#: Named corridors (corridors.registry): places to pass and what to avoid; their places are checked on the network.
+CORRIDOR_COLUMNS = (
+    Column("id", "id", required=True),
+    Column("name", "text", required=True),
+    Column("colour", "text", required=True),  # #rrggbb, checked by the registry
+    Column("via", "list"),
+    Column("avoid", "list"),
+    Column("example_origin", "text"),
+    Column("example_destination", "text"),
+    Column("description", "text"),
+    Column("sources", "refs"),
+    Column("note", "text"),
+    Column("requires", "list"),  # a mode or passage:NAME the corridor's route must use
+)
+
+#: What a claim's window counts: time (days, hours), distance, a price per FEU, a ratio to another corridor's time,
+#: or a rank among the corridors (a superlative).
+CLAIM_UNITS = ("days", "hours", "km", "usd", "times", "rank")
+#: How a window is read (corridors.claims): a bound (the default, blank), a range, a schedule kept for nine journeys
+#: in ten, or a place among the better half of the routes.
+CLAIM_SENSES = ("at_most", "between", "schedule", "among_best")
+CLAIM_COLUMNS = (
+    Column("id", "id", required=True),
+    Column("who", "text", required=True),
+    Column("role", "text"),
+    Column("said_on", "text", required=True),
+    Column("statement", "text", required=True),
+    Column("quoted", "text", choices=("yes", "no")),
+    Column("source", "ref", required=True),
+    Column("window_low", "float", required=True),
+    Column("window_high", "float", required=True),
+    Column("unit", "text", required=True, choices=CLAIM_UNITS),
+    Column("sense", "text", choices=CLAIM_SENSES),
+    Column("versus", "text"),  # a corridor id, checked against the corridors table
+    Column("note", "text"),
+)
+
+CLAIM_READING_COLUMNS = (
+    Column("claim", "text", required=True),
+    Column("reading", "text", required=True),
+    Column("label", "text", required=True),
+    Column("origin", "text", required=True),
+    Column("destination", "text", required=True),
+    Column("via", "list"),
+    Column("avoid", "list"),
+    Column("exclude", "list", choices=STOP_KINDS),  # stop kinds the claim does not count
+    Column("note", "text"),
+    Column("word", "text"),  # a superlative's word (corridors.superlatives.WORDS)
+)
+
+RISK_KINDS = ("sanctions", "conflict", "war_risk")
+#: ``place`` is a country code, ``passage:NAME`` or ``group:ID``; ``since``/``until`` are YYYY-MM (checked with the
+#: network, by corridors.superlatives).
+RISK_COLUMNS = (
+    Column("id", "id", required=True),
+    Column("place", "text", required=True),
+    Column("kind", "text", required=True, choices=RISK_KINDS),
+    Column("since", "text", required=True),
+    Column("until", "text"),
+    Column("description", "text", required=True),
+    Column("sources", "refs", required=True),
+    Column("note", "text"),
+)
+
+SERIES_UNITS = ("usd", "percent", "tonnes", "teu", "trains", "rank")
+#: Context series (corridors.context): one row per series and year a source gives; a value is never negative.
+SERIES_COLUMNS = (
+    Column("series", "text", required=True),
+    Column("year", "int", required=True, bounds=YEARS),
+    Column("value", "float", required=True, bounds=(0.0, 1e15)),
+    Column("unit", "text", required=True, choices=SERIES_UNITS),
+    Column("status", "text", choices=FIGURE_STATUSES),
+    Column("sources", "refs", required=True),
+    Column("note", "text"),
+)
+
+DATASET_TABLES: dict[str, tuple[Column, ...]] = {
+    "capacities": CAPACITY_COLUMNS,
+    "volumes": VOLUME_COLUMNS,
+    "conversions": CONVERSION_COLUMNS,
+    "corridors": CORRIDOR_COLUMNS,
+    "claims": CLAIM_COLUMNS,
+    "claim_readings": CLAIM_READING_COLUMNS,
+    "risks": RISK_COLUMNS,
+    "series": SERIES_COLUMNS,
+}
+
+#: The columns that name a row, where no id column does: a second row with the same values is a problem (which of
+#: two figures for the same series and year would be meant is unknown).
+ROW_KEYS: dict[str, tuple[str, ...]] = {
+    "volumes": ("corridor", "year"),
+    "claim_readings": ("claim", "reading"),
+    "series": ("series", "year"),
+}
+
+#: What a dataset folder without a table gets, written once. Stop times and speeds time every stop and leg, and a
+#: network without them answers nothing: a folder without its own takes the bundled rows that can apply to it (the
+#: defaults, ``*``, and the rows of its own countries) with the bundled sources they cite, and the loader says so
+#: in a warning that names the files. Every other table belongs to its dataset alone: a folder without one has
+#: none (no capacities, no corridors, no claims), because bundled rows about the Middle Corridor would be
+#: silently wrong about another network; a command that needs the table says which file is missing, and where.
+FROM_BUNDLED = ("stop_times", "speeds")
 
 #: Plausibility bounds used by validation, in one place so that they can be read and argued with.
 #: A drawn line cuts corners, so it may be shorter than the published distance, but not much longer.

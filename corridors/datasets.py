@@ -12,13 +12,15 @@ from typing import TYPE_CHECKING
 import geopandas as gpd
 import pandas as pd
 
+from .contract import FROM_BUNDLED
+
 if TYPE_CHECKING:
     from .network import Network
 
 #: Files that make up a network dataset, by role. Each role may be CSV, GeoJSON or GeoPackage, except the
 #: plain tables (sources and the time parameters), which are CSV.
 NETWORK_FILES = ("nodes", "legs", "sources")
-PARAMETER_FILES = ("stop_times", "speeds")  # a network without its own uses the bundled ones
+PARAMETER_FILES = FROM_BUNDLED  # a network without its own uses the bundled ones, and is told so (contract)
 OPTIONAL_FILES = ("leg_times", "disruptions", "costs", "emissions", "groups", "conditions")  # none if absent
 #: The files a dataset folder's queues are read from (corridors.queues), which save() copies as they are.
 QUEUE_FILES = ("queues.csv", "conversions.csv", "volumes.csv", "capacities.csv")
@@ -95,12 +97,12 @@ class DatasetInfo:
 def dataset_info(network: Network | None = None, *, folder: str | os.PathLike[str] | None = None) -> DatasetInfo:
     """Return the version and as-of date of a dataset: the bundled one by default, or ``network``'s.
 
-    The version is read from the VERSION file of ``folder`` (for ``network`` given without a folder, the bundled
-    one's when the network is the bundled dataset, else none: a network does not remember its folder). The as-of
-    date is the newest access date among the network's sources (or the folder's ``sources.csv``).
+    The version is read from the VERSION file of ``folder`` (for ``network`` given without a folder, that of the
+    folder it was loaded from; none for a network built in memory). The as-of date is the newest access date among
+    the network's sources (or the folder's ``sources.csv``).
     """
-    if folder is None and (network is None or network.name == "bundled"):
-        folder = data_path()
+    if folder is None:
+        folder = data_path() if network is None else network.folder
     version = None
     if folder is not None and (Path(folder) / VERSION_FILE).is_file():
         version = (Path(folder) / VERSION_FILE).read_text(encoding="utf-8").strip() or None

@@ -66,3 +66,16 @@ class NoRouteError(CorridorError):
         self.destination = destination
         self.reason = reason
         super().__init__(f"no route from {origin} to {destination}: {reason}")
+
+
+class MissingTableError(CorridorError, LookupError):
+    """The dataset has no table that a question needs (capacities for a bottleneck, corridors for a comparison);
+    the message names the file, where it belongs and its columns."""
+
+    def __init__(self, role: str, where: str, columns: Sequence[str]):
+        self.role = role
+        super().__init__(f"{where} has no {role}.csv; add one (columns {', '.join(columns)}) or use the bundled "
+                         "data")
+
+    def __str__(self) -> str:  # LookupError would quote the whole message
+        return str(self.args[0])

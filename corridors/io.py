@@ -18,12 +18,14 @@ import pandas as pd
 import pyogrio
 import pyogrio.errors
 
-from .contract import TABLES
+from .contract import DATASET_TABLES, TABLES
 from .errors import Problem, ValidationError
 
 SPATIAL_SUFFIXES = (".csv", ".geojson", ".json", ".gpkg")
 TABLE_SUFFIXES = (".csv",)
 REQUIRED_ROLES = ("nodes", "legs", "sources")
+#: Every table a dataset may hold, by role: the network's and the others (capacities, corridors, claims…).
+ROLES = (*TABLES, *DATASET_TABLES)
 #: What a table without rows is told: said once for the table, instead of a flood of follow-on problems.
 NO_ROWS = "this table has no rows"
 #: The tables that must have rows. An optional table with a header and no rows says "none here" (no disruptions,
@@ -64,10 +66,10 @@ def find_files(paths: Iterable[str | os.PathLike[str]]) -> tuple[dict[str, Path]
             continue
         for candidate in candidates:
             role = candidate.stem
-            if role not in TABLES:
+            if role not in ROLES:
                 if candidate == path:
                     problems.append(Problem(candidate.name, "", "",
-                                            f"not a dataset table; expected one of {', '.join(TABLES)}"))
+                                            f"not a dataset table; expected one of {', '.join(ROLES)}"))
                 continue
             allowed = SPATIAL_SUFFIXES if role in ("nodes", "legs") else TABLE_SUFFIXES
             if candidate.suffix.lower() not in allowed:
@@ -161,6 +163,13 @@ def _read_spatial(role: str, path: Path, suffix: str) -> RawTable:
         geometry = geometry.reset_index(drop=True)
         if geometry.crs is not None and not geometry.crs.equals("EPSG:4326"):
             geometry = geometry.to_crs(4326)
+        if role == "nodes":
+            # The point is where the place is: a node moved in a GIS keeps its old lat/lon attributes, which must
+            # not win. Blank, they are taken from the point by validation (which also checks the point itself).
+            drawn = (geometry.geom_type == "Point").to_numpy(dtype=bool) & ~geometry.is_empty.to_numpy(dtype=bool)
+            for column in ("lat", "lon"):
+                if column in frame.columns:
+                    frame.loc[drawn, column] = ""
     return RawTable(role, path.name, _strip(frame), labels, geometry)
 
 

@@ -1,8 +1,9 @@
 """Named corridors as data: an itinerary (places to pass, things to avoid), a name, a colour and a description.
 
 A corridor is routed between any origin and destination as the best route that passes its ``via`` places and
-avoids its ``avoid`` list (places, countries, modes or sea passages). The bundled registry is
-``data/corridors.csv``.
+avoids its ``avoid`` list (places, countries, modes or sea passages). A network's registry is the
+``corridors.csv`` of its own dataset (the bundled one: ``data/corridors.csv``), read through the contract
+(``contract.CORRIDOR_COLUMNS``) and checked against the network at load.
 """
 
 from __future__ import annotations
@@ -15,17 +16,16 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from . import contract, datasets
+from . import contract
 from .errors import PASSES_TWICE, CorridorError, NoRouteError, Problem, ValidationError
-from .io import read_checked_csv, split_list
+from .io import split_list
 
 if TYPE_CHECKING:
     from .conditions import Conditions
     from .network import Network
     from .route import Route
 
-COLUMNS = ("id", "name", "colour", "via", "avoid", "example_origin", "example_destination", "description", "sources",
-           "note")
+COLUMNS = tuple(c.name for c in contract.CORRIDOR_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -149,15 +149,21 @@ class Corridor:
 
 
 def load_corridors(network: Network, path: str | os.PathLike[str] | None = None) -> dict[str, Corridor]:
-    """Return the corridors in ``path`` (default: the bundled ``corridors.csv``), checked against ``network``."""
-    file = Path(path) if path is not None else datasets.data_path() / "corridors.csv"
-    table = read_checked_csv(file, COLUMNS)
-    problems: list[Problem] = []
+    """Return the corridors in ``path`` (default: the network's own ``corridors.csv``), checked against ``network``.
+
+    Raises MissingTableError when the network's dataset has no corridors, and ValidationError listing every problem
+    with file, row and field.
+    """
+    from .loading import checked_dataset_table, in_file_order
+
+    problems: list[Problem] = []  # the contract's, then those only the network can find
+    if path is None:
+        table, name = network.table("corridors"), "corridors.csv"
+    else:
+        (table, problems), name = checked_dataset_table("corridors", path, network.sources.index), Path(path).name
     found: dict[str, Corridor] = {}
     for i, row in table.iterrows():
-        where = (file.name, f"line {i + 2}")
-        if row["id"] in found:
-            problems.append(Problem(*where, "id", f"duplicate id {row['id']!r}"))
+        where = (name, f"line {i + 2}")
         if not re.match(r"^#[0-9a-fA-F]{6}$", row["colour"]):
             problems.append(Problem(*where, "colour", f"{row['colour']!r} is not a #rrggbb colour"))
         for place in [*split_list(row["via"]), *(p for p in (row["example_origin"], row["example_destination"]) if p)]:
@@ -169,9 +175,6 @@ def load_corridors(network: Network, path: str | os.PathLike[str] | None = None)
             network.check_avoid(split_list(row["avoid"]))
         except CorridorError as exc:
             problems.append(Problem(*where, "avoid", str(exc)))
-        for source in split_list(row["sources"]):
-            if source not in network.sources.index:
-                problems.append(Problem(*where, "sources", f"unknown source {source!r}"))
         requires = split_list(row.get("requires", ""))
         for need in requires:
             kind, _, name = need.partition(":")
@@ -183,12 +186,13 @@ def load_corridors(network: Network, path: str | os.PathLike[str] | None = None)
                                     split_list(row["avoid"]), row["description"], split_list(row["sources"]),
                                     row["note"], row["example_origin"], row["example_destination"], requires)
     if problems:
-        raise ValidationError(problems)
+        raise ValidationError(in_file_order(problems))
     return found
 
 
 def corridors(network: Network | None = None) -> pd.DataFrame:
-    """Return the bundled corridors as a table: id, name, colour, via, avoid, description."""
+    """Return the corridors of ``network`` (default: the bundled one) as a table: id, name, colour, via, avoid,
+    description."""
     from .network import load_network
 
     registry = load_corridors(network if network is not None else load_network())

@@ -142,9 +142,15 @@ def _histograms(transits: Mapping[str, TransitTime]) -> Figure:
 
 def _backtest_section(network: Network, s: ReportSettings, cited: list[str]) -> str:
     """Return the backtest section: the model against observed journeys, its summaries and the predicted chart."""
-    from .backtest import GROUPINGS, backtest
+    from .backtest import GROUPINGS, backtest, load_observations, load_rate_observations
 
-    result = backtest(network, n=max(500, s.journeys // 5), seed=s.seed)
+    # the observations of the network's own folder (the caller makes sure it has them), and its rates if it has some
+    folder = network.folder
+    rates = folder / "rate_observations.csv"
+    result = backtest(network, n=max(500, s.journeys // 5), seed=s.seed,
+                      observations=load_observations(network, folder / "observations.csv"),
+                      rates=load_rate_observations(network, rates) if rates.is_file() else None,
+                      costs=rates.is_file())
     table = result.table()
     cited += list(dict.fromkeys(table["source"]))
     overall = result.summary().iloc[0]
@@ -178,14 +184,7 @@ def _backtest_section(network: Network, s: ReportSettings, cited: list[str]) -> 
 
 def build_report(network: Network, settings: ReportSettings | None = None) -> str:
     """Return the report as one self-contained HTML page."""
-    from . import __version__
-    from .capacity import bottleneck
-    from .charts import Series, time_distance_chart
-    from .claims import check, load_claims
-    from .compare import compare
-    from .scenarios import UNCHANGED, Scenario, diff
-    from .seasons import by_month
-    from .simulation import simulate
+    from .claims import load_claims
 
     s = settings or ReportSettings()
     cited: list[str] = []
@@ -193,7 +192,41 @@ def build_report(network: Network, settings: ReportSettings | None = None) -> st
     maps: list[EmbeddedMap] = []
 
     # 1. The seed claim --------------------------------------------------------------------------------------
-    registry = load_claims(network)
+    # A network of one's own has its own claims, or none, and no seed claim: those sections say so or are left out.
+    registry = load_claims(network) if network.has_table("claims") else {}
+    if SEED_CLAIM in registry:
+        sections.extend(_seed_sections(network, registry, s, cited))
+    else:
+        sections.append(_own_claims_section(network, registry, s, cited))
+    sections.extend(_route_sections(network, s, cited, maps))
+    sections.extend(_dataset_sections(network, s, cited, maps))
+    return _page(network, s, sections, cited, maps)
+
+
+def _own_claims_section(network: Network, registry: dict, s: ReportSettings, cited: list[str]) -> str:
+    """Return the claims section of a dataset without the seed claim: its own claims checked, or a note."""
+    from .claims import check
+
+    if not registry:
+        return ("<section id='claims'><h2>Published claims</h2><p>This dataset has no claims.csv: no claim is "
+                "checked.</p></section>")
+    checks = [check(c, network, n=max(1000, s.journeys // 4), seed=s.seed) for c in registry.values()]
+    rows = pd.DataFrame([{"claim": c.claim.statement, "who": f"{c.claim.who} ({c.claim.said_on})",
+                          "window": c.claim.window_text, "verdict": c.verdict, "held": c.holds_summary(),
+                          "source": c.claim.source} for c in checks])
+    cited += [c.claim.source for c in checks]
+    return ("<section id='claims'><h2>Published claims</h2>"
+            + _html_table(rows, ["claim", "who", "window", "verdict", "held", "source"],
+                          ["claim", "who", "window", "verdict", "readings that hold, by conditions", "source"],
+                          ids=["source"])
+            + "</section>")
+
+
+def _seed_sections(network: Network, registry: dict, s: ReportSettings, cited: list[str]) -> list[str]:
+    """Return the sections on the seed claim, the other claims, the superlative and the context series."""
+    from .claims import check
+
+    sections: list[str] = []
     seed = check(registry[SEED_CLAIM], network, n=s.journeys, seed=s.seed)
     cited.append(seed.claim.source)
     table = seed.table()
@@ -229,8 +262,17 @@ def build_report(network: Network, settings: ReportSettings | None = None) -> st
     superlative = next((c for c in others if c.claim.unit == "rank"), None)
     if superlative is not None:
         sections.append(_superlative_section(superlative))
-    sections.append(_context_section(seed.claim.said_on, cited))
+    sections.append(_context_section(network, seed.claim.said_on, cited))
+    return sections
 
+
+def _route_sections(network: Network, s: ReportSettings, cited: list[str], maps: list[EmbeddedMap]) -> list[str]:
+    """Return the sections on the route: its table, map, charts, distributions and months."""
+    from .charts import Series, time_distance_chart
+    from .seasons import by_month
+    from .simulation import simulate
+
+    sections: list[str] = []
     # 2. The route, its map, chart and distribution ----------------------------------------------------------
     route = network.route(s.route_origin, s.route_destination, via=s.route_via, avoid=s.route_avoid)
     cited += list(route.sources())
@@ -281,10 +323,24 @@ def build_report(network: Network, settings: ReportSettings | None = None) -> st
         + _image(month_chart(months, title=f"{names[0]} → {names[1]} by month"), "median and P90 by month")
         + "</section>")
 
+    return sections
+
+
+def _dataset_sections(network: Network, s: ReportSettings, cited: list[str], maps: list[EmbeddedMap]) -> list[str]:
+    """Return the sections that read the dataset's tables: backtest, comparison, bottleneck and scenarios."""
+    from .capacity import bottleneck
+    from .compare import compare
+    from .scenarios import UNCHANGED, Scenario, diff
+
+    sections: list[str] = []
     # 2b. The backtest ----------------------------------------------------------------------------------------
-    sections.append(_backtest_section(network, s, cited))
+    if network.folder is not None and (network.folder / "observations.csv").is_file():
+        sections.append(_backtest_section(network, s, cited))  # a dataset without observations has no backtest
 
     # 3. Corridors compared -----------------------------------------------------------------------------------
+    if not network.has_table("corridors"):
+        return [*sections, "<section id='compare'><h2>Corridors compared</h2><p>This dataset has no corridors.csv: "
+                "no corridor is compared, and no bottleneck or scenario is shown.</p></section>"]
     comparison = compare(network, s.compare_origin, s.compare_destination, profiles=network.profiles,
                          corridors=s.corridors or None, n=max(1000, s.journeys // 2), seed=s.seed)
     table = comparison.table()
@@ -310,17 +366,26 @@ def build_report(network: Network, settings: ReportSettings | None = None) -> st
           "JSON output of <code>corridors compare</code>.</p></section>")
 
     # 4. Bottleneck and scenarios -----------------------------------------------------------------------------
-    neck = bottleneck(network, s.bottleneck_origin, s.bottleneck_destination,
-                      corridor=s.corridors[0] if s.corridors else None)
-    if neck.binding is not None:
-        cited += list(neck.binding.sources)
-    sections.append(f"<section id='bottleneck'><h2>The bottleneck</h2><p>{esc(neck.summary())}</p></section>")
+    if network.has_table("capacities"):
+        neck = bottleneck(network, s.bottleneck_origin, s.bottleneck_destination,
+                          corridor=s.corridors[0] if s.corridors else None)
+        if neck.binding is not None:
+            cited += list(neck.binding.sources)
+        sections.append(f"<section id='bottleneck'><h2>The bottleneck</h2><p>{esc(neck.summary())}</p></section>")
+    else:
+        sections.append("<section id='bottleneck'><h2>The bottleneck</h2><p>This dataset has no capacities.csv: "
+                        "no bottleneck can be named.</p></section>")
     scenario_parts = []
     for file, origin, destination in (("suez_closed.toml", "Shanghai", "Rotterdam"),
                                       ("digital_customs.toml", s.route_origin, s.route_destination),
                                       ("more_caspian_ferries.toml", s.route_origin, s.route_destination)):
         scenario = Scenario.from_toml(data_path() / "scenarios" / file)
-        result = diff(network, scenario, origin, destination, n=max(500, s.journeys // 5), seed=s.seed)
+        try:
+            result = diff(network, scenario, origin, destination, n=max(500, s.journeys // 5), seed=s.seed)
+        except CorridorError as exc:  # the bundled scenarios name the bundled places and legs
+            scenario_parts.append(f"<h3>{esc(scenario.name)}</h3><p>Not applicable to this network: {esc(str(exc))}"
+                                  "</p>")
+            continue
         changed = result.table()
         changed = changed[~changed["status"].isin(UNCHANGED)]
         scenario_parts.append(
@@ -328,6 +393,13 @@ def build_report(network: Network, settings: ReportSettings | None = None) -> st
             + (_html_table(changed, ["name", "status", "before_days", "after_days", "delta_days"],
                            ["corridor", "status", "days before", "days after", "change"]) if len(changed) else ""))
     sections.append("<section id='scenarios'><h2>What if</h2>" + "".join(scenario_parts) + "</section>")
+    return sections
+
+
+def _page(network: Network, s: ReportSettings, sections: list[str], cited: list[str], maps: list[EmbeddedMap]
+          ) -> str:
+    """Return the whole page: the sections, then every source cited, between the header and the footer."""
+    from . import __version__
 
     # 5. Sources -----------------------------------------------------------------------------------------------
     sources = network.sources
@@ -386,14 +458,13 @@ def _superlative_section(result) -> str:
               "</p></section>")
 
 
-def _context_section(said_on: str, cited: list[str]) -> str:
+def _context_section(network: Network, said_on: str, cited: list[str]) -> str:
     """Return the section on the context series, with the year the seed claim was made marked."""
     from .context import format_value, load_series
 
-    try:
-        table = load_series()
-    except CorridorError:
+    if not network.has_table("series"):
         return ""
+    table = load_series(network)
     table = table[table["series"].isin(CONTEXT_SERIES)]
     if table.empty:
         return ""

@@ -299,7 +299,8 @@ class _Applier:
                                             "accessed": "", "note": self.scenario.description}
         return Network(self.nodes, self.legs, sources, parameters, costs=self.base.costs, queues=self.queues,
                        condition_book=self.base.condition_book,
-                       name=f"{self.base.name} + {self.scenario.name}")
+                       name=f"{self.base.name} + {self.scenario.name}",
+                       tables=self.base._tables, folder=self.base.folder)  # its capacities, corridors and claims
 
     # close -------------------------------------------------------------------------------------------------
     def _close(self, change: Change, number: int) -> None:

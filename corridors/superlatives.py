@@ -33,16 +33,16 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from . import datasets
+from . import contract
 from .errors import CorridorError, Problem, ValidationError
-from .io import read_checked_csv, split_list
+from .io import split_list
 
 if TYPE_CHECKING:
     from .compare import Comparison, Entry
     from .network import Network
 
-RISK_COLUMNS = ("id", "place", "kind", "since", "until", "description", "sources", "note")
-RISK_KINDS = ("sanctions", "conflict", "war_risk")
+RISK_COLUMNS = tuple(c.name for c in contract.RISK_COLUMNS)
+RISK_KINDS = contract.RISK_KINDS
 WORDS = ("shortest", "safest", "most_attractive")
 #: Words whose measures are ranked in order (the first decides, the next break ties) rather than averaged.
 IN_ORDER = ("safest",)
@@ -74,20 +74,24 @@ class Risk:
 
 
 def load_risks(network: Network, path: str | os.PathLike[str] | None = None) -> tuple[Risk, ...]:
-    """Return the entries of ``risks.csv`` (default: the bundled file), checked against ``network``.
+    """Return the entries of the network's own ``risks.csv`` (or of the file ``path``), checked against ``network``.
 
-    Raises ValidationError listing every problem with file, line and field.
+    The table is read through the contract (``contract.RISK_COLUMNS``). Raises MissingTableError when the network's
+    dataset has no risks, and ValidationError listing every problem with file, line and field.
     """
-    file = Path(path) if path is not None else datasets.data_path() / "risks.csv"
-    table = read_checked_csv(file, RISK_COLUMNS)
+    from .loading import checked_dataset_table, in_file_order
+
+    problems: list[Problem] = []  # the contract's, then those only the network can find
+    if path is None:
+        table, file_name = network.table("risks"), "risks.csv"
+    else:
+        (table, problems), file_name = checked_dataset_table("risks", path, network.sources.index), Path(path).name
     countries = set(network.nodes["country"])
     passages = {p for refs in network.legs["passages"] for p in (refs or ())}
     groups = set(network.condition_book.group_members)
-    sources = set(network.sources.index)
-    problems: list[Problem] = []
     risks = []
     for i, row in table.iterrows():
-        where = (file.name, f"line {i + 2}")
+        where = (file_name, f"line {i + 2}")
         before = len(problems)
         place = row["place"]
         kind, _, name = place.partition(":")
@@ -96,23 +100,18 @@ def load_risks(network: Network, path: str | os.PathLike[str] | None = None) -> 
         if not known:
             problems.append(Problem(*where, "place", f"{place!r} is not a country of the network, a sea passage "
                                     "(passage:NAME) or a group (group:ID)"))
-        if row["kind"] not in RISK_KINDS:
-            problems.append(Problem(*where, "kind", f"{row['kind']!r} is not one of {', '.join(RISK_KINDS)}"))
         for column in ("since", "until"):
             text = row[column]
             if (text or column == "since") and not _is_month(text):
                 problems.append(Problem(*where, column, f"{text!r} is not YYYY-MM"))
         if _is_month(row["since"]) and _is_month(row["until"]) and row["until"] < row["since"]:
             problems.append(Problem(*where, "until", f"{row['until']} is before {row['since']}"))
-        cited = split_list(row["sources"])
-        if not cited:
-            problems.append(Problem(*where, "sources", "a value is required"))
-        problems.extend(Problem(*where, "sources", f"unknown source {s!r}") for s in cited if s not in sources)
+        cited = split_list(row["sources"])  # given and known: the contract checked them
         if len(problems) == before:
             risks.append(Risk(row["id"], place, row["kind"], row["since"], row["until"], row["description"],
                               cited))
     if problems:
-        raise ValidationError(problems)
+        raise ValidationError(in_file_order(problems))
     return tuple(risks)
 
 

@@ -154,7 +154,7 @@ def test_a_range_claim_holds_where_the_median_lies_inside_it(net: corridors.Netw
 
 @pytest.mark.parametrize(
     ("column", "value", "expected"),
-    [("sense", "roughly", "sense must be one of at_most, between, schedule"),
+    [("sense", "roughly", "'sense': unknown value 'roughly'; expected one of at_most, between, schedule"),
      ("unit", "times", "needs a corridor in versus")],
 )
 def test_claim_senses_and_ratio_units_are_checked(net: corridors.Network, tmp_path: Path, column: str, value: str,

@@ -1,14 +1,27 @@
-"""The dataset's version and as-of date, as a report or a result names them."""
+"""A dataset of one's own all the way: every table read from its folder through the contract, checked at load and
+used by every command; what a folder without a table gets; its version and as-of date."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import pickle
+import shutil
+import warnings
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
+import pytest
+from conftest import DATA
+from shapely.geometry import Point
 
 import corridors
+from corridors import cli, contract
 from corridors.datasets import dataset_info
+from corridors.loading import BundledDataWarning
+
+OWN = DATA / "own"  # the mini network with capacities, volumes, conversions, corridors and claims of its own
 
 
 def test_the_bundled_dataset_has_a_version_and_an_as_of_date(net: corridors.Network) -> None:
@@ -31,7 +44,223 @@ def test_a_dataset_of_ones_own(mini_dir: Path) -> None:
     assert unversioned.describe().startswith("unversioned dataset, as of 2025-03-01")
     (mini_dir / "VERSION").write_text("2.1\n", encoding="utf-8")
     assert dataset_info(folder=mini_dir).version == "2.1"
-    # a network loaded from the folder does not remember it: its sources give the date, the folder the version
+    # a network loaded from the folder remembers it: its sources give the date, its folder the version
     net = corridors.load_network(mini_dir)
-    assert dataset_info(net).version is None
-    assert dataset_info(net, folder=mini_dir) == dataset_info(folder=mini_dir)
+    assert net.folder == mini_dir
+    assert dataset_info(net) == dataset_info(folder=mini_dir)
+
+
+@pytest.fixture
+def own_dir(tmp_path: Path) -> Path:
+    """A copy of the dataset of one's own that a test may change."""
+    return Path(shutil.copytree(OWN, tmp_path / "own"))
+
+
+@pytest.fixture
+def cli_run(capsys: pytest.CaptureFixture[str]):
+    """Return a function that runs the command line in process and gives its exit code, stdout and stderr."""
+    def invoke(*args: str) -> tuple[int, str, str]:
+        code = cli.main(list(args))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return invoke
+
+
+def test_a_network_keeps_the_tables_of_its_own_folder() -> None:
+    net = corridors.load_network(OWN)
+    assert net.folder == OWN
+    for role in ("capacities", "volumes", "conversions", "corridors", "claims", "claim_readings"):
+        assert net.has_table(role), role
+        assert net.table(role).equals(pd.read_csv(OWN / f"{role}.csv", dtype=str, keep_default_na=False)), role
+    # the bundled dataset's risks and series are not the folder's: it has none
+    for role in ("risks", "series"):
+        assert not net.has_table(role)
+        with pytest.raises(corridors.MissingTableError, match=rf"the network in {OWN} has no {role}\.csv; add one "
+                                                              r"\(columns .*\) or use the bundled data"):
+            net.table(role)
+    assert list(corridors.load_corridors(net)) == ["caspian_rail_ferry"]
+    assert set(corridors.load_claims(net)) == set(net.table("claims")["id"])
+    # a sweep sends networks to its workers pickled: the tables go with them
+    assert pickle.loads(pickle.dumps(net)).table("capacities").equals(net.table("capacities"))
+
+
+def test_a_scenario_keeps_the_tables_of_its_network() -> None:
+    net = corridors.load_network(OWN)
+    changed = corridors.Scenario.from_toml(corridors.data_path() / "scenarios" / "faster_kazakh_rail.toml").apply(net)
+    assert changed.has_table("corridors")
+    assert changed.table("capacities").equals(net.table("capacities"))
+
+
+def test_compare_uses_the_corridors_of_the_folder(cli_run) -> None:
+    code, out, err = cli_run("compare", "urumqi", "alat_port", "-n", "200", "--json", "-q", "--network", str(OWN))
+    assert code == 0, err
+    assert {row["corridor"] for row in json.loads(out)["rows"]} == {"caspian_rail_ferry"}
+
+
+def test_bottleneck_uses_the_capacities_of_the_folder(own_dir: Path, cli_run) -> None:
+    capacities = pd.read_csv(own_dir / "capacities.csv", dtype=str, keep_default_na=False)
+    dostyk = (capacities["element"] == "dostyk") & (capacities["unit"] == "teu_per_year")
+    capacities.loc[dostyk, "capacity"] = "12345"  # far below the bundled 277,400: only this row can make it bind
+    capacities.to_csv(own_dir / "capacities.csv", index=False)
+    code, out, err = cli_run("bottleneck", "urumqi", "alat_port", "--json", "-q", "--network", str(own_dir))
+    assert code == 0, err
+    answer = json.loads(out)
+    assert answer["corridor"] == "Across Kazakhstan and the Caspian"  # the folder's corridor
+    assert answer["binding"]["element"] == "dostyk"
+    assert answer["binding"]["teu_per_year"] == 12345
+    assert answer["binding"]["sources"] == ["index1520_dostyk"]
+
+
+def test_claims_are_the_folders_own(cli_run) -> None:
+    code, out, err = cli_run("claims", "-n", "200", "--json", "-q", "--network", str(OWN))
+    assert code == 0, err
+    checked = json.loads(out)
+    assert [c["id"] for c in checked] == pd.read_csv(OWN / "claims.csv")["id"].tolist()
+    assert all(c["verdict"] for c in checked)
+
+
+def test_a_scenario_compares_the_corridors_of_the_folder(cli_run) -> None:
+    toml = str(corridors.data_path() / "scenarios" / "faster_kazakh_rail.toml")
+    code, out, err = cli_run("scenario", toml, "urumqi", "alat_port", "-n", "200", "--json", "-q", "--network",
+                             str(OWN))
+    assert code == 0, err
+    rows = {row["corridor"]: row for row in json.loads(out)["rows"]}
+    assert set(rows) == {"best", "caspian_rail_ferry"}
+    assert rows["caspian_rail_ferry"]["after_days"] < rows["caspian_rail_ferry"]["before_days"]  # KAZ rail faster
+
+
+def test_a_scenario_on_a_network_without_corridors_compares_its_best_route(cli_run) -> None:
+    toml = str(corridors.data_path() / "scenarios" / "faster_kazakh_rail.toml")
+    code, out, err = cli_run("scenario", toml, "urumqi", "alat_port", "-n", "200", "--json", "-q", "--network",
+                             str(DATA / "mini"))
+    assert code == 0, err
+    assert [row["corridor"] for row in json.loads(out)["rows"]] == ["best"]
+
+
+def test_the_report_reads_the_folder(tmp_path: Path, cli_run) -> None:
+    page = tmp_path / "own.html"
+    code, _, err = cli_run("report", "urumqi", "alat_port", "--out", str(page), "-n", "200", "-q", "--network",
+                           str(OWN))
+    assert code == 0, err
+    html = page.read_text(encoding="utf-8")
+    assert "Across Kazakhstan and the Caspian" in html  # the folder's corridor is compared
+    assert "the network in" not in html
+    assert "Aktau port: 70,000 TEU a year" in html  # its capacities name the bottleneck
+    for claim in pd.read_csv(OWN / "claims.csv")["statement"]:
+        assert claim.split("’")[0][:40] in html.replace("&#x27;", "'")
+    assert "aliyev_2025_black_sea" not in html  # the bundled seed claim is the bundled dataset's
+
+
+@pytest.mark.parametrize(("command", "role"), [
+    (("bottleneck", "urumqi", "alat_port"), "capacities"),
+    (("compare", "urumqi", "alat_port", "-n", "100"), "corridors"),
+    (("claims", "-n", "100"), "claims"),
+])
+def test_a_command_that_needs_a_missing_table_says_which_and_where(own_dir: Path, cli_run, command, role) -> None:
+    (own_dir / f"{role}.csv").unlink()
+    if role == "corridors":
+        (own_dir / "claims.csv").unlink()  # no claim compares with a corridor the folder no longer has
+        (own_dir / "claim_readings.csv").unlink()
+    code, out, err = cli_run(*command, "--network", str(own_dir))
+    assert code == 2
+    assert out == ""
+    columns = ", ".join(c.name for c in contract.DATASET_TABLES[role])
+    assert err == (f"corridors {command[0]}: the network in {own_dir} has no {role}.csv; add one (columns "
+                   f"{columns}) or use the bundled data\n")
+
+
+def test_a_folder_without_stop_times_takes_the_bundled_defaults_and_says_so(mini_dir: Path, cli_run) -> None:
+    (mini_dir / "stop_times.csv").unlink()
+    with pytest.warns(BundledDataWarning, match=rf"the network in {mini_dir} has no stop_times\.csv: the bundled "
+                                                r"dataset's default \(\*\) rows and rows for its countries") as caught:
+        net = corridors.load_network(mini_dir)
+    assert len(caught) == 1
+    used = net.parameters.stop_times
+    bundled = pd.read_csv(corridors.data_path() / "stop_times.csv", dtype=str, keep_default_na=False)
+    countries = set(net.nodes["country"]) | {"*"}
+    # none about places outside the network, nor for a profile its own speeds do not have ('typical' only)
+    assert len(used) == int((bundled["place"].isin(countries) & (bundled["profile"] == "typical")).sum())
+    assert set(used["place"]) <= countries
+    assert "*" in set(used["place"])
+    assert not net.has_table("capacities")  # no table of the bundled dataset comes with them
+    code, _, err = cli_run("route", "urumqi", "alat_port", "--network", str(mini_dir))
+    assert code == 0
+    assert err.startswith(f"corridors route: note: the network in {mini_dir} has no stop_times.csv")
+    assert err.count("\n") == 1
+    code, out, err = cli_run("validate", str(mini_dir))
+    assert (code, out) == (0, "valid: no problems found\n")
+    assert err.startswith(f"corridors validate: note: the network in {mini_dir} has no stop_times.csv")
+
+
+def test_a_folder_with_its_own_time_parameters_loads_without_a_word() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        corridors.load_network(OWN)
+
+
+def test_a_malformed_capacities_table_lists_every_problem_with_file_row_and_field(own_dir: Path) -> None:
+    capacities = pd.read_csv(own_dir / "capacities.csv", dtype=str, keep_default_na=False)
+    capacities.loc[0, "capacity"] = "lots"
+    capacities.loc[1, "unit"] = "teu_per_fortnight"
+    capacities.loc[2, "sources"] = "a_rumour"
+    capacities.loc[3, "kind"] = "port"
+    capacities.loc[4, "year"] = "20x5"
+    capacities.loc[5, "capacity"] = "-5"
+    capacities.loc[6, "element"] = "atlantis"
+    capacities.to_csv(own_dir / "capacities.csv", index=False)
+    with pytest.raises(corridors.ValidationError) as caught:
+        corridors.load_network(own_dir)
+    assert [(p.file, p.row, p.field) for p in caught.value.problems] == [
+        ("capacities.csv", "line 2", "capacity"), ("capacities.csv", "line 3", "unit"),
+        ("capacities.csv", "line 4", "sources"), ("capacities.csv", "line 5", "kind"),
+        ("capacities.csv", "line 6", "year"), ("capacities.csv", "line 7", "capacity")]
+    assert "unknown source 'a_rumour'" in str(caught.value)
+    # the network-level check (an element the network lacks) comes once the tables themselves are right
+    capacities = pd.read_csv(OWN / "capacities.csv", dtype=str, keep_default_na=False)
+    capacities.loc[6, "element"] = "atlantis"
+    capacities.to_csv(own_dir / "capacities.csv", index=False)
+    with pytest.raises(corridors.ValidationError) as caught:
+        corridors.load_network(own_dir)
+    assert [(p.file, p.row, p.field) for p in caught.value.problems] == [("capacities.csv", "line 8", "element")]
+    assert corridors.validate(own_dir) == list(caught.value.problems)  # `corridors validate` says the same
+
+
+def test_a_capacity_in_tonnes_needs_its_conversion(own_dir: Path) -> None:
+    conversions = pd.read_csv(own_dir / "conversions.csv", dtype=str, keep_default_na=False)
+    conversions[conversions["name"] != "tonnes_per_teu"].to_csv(own_dir / "conversions.csv", index=False)
+    with pytest.raises(corridors.ValidationError, match=r"a row 'tonnes_per_teu' is needed: capacities\.csv states "
+                                                        r"capacities in tonnes_per_year"):
+        corridors.load_network(own_dir)
+
+
+def test_a_corridor_through_a_place_the_folder_lacks_is_refused_at_load(own_dir: Path) -> None:
+    table = pd.read_csv(own_dir / "corridors.csv", dtype=str, keep_default_na=False)
+    table.loc[0, "via"] = "dostyk;poti_port"
+    table.to_csv(own_dir / "corridors.csv", index=False)
+    with pytest.raises(corridors.ValidationError) as caught:
+        corridors.load_network(own_dir)
+    assert [(p.file, p.row, p.field) for p in caught.value.problems] == [("corridors.csv", "line 2", "via")]
+
+
+def test_a_saved_network_keeps_its_tables(tmp_path: Path) -> None:
+    net = corridors.load_network(OWN)
+    net.save(tmp_path / "saved")
+    again = corridors.load_network(tmp_path / "saved")
+    for role in ("capacities", "corridors", "claims", "claim_readings", "volumes", "conversions"):
+        assert again.table(role).equals(net.table(role)), role
+
+
+@pytest.mark.parametrize("suffix", ["geojson", "gpkg"])
+def test_nodes_drawn_in_a_gis_take_their_coordinates_from_the_points(own_dir: Path, suffix: str) -> None:
+    corridors.load_network(own_dir).save(own_dir, format=suffix)
+    (own_dir / "nodes.csv").unlink()
+    (own_dir / "legs.csv").unlink()
+    nodes = gpd.read_file(own_dir / f"nodes.{suffix}")
+    assert {"lat", "lon"} <= set(nodes.columns)  # the saved file carries both, as a GIS keeps them
+    moved = nodes["id"] == "aktau_port"
+    nodes.loc[moved, "geometry"] = Point(51.2, 43.6)  # moved on the map; its lat/lon attributes are now stale
+    nodes.to_file(own_dir / f"nodes.{suffix}")
+    net = corridors.load_network(own_dir)
+    assert (net.nodes.at["aktau_port", "geometry"].x, net.nodes.at["aktau_port", "geometry"].y) == (51.2, 43.6)
+    assert net.graph.nodes["aktau_port"]["y"] == 43.6

@@ -1,0 +1,356 @@
+"""Loading a network dataset: reading its files, checking them against the contract, and building the Network.
+
+Every problem of every table is collected before anything is refused, so that a user fixes a dataset in one pass
+(:class:`~corridors.errors.ValidationError` lists each with its file, row and field).
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from . import contract, datasets
+from .conditions import ConditionBook
+from .costs import CostParameters
+from .errors import Problem, ValidationError
+from .io import RawTable, find_files, read_table
+from .places import normalise
+from .queues import load_queue_book
+from .seasons import load_month_book
+from .timing import TimeParameters
+from .validation import _check_refs, _Collector, _duplicates, _parse_columns, validate_tables
+
+if TYPE_CHECKING:
+    from .network import Network
+
+
+def _name_collisions(nodes: gpd.GeoDataFrame) -> list[tuple[str, tuple[str, ...]]]:
+    """Return the lookup keys that point at several places, with those places: what the place index's
+    ``collisions()`` says, computed on columns (a load needs only these, not the whole index)."""
+    aliases = nodes["aliases"].explode().dropna()  # one row per alias; a place without any drops out
+    owners = np.concatenate([nodes.index.to_numpy(dtype=object), nodes.index.to_numpy(dtype=object),
+                             aliases.index.to_numpy(dtype=object)])
+    texts = pd.Series(np.concatenate([nodes.index.to_numpy(dtype=object), nodes["name"].to_numpy(dtype=object),
+                                      aliases.to_numpy(dtype=object)]), dtype=object)
+    plain = texts.str.isascii().to_numpy(dtype=bool)
+    keys = np.empty(len(texts), dtype=object)
+    keys[plain] = texts[plain].str.lower().str.replace(r"[^a-z0-9]", "", regex=True).to_numpy(dtype=object)
+    keys[~plain] = [normalise(t) for t in texts[~plain]]
+    pairs = pd.DataFrame({"key": keys, "id": owners})
+    pairs = pairs[pairs["key"] != ""].drop_duplicates()
+    shared = pairs[pairs["key"].duplicated(keep=False)]
+    return sorted((key, tuple(sorted(ids))) for key, ids in shared.groupby("key", sort=False)["id"])
+
+
+class BundledDataWarning(UserWarning):
+    """A dataset of one's own lacks a table it cannot do without, and takes the bundled rows for it (the message
+    names the files; see ``contract.FROM_BUNDLED``)."""
+
+
+def _read(paths: Iterable[str | os.PathLike[str]]) -> tuple[dict[str, RawTable], list[Problem], tuple[str, ...]]:
+    """Return the tables that could be read, the problems of those that could not (of every file, so that one
+    broken table does not hide the problems of the others) and the roles taken from the bundled dataset."""
+    found, problems = find_files(paths)
+    bundled = datasets.data_path()
+    missing = [role for role in contract.FROM_BUNDLED if role not in found]
+    for role in missing:  # see contract.FROM_BUNDLED: said in a warning by the caller
+        found[role] = bundled / f"{role}.csv"
+    raw: dict[str, RawTable] = {}
+    for role, path in found.items():
+        try:
+            raw[role] = read_table(role, path)
+        except ValidationError as exc:
+            problems.extend(exc.problems)
+    own = "nodes" in found and found["nodes"].parent.resolve() != bundled.resolve()
+    borrowed = tuple(role for role in missing if role in raw) if own else ()
+    if borrowed and "nodes" in raw:
+        # keep only the bundled rows that can apply to the user's network: defaults and its countries, under the
+        # profiles of its own time parameters if it has some (a network timed only 'typical' gets no 'congested')
+        countries = set(raw["nodes"].frame.get("country", pd.Series(dtype=str)))
+        own_profiles = {p for role in contract.FROM_BUNDLED if role in raw and role not in borrowed
+                        for p in raw[role].frame.get("profile", ())}
+        for role, key in (("stop_times", "place"), ("speeds", "country")):
+            if role in borrowed:
+                table = raw[role]
+                keep = table.frame[key].isin(countries | {"*"})
+                if own_profiles:
+                    keep &= table.frame["profile"].isin(own_profiles)
+                raw[role] = RawTable(role, f"bundled {table.file}", table.frame[keep].reset_index(drop=True),
+                                     tuple(label for label, k in zip(table.labels, keep, strict=True) if k))
+    if borrowed and "sources" in raw and found["sources"].parent.resolve() != bundled.resolve():
+        # the bundled rows cite the bundled sources: make those known to the user's dataset
+        ours = read_table("sources", bundled / "sources.csv")
+        theirs = raw["sources"].frame
+        extra = ours.frame[~ours.frame["id"].isin(theirs["id"])]
+        merged = pd.concat([theirs, extra], ignore_index=True).fillna("")  # a column only one side has: blank
+        raw["sources"] = RawTable("sources", raw["sources"].file, merged,
+                                  raw["sources"].labels + tuple(f"bundled line {i + 2}" for i in extra.index))
+    return raw, problems, borrowed
+
+
+def _warn_borrowed(raw: dict[str, RawTable], borrowed: tuple[str, ...], where: str) -> None:
+    """Say which tables a dataset took from the bundled one, and how many rows (see contract.FROM_BUNDLED)."""
+    if not borrowed:
+        return
+    files = " or ".join(f"{role}.csv" for role in borrowed)
+    rows = ", ".join(f"{len(raw[role].frame)} {role.replace('_', ' ')} rows" for role in borrowed)
+    warnings.warn(BundledDataWarning(
+        f"{where} has no {files}: the bundled dataset's default (*) rows and rows for its countries are used "
+        f"({rows}, citing the bundled sources); add {'them' if len(borrowed) > 1 else 'it'} to the folder to use "
+        "your own"), stacklevel=3)
+
+
+def _where(paths: tuple[str | os.PathLike[str], ...]) -> str:
+    return f"the network in {paths[0]}" if len(paths) == 1 else "the network in " + ", ".join(map(str, paths))
+
+
+def validate(*paths: str | os.PathLike[str]) -> list[Problem]:
+    """Return every problem in the dataset at ``paths`` (folders or files); an empty list means it is valid.
+
+    The dataset's other tables (corridors, claims…) are checked against the network too, once the network itself
+    has no problem left.
+    """
+    raw, problems, borrowed = _read(paths or [datasets.data_path()])
+    clean, more = _validated(raw)
+    folder = Path(paths[0]) if paths and Path(paths[0]).is_dir() else (None if paths else datasets.data_path())
+    found = problems + more + _folder_problems(folder, clean)
+    if not found:
+        try:
+            found = _network_problems(_network_from_clean(clean, "network", folder))
+        except ValidationError as exc:
+            found = list(exc.problems)
+    _warn_borrowed(raw, borrowed, _where(paths))
+    return found
+
+
+def _folder_problems(folder: Path | None, clean: dict[str, pd.DataFrame]) -> list[Problem]:
+    """Return the problems of a dataset folder's files outside the contract's tables: the months and queues."""
+    if folder is None or not {"nodes", "sources"} <= set(clean):
+        return []
+    found: list[Problem] = _reference_load_problems(clean, load_queue_book(folder).conversions)
+    groups = clean["groups"]["id"] if clean.get("groups") is not None and "id" in clean["groups"] else ()
+    try:
+        load_month_book(folder, places=clean["nodes"].index, sources=clean["sources"].index, groups=groups)
+    except ValidationError as exc:
+        found.extend(exc.problems)
+    return found
+
+
+def load_network(*paths: str | os.PathLike[str], name: str | None = None) -> Network:
+    """Return the network in ``paths`` (a dataset folder, or its files), or the bundled one when none is given.
+
+    The dataset's other tables (capacities, volumes, conversions, corridors, claims and their readings, risks,
+    context series) are read from the same folder, checked and kept by the network; a folder without one has none
+    of them. A folder without stop times or speeds takes the bundled defaults, with a BundledDataWarning naming
+    the files (``contract.FROM_BUNDLED``).
+
+    Raises
+    ------
+    ValidationError
+        Listing every problem in the dataset, each with its file, row and field.
+    """
+    raw, problems, borrowed = _read(paths or [datasets.data_path()])
+    clean, more = _validated(raw)
+    if problems or more:
+        raise ValidationError(problems + more)
+    folder = Path(paths[0]) if paths and Path(paths[0]).is_dir() else (datasets.data_path() if not paths else None)
+    network = _network_from_clean(clean, name or (Path(paths[0]).name if paths else "bundled"), folder)
+    found = _network_problems(network)
+    if found:
+        raise ValidationError(found)
+    _warn_borrowed(raw, borrowed, _where(paths))
+    return network
+
+
+def _validated(raw: dict[str, RawTable]) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
+    """Return the clean tables and every problem: the contract first, then names and parameter coverage.
+
+    The dataset's other tables (``contract.DATASET_TABLES``) are checked against their columns and the sources
+    here, and kept as text, as read: their readers (corridors.capacity, registry, claims…) take fields from them.
+    """
+    network_raw = {role: table for role, table in raw.items() if role in contract.TABLES}
+    clean, problems = validate_tables(network_raw, datasets.boundaries())
+    sources = clean.get("sources")
+    source_ids = set(sources.index) if sources is not None and "id" in raw["sources"].frame else None
+    other, more = _check_dataset_tables({r: t for r, t in raw.items() if r in contract.DATASET_TABLES}, source_ids)
+    return {**clean, **other}, problems + _check_names_and_coverage(raw, clean) + more
+
+
+def _check_dataset_tables(raw: dict[str, RawTable], source_ids: set[str] | None
+                          ) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
+    """Return the dataset's other tables as text, with every column the contract names (blank where a file leaves
+    an optional one out), and every problem of type, choice, duplicate id or unknown source."""
+    problems: list[Problem] = []
+    clean = {}
+    for role, table in raw.items():
+        out = _Collector()
+        columns = contract.DATASET_TABLES[role]
+        parsed = _parse_columns(table, columns, out)
+        for column in columns:
+            if column.kind == "id":
+                _duplicates(table, parsed[column.name], column.name, out)
+        _check_refs(table, parsed, tuple(c.name for c in columns if c.kind in ("ref", "refs")), source_ids, out)
+        key = list(contract.ROW_KEYS.get(role, ()))
+        if key and set(key) <= set(table.frame.columns):
+            given = table.frame[key].ne("").all(axis=1)
+            for i in np.flatnonzero(table.frame[key].duplicated(keep="first").to_numpy() & given.to_numpy()):
+                out.add(table, int(i), key[-1], "a second row for " + ", ".join(table.frame.loc[i, key]))
+        # row by row, the order a reader of the file meets them in (the checks ran column by column)
+        order = {label: n for n, label in enumerate(table.labels)}
+        problems.extend(sorted(out.problems, key=lambda p: order.get(p.row, -1)))
+        frame = table.frame.copy()
+        for column in columns:
+            if column.name not in frame:
+                frame[column.name] = ""
+        clean[role] = frame
+    return clean, problems
+
+
+def read_dataset_table(role: str, file: str | os.PathLike[str], sources: Iterable[str]) -> pd.DataFrame:
+    """Return one of the dataset's other tables read from ``file`` and checked against the contract, citing only
+    ``sources``; raise ValidationError listing every problem with file, row and field."""
+    table, problems = checked_dataset_table(role, file, sources)
+    if problems:
+        raise ValidationError(problems)
+    return table
+
+
+def checked_dataset_table(role: str, file: str | os.PathLike[str], sources: Iterable[str]
+                          ) -> tuple[pd.DataFrame, list[Problem]]:
+    """Return one of the dataset's other tables read from ``file`` (as text) and the contract's problems with it,
+    so that a reader can add its own checks' problems and report them all at once. A file that cannot be read as a
+    table at all raises ValidationError, naming it."""
+    clean, problems = _check_dataset_tables({role: read_table(role, Path(file))}, set(sources))
+    return clean[role], problems
+
+
+def in_file_order(problems: Iterable[Problem]) -> list[Problem]:
+    """Return problems file by file and line by line, the order a reader of the files meets them in (the contract's
+    checks and a reader's own run one after the other); a problem of a whole file comes first."""
+    def line(problem: Problem) -> int:
+        number = problem.row.removeprefix("line ")
+        return int(number) if number.isdigit() else 0
+
+    files = list(dict.fromkeys(p.file for p in problems))
+    return sorted(problems, key=lambda p: (files.index(p.file), line(p)))
+
+
+def _network_problems(network: Network) -> list[Problem]:
+    """Return the problems of the dataset's other tables that only the network can find: the places a corridor,
+    a claim or a risk names, the elements a capacity is given for, the conversions a capacity needs."""
+    from .claims import load_claims
+    from .context import load_series
+    from .registry import load_corridors
+    from .superlatives import load_risks
+
+    found: list[Problem] = []
+    if network.has_table("capacities"):
+        found.extend(_capacity_problems(network))
+    checks = {"corridors": load_corridors, "claims": load_claims, "risks": load_risks, "series": load_series}
+    for role, check in checks.items():
+        if network.has_table(role):
+            try:
+                check(network)
+            except ValidationError as exc:
+                found.extend(exc.problems)
+    return found
+
+
+def _capacity_problems(network: Network) -> list[Problem]:
+    table = network.table("capacities")
+    known = {"node": set(network.nodes.index), "leg": set(network.legs.index)}
+    found = [Problem("capacities.csv", f"line {i + 2}", "element", f"unknown {kind} {element!r}: not in the "
+                     f"{kind}s of the network")
+             for i, (element, kind) in enumerate(zip(table["element"], table["kind"], strict=True))
+             if kind in known and element not in known[kind]]
+    conversions = set(network.table("conversions")["name"]) if network.has_table("conversions") else set()
+    for unit in dict.fromkeys(table["unit"]):
+        need = {"tonnes_per_year": "tonnes_per_teu", "trains_per_day": "teu_per_train",
+                "trains_per_week": "teu_per_train"}.get(unit)
+        if need is not None and need not in conversions:
+            found.append(Problem("conversions.csv", "", "name", f"a row {need!r} is needed: capacities.csv states "
+                                 f"capacities in {unit}"))
+    return found
+
+
+def _network_from_clean(clean: dict[str, pd.DataFrame], name: str, folder: Path | None = None) -> Network:
+    from .network import Network  # network.py re-exports this module's functions: imported here, not above
+
+    nodes = clean["nodes"].drop(columns=["lat", "lon"]).rename_axis(None)
+    legs = clean["legs"].rename_axis(None)
+    legs["gauge_mm"] = legs["gauge_mm"].astype("Int64")
+    for column in ("distance_km", "time_h"):
+        legs[column] = legs[column].astype(float)
+    nodes = nodes.astype(dict.fromkeys(("id", "name", "country", "kind"), str))
+    parameters = TimeParameters(clean["stop_times"], clean["speeds"], clean.get("leg_times"),
+                                clean.get("disruptions"))
+    costs = CostParameters(clean.get("costs"), clean.get("emissions"))
+    months = load_month_book(folder, places=clean["nodes"].index, sources=clean["sources"].index,
+                             groups=clean["groups"]["id"] if clean.get("groups") is not None else ())
+    book = ConditionBook(clean.get("groups"), clean.get("conditions"), parameters.profiles, months)
+    condition_tables = {role: clean[role].reset_index(drop=True) for role in ("groups", "conditions")
+                        if role in clean}
+    # copied as they are by save(), with the dataset's other tables, so that a saved network keeps them
+    names = dict.fromkeys((*datasets.QUEUE_FILES, "months.csv", *(f"{r}.csv" for r in contract.DATASET_TABLES)))
+    queue_files = [folder / n for n in names if (folder / n).is_file()] if folder else []
+    queues = load_queue_book(folder)
+    missing = _reference_load_problems(clean, queues.conversions)
+    if missing:
+        raise ValidationError(missing)
+    return Network(nodes, legs, clean["sources"].rename_axis(None), parameters, costs=costs, name=name,
+                   condition_book=book, queues=queues, condition_tables=condition_tables,
+                   queue_files=queue_files, tables={r: clean[r] for r in contract.DATASET_TABLES if r in clean},
+                   folder=folder)
+
+
+def _reference_load_problems(clean: dict[str, pd.DataFrame], conversions: dict[str, float]) -> list[Problem]:
+    """Return a problem when rates per kg or emissions per tonne-km are given without the reference load that
+    turns them into per-FEU figures (found at load, not at the first route that flies)."""
+    costs, emissions = clean.get("costs"), clean.get("emissions")
+    per_kg = costs is not None and "unit" in costs and (costs["unit"] == "usd_per_kg").any()
+    per_tonne = (emissions is not None and "kg_co2e_per_tonne_km" in emissions
+                 and emissions["kg_co2e_per_tonne_km"].notna().any())
+    if not (per_kg or per_tonne):
+        return []
+    from .shipment import REFERENCE_LOAD
+
+    return [Problem("conversions.csv", "", "name", f"a row {name!r} is needed: "
+                    f"{'costs.csv has rates per kg' if per_kg else 'emissions.csv has factors per tonne-km'}")
+            for name in REFERENCE_LOAD if name not in conversions]
+
+
+def _check_names_and_coverage(raw: dict[str, RawTable], clean: dict[str, pd.DataFrame]) -> list[Problem]:
+    problems = []
+    if "nodes" in clean:
+        nodes = clean["nodes"]
+        named = nodes[nodes["name"].notna() & nodes["id"].notna()]  # a missing one is a problem of its own
+        for key, ids in _name_collisions(named):
+            problems.append(Problem(raw["nodes"].file, "", "aliases",
+                                    f"the name {key!r} points at several places: {', '.join(ids)}"))
+    if "stop_times" not in clean or "speeds" not in clean:
+        return problems  # an unreadable parameter table: its own problem says so
+    stop_times, speeds = clean["stop_times"], clean["speeds"]
+    profiles = sorted({p for p in (*stop_times["profile"], *speeds["profile"]) if p})  # blank: reported already
+    # a network without flights has no airport stops, so it needs no default rows for them
+    modes = set(clean["legs"]["mode"]) if "legs" in clean else set()
+    needed = [k for k in contract.STOP_KINDS if "air" in modes or k not in ("air_handling", "flight_wait")]
+    for profile in profiles:
+        have = set(stop_times.loc[(stop_times["profile"] == profile) & (stop_times["place"] == "*"), "kind"])
+        for kind in needed:
+            if kind not in have:
+                problems.append(Problem(raw["stop_times"].file, "", "place",
+                                        f"profile {profile!r} has no default (*) row for {kind}"))
+        legs = clean.get("legs", pd.DataFrame(columns=["time_h", "mode"]))
+        timed_by_speed = set(legs.loc[legs["time_h"].isna(), "mode"]) & set(contract.MODES)
+        have_speed = set(speeds.loc[(speeds["profile"] == profile) & (speeds["country"] == "*"), "mode"])
+        for mode in sorted(timed_by_speed - have_speed):
+            problems.append(Problem(raw["speeds"].file, "", "country",
+                                    f"profile {profile!r} has no default (*) speed for {mode}"))
+    return problems
