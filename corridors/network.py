@@ -162,10 +162,11 @@ class Network:
         chosen = self._resolve(conditions, profile)
         key = (weight, chosen)
         if key not in self._expanded:
+            from .pricing import NetworkPricing  # prices alike legs and stops in bulk
+
             self._expanded[key] = build_expanded_graph(
                 self._node_records, self._leg_records, weight=weight, profile=chosen.name,
-                stop_measure=lambda kind, place, leg: self._measure(self.price_stop(kind, place, leg, chosen)),
-                leg_measure=lambda leg: self._measure(self.price_leg(leg, chosen)),
+                pricing=NetworkPricing(self, chosen),
             )
         return self._expanded[key]
 
