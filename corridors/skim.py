@@ -7,6 +7,7 @@ destination's path are then summed along the search's tree for all destinations 
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
@@ -166,9 +167,11 @@ def _places(network: Network, given: str | Sequence[str]) -> list[str]:
 def _arc_totals(network: Network, priced: ExpandedGraph, graph: ExpandedGraph) -> np.ndarray:
     """Return, per entry of the compiled graph, what its arc adds to each total (columns as in ``_TOTALS``)."""
     countries = {place: record["country"] for place, record in network._node_records.items()}
-    values = np.array([(a.distance_km, a.time_h, a.cost_usd, a.co2_kg if a.element == "leg" else 0.0,
-                        float(a.element == "leg" and countries[a.place] != countries[str(a.to_place)]))
-                       for a in priced.arcs], dtype=float).reshape(-1, len(_TOTALS))
+    country = pd.factorize(pd.Series([countries[p] for p in priced.places], dtype=object))[0]
+    is_leg = priced.arc_is_leg
+    border = is_leg & (country[priced.arc_place] != country[np.where(is_leg, priced.arc_to_place, priced.arc_place)])
+    values = np.column_stack([priced.arc_distance_km, priced.arc_time_h, priced.arc_cost_usd,
+                              np.where(is_leg, priced.arc_co2_kg, 0.0), border.astype(float)])
     return values[graph.compiled.order]
 
 
@@ -176,18 +179,33 @@ def _tree_totals(graph: ExpandedGraph, totals: np.ndarray, origin: str, blocked_
                  blocked_modes: set[str], blocked_legs: frozenset[str]
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return the distance of every sub-node from ``origin``, the totals of the path that reaches it and the entry
-    of the compiled graph that reached it (see :func:`corridors.routing.search_from`)."""
+    of the compiled graph that reached it (see :func:`corridors.routing.search_from`).
+
+    The totals are summed down the search tree level by level: a sub-node's level (its number of arcs from the
+    origin) comes from pointer jumping over the predecessors (log2 of the deepest path rounds over one integer
+    column); sorted by level, each level adds its arcs' totals to its parents' sums at once.
+    """
     start = dict.fromkeys(graph.departures.get(origin, ()), 0.0)
     dist, via = search_from(graph, start, blocked_places=blocked_places, blocked_modes=blocked_modes,
                             blocked_legs=blocked_legs)
-    reached = via >= 0
-    sums = np.zeros((len(via), totals.shape[1]))
-    sums[reached] = totals[via[reached]]  # what the last arc adds
-    up = np.full(len(via), -1, dtype=np.int64)
-    up[reached] = graph.compiled.tail[via[reached]]
-    while (up >= 0).any():  # each round adds the sums of the path above, then looks twice as far up
-        has = up >= 0
-        above = up[has]
-        sums[has] += sums[above]
-        up[has] = up[above]
-    return dist, sums, via
+    n = len(via)
+    reached = np.flatnonzero(via >= 0)
+    parent = np.full(n + 1, n, dtype=np.int64)  # n: a sentinel above every start and unreached sub-node
+    parent[reached] = graph.compiled.tail[via[reached]]
+    level = np.zeros(n + 1, dtype=np.int64)
+    level[reached] = 1
+    up = parent.copy()
+    while True:  # each round adds the levels counted above, then looks twice as far up
+        going = np.flatnonzero(up[:n] < n)
+        if not len(going):
+            break
+        level[going] += level[up[going]]
+        up[going] = up[up[going]]
+    sums = np.zeros((n + 1, totals.shape[1]))
+    order = reached[np.argsort(level[reached], kind="stable")]
+    bounds = np.searchsorted(level[order], np.arange(1, int(level[order[-1]]) + 2)) if len(order) else [0]
+    added = totals[via[order]]
+    for a, b in itertools.pairwise(bounds):
+        nodes = order[a:b]
+        sums[nodes] = sums[parent[nodes]] + added[a:b]
+    return dist, sums[:n], via
