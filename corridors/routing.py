@@ -26,6 +26,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
+import operator
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -33,6 +34,7 @@ from typing import Protocol
 
 import networkx as nx
 import numpy as np
+import pandas as pd
 import scipy.sparse
 from scipy.sparse.csgraph import dijkstra
 
@@ -167,6 +169,17 @@ class _SubNodes(Mapping[str, tuple[int, ...]]):
         self._indptr = np.searchsorted(place[order], np.arange(place_count + 1))
         self._codes = codes
         self._present = np.diff(self._indptr) > 0
+
+    def flat(self, places: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Return the sub-nodes of all these places as one array, and the position in ``places`` of each one's
+        place (a place with none has no entry)."""
+        codes = np.fromiter((self._codes.get(p, -1) for p in places), dtype=np.int64, count=len(places))
+        known = codes >= 0
+        first = np.where(known, self._indptr[np.maximum(codes, 0)], 0)
+        counts = np.where(known, self._indptr[np.maximum(codes, 0) + 1] - first, 0)
+        owner = np.repeat(np.arange(len(places)), counts)
+        within = np.arange(len(owner)) - np.repeat(np.cumsum(counts) - counts, counts)
+        return owner, self._node[np.repeat(first, counts) + within]
 
     def __getitem__(self, place: str) -> tuple[int, ...]:
         code = self._codes.get(place)
@@ -444,24 +457,28 @@ def build_expanded_graph(
         pricing = MeasurePricing(stop_measure, leg_measure)
     places = tuple(nodes)
     place_code = {p: i for i, p in enumerate(places)}
-    countries: dict[str, int] = {}
-    country = np.fromiter((countries.setdefault(r["country"], len(countries)) for r in nodes.values()),
-                          dtype=np.int64, count=len(places))
+    country = pd.factorize(pd.Series([r["country"] for r in nodes.values()], dtype=object))[0]
     passage = np.fromiter((r.get("kind") == "passage" for r in nodes.values()), dtype=bool, count=len(places))
     facility_sets: dict[frozenset[str], int] = {}
     facilities = np.fromiter((facility_sets.setdefault(frozenset(r["facilities"]), len(facility_sets))
                               for r in nodes.values()), dtype=np.int64, count=len(places))
 
+    # the legs' columns, read in one pass over the records
     count = len(legs)
-    leg_ids = tuple(leg["id"] for leg in legs)
-    state_codes: dict[LegState, int] = {}
-    state = np.fromiter((state_codes.setdefault(LegState(leg["mode"], leg["gauge_mm"]), len(state_codes))
-                         for leg in legs), dtype=np.int64, count=count)
-    states = list(state_codes)
-    start_leg = np.fromiter((place_code[leg["from"]] for leg in legs), dtype=np.int64, count=count)
-    end_leg = np.fromiter((place_code[leg["to"]] for leg in legs), dtype=np.int64, count=count)
-    has_service = np.fromiter((bool(leg["service"]) for leg in legs), dtype=bool, count=count)
-    distance = np.fromiter((leg["distance_km"] for leg in legs), dtype=float, count=count)
+    columns = ("id", "from", "to", "mode", "gauge_mm", "service", "distance_km")
+    leg_ids, starts, ends, modes, gauges, services, distances = (
+        zip(*map(operator.itemgetter(*columns), legs), strict=True) if count else ((),) * len(columns))
+    start_leg = np.fromiter(map(place_code.__getitem__, starts), dtype=np.int64, count=count)
+    end_leg = np.fromiter(map(place_code.__getitem__, ends), dtype=np.int64, count=count)
+    # a way of travelling is a (mode, gauge) pair, coded in the order legs first show it
+    mode_code, mode_names = pd.factorize(pd.Series(modes, dtype=object))
+    gauge_code, gauge_values = pd.factorize(pd.Series(gauges, dtype=object), use_na_sentinel=False)
+    state, pair = pd.factorize(mode_code.astype(np.int64) * (len(gauge_values) + 1) + gauge_code)
+    state = state.astype(np.int64)
+    states = [LegState(mode_names[p // (len(gauge_values) + 1)], _gauge(gauge_values[p % (len(gauge_values) + 1)]))
+              for p in pair.tolist()]
+    has_service = np.fromiter((bool(x) for x in services), dtype=bool, count=count)
+    distance = np.fromiter(distances, dtype=float, count=count)
 
     # each leg twice, forward then back: direction k is leg k // 2
     leg_of = np.repeat(np.arange(count), 2)
@@ -626,6 +643,11 @@ def build_expanded_graph(
         arrivals=_SubNodes(place_code, k_place[arr_nodes], k_node[arr_nodes], len(places)),
         leg_passages={leg["id"]: tuple(leg.get("passages", ())) for leg in legs if leg.get("passages")},
     )
+
+
+def _gauge(value: object) -> int | None:
+    """Return a leg's gauge as the records hold it (None where it has none)."""
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else value  # type: ignore[return-value]
 
 
 def _dijkstra(graph: ExpandedGraph, start: dict[int, float], targets: Collection[int],

@@ -66,18 +66,20 @@ def skim(network: Network, origins: str | Sequence[str], destinations: str | Seq
     blocked_legs = constraints.legs(network._legs) | network._closed_legs(chosen)
     airports = {p for p in (*origin_ids, *destination_ids) if network._node_records[p]["kind"] == "airport"}
     # every destination's arrival sub-nodes as one array, so that each origin's answers are read at once
-    arrivals = [graph.arrivals.get(d, ()) for d in destination_ids]
-    owner = np.repeat(np.arange(len(destination_ids)), [len(a) for a in arrivals])
-    flat = np.fromiter((n for a in arrivals for n in a), dtype=np.int64, count=len(owner))
-    ends_avoided = np.array([d in blocked_places for d in destination_ids], dtype=bool)
+    owner, flat = graph.arrivals.flat(destination_ids)
+    ends_avoided = (np.fromiter((d in blocked_places for d in destination_ids), dtype=bool,
+                                count=len(destination_ids)) if blocked_places else np.zeros(len(destination_ids), bool))
+    to_airport = np.fromiter((d in airports for d in destination_ids), dtype=bool, count=len(destination_ids))
+    position = {d: j for j, d in enumerate(destination_ids)}
     if not isinstance(journeys, (int, np.integer)) or journeys < 0:
         raise CorridorError(f"journeys must be a whole number ≥ 0, got {journeys!r}")
+    no_route = "no route without what is avoided" if constraints else "no route joins them in this network"
     frames = []
     paths: dict[tuple[str, str], list] = {}  # (origin, destination) -> the arcs of its route, when simulating
     for origin in origin_ids:
         # flights are used only when an end of the route is an airport (as Network.route does): a second search
         # when some destinations are airports and others not
-        flights = np.array([origin in airports or d in airports for d in destination_ids], dtype=bool)
+        flights = to_airport | (origin in airports)
         values = np.full((len(destination_ids), len(_TOTALS)), np.nan)
         for flying in np.unique(flights):
             modes = set(constraints.modes) | (set() if flying else {"air"})
@@ -89,19 +91,20 @@ def skim(network: Network, origins: str | Sequence[str], destinations: str | Seq
                 for j in np.flatnonzero(found):
                     if destination_ids[j] != origin:
                         paths[origin, destination_ids[j]] = _path(graph, via, int(flat[best[j]]))
+        reachable = ~np.isnan(values[:, 0])
+        reason = np.where(reachable, None, no_route).astype(object)
+        if origin in blocked_places:
+            values[:], reachable[:], reason[:] = np.nan, False, "an end of the route is avoided"
+        values[ends_avoided], reachable[ends_avoided] = np.nan, False
+        reason[ends_avoided] = "an end of the route is avoided"
+        if origin in position:
+            j = position[origin]
+            values[j], reachable[j], reason[j] = 0.0, True, None
         frame = pd.DataFrame(values, columns=list(_TOTALS),
                              index=pd.MultiIndex.from_product([[origin], destination_ids],
                                                               names=["origin", "destination"]))
-        frame["reachable"] = ~np.isnan(values[:, 0])
-        frame["reason"] = None
-        frame.loc[~frame["reachable"], "reason"] = ("no route without what is avoided" if constraints
-                                                    else "no route joins them in this network")
-        if origin in blocked_places:
-            frame[list(_TOTALS)], frame["reachable"], frame["reason"] = np.nan, False, "an end of the route is avoided"
-        frame.loc[ends_avoided, list(_TOTALS)] = np.nan
-        frame.loc[ends_avoided, ["reachable", "reason"]] = [False, "an end of the route is avoided"]
-        if origin in destination_ids:
-            frame.loc[(origin, origin), [*_TOTALS, "reachable", "reason"]] = [*[0.0] * len(_TOTALS), True, None]
+        frame["reachable"] = reachable
+        frame["reason"] = reason
         frames.append(frame)
     frame = pd.concat(frames)
     frame["time_days"] = frame["time_h"] / 24.0
