@@ -170,14 +170,15 @@ class _SubNodes(Mapping[str, tuple[int, ...]]):
         self._codes = codes
         self._present = np.diff(self._indptr) > 0
 
-    def flat(self, places: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Return the sub-nodes of all these places as one array, and the position in ``places`` of each one's
-        place (a place with none has no entry)."""
-        codes = np.fromiter((self._codes.get(p, -1) for p in places), dtype=np.int64, count=len(places))
+    def flat(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return the sub-nodes of all these places (codes into :attr:`ExpandedGraph.places`; -1: none) as one
+        array, and the position in ``codes`` of each one's place (a place with none has no entry)."""
+        codes = np.asarray(codes, dtype=np.int64)
         known = codes >= 0
+        known[known] = self._present[codes[known]]
         first = np.where(known, self._indptr[np.maximum(codes, 0)], 0)
         counts = np.where(known, self._indptr[np.maximum(codes, 0) + 1] - first, 0)
-        owner = np.repeat(np.arange(len(places)), counts)
+        owner = np.repeat(np.arange(len(codes)), counts)
         within = np.arange(len(owner)) - np.repeat(np.cumsum(counts) - counts, counts)
         return owner, self._node[np.repeat(first, counts) + within]
 
@@ -233,6 +234,11 @@ class ExpandedGraph:
     def arcs(self) -> Sequence[Arc]:
         """Return the arcs as :class:`Arc` objects, each made when first read."""
         return _Arcs(self)
+
+    @cached_property
+    def place_index(self) -> pd.Index:
+        """Return the place ids as an index, to code many at once (``get_indexer``)."""
+        return pd.Index(self.places, dtype=object)
 
     @cached_property
     def place_of(self) -> tuple[str, ...]:

@@ -7,12 +7,13 @@ destination's path are then summed along the search's tree for all destinations 
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+import scipy.sparse
+from scipy.sparse.csgraph import breadth_first_order
 
 from .conditions import DEFAULT_CONDITIONS, Conditions
 from .errors import CorridorError
@@ -51,11 +52,11 @@ def skim(network: Network, origins: str | Sequence[str], destinations: str | Seq
     from its own seed, spawned from ``seed`` in the frame's order (``numpy.random.SeedSequence``), so the same
     request gives the same numbers.
     """
-    origin_ids = _places(network, origins)
-    destination_ids = _places(network, destinations)
     chosen = network._resolve(conditions)
     booking = network.conditions(DEFAULT_CONDITIONS)
     graph = network.expanded_graph(weight=by, conditions=booking)
+    origin_ids, origin_codes = _places(network, graph, origins)
+    destination_ids, destination_codes = _places(network, graph, destinations)
     # the graph priced under the conditions has the same arcs in the same order: only their figures differ
     key = (by, booking, chosen)
     if key not in network._skim_totals:  # once per network, weight and conditions, as the graphs are
@@ -64,22 +65,22 @@ def skim(network: Network, origins: str | Sequence[str], destinations: str | Seq
     constraints = network._constraints(list(avoid))
     blocked_places = constraints.places(network._nodes)
     blocked_legs = constraints.legs(network._legs) | network._closed_legs(chosen)
-    airports = {p for p in (*origin_ids, *destination_ids) if network._node_records[p]["kind"] == "airport"}
+    airport = (network._nodes["kind"] == "airport").to_numpy()[
+        network._nodes.index.get_indexer(pd.Index(graph.places, dtype=object))]
     # every destination's arrival sub-nodes as one array, so that each origin's answers are read at once
-    owner, flat = graph.arrivals.flat(destination_ids)
-    ends_avoided = (np.fromiter((d in blocked_places for d in destination_ids), dtype=bool,
-                                count=len(destination_ids)) if blocked_places else np.zeros(len(destination_ids), bool))
-    to_airport = np.fromiter((d in airports for d in destination_ids), dtype=bool, count=len(destination_ids))
-    position = {d: j for j, d in enumerate(destination_ids)}
+    owner, flat = graph.arrivals.flat(destination_codes)
+    blocked_codes = graph.place_index.get_indexer(pd.Index(list(blocked_places), dtype=object))
+    ends_avoided = np.isin(destination_codes, blocked_codes)
+    to_airport = airport[destination_codes]
     if not isinstance(journeys, (int, np.integer)) or journeys < 0:
         raise CorridorError(f"journeys must be a whole number ≥ 0, got {journeys!r}")
     no_route = "no route without what is avoided" if constraints else "no route joins them in this network"
     frames = []
     paths: dict[tuple[str, str], list] = {}  # (origin, destination) -> the arcs of its route, when simulating
-    for origin in origin_ids:
+    for origin, origin_code in zip(origin_ids, origin_codes.tolist(), strict=True):
         # flights are used only when an end of the route is an airport (as Network.route does): a second search
         # when some destinations are airports and others not
-        flights = to_airport | (origin in airports)
+        flights = to_airport | airport[origin_code]
         values = np.full((len(destination_ids), len(_TOTALS)), np.nan)
         for flying in np.unique(flights):
             modes = set(constraints.modes) | (set() if flying else {"air"})
@@ -97,8 +98,7 @@ def skim(network: Network, origins: str | Sequence[str], destinations: str | Seq
             values[:], reachable[:], reason[:] = np.nan, False, "an end of the route is avoided"
         values[ends_avoided], reachable[ends_avoided] = np.nan, False
         reason[ends_avoided] = "an end of the route is avoided"
-        if origin in position:
-            j = position[origin]
+        for j in np.flatnonzero(destination_codes == origin_code):
             values[j], reachable[j], reason[j] = 0.0, True, None
         frame = pd.DataFrame(values, columns=list(_TOTALS),
                              index=pd.MultiIndex.from_product([[origin], destination_ids],
@@ -161,10 +161,16 @@ def _nearest(dist: np.ndarray, owner: np.ndarray, count: int) -> np.ndarray:
     return best
 
 
-def _places(network: Network, given: str | Sequence[str]) -> list[str]:
+def _places(network: Network, graph: ExpandedGraph, given: str | Sequence[str]) -> tuple[list[str], np.ndarray]:
+    """Return the place ids of names, ids or aliases (each once, in the order given) and their codes in the
+    graph; ids are matched all at once, anything else through :meth:`Network.place`."""
     names = [given] if isinstance(given, str) else list(given)
-    ids = network._node_records  # an id is its own place (validation refuses a name shared with another place)
-    return list(dict.fromkeys(name if name in ids else network.place(name) for name in names))
+    codes = graph.place_index.get_indexer(pd.Index(names, dtype=object))
+    ids = np.array(names, dtype=object)
+    for i in np.flatnonzero(codes < 0):  # an id is its own place (validation refuses a name shared with another)
+        ids[i] = network.place(str(names[i]))
+    ids = pd.unique(ids)
+    return ids.tolist(), graph.place_index.get_indexer(pd.Index(ids, dtype=object))
 
 
 def _arc_totals(network: Network, priced: ExpandedGraph, graph: ExpandedGraph) -> np.ndarray:
@@ -184,31 +190,37 @@ def _tree_totals(graph: ExpandedGraph, totals: np.ndarray, origin: str, blocked_
     """Return the distance of every sub-node from ``origin``, the totals of the path that reaches it and the entry
     of the compiled graph that reached it (see :func:`corridors.routing.search_from`).
 
-    The totals are summed down the search tree level by level: a sub-node's level (its number of arcs from the
-    origin) comes from pointer jumping over the predecessors (log2 of the deepest path rounds over one integer
-    column); sorted by level, each level adds its arcs' totals to its parents' sums at once.
+    The totals are summed down the search tree level by level (a level: the sub-nodes as many arcs from the
+    origin), each level's sub-nodes adding their arcs' totals to their parents' sums at once. The levels come
+    from a breadth-first walk of the tree in C (scipy): its order lists them one after the other, and each
+    level ends where the children of the one before it do.
     """
     start = dict.fromkeys(graph.departures.get(origin, ()), 0.0)
     dist, via = search_from(graph, start, blocked_places=blocked_places, blocked_modes=blocked_modes,
                             blocked_legs=blocked_legs)
     n = len(via)
-    reached = np.flatnonzero(via >= 0)
-    parent = np.full(n + 1, n, dtype=np.int64)  # n: a sentinel above every start and unreached sub-node
-    parent[reached] = graph.compiled.tail[via[reached]]
-    level = np.zeros(n + 1, dtype=np.int64)
-    level[reached] = 1
-    up = parent.copy()
-    while True:  # each round adds the levels counted above, then looks twice as far up
-        going = np.flatnonzero(up[:n] < n)
-        if not len(going):
-            break
-        level[going] += level[up[going]]
-        up[going] = up[up[going]]
-    sums = np.zeros((n + 1, totals.shape[1]))
-    order = reached[np.argsort(level[reached], kind="stable")]
-    bounds = np.searchsorted(level[order], np.arange(1, int(level[order[-1]]) + 2)) if len(order) else [0]
-    added = totals[via[order]]
-    for a, b in itertools.pairwise(bounds):
-        nodes = order[a:b]
-        sums[nodes] = sums[parent[nodes]] + added[a:b]
-    return dist, sums[:n], via
+    entries = np.sort(via[via >= 0])  # the tree's arcs, sorted by tail since the entries are
+    compiled = graph.compiled
+    starts = np.fromiter(start, dtype=np.int64, count=len(start))
+    tails = np.concatenate([compiled.tail[entries], np.full(len(starts), n)])
+    heads = np.concatenate([compiled.head[entries], starts])
+    indptr = np.searchsorted(tails, np.arange(n + 2))
+    tree = scipy.sparse.csr_matrix((np.ones(len(heads)), heads, indptr), shape=(n + 1, n + 1))
+    order = breadth_first_order(tree, n, directed=True, return_predecessors=False)
+    # in breadth-first positions, each level is one slice and its parents' rows come before it
+    position = np.empty(n + 1, dtype=np.int64)
+    position[order] = np.arange(len(order))
+    parent = np.full(n + 1, n, dtype=np.int64)
+    parent[heads] = tails
+    above = position[parent[order]]
+    added = np.zeros((len(order), totals.shape[1]))
+    added[position[compiled.head[entries]]] = totals[entries]
+    sums = np.zeros((len(order), totals.shape[1]))  # position 0 is the root above the starts, at zero
+    ends = np.cumsum(np.diff(indptr)[order]) + 1  # where the children of the nodes up to each position end
+    begin, end = 1, int(ends[0])
+    while begin < end:
+        sums[begin:end] = sums[above[begin:end]] + added[begin:end]
+        begin, end = end, int(ends[end - 1])
+    found = np.zeros((n + 1, totals.shape[1]))
+    found[order] = sums
+    return dist, found[:n], via
