@@ -204,7 +204,7 @@ def _tree_totals(graph: ExpandedGraph, totals: np.ndarray, origin: str, blocked_
     starts = np.fromiter(start, dtype=np.int64, count=len(start))
     tails = np.concatenate([compiled.tail[entries], np.full(len(starts), n)])
     heads = np.concatenate([compiled.head[entries], starts])
-    indptr = np.searchsorted(tails, np.arange(n + 2))
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(tails, minlength=n + 1))])
     tree = scipy.sparse.csr_matrix((np.ones(len(heads)), heads, indptr), shape=(n + 1, n + 1))
     order = breadth_first_order(tree, n, directed=True, return_predecessors=False)
     # in breadth-first positions, each level is one slice and its parents' rows come before it
