@@ -112,25 +112,45 @@ def skim(network: Network, origins: str | Sequence[str], destinations: str | Seq
     frame["reachable"] = frame["reachable"].astype(bool)
     frame = frame[list(COLUMNS)]
     if journeys:
-        frame = _simulated(network, frame, paths, chosen, by, journeys, seed)
+        frame = _simulated(network, graph, frame, paths, chosen, journeys, seed)
     return frame
 
 
-def _path(graph: ExpandedGraph, via: np.ndarray, node: int) -> list:
-    """Return the arcs of the search tree's path to sub-node ``node``, from the origin on."""
+def _path(graph: ExpandedGraph, via: np.ndarray, node: int) -> list[int]:
+    """Return the arcs (indices) of the search tree's path to sub-node ``node``, from the origin on."""
     compiled, arcs = graph.compiled, []
+    order, tail = compiled.order, compiled.tail
     while via[node] >= 0:
         entry = int(via[node])
-        arcs.append(graph.arcs[int(compiled.order[entry])])
-        node = int(compiled.tail[entry])
+        arcs.append(int(order[entry]))
+        node = int(tail[entry])
     return arcs[::-1]
 
 
-def _simulated(network: Network, frame: pd.DataFrame, paths: dict[tuple[str, str], list], chosen: Conditions,
-               by: str, journeys: int, seed: int | None) -> pd.DataFrame:
+def _simulated(network: Network, graph: ExpandedGraph, frame: pd.DataFrame, paths: dict[tuple[str, str], list[int]],
+               chosen: Conditions, journeys: int, seed: int | None) -> pd.DataFrame:
     """Return the skim with each reachable pair's simulated P10, P50, P90 and mean days (NaN where unreachable;
-    zero for a place with itself)."""
-    from .simulation import HOURS_PER_DAY, journey_totals
+    zero for a place with itself).
+
+    Each pair's journeys are drawn through its route's elements priced under ``chosen``, as a Route built on the
+    same arcs carries them (joins are not elements); an arc shared by many pairs' routes is priced once.
+    """
+    from .simulation import HOURS_PER_DAY, journey_totals_of
+
+    priced: dict[int, object] = {}
+
+    def estimate(arc: int):
+        if arc not in priced:
+            leg = int(graph.arc_leg[arc])
+            leg_id = graph.leg_ids[leg] if leg >= 0 else None
+            if graph.arc_is_leg[arc]:
+                priced[arc] = network.price_leg(str(leg_id), chosen)
+            elif graph.arc_kind[arc] == 0:
+                priced[arc] = None  # a join in the expanded graph, not a stop
+            else:
+                priced[arc] = network.price_stop(graph.kinds[int(graph.arc_kind[arc])],
+                                                 graph.places[int(graph.arc_place[arc])], leg_id, chosen)
+        return priced[arc]
 
     seeds = np.random.SeedSequence(seed).spawn(len(frame))
     values = np.full((len(frame), len(SIMULATED)), np.nan)
@@ -140,8 +160,9 @@ def _simulated(network: Network, frame: pd.DataFrame, paths: dict[tuple[str, str
         if pair not in paths:  # a place with itself
             values[i] = 0.0
             continue
-        route = network._route(list(pair), paths[pair], chosen, by, booked_under=DEFAULT_CONDITIONS)
-        days = journey_totals(route, n=journeys, seed=np.random.default_rng(seeds[i]).integers(2**63)) / HOURS_PER_DAY
+        elements = [p for p in map(estimate, paths[pair]) if p is not None]
+        hours = journey_totals_of(elements, n=journeys, seed=np.random.default_rng(seeds[i]).integers(2**63))
+        days = hours / HOURS_PER_DAY
         values[i, :3] = np.percentile(days, (10, 50, 90))
         values[i, 3] = days.mean()
     frame = frame.copy()
