@@ -23,7 +23,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import networkx as nx
-import numpy as np
 import pandas as pd
 import scipy.sparse
 from scipy.sparse.csgraph import dijkstra
