@@ -65,8 +65,10 @@ def skim(network: Network, origins: str | Sequence[str], destinations: str | Seq
     constraints = network._constraints(list(avoid))
     blocked_places = constraints.places(network._nodes)
     blocked_legs = constraints.legs(network._legs) | network._closed_legs(chosen)
-    airport = (network._nodes["kind"] == "airport").to_numpy()[
-        network._nodes.index.get_indexer(pd.Index(graph.places, dtype=object))]
+    if ("airports", by) not in network._skim_totals:  # which places are airports, in the graph's codes
+        network._skim_totals["airports", by] = (network._nodes["kind"] == "airport").to_numpy()[
+            network._nodes.index.get_indexer(graph.place_index)]
+    airport = network._skim_totals["airports", by]
     # every destination's arrival sub-nodes as one array, so that each origin's answers are read at once
     owner, flat = graph.arrivals.flat(destination_codes)
     blocked_codes = graph.place_index.get_indexer(pd.Index(list(blocked_places), dtype=object))
@@ -75,42 +77,46 @@ def skim(network: Network, origins: str | Sequence[str], destinations: str | Seq
     if not isinstance(journeys, (int, np.integer)) or journeys < 0:
         raise CorridorError(f"journeys must be a whole number ≥ 0, got {journeys!r}")
     no_route = "no route without what is avoided" if constraints else "no route joins them in this network"
-    frames = []
+    values = np.full((len(origin_ids), len(destination_ids), len(_TOTALS)), np.nan)
+    reachable = np.zeros((len(origin_ids), len(destination_ids)), dtype=bool)
+    reason = np.full((len(origin_ids), len(destination_ids)), None, dtype=object)
     paths: dict[tuple[str, str], list] = {}  # (origin, destination) -> the arcs of its route, when simulating
-    for origin, origin_code in zip(origin_ids, origin_codes.tolist(), strict=True):
+    for i, (origin, origin_code) in enumerate(zip(origin_ids, origin_codes.tolist(), strict=True)):
         # flights are used only when an end of the route is an airport (as Network.route does): a second search
         # when some destinations are airports and others not
         flights = to_airport | airport[origin_code]
-        values = np.full((len(destination_ids), len(_TOTALS)), np.nan)
         for flying in np.unique(flights):
             modes = set(constraints.modes) | (set() if flying else {"air"})
             dist, sums, via = _tree_totals(graph, totals, origin, blocked_places, modes, blocked_legs)
             best = _nearest(dist[flat], owner, len(destination_ids))
             found = (best >= 0) & (flights == flying)
-            values[found] = sums[flat[best[found]]]
+            values[i, found] = sums[flat[best[found]]]
             if journeys:
                 for j in np.flatnonzero(found):
                     if destination_ids[j] != origin:
                         paths[origin, destination_ids[j]] = _path(graph, via, int(flat[best[j]]))
-        reachable = ~np.isnan(values[:, 0])
-        reason = np.where(reachable, None, no_route).astype(object)
+        reachable[i] = ~np.isnan(values[i, :, 0])
+        reason[i, ~reachable[i]] = no_route
         if origin in blocked_places:
-            values[:], reachable[:], reason[:] = np.nan, False, "an end of the route is avoided"
-        values[ends_avoided], reachable[ends_avoided] = np.nan, False
-        reason[ends_avoided] = "an end of the route is avoided"
+            values[i], reachable[i], reason[i] = np.nan, False, "an end of the route is avoided"
+        values[i, ends_avoided], reachable[i, ends_avoided] = np.nan, False
+        reason[i, ends_avoided] = "an end of the route is avoided"
         for j in np.flatnonzero(destination_codes == origin_code):
-            values[j], reachable[j], reason[j] = 0.0, True, None
-        frame = pd.DataFrame(values, columns=list(_TOTALS),
-                             index=pd.MultiIndex.from_product([[origin], destination_ids],
-                                                              names=["origin", "destination"]))
-        frame["reachable"] = reachable
-        frame["reason"] = reason
-        frames.append(frame)
-    frame = pd.concat(frames)
-    frame["time_days"] = frame["time_h"] / 24.0
-    frame["border_crossings"] = frame["border_crossings"].astype("Int64")
-    frame["reachable"] = frame["reachable"].astype(bool)
-    frame = frame[list(COLUMNS)]
+            values[i, j], reachable[i, j], reason[i, j] = 0.0, True, None
+    # one frame for all pairs, its index made from its levels and codes (nothing to factorise again)
+    pairs = values.reshape(-1, len(_TOTALS))
+    index = pd.MultiIndex(levels=[pd.Index(origin_ids, dtype=object), pd.Index(destination_ids, dtype=object)],
+                          codes=[np.repeat(np.arange(len(origin_ids)), len(destination_ids)),
+                                 np.tile(np.arange(len(destination_ids)), len(origin_ids))],
+                          names=["origin", "destination"], verify_integrity=False)
+    crossings = pairs[:, _TOTALS.index("border_crossings")]
+    columns = {name: pairs[:, k] for k, name in enumerate(_TOTALS)}
+    columns["time_days"] = columns["time_h"] / 24.0
+    columns["border_crossings"] = pd.arrays.IntegerArray(np.nan_to_num(crossings).astype(np.int64),
+                                                         np.isnan(crossings))
+    columns["reachable"] = reachable.reshape(-1)
+    columns["reason"] = reason.reshape(-1)
+    frame = pd.DataFrame({name: columns[name] for name in COLUMNS}, index=index)
     if journeys:
         frame = _simulated(network, graph, frame, paths, chosen, journeys, seed)
     return frame
