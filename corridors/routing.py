@@ -417,6 +417,16 @@ def search_from(graph: ExpandedGraph, start: dict[int, float], *, blocked_places
     """Return, with the compiled engine, the distance of every sub-node from ``start`` (sub-node → distance at
     which it starts) and the entry of :attr:`ExpandedGraph.compiled` that reached it (-1: a start, or
     unreached, where the distance is inf)."""
+    dist, pred = _search_tree(graph, start, blocked_places, blocked_modes, blocked_legs)
+    via = np.full(len(pred), -1, dtype=np.int64)
+    reached = np.flatnonzero(pred >= 0)
+    via[reached] = graph.compiled.entry(pred[reached], reached)
+    return dist, via
+
+
+def _search_tree(graph: ExpandedGraph, start: dict[int, float], blocked_places: Collection[str],
+                 blocked_modes: Collection[str], blocked_legs: Collection[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Return the compiled search's distances and predecessor sub-nodes (negative: a start, or unreached)."""
     compiled = graph.compiled
     keep = compiled.allowed(blocked_places, blocked_modes, blocked_legs)
     n = len(graph.node_place)
@@ -426,10 +436,7 @@ def search_from(graph: ExpandedGraph, start: dict[int, float], *, blocked_places
         dist, pred = dijkstra(compiled.matrix(keep, start), indices=n, return_predecessors=True)
         dist, pred = dist[:n], pred[:n]
         pred[pred == n] = -9999
-    via = np.full(n, -1, dtype=np.int64)
-    reached = np.flatnonzero(pred >= 0)
-    via[reached] = compiled.entry(pred[reached], reached)
-    return dist, via
+    return dist, pred
 
 
 def build_expanded_graph(
@@ -699,23 +706,24 @@ def _compiled_dijkstra(graph: ExpandedGraph, start: dict[int, float], targets: C
                        blocked_legs: Collection[str]) -> tuple[dict[int, float], _ViaArcs]:
     """Return what :func:`_dijkstra` returns, from the compiled engine: the targets' distances, and the arc that
     reached each sub-node (looked up as a path is walked back, not for every sub-node)."""
-    dist, via = search_from(graph, start, blocked_places=blocked_places, blocked_modes=blocked_modes,
-                            blocked_legs=blocked_legs)
+    dist, pred = _search_tree(graph, start, blocked_places, blocked_modes, blocked_legs)
     found = {t: float(dist[t]) for t in targets if np.isfinite(dist[t])}
-    return found, _ViaArcs(via, graph.compiled.order)
+    return found, _ViaArcs(pred, graph.compiled)
 
 
 class _ViaArcs:
-    """The arc that reached each sub-node, read from the compiled search's entries as a dict would be."""
+    """The arc that reached each sub-node, read from the compiled search's predecessors as a dict would be: only
+    the sub-nodes of the path walked back are looked up."""
 
-    def __init__(self, via: np.ndarray, order: np.ndarray) -> None:
-        self._via, self._order = via, order
+    def __init__(self, pred: np.ndarray, compiled: CompiledGraph) -> None:
+        self._pred, self._compiled = pred, compiled
 
     def __getitem__(self, node: int) -> int:
-        entry = self._via[node]
-        if entry < 0:
+        tail = int(self._pred[node])
+        if tail < 0:
             raise KeyError(node)
-        return int(self._order[entry])
+        entry = self._compiled.entry(np.array([tail]), np.array([node]))[0]
+        return int(self._compiled.order[entry])
 
 
 def shortest_arcs(
