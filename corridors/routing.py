@@ -776,6 +776,93 @@ def shortest_arcs(
     return result
 
 
+def simple_paths(graph: ExpandedGraph, starts: Collection[int], ends: Collection[int], *,
+                 blocked_places: Collection[str] = (), blocked_modes: Collection[str] = (),
+                 blocked_legs: Collection[str] = ()) -> Iterator[list[Arc]]:
+    """Yield the paths (their arcs) from any of ``starts`` to any of ``ends`` that pass no sub-node twice,
+    cheapest first (see :func:`_yen`)."""
+    for _cost, arcs in _yen(graph, starts, ends, blocked_places, blocked_modes, blocked_legs):
+        yield [graph.arcs[a] for a in arcs]
+
+
+def _yen(graph: ExpandedGraph, starts: Collection[int], ends: Collection[int], blocked_places: Collection[str],
+         blocked_modes: Collection[str], blocked_legs: Collection[str]) -> Iterator[tuple[float, list[int]]]:
+    """Yield the cost and arc indices of the paths from any of ``starts`` to any of ``ends`` that pass no sub-node
+    twice, cheapest first.
+
+    This is Yen's algorithm (with Lawler's saving: a path's spurs start where it left the path it came from), as
+    networkx's ``shortest_simple_paths`` runs it over the graph with a source before the starts and a sink after
+    the ends, but over the expanded graph's own adjacency lists and masks: no copy of the graph is made, and each
+    spur search is the pure-Python Dijkstra of :func:`_dijkstra`, which stops at the first end it settles.
+    """
+    source, sink = -1, -2
+    adjacency, place_of = graph.adjacency, graph.place_of
+    blocked_arcs = (frozenset(np.flatnonzero(graph.blocked_arcs(blocked_modes, blocked_legs)).tolist())
+                    if blocked_modes or blocked_legs else frozenset())
+    blocked = frozenset(blocked_places)
+    starts = [n for n in starts if place_of[n] not in blocked]
+    end_set = frozenset(n for n in ends if place_of[n] not in blocked)
+    cost_of = graph.arc_cost
+
+    def spur(node: int, removed_nodes: set[int], removed_edges: set[tuple[int, int]]
+             ) -> tuple[float, list[int], list[int]] | None:
+        """Return the cheapest way from ``node`` to the sink without the removed nodes and edges."""
+        if node == source:
+            dist = {n: 0.0 for n in starts if n not in removed_nodes and (source, n) not in removed_edges}
+        else:
+            dist = {node: 0.0}
+        via: dict[int, int] = {}
+        heap = [(d, n) for n, d in dist.items()]
+        heapq.heapify(heap)
+        while heap:
+            d, n = heapq.heappop(heap)
+            if d > dist[n]:
+                continue
+            if n in end_set and (n, sink) not in removed_edges:
+                arcs, walk = [], n
+                while walk in via:
+                    arcs.append(via[walk])
+                    walk = int(graph.arc_tail[via[walk]])
+                arcs.reverse()
+                nodes = [walk, *(int(graph.arc_head[a]) for a in arcs), sink]
+                return d, ([source, *nodes] if node == source else nodes), arcs
+            for head, cost, index in adjacency[n]:
+                if (head in removed_nodes or index in blocked_arcs or place_of[head] in blocked
+                        or (n, head) in removed_edges):
+                    continue
+                candidate = d + cost
+                if candidate < dist.get(head, math.inf):
+                    dist[head] = candidate
+                    via[head] = index
+                    heapq.heappush(heap, (candidate, head))
+        return None
+
+    first = spur(source, set(), set())
+    if first is None:
+        return
+    counter = itertools.count()
+    candidates = [(first[0], next(counter), first[1], first[2], 0)]
+    chosen: list[list[int]] = []
+    seen = {tuple(first[1])}
+    while candidates:
+        total, _, nodes, arcs, deviation = heapq.heappop(candidates)
+        chosen.append(nodes)
+        yield total, arcs
+        prefix = [0.0, 0.0, *itertools.accumulate(float(cost_of[a]) for a in arcs)]  # cost up to node i
+        for i in range(deviation, len(nodes) - 1):
+            root = nodes[:i + 1]
+            removed_edges = {(p[i], p[i + 1]) for p in chosen if len(p) > i + 1 and p[:i + 1] == root}
+            found = spur(nodes[i], set(root[:-1]), removed_edges)
+            if found is None:
+                continue
+            path = root[:-1] + found[1]
+            if tuple(path) in seen:
+                continue
+            seen.add(tuple(path))
+            heapq.heappush(candidates, (prefix[i] + found[0], next(counter), path, arcs[:max(0, i - 1)] + found[2],
+                                        i))
+
+
 def passes_twice(arcs: Sequence[Arc], leg_passages: dict[str, tuple[str, ...]] | None = None) -> bool:
     """Return whether a path passes some place twice (its legs' ends, the start included) or sails a sea passage
     twice (a ship that sails through Suez and back has gone beyond its destination and returned)."""
@@ -807,36 +894,30 @@ def simple_arcs(
 
     The expanded graph splits a place into sub-nodes, so a shortest path may enter a place twice (to reach a
     gauge-change yard and come back or, by cost, to sail on and return), and the stages of a via route may cross
-    each other. Here each stage's paths are enumerated in order of cost (Yen's algorithm, via networkx), keeping
+    each other. Here each stage's paths are enumerated in order of cost (Yen's algorithm, :func:`_yen`), keeping
     those that pass each place once and none that another stage already passes; the first ``candidates`` of each
     stage are combined depth first, once from the first stage on and once from the last stage back (a cheap first
     stage may leave no way on, a cheap last stage no way in), and the cheapest whole path wins. The enumeration
     stops after ``max_paths`` paths per stage, so a route that needs a stage's 300th-best path is not found
     (None), which the caller reports.
     """
-    nxgraph = graph.to_networkx(blocked_modes=blocked_modes, blocked_legs=blocked_legs)
     last = len(stages) - 2
     best: list = [math.inf, None]
 
     def segments(stage: int, starts: Collection[int], ends: Collection[int], passed: frozenset[str]):
         here = stages[stage]
         blocked = (set(blocked_places) | passed) - {here, stages[stage + 1]}
-        sub = nx.DiGraph(nxgraph.subgraph(n for n in nxgraph if graph.place_of[n] not in blocked))
-        sub.add_edges_from((("source", n) for n in starts if n in sub), cost=0.0)
-        sub.add_edges_from(((n, "sink") for n in ends if n in sub), cost=0.0)
-        if "source" not in sub or "sink" not in sub or not nx.has_path(sub, "source", "sink"):
-            return
         found = 0
-        for count, path in enumerate(nx.shortest_simple_paths(sub, "source", "sink", weight="cost")):
+        for count, (cost, indices) in enumerate(_yen(graph, starts, ends, blocked, blocked_modes, blocked_legs)):
             if count >= max_paths or found >= candidates:
                 return
-            inner = path[1:-1]
-            arcs = [graph.arcs[sub.edges[a, b]["arc"]] for a, b in itertools.pairwise(inner)]
+            arcs = [graph.arcs[a] for a in indices]
+            inner = [arcs[0].tail, *(a.head for a in arcs)]
             places = _passed(arcs, graph.leg_passages, here)
             if len(places) != len(set(places)) or passed.intersection(places):
                 continue
             found += 1
-            yield sum(sub.edges[a, b]["cost"] for a, b in itertools.pairwise(inner)), arcs, inner, frozenset(places)
+            yield cost, arcs, inner, frozenset(places)
 
     def keep(cost: float, arcs: list[Arc]) -> None:
         if cost < best[0]:

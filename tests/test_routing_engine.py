@@ -267,3 +267,30 @@ def test_the_array_build_gives_the_arcs_of_the_walk_on_a_synthetic_grid(tmp_path
 
     grid = corridors.load_network(write_grid(tmp_path / "grid", 600))
     _assert_array_build_matches_the_walk(grid, "distance")
+
+
+@pytest.mark.parametrize(("origin", "destination", "blocked"), [
+    ("Xi'an", "Poti", {"blocked_modes": {"air"}}),
+    ("Urumqi", "Constanta", {"blocked_modes": {"air", "ferry"}}),
+    ("Chongqing", "Duisburg", {"blocked_modes": {"air"}, "blocked_places": {"baku"}}),
+])
+def test_simple_paths_come_in_the_order_and_at_the_costs_networkx_finds(net: corridors.Network, origin: str,
+                                                                       destination: str, blocked: dict) -> None:
+    from corridors.routing import simple_paths
+
+    graph = net.expanded_graph()
+    origin, destination = net.place(origin), net.place(destination)
+    plain = graph.to_networkx(blocked_modes=blocked.get("blocked_modes", ()))
+    plain.remove_nodes_from([n for n, p in enumerate(graph.place_of) if p in blocked.get("blocked_places", ())])
+    plain.add_edges_from(("source", n, {"cost": 0.0}) for n in graph.departures[origin] if n in plain)
+    plain.add_edges_from((n, "sink", {"cost": 0.0}) for n in graph.arrivals[destination] if n in plain)
+    reference = [sum(plain.edges[a, b]["cost"] for a, b in itertools.pairwise(path))
+                 for path in itertools.islice(nx.shortest_simple_paths(plain, "source", "sink", weight="cost"), 12)]
+    ours = list(itertools.islice(simple_paths(graph, graph.departures[origin], graph.arrivals[destination],
+                                              **blocked), 12))
+    assert [_path_cost(arcs, "time") for arcs in ours] == pytest.approx(reference, abs=1e-6)
+    for arcs in ours:
+        nodes = [arcs[0].tail, *(a.head for a in arcs)]
+        assert len(nodes) == len(set(nodes))  # simple: no sub-node twice
+        assert all(a.head == b.tail for a, b in itertools.pairwise(arcs))
+        assert not any(a.place in blocked.get("blocked_places", ()) for a in arcs)
