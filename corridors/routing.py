@@ -609,6 +609,10 @@ def build_expanded_graph(
     arc = {name: np.concatenate(values) for name, values in parts.items()}
     for name in ("tail", "head", "kind", "place", "to_place", "leg"):
         arc[name] = arc[name].astype(np.int64)
+    # the walk's working arrays (several per slot: a million legs make six million slots) are done with: freed
+    # before the prices and the graph's own columns are made, so that they do not add to the peak
+    del parts, direction, offset, pos, last, keyed, slot_place, side, key, keyed_at, is_new, node_of_slot, arc_slot
+    del a_dir, a_pos, a_dep, a_arr, is_leg, is_join, a_kind, start, end, leg_of, dir_state, combo_of, t_pair, t_pos
 
     # prices: each leg once, each distinct stop (kind, place, leg) once; joins cost nothing
     kind_names = tuple(kinds)
