@@ -1,8 +1,9 @@
 """Skims: the best route's distance, time, cost, CO2e and border crossings between many origins and destinations.
 
 One compiled search per origin (see :mod:`corridors.routing`) settles every place at once; the totals of each
-destination's path are then summed along the search's tree for all destinations together, by pointer jumping
-(each round adds the sums of the path's upper half, so a path of n arcs takes log2(n) rounds of array work).
+destination's path are then summed down the search's tree for all destinations together, one level of the tree
+(the sub-nodes as many arcs from the origin) per array operation. Simulated journeys are drawn through each
+pair's elements as :func:`corridors.simulation.journey_totals_of` draws them, each pair from its own seed.
 """
 
 from __future__ import annotations
