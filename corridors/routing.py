@@ -726,8 +726,11 @@ class _ViaArcs:
         tail = int(self._pred[node])
         if tail < 0:
             raise KeyError(node)
-        entry = self._compiled.entry(np.array([tail]), np.array([node]))[0]
-        return int(self._compiled.order[entry])
+        compiled = self._compiled
+        for entry in range(int(compiled.indptr[tail]), int(compiled.indptr[tail + 1])):  # a short row
+            if compiled.head[entry] == node:
+                return int(compiled.order[entry])
+        raise KeyError(node)  # pragma: no cover - a predecessor always has its arc
 
 
 def shortest_arcs(
