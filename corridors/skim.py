@@ -106,7 +106,7 @@ def skim(network: Network, origins: str | Sequence[str], destinations: str | Seq
             values[i, j], reachable[i, j], reason[i, j] = 0.0, True, None
     # one frame for all pairs, its index made from its levels and codes (nothing to factorise again)
     pairs = values.reshape(-1, len(_TOTALS))
-    index = pd.MultiIndex(levels=[pd.Index(origin_ids, dtype=object), pd.Index(destination_ids, dtype=object)],
+    index = pd.MultiIndex(levels=[pd.Index(origin_ids), pd.Index(destination_ids)],
                           codes=[np.repeat(np.arange(len(origin_ids)), len(destination_ids)),
                                  np.tile(np.arange(len(destination_ids)), len(origin_ids))],
                           names=["origin", "destination"], verify_integrity=False)
