@@ -1,11 +1,16 @@
-"""Warm route query against a plain networkx Dijkstra on the same expanded graph.
+"""Warm route query against a plain networkx Dijkstra on the same expanded graph; alternatives against networkx's
+first three simple paths.
 
 Both answer the same question, Xi'an → Poti by expected time under the typical profile, on the same
 expanded graph (stops as arcs). The networkx graph is built before timing, so the ratio compares the searches;
-ours also assembles the Route (legs, stops, names, totals). Run: ``python benchmarks/bench_route.py``.
+ours also assembles the Route (legs, stops, names, totals). ``net.alternatives(k=3)`` (target: ratio ≤ 2) is timed
+against networkx's first three ``shortest_simple_paths`` on that same prebuilt graph.
+Run: ``python benchmarks/bench_route.py``.
 """
 
 from __future__ import annotations
+
+import itertools
 
 import networkx as nx
 from _common import arguments, compare
@@ -35,6 +40,10 @@ def main() -> None:
     compare("warm search alone (expanded graph, no Route)", lambda: shortest_arcs(expanded, stages),
             lambda: nx.dijkstra_path(plain, "source", "sink", weight="cost"),
             baseline_name="networkx dijkstra_path", number=number, repeat=repeat)
+    compare("net.alternatives(k=3) Xi'an → Poti", lambda: net.alternatives("Xi'an", "Poti", k=3),
+            lambda: list(itertools.islice(nx.shortest_simple_paths(plain, "source", "sink", weight="cost"), 3)),
+            baseline_name="networkx's first three shortest_simple_paths", number=max(1, number // 10),
+            repeat=repeat)
     compare("warm route with via and avoid", lambda: net.route("Xi'an", "Kars", via=["Tbilisi"], avoid=["TKM"]),
             lambda: nx.dijkstra_path(plain, "source", "sink", weight="cost"),
             baseline_name="networkx dijkstra_path", number=number, repeat=repeat)

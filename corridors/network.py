@@ -22,7 +22,16 @@ from .errors import PASSES_TWICE, CorridorError, MissingTableError, NoRouteError
 from .io import RawTable, write_tables
 from .places import PlaceIndex, normalise
 from .queues import QueueBook
-from .routing import Arc, ExpandedGraph, Measure, build_expanded_graph, passes_twice, shortest_arcs, simple_arcs
+from .routing import (
+    Arc,
+    ExpandedGraph,
+    Measure,
+    build_expanded_graph,
+    passes_twice,
+    shortest_arcs,
+    simple_arcs,
+    simple_paths,
+)
 from .timing import TimeParameters
 
 if TYPE_CHECKING:
@@ -177,10 +186,11 @@ class Network:
         chosen = self._resolve(conditions, profile)
         key = (weight, chosen)
         if key not in self._expanded:
+            from .pricing import NetworkPricing  # prices alike legs and stops in bulk
+
             self._expanded[key] = build_expanded_graph(
                 self._node_records, self._leg_records, weight=weight, profile=chosen.name,
-                stop_measure=lambda kind, place, leg: self._measure(self.price_stop(kind, place, leg, chosen)),
-                leg_measure=lambda leg: self._measure(self.price_leg(leg, chosen)),
+                pricing=NetworkPricing(self, chosen),
             )
         return self._expanded[key]
 
@@ -281,9 +291,10 @@ class Network:
 
         Two routes count as different when the places where something happens to the freight (borders, breaks
         of gauge, ports) differ, so that a detour along the same line is not offered as an alternative. The
-        expanded graph's paths are enumerated in order of cost (Yen's algorithm, via networkx); those that repeat
-        an earlier route's stops or miss a ``via`` place are skipped, and the search stops after ``max_paths``
-        paths. The first route is the one :meth:`route` returns; routes that pass a place twice are skipped.
+        expanded graph's paths are enumerated in order of cost (Yen's algorithm, ``routing.simple_paths``); those
+        that repeat an earlier route's stops or miss a ``via`` place are skipped, and the search stops after
+        ``max_paths`` paths. The first route is the one :meth:`route` returns; routes that pass a place twice are
+        skipped.
         """
         if not isinstance(k, int) or k < 1:
             raise CorridorError(f"the number of alternatives must be a whole number ≥ 1, got {k!r}")
@@ -292,19 +303,14 @@ class Network:
         best = self.route(origin, destination, via=via, avoid=avoid, by=by, conditions=chosen, reroute=reroute)
         stages, constraints = self._request(origin, destination, via, avoid)
         expanded = self.expanded_graph(weight=by, conditions=booking)
-        blocked_places = constraints.places(self._nodes)
-        graph = expanded.to_networkx(blocked_modes=constraints.modes,
-                                     blocked_legs=constraints.legs(self._legs) | self._closed_legs(chosen))
-        graph.remove_nodes_from([n for n, place in enumerate(expanded.place_of) if place in blocked_places])
-        source, sink = "source", "sink"
-        graph.add_edges_from((source, n, {"cost": 0.0}) for n in expanded.departures[stages[0]] if n in graph)
-        graph.add_edges_from((n, sink, {"cost": 0.0}) for n in expanded.arrivals[stages[-1]] if n in graph)
+        paths = simple_paths(expanded, expanded.departures[stages[0]], expanded.arrivals[stages[-1]],
+                             blocked_places=constraints.places(self._nodes), blocked_modes=constraints.modes,
+                             blocked_legs=constraints.legs(self._legs) | self._closed_legs(chosen))
         found = [best]
         seen = {_stop_places(best)}
-        for count, path in enumerate(nx.shortest_simple_paths(graph, source, sink, weight="cost")):
+        for count, arcs in enumerate(paths):
             if len(found) >= k or count >= max_paths:
                 break
-            arcs = [expanded.arcs[graph.edges[a, b]["arc"]] for a, b in itertools.pairwise(path[1:-1])]
             if passes_twice(arcs, expanded.leg_passages):
                 continue
             route = self._route(stages, arcs, chosen, by, booked_under=booking.name)

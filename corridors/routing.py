@@ -7,12 +7,18 @@ the stops at its start (border formalities, waiting for a ferry), the leg itself
 expanded graph is built once per network, profile and weight, and is never changed by a query: constraints are
 masks applied while searching.
 
+The graph is built with array operations (numpy), one column per attribute of the arcs, so that a network of a
+million legs takes seconds rather than minutes; an :class:`Arc` object is made only when a caller reads one (a
+route's own arcs). Its elements are priced in bulk through a :class:`Pricing` (see :mod:`corridors.pricing`),
+each distinct element once.
+
 Two engines search it and find paths of the same cost. Small graphs (the bundled network has a few thousand arcs)
 are searched in pure Python, which stops as soon as the destination is settled and costs nothing to set up. Large
 ones are searched by scipy.sparse.csgraph's compiled Dijkstra over the graph as CSR arrays, built once per graph;
 it settles the whole graph, but in C, so past :data:`COMPILED_FROM_ARCS` arcs it is the faster
-(``benchmarks/bench_scale.py`` measures both). Where two paths cost exactly the same, the engines may pick
-different ones.
+(``benchmarks/bench_scale.py`` measures both). scipy is already a dependency and its Dijkstra takes a CSR matrix
+as it is, with no copy into another library's graph type. Where two paths cost exactly the same, the engines may
+pick different ones.
 """
 
 from __future__ import annotations
@@ -20,12 +26,15 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
-from collections.abc import Callable, Collection, Sequence
+import operator
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Protocol
 
 import networkx as nx
 import numpy as np
+import pandas as pd
 import scipy.sparse
 from scipy.sparse.csgraph import dijkstra
 
@@ -39,6 +48,8 @@ WEIGHTS = ("time", "distance", "cost", "co2")
 #: is searched in Python.
 COMPILED_FROM_ARCS = 5_000
 ENGINES = ("auto", "python", "compiled")
+#: The tie-break added to every weight but time: 1e-6 × the arc's hours, so that of equal paths the faster wins.
+TIE_BREAK_PER_H = 1e-6
 
 
 @dataclass(frozen=True)
@@ -61,17 +72,214 @@ class Arc:
 
 
 @dataclass(frozen=True)
+class Measure:
+    """What one leg or stop takes: time, cost per FEU and CO2e per FEU, with the sources of the figures."""
+
+    time_h: float
+    sources: tuple[str, ...]
+    cost_usd: float = 0.0
+    co2_kg: float = 0.0
+    note: str | None = None
+
+
+#: Resolves one stop: (kind, place, leg or None) -> Measure
+StopMeasure = Callable[[str, str, "str | None"], Measure]
+#: Resolves one leg: leg id -> Measure
+LegMeasure = Callable[[str], Measure]
+
+
+@dataclass(frozen=True, eq=False)
+class Prices:
+    """The measures of many elements as columns: hours, cost and CO2e, and an index into ``infos`` (each
+    element's sources and note, stored once per distinct pair)."""
+
+    time_h: np.ndarray
+    cost_usd: np.ndarray
+    co2_kg: np.ndarray
+    info: np.ndarray
+    infos: tuple[tuple[tuple[str, ...], str | None], ...]
+
+    @classmethod
+    def of(cls, measures: Sequence[Measure]) -> Prices:
+        """Return the columns of a list of measures."""
+        codes: dict[tuple[tuple[str, ...], str | None], int] = {}
+        info = np.fromiter((codes.setdefault((tuple(m.sources), m.note), len(codes)) for m in measures),
+                           dtype=np.int64, count=len(measures))
+        return cls(np.array([m.time_h for m in measures], dtype=float).reshape(-1),
+                   np.array([m.cost_usd for m in measures], dtype=float).reshape(-1),
+                   np.array([m.co2_kg for m in measures], dtype=float).reshape(-1), info, tuple(codes))
+
+
+class Pricing(Protocol):
+    """Prices elements in bulk: every leg of a network, every distinct stop (kind, place, leg or None)."""
+
+    def legs(self, ids: Sequence[str]) -> Prices: ...
+
+    def stops(self, kinds: Sequence[str], places: Sequence[str], legs: Sequence[str | None]) -> Prices: ...
+
+
+@dataclass(frozen=True)
+class MeasurePricing:
+    """A :class:`Pricing` that asks one callback per element (for callers that price elements one at a time)."""
+
+    stop_measure: StopMeasure
+    leg_measure: LegMeasure
+
+    def legs(self, ids: Sequence[str]) -> Prices:
+        return Prices.of([self.leg_measure(i) for i in ids])
+
+    def stops(self, kinds: Sequence[str], places: Sequence[str], legs: Sequence[str | None]) -> Prices:
+        return Prices.of([self.stop_measure(k, p, g) for k, p, g in zip(kinds, places, legs, strict=True)])
+
+
+class _Arcs(Sequence[Arc]):
+    """The arcs of an expanded graph, read as :class:`Arc` objects made on first access and kept (a route reads a
+    few hundred of a graph's millions; the same object comes back each time, so equal paths compare equal)."""
+
+    def __init__(self, graph: ExpandedGraph) -> None:
+        self._graph = graph
+        self._made: dict[int, Arc] = {}
+
+    def __len__(self) -> int:
+        return len(self._graph.arc_tail)
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        index = int(index)
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        made = self._made.get(index)
+        if made is None:
+            made = self._made[index] = self._graph._arc(index)
+        return made
+
+    def __iter__(self) -> Iterator[Arc]:
+        return (self[i] for i in range(len(self)))
+
+
+class _SubNodes(Mapping[str, tuple[int, ...]]):
+    """Place id -> its sub-nodes on one side (arrival or departure), in the order they were made."""
+
+    def __init__(self, codes: dict[str, int], place: np.ndarray, node: np.ndarray, place_count: int) -> None:
+        order = np.lexsort((node, place))
+        self._node = node[order]
+        self._indptr = np.searchsorted(place[order], np.arange(place_count + 1))
+        self._codes = codes
+        self._present = np.diff(self._indptr) > 0
+
+    def flat(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return the sub-nodes of all these places (codes into :attr:`ExpandedGraph.places`; -1: none) as one
+        array, and the position in ``codes`` of each one's place (a place with none has no entry)."""
+        codes = np.asarray(codes, dtype=np.int64)
+        known = codes >= 0
+        known[known] = self._present[codes[known]]
+        first = np.where(known, self._indptr[np.maximum(codes, 0)], 0)
+        counts = np.where(known, self._indptr[np.maximum(codes, 0) + 1] - first, 0)
+        owner = np.repeat(np.arange(len(codes)), counts)
+        within = np.arange(len(owner)) - np.repeat(np.cumsum(counts) - counts, counts)
+        return owner, self._node[np.repeat(first, counts) + within]
+
+    def __getitem__(self, place: str) -> tuple[int, ...]:
+        code = self._codes.get(place)
+        if code is None or not self._present[code]:
+            raise KeyError(place)
+        return tuple(self._node[self._indptr[code]:self._indptr[code + 1]].tolist())
+
+    def __iter__(self) -> Iterator[str]:
+        names = list(self._codes)
+        return (names[i] for i in np.flatnonzero(self._present))
+
+    def __len__(self) -> int:
+        return int(self._present.sum())
+
+
+@dataclass(frozen=True, eq=False)
 class ExpandedGraph:
-    """The expanded graph as compact adjacency lists, with the arcs' payloads."""
+    """The expanded graph as arrays, one entry per arc and per sub-node, with the arcs' payloads.
+
+    Arc ``i`` joins sub-node ``arc_tail[i]`` to ``arc_head[i]``; it is a leg when ``arc_is_leg[i]`` (its kind is
+    then the mode), its kind is ``kinds[arc_kind[i]]`` (the empty string for a join, which is no stop), its place
+    ``places[arc_place[i]]``, a leg's end ``places[arc_to_place[i]]``, its leg ``leg_ids[arc_leg[i]]`` (-1: none),
+    its sources and note ``infos[arc_info[i]]``; ``arc_cost`` is what the search weighs.
+    """
 
     weight: str
     profile: str
-    place_of: tuple[str, ...]  # the place of each sub-node
-    arcs: tuple[Arc, ...]
-    adjacency: tuple[tuple[tuple[int, float, int], ...], ...]  # per sub-node: (head, cost, arc index)
-    departures: dict[str, tuple[int, ...]]  # place -> departure sub-nodes
-    arrivals: dict[str, tuple[int, ...]]  # place -> arrival sub-nodes
+    places: tuple[str, ...]  # the place ids, coded by position
+    node_place: np.ndarray  # the place code of each sub-node
+    kinds: tuple[str, ...]
+    leg_ids: tuple[str, ...]
+    infos: tuple[tuple[tuple[str, ...], str | None], ...]
+    arc_tail: np.ndarray
+    arc_head: np.ndarray
+    arc_is_leg: np.ndarray
+    arc_kind: np.ndarray
+    arc_place: np.ndarray
+    arc_to_place: np.ndarray
+    arc_leg: np.ndarray
+    arc_info: np.ndarray
+    arc_time_h: np.ndarray
+    arc_distance_km: np.ndarray
+    arc_cost_usd: np.ndarray
+    arc_co2_kg: np.ndarray
+    arc_cost: np.ndarray
+    departures: Mapping[str, tuple[int, ...]]  # place -> departure sub-nodes
+    arrivals: Mapping[str, tuple[int, ...]]  # place -> arrival sub-nodes
     leg_passages: dict[str, tuple[str, ...]] = field(default_factory=dict)  # leg -> sea passages it sails
+
+    @cached_property
+    def arcs(self) -> Sequence[Arc]:
+        """Return the arcs as :class:`Arc` objects, each made when first read."""
+        return _Arcs(self)
+
+    @cached_property
+    def place_index(self) -> pd.Index:
+        """Return the place ids as an index, to code many at once (``get_indexer``)."""
+        return pd.Index(self.places, dtype=object)
+
+    @cached_property
+    def place_of(self) -> tuple[str, ...]:
+        """Return the place of each sub-node."""
+        return tuple(np.array(self.places, dtype=object)[self.node_place].tolist())
+
+    @cached_property
+    def adjacency(self) -> tuple[tuple[tuple[int, float, int], ...], ...]:
+        """Return, per sub-node, its arcs as (head, cost, arc index) in the order the arcs were made (what the
+        pure-Python engine walks)."""
+        order = np.argsort(self.arc_tail, kind="stable")
+        bounds = np.searchsorted(self.arc_tail[order], np.arange(len(self.node_place) + 1))
+        entries = list(zip(self.arc_head[order].tolist(), self.arc_cost[order].tolist(), order.tolist(),
+                           strict=True))
+        return tuple(tuple(entries[a:b]) for a, b in itertools.pairwise(bounds.tolist()))
+
+    def _arc(self, i: int) -> Arc:
+        to_place, leg = int(self.arc_to_place[i]), int(self.arc_leg[i])
+        sources, note = self.infos[int(self.arc_info[i])]
+        return Arc(int(self.arc_tail[i]), int(self.arc_head[i]), "leg" if self.arc_is_leg[i] else "stop",
+                   self.kinds[int(self.arc_kind[i])], self.places[int(self.arc_place[i])],
+                   float(self.arc_time_h[i]), float(self.arc_distance_km[i]), sources,
+                   leg=self.leg_ids[leg] if leg >= 0 else None, cost_usd=float(self.arc_cost_usd[i]),
+                   co2_kg=float(self.arc_co2_kg[i]), to_place=self.places[to_place] if to_place >= 0 else None,
+                   note=note)
+
+    def blocked_arcs(self, blocked_modes: Collection[str] = (), blocked_legs: Collection[str] = ()) -> np.ndarray:
+        """Return which arcs are legs of a blocked mode or blocked legs."""
+        blocked = np.zeros(len(self.arc_tail), dtype=bool)
+        modes = [i for i, k in enumerate(self.kinds) if k in set(blocked_modes)]
+        if modes:
+            blocked |= self.arc_is_leg & np.isin(self.arc_kind, modes)
+        if blocked_legs:
+            codes = [self._leg_codes[g] for g in blocked_legs if g in self._leg_codes]
+            if codes:
+                blocked |= self.arc_is_leg & np.isin(self.arc_leg, codes)
+        return blocked
+
+    @cached_property
+    def _leg_codes(self) -> dict[str, int]:
+        return {g: i for i, g in enumerate(self.leg_ids)}
 
     @cached_property
     def compiled(self) -> CompiledGraph:
@@ -83,13 +291,10 @@ class ExpandedGraph:
         the arcs of legs of a blocked mode or a blocked leg."""
         graph = nx.DiGraph()
         graph.add_nodes_from((i, {"place": p}) for i, p in enumerate(self.place_of))
-        arcs = self.arcs
-        for tail, edges in enumerate(self.adjacency):
-            for head, cost, index in edges:
-                arc = arcs[index]
-                if arc.element == "leg" and (arc.kind in blocked_modes or arc.leg in blocked_legs):
-                    continue
-                graph.add_edge(tail, head, cost=cost, arc=index)
+        kept = np.flatnonzero(~self.blocked_arcs(blocked_modes, blocked_legs))
+        graph.add_edges_from((t, h, {"cost": c, "arc": i}) for t, h, c, i in zip(
+            self.arc_tail[kept].tolist(), self.arc_head[kept].tolist(), self.arc_cost[kept].tolist(), kept.tolist(),
+            strict=True))
         return graph
 
 
@@ -122,10 +327,17 @@ class CompiledGraph:
                 keep &= ~np.isin(column, chosen)
         return keep
 
+    @cached_property
+    def _full(self) -> scipy.sparse.csr_matrix:
+        n = len(self.indptr) - 1
+        return scipy.sparse.csr_matrix((self.cost, self.head, self.indptr), shape=(n, n))
+
     def matrix(self, keep: np.ndarray | None, extra: dict[int, float] | None = None) -> scipy.sparse.csr_matrix:
         """Return the graph as a CSR matrix of costs, without the entries not kept; with ``extra``, one more
         sub-node (the last) with an arc to each key, costing its value: a start for a search from several
         sub-nodes that are not all at distance zero."""
+        if keep is None and not extra:
+            return self._full  # the common case, built once: searches do not change it
         n = len(self.indptr) - 1
         tail, head, cost = self.tail, self.head, self.cost
         if keep is not None:
@@ -140,9 +352,24 @@ class CompiledGraph:
         return scipy.sparse.csr_matrix((cost, head, indptr), shape=(n, n))
 
     def entry(self, tail: np.ndarray, head: np.ndarray) -> np.ndarray:
-        """Return the entry of the arc from each tail to each head (a pair has one arc: see :func:`_compile`)."""
-        keys = self.tail.astype(np.int64) * (len(self.indptr) - 1) + self.head
-        return np.searchsorted(keys, tail.astype(np.int64) * (len(self.indptr) - 1) + head)
+        """Return the entry of the arc from each tail to each head (a pair has one arc: see :func:`_compile`).
+
+        Each tail's row is scanned in step for all pairs at once: rows are short (a sub-node's arcs are those of
+        one way of travelling at one place), so a few rounds find them all, faster than a binary search over
+        every entry."""
+        head = np.asarray(head, dtype=np.int64)
+        at = self.indptr[np.asarray(tail, dtype=np.int64)]
+        end = self.indptr[np.asarray(tail, dtype=np.int64) + 1]
+        found = np.full(len(at), -1, dtype=np.int64)
+        todo = np.arange(len(at))
+        while len(todo):
+            if (at[todo] >= end[todo]).any():
+                raise CorridorError("a predecessor of the compiled search has no arc to its sub-node")
+            hit = self.head[at[todo]] == head[todo]
+            found[todo[hit]] = at[todo[hit]]
+            todo = todo[~hit]
+            at[todo] += 1
+        return found
 
 
 def _compile(graph: ExpandedGraph) -> CompiledGraph:
@@ -152,32 +379,36 @@ def _compile(graph: ExpandedGraph) -> CompiledGraph:
     transfer joins one arrival state to one departure state), which a sparse matrix needs: it would add their
     costs. That is checked here rather than trusted.
     """
-    arcs = graph.arcs
-    count = len(arcs)
-    tail = np.fromiter((a.tail for a in arcs), dtype=np.int64, count=count)
-    head = np.fromiter((a.head for a in arcs), dtype=np.int64, count=count)
-    cost = np.empty(count)
-    for edges in graph.adjacency:
-        for _head, value, index in edges:
-            cost[index] = value
+    tail, head = graph.arc_tail, graph.arc_head
     order = np.lexsort((head, tail))
-    n = len(graph.place_of)
+    n = len(graph.node_place)
     keys = tail[order] * n + head[order]
     if len(keys) > 1 and (keys[1:] == keys[:-1]).any():
         raise CorridorError("the expanded graph joins a pair of sub-nodes twice; the compiled search needs one arc "
                             "per pair")
-    places = {p: i for i, p in enumerate(dict.fromkeys(graph.place_of))}
-    place_code = np.fromiter((places[p] for p in graph.place_of), dtype=np.int64, count=n)
-    is_leg = [a.element == "leg" for a in arcs]
-    modes = {m: i for i, m in enumerate(dict.fromkeys(a.kind for a, leg in zip(arcs, is_leg, strict=True) if leg))}
-    legs = {g: i for i, g in enumerate(dict.fromkeys(a.leg for a, leg in zip(arcs, is_leg, strict=True) if leg))}
-    mode = np.fromiter((modes[a.kind] if leg else -1 for a, leg in zip(arcs, is_leg, strict=True)), dtype=np.int64,
-                       count=count)
-    leg = np.fromiter((legs[a.leg] if is_ else -1 for a, is_ in zip(arcs, is_leg, strict=True)), dtype=np.int64,
-                      count=count)
-    return CompiledGraph(order=order, tail=tail[order], head=head[order], cost=cost[order],
-                         indptr=np.searchsorted(tail[order], np.arange(n + 1)), head_place=place_code[head[order]],
-                         mode=mode[order], leg=leg[order], places=places, modes=modes, legs=legs)
+    is_leg = graph.arc_is_leg[order]
+    # modes and legs coded in the order their first arc was made, as the searches' masks expect them
+    mode_codes, mode = _first_seen_codes(graph.arc_kind, graph.arc_is_leg)
+    leg_codes, leg = _first_seen_codes(graph.arc_leg, graph.arc_is_leg)
+    return CompiledGraph(order=order, tail=tail[order], head=head[order], cost=graph.arc_cost[order],
+                         indptr=np.searchsorted(tail[order], np.arange(n + 1)),
+                         head_place=graph.node_place[head[order]], mode=np.where(is_leg, mode[order], -1),
+                         leg=np.where(is_leg, leg[order], -1), places={p: i for i, p in enumerate(graph.places)},
+                         modes={graph.kinds[k]: i for i, k in enumerate(mode_codes)},
+                         legs={graph.leg_ids[g]: i for i, g in enumerate(leg_codes)})
+
+
+def _first_seen_codes(values: np.ndarray, chosen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the distinct values among the chosen entries in order of first appearance, and each entry's code
+    into them (-1 where not chosen)."""
+    codes = np.full(len(values), -1, dtype=np.int64)
+    if not chosen.any():
+        return np.empty(0, dtype=np.int64), codes
+    distinct, first, inverse = np.unique(values[chosen], return_index=True, return_inverse=True)
+    rank = np.empty(len(distinct), dtype=np.int64)
+    rank[np.argsort(first, kind="stable")] = np.arange(len(distinct))
+    codes[chosen] = rank[inverse.reshape(-1)]
+    return distinct[np.argsort(first, kind="stable")], codes
 
 
 def search_from(graph: ExpandedGraph, start: dict[int, float], *, blocked_places: Collection[str] = (),
@@ -186,36 +417,26 @@ def search_from(graph: ExpandedGraph, start: dict[int, float], *, blocked_places
     """Return, with the compiled engine, the distance of every sub-node from ``start`` (sub-node → distance at
     which it starts) and the entry of :attr:`ExpandedGraph.compiled` that reached it (-1: a start, or
     unreached, where the distance is inf)."""
+    dist, pred = _search_tree(graph, start, blocked_places, blocked_modes, blocked_legs)
+    via = np.full(len(pred), -1, dtype=np.int64)
+    reached = np.flatnonzero(pred >= 0)
+    via[reached] = graph.compiled.entry(pred[reached], reached)
+    return dist, via
+
+
+def _search_tree(graph: ExpandedGraph, start: dict[int, float], blocked_places: Collection[str],
+                 blocked_modes: Collection[str], blocked_legs: Collection[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Return the compiled search's distances and predecessor sub-nodes (negative: a start, or unreached)."""
     compiled = graph.compiled
     keep = compiled.allowed(blocked_places, blocked_modes, blocked_legs)
-    n = len(graph.place_of)
+    n = len(graph.node_place)
     if all(d == 0.0 for d in start.values()):
         dist, pred = dijkstra(compiled.matrix(keep), indices=list(start), return_predecessors=True, min_only=True)[:2]
     else:  # starts at different distances: one extra sub-node reaches each at its own
         dist, pred = dijkstra(compiled.matrix(keep, start), indices=n, return_predecessors=True)
         dist, pred = dist[:n], pred[:n]
         pred[pred == n] = -9999
-    via = np.full(n, -1, dtype=np.int64)
-    reached = np.flatnonzero(pred >= 0)
-    via[reached] = compiled.entry(pred[reached], reached)
-    return dist, via
-
-
-@dataclass(frozen=True)
-class Measure:
-    """What one leg or stop takes: time, cost per FEU and CO2e per FEU, with the sources of the figures."""
-
-    time_h: float
-    sources: tuple[str, ...]
-    cost_usd: float = 0.0
-    co2_kg: float = 0.0
-    note: str | None = None
-
-
-#: Resolves one stop: (kind, place, leg or None) -> Measure
-StopMeasure = Callable[[str, str, "str | None"], Measure]
-#: Resolves one leg: leg id -> Measure
-LegMeasure = Callable[[str], Measure]
+    return dist, pred
 
 
 def build_expanded_graph(
@@ -224,95 +445,226 @@ def build_expanded_graph(
     *,
     weight: str,
     profile: str,
-    stop_measure: StopMeasure,
-    leg_measure: LegMeasure,
+    stop_measure: StopMeasure | None = None,
+    leg_measure: LegMeasure | None = None,
+    pricing: Pricing | None = None,
 ) -> ExpandedGraph:
     """Build the expanded graph of a network for one weight (time, distance, cost or co2) and profile.
 
-    ``nodes`` maps a place id to a dict with ``country`` and ``facilities``; each leg is a dict with ``id``,
-    ``from``, ``to``, ``mode``, ``gauge_mm``, ``distance_km`` and ``service``.
+    ``nodes`` maps a place id to a dict with ``country``, ``kind`` and ``facilities``; each leg is a dict with
+    ``id``, ``from``, ``to``, ``mode``, ``gauge_mm``, ``distance_km``, ``service`` and ``passages``. The elements
+    are priced by ``pricing`` (every leg, and every distinct stop, once), else one at a time by ``stop_measure``
+    and ``leg_measure``.
+
+    Sub-nodes and arcs are numbered as a walk over the legs makes them: for each leg, each direction's departure
+    sub-node (new the first time its place, side and way of travelling is seen), the stops at its start, the leg,
+    the stops at its end and its arrival sub-node; then, place by place in the order of their first sub-node,
+    each arrival state joined to each departure state it may change to. That walk is done here with array
+    operations, each step over all legs at once.
     """
     if weight not in WEIGHTS:
         raise CorridorError(f"unknown weight {weight!r}; use one of {', '.join(WEIGHTS)}")
-    place_of: list[str] = []
-    arcs: list[Arc] = []
-    sub: dict[tuple[str, str, LegState], int] = {}
+    if pricing is None:
+        if stop_measure is None or leg_measure is None:
+            raise CorridorError("building an expanded graph needs a pricing, or both a stop and a leg measure")
+        pricing = MeasurePricing(stop_measure, leg_measure)
+    places = tuple(nodes)
+    place_code = {p: i for i, p in enumerate(places)}
+    country = pd.factorize(pd.Series([r["country"] for r in nodes.values()], dtype=object))[0]
+    passage = np.fromiter((r.get("kind") == "passage" for r in nodes.values()), dtype=bool, count=len(places))
+    facility_sets: dict[frozenset[str], int] = {}
+    facilities = np.fromiter((facility_sets.setdefault(frozenset(r["facilities"]), len(facility_sets))
+                              for r in nodes.values()), dtype=np.int64, count=len(places))
 
-    def new_node(place: str) -> int:
-        place_of.append(place)
-        return len(place_of) - 1
+    # the legs' columns, read in one pass over the records
+    count = len(legs)
+    columns = ("id", "from", "to", "mode", "gauge_mm", "service", "distance_km")
+    leg_ids, starts, ends, modes, gauges, services, distances = (
+        zip(*map(operator.itemgetter(*columns), legs), strict=True) if count else ((),) * len(columns))
+    start_leg = np.fromiter(map(place_code.__getitem__, starts), dtype=np.int64, count=count)
+    end_leg = np.fromiter(map(place_code.__getitem__, ends), dtype=np.int64, count=count)
+    # a way of travelling is a (mode, gauge) pair, coded in the order legs first show it
+    mode_code, mode_names = pd.factorize(pd.Series(modes, dtype=object))
+    gauge_code, gauge_values = pd.factorize(pd.Series(gauges, dtype=object), use_na_sentinel=False)
+    state, pair = pd.factorize(mode_code.astype(np.int64) * (len(gauge_values) + 1) + gauge_code)
+    state = state.astype(np.int64)
+    states = [LegState(mode_names[p // (len(gauge_values) + 1)], _gauge(gauge_values[p % (len(gauge_values) + 1)]))
+              for p in pair.tolist()]
+    has_service = np.fromiter((bool(x) for x in services), dtype=bool, count=count)
+    distance = np.fromiter(distances, dtype=float, count=count)
 
-    def sub_node(place: str, side: str, state: LegState) -> int:
-        key = (place, side, state)
-        if key not in sub:
-            sub[key] = new_node(place)
-        return sub[key]
+    # each leg twice, forward then back: direction k is leg k // 2
+    leg_of = np.repeat(np.arange(count), 2)
+    start = np.column_stack([start_leg, end_leg]).ravel()
+    end = np.column_stack([end_leg, start_leg]).ravel()
+    dir_state = state[leg_of]
+    international = country[start] != country[end]
+    serviced = has_service[leg_of] & ~passage[start]
+    # the stops of a chain depend on the mode, a service and a border only: ask stops.py once per combination
+    combo = (dir_state * 2 + serviced) * 2 + international
+    combos, first, combo_of = np.unique(combo, return_index=True, return_inverse=True)
+    combo_of = combo_of.reshape(-1)
+    kinds: dict[str, int] = {"": 0}
+    for s in states:
+        kinds.setdefault(s.mode, len(kinds))
+    dep_kinds, arr_kinds = [], []
+    for k in first:
+        leg = legs[int(leg_of[k])]
+        dep_kinds.append([kinds.setdefault(x, len(kinds)) for x in departure_stops(
+            leg["mode"], leg["service"] if serviced[k] else None, bool(international[k]))])
+        arr_kinds.append([kinds.setdefault(x, len(kinds)) for x in arrival_stops(bool(international[k]))])
+    n_dep = np.array([len(x) for x in dep_kinds], dtype=np.int64)[combo_of]
+    n_arr = np.array([len(x) for x in arr_kinds], dtype=np.int64)[combo_of]
+    width = max(1, max(map(len, dep_kinds)), max(map(len, arr_kinds)))
+    dep_table = np.zeros((len(combos), width), dtype=np.int64)
+    arr_table = np.zeros((len(combos), width), dtype=np.int64)
+    for c, (d, a) in enumerate(zip(dep_kinds, arr_kinds, strict=True)):
+        dep_table[c, :len(d)], arr_table[c, :len(a)] = d, a
 
-    def stop_arc(tail: int, head: int, kind: str, place: str, leg: str | None) -> None:
-        m = stop_measure(kind, place, leg)
-        arcs.append(Arc(tail, head, "stop", kind, place, m.time_h, 0.0, m.sources, leg=leg, note=m.note,
-                        cost_usd=m.cost_usd, co2_kg=m.co2_kg))
+    # the slots of each direction, in the order the walk makes (or finds) their sub-nodes: its departure
+    # sub-node, one new sub-node per stop at the start, the leg's end, one per stop at the end, its arrival
+    slots = 3 + n_dep + n_arr
+    direction = np.repeat(np.arange(len(start)), slots)
+    offset = np.concatenate([[0], np.cumsum(slots)[:-1]])
+    pos = np.arange(len(direction)) - offset[direction]
+    last = slots[direction] - 1
+    keyed = (pos == 0) | (pos == last)
+    slot_place = np.where(pos <= n_dep[direction], start[direction], end[direction])
+    side = (pos == last).astype(np.int64)  # 0: departure, 1: arrival
+    key = (slot_place * 2 + side) * max(1, len(states)) + dir_state[direction]
+    keyed_at = np.flatnonzero(keyed)
+    _, first_slot, key_of = np.unique(key[keyed_at], return_index=True, return_inverse=True)
+    is_new = ~keyed
+    is_new[keyed_at[first_slot]] = True
+    node_of_slot = np.cumsum(is_new) - 1
+    node_of_slot[keyed_at] = node_of_slot[keyed_at[first_slot]][key_of.reshape(-1)]
+    leg_nodes = int(is_new.sum())
+    node_place = [slot_place[is_new]]
 
-    for leg in legs:
-        state = LegState(leg["mode"], leg["gauge_mm"])
-        m = leg_measure(leg["id"])
-        for start, end in ((leg["from"], leg["to"]), (leg["to"], leg["from"])):
-            international = nodes[start]["country"] != nodes[end]["country"]
-            tail = sub_node(start, "dep", state)
-            service = leg["service"] if nodes[start].get("kind") != "passage" else None
-            for kind in departure_stops(leg["mode"], service, international):
-                head = new_node(start)
-                stop_arc(tail, head, kind, start, leg["id"])
-                tail = head
-            head = new_node(end)
-            arcs.append(Arc(tail, head, "leg", leg["mode"], start, m.time_h, leg["distance_km"], m.sources,
-                            leg=leg["id"], to_place=end, cost_usd=m.cost_usd, co2_kg=m.co2_kg))
-            tail = head
-            for kind in arrival_stops(international):
-                head = new_node(end)
-                stop_arc(tail, head, kind, end, leg["id"])
-                tail = head
-            arrival = sub_node(end, "arr", state)
-            arcs.append(Arc(tail, arrival, "stop", "", end, 0.0, 0.0, (), leg=leg["id"]))  # joins the chain
+    # a direction's arcs join its consecutive slots
+    arc_slot = np.flatnonzero(pos != last)
+    a_dir, a_pos = direction[arc_slot], pos[arc_slot]
+    a_dep, a_arr = n_dep[a_dir], n_arr[a_dir]
+    is_leg = a_pos == a_dep
+    is_join = a_pos == a_dep + a_arr + 1
+    a_kind = np.where(a_pos < a_dep, dep_table[combo_of[a_dir], np.minimum(a_pos, width - 1)],
+                      arr_table[combo_of[a_dir], np.clip(a_pos - a_dep - 1, 0, width - 1)])
+    mode_kind = np.array([kinds[s.mode] for s in states], dtype=np.int64)
+    a_kind = np.where(is_leg, mode_kind[dir_state[a_dir]], np.where(is_join, 0, a_kind))
+    parts = {
+        "tail": [node_of_slot[arc_slot]],
+        "head": [node_of_slot[arc_slot + 1]],
+        "is_leg": [is_leg],
+        "kind": [a_kind],
+        "place": [np.where(a_pos <= a_dep, start[a_dir], end[a_dir])],
+        "to_place": [np.where(is_leg, end[a_dir], -1)],
+        "leg": [leg_of[a_dir]],
+    }
 
-    states_at: dict[str, dict[str, list[LegState]]] = {}
-    for place, side, state in sub:
-        states_at.setdefault(place, {"arr": [], "dep": []})[side].append(state)
-    for place, sides in states_at.items():
-        facilities = nodes[place]["facilities"]
-        for arriving in sides["arr"]:
-            for departing in sides["dep"]:
-                kinds = transfer_stops(facilities, arriving, departing)
-                if kinds is None:
-                    continue
-                tail = sub[(place, "arr", arriving)]
-                final = sub[(place, "dep", departing)]
-                for n, kind in enumerate(kinds):
-                    head = final if n == len(kinds) - 1 else new_node(place)
-                    stop_arc(tail, head, kind, place, None)
-                    tail = head
-                if not kinds:
-                    arcs.append(Arc(tail, final, "stop", "", place, 0.0, 0.0, ()))
+    # transfers: place by place in the order of their first sub-node, each arrival state to each departure one
+    k_node, k_place, k_side = node_of_slot[keyed_at[first_slot]], slot_place[keyed_at[first_slot]], \
+        side[keyed_at[first_slot]]
+    k_state = dir_state[direction[keyed_at[first_slot]]]
+    rank = np.full(len(places), np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(rank, k_place, k_node)
+    arr = np.flatnonzero(k_side == 1)
+    arr = arr[np.lexsort((k_node[arr], rank[k_place[arr]]))]
+    dep = np.flatnonzero(k_side == 0)
+    dep = dep[np.lexsort((k_node[dep], rank[k_place[dep]]))]
+    dep_first = np.searchsorted(rank[k_place[dep]], rank[k_place[arr]])
+    dep_count = np.searchsorted(rank[k_place[dep]], rank[k_place[arr]], side="right") - dep_first
+    pair_arr = np.repeat(arr, dep_count)
+    within = np.arange(len(pair_arr)) - np.repeat(np.cumsum(dep_count) - dep_count, dep_count)
+    pair_dep = dep[np.repeat(dep_first, dep_count) + within]
+    pair_place = k_place[pair_arr]
+    n_states = max(1, len(states))
+    pair_combo = (facilities[pair_place] * n_states + k_state[pair_arr]) * n_states + k_state[pair_dep]
+    facility_list = list(facility_sets)
+    distinct, combo_index = np.unique(pair_combo, return_inverse=True)
+    transfer: list[tuple[str, ...] | None] = []
+    for c in distinct.tolist():
+        rest, departing = divmod(c, n_states)
+        fac, arriving = divmod(rest, n_states)
+        transfer.append(transfer_stops(facility_list[fac], states[arriving], states[departing]))
+    possible = np.array([t is not None for t in transfer], dtype=bool)[combo_index.reshape(-1)]
+    pair_arr, pair_dep, pair_place = pair_arr[possible], pair_dep[possible], pair_place[possible]
+    pair_kinds = [transfer[c] or () for c in combo_index.reshape(-1)[possible].tolist()]
+    lengths = np.fromiter((len(x) for x in pair_kinds), dtype=np.int64, count=len(pair_kinds))
+    arcs_per = np.maximum(lengths, 1)
+    t_pair = np.repeat(np.arange(len(pair_kinds)), arcs_per)
+    t_pos = np.arange(len(t_pair)) - np.repeat(np.cumsum(arcs_per) - arcs_per, arcs_per)
+    fresh = np.maximum(lengths - 1, 0)  # new sub-nodes between the stops of one transfer
+    fresh_first = leg_nodes + np.cumsum(fresh) - fresh
+    t_last = t_pos == arcs_per[t_pair] - 1
+    t_tail = np.where(t_pos == 0, k_node[pair_arr][t_pair], fresh_first[t_pair] + t_pos - 1)
+    t_head = np.where(t_last, k_node[pair_dep][t_pair], fresh_first[t_pair] + t_pos)
+    t_kind = np.fromiter((kinds.setdefault(x[p], len(kinds)) if x else 0
+                          for x, p in zip((pair_kinds[i] for i in t_pair.tolist()), t_pos.tolist(), strict=True)),
+                         dtype=np.int64, count=len(t_pair))
+    node_place.append(np.repeat(pair_place, fresh))
+    for name, values in (("tail", t_tail), ("head", t_head), ("is_leg", np.zeros(len(t_pair), dtype=bool)),
+                         ("kind", t_kind), ("place", pair_place[t_pair]), ("to_place", np.full(len(t_pair), -1)),
+                         ("leg", np.full(len(t_pair), -1))):
+        parts[name].append(values)
+    arc = {name: np.concatenate(values) for name, values in parts.items()}
+    for name in ("tail", "head", "kind", "place", "to_place", "leg"):
+        arc[name] = arc[name].astype(np.int64)
+    # the walk's working arrays (several per slot: a million legs make six million slots) are done with: freed
+    # before the prices and the graph's own columns are made, so that they do not add to the peak
+    del parts, direction, offset, pos, last, keyed, slot_place, side, key, keyed_at, is_new, node_of_slot, arc_slot
+    del a_dir, a_pos, a_dep, a_arr, is_leg, is_join, a_kind, start, end, leg_of, dir_state, combo_of, t_pair, t_pos
 
-    adjacency: list[list[tuple[int, float, int]]] = [[] for _ in place_of]
-    for index, arc in enumerate(arcs):
-        value = {"time": arc.time_h, "distance": arc.distance_km, "cost": arc.cost_usd, "co2": arc.co2_kg}[weight]
-        cost = value if weight == "time" else value + 1e-6 * arc.time_h  # ties go to the faster
-        adjacency[arc.tail].append((arc.head, cost, index))
-    departures: dict[str, list[int]] = {}
-    arrivals: dict[str, list[int]] = {}
-    for (place, side, _state), index in sub.items():
-        (departures if side == "dep" else arrivals).setdefault(place, []).append(index)
+    # prices: each leg once, each distinct stop (kind, place, leg) once; joins cost nothing
+    kind_names = tuple(kinds)
+    leg_prices = pricing.legs(leg_ids)
+    is_stop = ~arc["is_leg"] & (arc["kind"] != 0)
+    stop_at = np.flatnonzero(is_stop)
+    stop_key = ((arc["kind"][stop_at] * (len(places) + 1) + arc["place"][stop_at]) * (count + 1)
+                + arc["leg"][stop_at] + 1)
+    _, first_stop, stop_of = np.unique(stop_key, return_index=True, return_inverse=True)
+    at = stop_at[first_stop]
+    stop_prices = pricing.stops([kind_names[k] for k in arc["kind"][at].tolist()],
+                                [places[p] for p in arc["place"][at].tolist()],
+                                [leg_ids[g] if g >= 0 else None for g in arc["leg"][at].tolist()])
+    infos: dict[tuple[tuple[str, ...], str | None], int] = {((), None): 0}
+    # a leg arc carries its sources; a leg's note (an explicit time's) is read from its estimate by a Route
+    leg_info = np.array([infos.setdefault((sources, None), len(infos)) for sources, _ in leg_prices.infos],
+                        dtype=np.int64)
+    stop_info = np.array([infos.setdefault(x, len(infos)) for x in stop_prices.infos], dtype=np.int64)
+    n_arcs = len(arc["tail"])
+    time_h, cost_usd, co2_kg = np.zeros(n_arcs), np.zeros(n_arcs), np.zeros(n_arcs)
+    info = np.zeros(n_arcs, dtype=np.int64)
+    on_leg = np.flatnonzero(arc["is_leg"])
+    of_leg = arc["leg"][on_leg]
+    time_h[on_leg], cost_usd[on_leg], co2_kg[on_leg] = (leg_prices.time_h[of_leg], leg_prices.cost_usd[of_leg],
+                                                        leg_prices.co2_kg[of_leg])
+    info[on_leg] = leg_info[leg_prices.info[of_leg]] if len(leg_info) else 0
+    stop_of = stop_of.reshape(-1)
+    time_h[stop_at], cost_usd[stop_at], co2_kg[stop_at] = (stop_prices.time_h[stop_of],
+                                                           stop_prices.cost_usd[stop_of], stop_prices.co2_kg[stop_of])
+    info[stop_at] = stop_info[stop_prices.info[stop_of]] if len(stop_info) else 0
+    distance_km = np.where(arc["is_leg"], distance[np.maximum(arc["leg"], 0)], 0.0)
+    value = {"time": time_h, "distance": distance_km, "cost": cost_usd, "co2": co2_kg}[weight]
+    cost = value if weight == "time" else value + TIE_BREAK_PER_H * time_h  # ties go to the faster
+    arc_leg = arc["leg"]
+
+    node_place_all = np.concatenate(node_place).astype(np.int64)
+    dep_nodes, arr_nodes = k_side == 0, k_side == 1
     return ExpandedGraph(
-        weight=weight,
-        profile=profile,
-        place_of=tuple(place_of),
-        arcs=tuple(arcs),
-        adjacency=tuple(tuple(a) for a in adjacency),
-        departures={k: tuple(v) for k, v in departures.items()},
-        arrivals={k: tuple(v) for k, v in arrivals.items()},
+        weight=weight, profile=profile, places=places, node_place=node_place_all, kinds=kind_names, leg_ids=leg_ids,
+        infos=tuple(infos), arc_tail=arc["tail"], arc_head=arc["head"], arc_is_leg=arc["is_leg"],
+        arc_kind=arc["kind"], arc_place=arc["place"], arc_to_place=arc["to_place"], arc_leg=arc_leg,
+        arc_info=info, arc_time_h=time_h, arc_distance_km=distance_km, arc_cost_usd=cost_usd, arc_co2_kg=co2_kg,
+        arc_cost=cost,
+        departures=_SubNodes(place_code, k_place[dep_nodes], k_node[dep_nodes], len(places)),
+        arrivals=_SubNodes(place_code, k_place[arr_nodes], k_node[arr_nodes], len(places)),
         leg_passages={leg["id"]: tuple(leg.get("passages", ())) for leg in legs if leg.get("passages")},
     )
+
+
+def _gauge(value: object) -> int | None:
+    """Return a leg's gauge as the records hold it (None where it has none)."""
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else value  # type: ignore[return-value]
 
 
 def _dijkstra(graph: ExpandedGraph, start: dict[int, float], targets: Collection[int],
@@ -328,8 +680,9 @@ def _dijkstra(graph: ExpandedGraph, start: dict[int, float], targets: Collection
     heap = [(d, n) for n, d in start.items()]
     heapq.heapify(heap)
     remaining = set(targets)
-    place_of, adjacency, arcs = graph.place_of, graph.adjacency, graph.arcs
-    filtered = bool(blocked_modes or blocked_legs)
+    place_of, adjacency = graph.place_of, graph.adjacency
+    blocked_arcs = (frozenset(np.flatnonzero(graph.blocked_arcs(blocked_modes, blocked_legs)).tolist())
+                    if blocked_modes or blocked_legs else frozenset())
     push, pop = heapq.heappush, heapq.heappop
     while heap:
         d, node = pop(heap)
@@ -342,10 +695,8 @@ def _dijkstra(graph: ExpandedGraph, start: dict[int, float], targets: Collection
         for head, cost, index in adjacency[node]:
             if blocked_places and place_of[head] in blocked_places:
                 continue
-            if filtered:
-                arc = arcs[index]
-                if arc.element == "leg" and (arc.kind in blocked_modes or arc.leg in blocked_legs):
-                    continue
+            if index in blocked_arcs:
+                continue
             candidate = d + cost
             if candidate < dist.get(head, math.inf):
                 dist[head] = candidate
@@ -359,23 +710,27 @@ def _compiled_dijkstra(graph: ExpandedGraph, start: dict[int, float], targets: C
                        blocked_legs: Collection[str]) -> tuple[dict[int, float], _ViaArcs]:
     """Return what :func:`_dijkstra` returns, from the compiled engine: the targets' distances, and the arc that
     reached each sub-node (looked up as a path is walked back, not for every sub-node)."""
-    dist, via = search_from(graph, start, blocked_places=blocked_places, blocked_modes=blocked_modes,
-                            blocked_legs=blocked_legs)
+    dist, pred = _search_tree(graph, start, blocked_places, blocked_modes, blocked_legs)
     found = {t: float(dist[t]) for t in targets if np.isfinite(dist[t])}
-    return found, _ViaArcs(via, graph.compiled.order)
+    return found, _ViaArcs(pred, graph.compiled)
 
 
 class _ViaArcs:
-    """The arc that reached each sub-node, read from the compiled search's entries as a dict would be."""
+    """The arc that reached each sub-node, read from the compiled search's predecessors as a dict would be: only
+    the sub-nodes of the path walked back are looked up."""
 
-    def __init__(self, via: np.ndarray, order: np.ndarray) -> None:
-        self._via, self._order = via, order
+    def __init__(self, pred: np.ndarray, compiled: CompiledGraph) -> None:
+        self._pred, self._compiled = pred, compiled
 
     def __getitem__(self, node: int) -> int:
-        entry = self._via[node]
-        if entry < 0:
+        tail = int(self._pred[node])
+        if tail < 0:
             raise KeyError(node)
-        return int(self._order[entry])
+        compiled = self._compiled
+        for entry in range(int(compiled.indptr[tail]), int(compiled.indptr[tail + 1])):  # a short row
+            if compiled.head[entry] == node:
+                return int(compiled.order[entry])
+        raise KeyError(node)  # pragma: no cover - a predecessor always has its arc
 
 
 def shortest_arcs(
@@ -428,6 +783,93 @@ def shortest_arcs(
     return result
 
 
+def simple_paths(graph: ExpandedGraph, starts: Collection[int], ends: Collection[int], *,
+                 blocked_places: Collection[str] = (), blocked_modes: Collection[str] = (),
+                 blocked_legs: Collection[str] = ()) -> Iterator[list[Arc]]:
+    """Yield the paths (their arcs) from any of ``starts`` to any of ``ends`` that pass no sub-node twice,
+    cheapest first (see :func:`_yen`)."""
+    for _cost, arcs in _yen(graph, starts, ends, blocked_places, blocked_modes, blocked_legs):
+        yield [graph.arcs[a] for a in arcs]
+
+
+def _yen(graph: ExpandedGraph, starts: Collection[int], ends: Collection[int], blocked_places: Collection[str],
+         blocked_modes: Collection[str], blocked_legs: Collection[str]) -> Iterator[tuple[float, list[int]]]:
+    """Yield the cost and arc indices of the paths from any of ``starts`` to any of ``ends`` that pass no sub-node
+    twice, cheapest first.
+
+    This is Yen's algorithm (with Lawler's saving: a path's spurs start where it left the path it came from), as
+    networkx's ``shortest_simple_paths`` runs it over the graph with a source before the starts and a sink after
+    the ends, but over the expanded graph's own adjacency lists and masks: no copy of the graph is made, and each
+    spur search is the pure-Python Dijkstra of :func:`_dijkstra`, which stops at the first end it settles.
+    """
+    source, sink = -1, -2
+    adjacency, place_of = graph.adjacency, graph.place_of
+    blocked_arcs = (frozenset(np.flatnonzero(graph.blocked_arcs(blocked_modes, blocked_legs)).tolist())
+                    if blocked_modes or blocked_legs else frozenset())
+    blocked = frozenset(blocked_places)
+    starts = [n for n in starts if place_of[n] not in blocked]
+    end_set = frozenset(n for n in ends if place_of[n] not in blocked)
+    cost_of = graph.arc_cost
+
+    def spur(node: int, removed_nodes: set[int], removed_edges: set[tuple[int, int]]
+             ) -> tuple[float, list[int], list[int]] | None:
+        """Return the cheapest way from ``node`` to the sink without the removed nodes and edges."""
+        if node == source:
+            dist = {n: 0.0 for n in starts if n not in removed_nodes and (source, n) not in removed_edges}
+        else:
+            dist = {node: 0.0}
+        via: dict[int, int] = {}
+        heap = [(d, n) for n, d in dist.items()]
+        heapq.heapify(heap)
+        while heap:
+            d, n = heapq.heappop(heap)
+            if d > dist[n]:
+                continue
+            if n in end_set and (n, sink) not in removed_edges:
+                arcs, walk = [], n
+                while walk in via:
+                    arcs.append(via[walk])
+                    walk = int(graph.arc_tail[via[walk]])
+                arcs.reverse()
+                nodes = [walk, *(int(graph.arc_head[a]) for a in arcs), sink]
+                return d, ([source, *nodes] if node == source else nodes), arcs
+            for head, cost, index in adjacency[n]:
+                if (head in removed_nodes or index in blocked_arcs or place_of[head] in blocked
+                        or (n, head) in removed_edges):
+                    continue
+                candidate = d + cost
+                if candidate < dist.get(head, math.inf):
+                    dist[head] = candidate
+                    via[head] = index
+                    heapq.heappush(heap, (candidate, head))
+        return None
+
+    first = spur(source, set(), set())
+    if first is None:
+        return
+    counter = itertools.count()
+    candidates = [(first[0], next(counter), first[1], first[2], 0)]
+    chosen: list[list[int]] = []
+    seen = {tuple(first[1])}
+    while candidates:
+        total, _, nodes, arcs, deviation = heapq.heappop(candidates)
+        chosen.append(nodes)
+        yield total, arcs
+        prefix = [0.0, 0.0, *itertools.accumulate(float(cost_of[a]) for a in arcs)]  # cost up to node i
+        for i in range(deviation, len(nodes) - 1):
+            root = nodes[:i + 1]
+            removed_edges = {(p[i], p[i + 1]) for p in chosen if len(p) > i + 1 and p[:i + 1] == root}
+            found = spur(nodes[i], set(root[:-1]), removed_edges)
+            if found is None:
+                continue
+            path = root[:-1] + found[1]
+            if tuple(path) in seen:
+                continue
+            seen.add(tuple(path))
+            heapq.heappush(candidates, (prefix[i] + found[0], next(counter), path, arcs[:max(0, i - 1)] + found[2],
+                                        i))
+
+
 def passes_twice(arcs: Sequence[Arc], leg_passages: dict[str, tuple[str, ...]] | None = None) -> bool:
     """Return whether a path passes some place twice (its legs' ends, the start included) or sails a sea passage
     twice (a ship that sails through Suez and back has gone beyond its destination and returned)."""
@@ -459,36 +901,30 @@ def simple_arcs(
 
     The expanded graph splits a place into sub-nodes, so a shortest path may enter a place twice (to reach a
     gauge-change yard and come back or, by cost, to sail on and return), and the stages of a via route may cross
-    each other. Here each stage's paths are enumerated in order of cost (Yen's algorithm, via networkx), keeping
+    each other. Here each stage's paths are enumerated in order of cost (Yen's algorithm, :func:`_yen`), keeping
     those that pass each place once and none that another stage already passes; the first ``candidates`` of each
     stage are combined depth first, once from the first stage on and once from the last stage back (a cheap first
     stage may leave no way on, a cheap last stage no way in), and the cheapest whole path wins. The enumeration
     stops after ``max_paths`` paths per stage, so a route that needs a stage's 300th-best path is not found
     (None), which the caller reports.
     """
-    nxgraph = graph.to_networkx(blocked_modes=blocked_modes, blocked_legs=blocked_legs)
     last = len(stages) - 2
     best: list = [math.inf, None]
 
     def segments(stage: int, starts: Collection[int], ends: Collection[int], passed: frozenset[str]):
         here = stages[stage]
         blocked = (set(blocked_places) | passed) - {here, stages[stage + 1]}
-        sub = nx.DiGraph(nxgraph.subgraph(n for n in nxgraph if graph.place_of[n] not in blocked))
-        sub.add_edges_from((("source", n) for n in starts if n in sub), cost=0.0)
-        sub.add_edges_from(((n, "sink") for n in ends if n in sub), cost=0.0)
-        if "source" not in sub or "sink" not in sub or not nx.has_path(sub, "source", "sink"):
-            return
         found = 0
-        for count, path in enumerate(nx.shortest_simple_paths(sub, "source", "sink", weight="cost")):
+        for count, (cost, indices) in enumerate(_yen(graph, starts, ends, blocked, blocked_modes, blocked_legs)):
             if count >= max_paths or found >= candidates:
                 return
-            inner = path[1:-1]
-            arcs = [graph.arcs[sub.edges[a, b]["arc"]] for a, b in itertools.pairwise(inner)]
+            arcs = [graph.arcs[a] for a in indices]
+            inner = [arcs[0].tail, *(a.head for a in arcs)]
             places = _passed(arcs, graph.leg_passages, here)
             if len(places) != len(set(places)) or passed.intersection(places):
                 continue
             found += 1
-            yield sum(sub.edges[a, b]["cost"] for a, b in itertools.pairwise(inner)), arcs, inner, frozenset(places)
+            yield cost, arcs, inner, frozenset(places)
 
     def keep(cost: float, arcs: list[Arc]) -> None:
         if cost < best[0]:

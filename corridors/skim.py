@@ -1,8 +1,9 @@
 """Skims: the best route's distance, time, cost, CO2e and border crossings between many origins and destinations.
 
 One compiled search per origin (see :mod:`corridors.routing`) settles every place at once; the totals of each
-destination's path are then summed along the search's tree for all destinations together, by pointer jumping
-(each round adds the sums of the path's upper half, so a path of n arcs takes log2(n) rounds of array work).
+destination's path are then summed down the search's tree for all destinations together, one level of the tree
+(the sub-nodes as many arcs from the origin) per array operation. Simulated journeys are drawn through each
+pair's elements as :func:`corridors.simulation.journey_totals_of` draws them, each pair from its own seed.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+import scipy.sparse
+from scipy.sparse.csgraph import breadth_first_order
 
 from .conditions import DEFAULT_CONDITIONS, Conditions
 from .errors import CorridorError
@@ -50,11 +53,11 @@ def skim(network: Network, origins: str | Sequence[str], destinations: str | Seq
     from its own seed, spawned from ``seed`` in the frame's order (``numpy.random.SeedSequence``), so the same
     request gives the same numbers.
     """
-    origin_ids = _places(network, origins)
-    destination_ids = _places(network, destinations)
     chosen = network._resolve(conditions)
     booking = network.conditions(DEFAULT_CONDITIONS)
     graph = network.expanded_graph(weight=by, conditions=booking)
+    origin_ids, origin_codes = _places(network, graph, origins)
+    destination_ids, destination_codes = _places(network, graph, destinations)
     # the graph priced under the conditions has the same arcs in the same order: only their figures differ
     key = (by, booking, chosen)
     if key not in network._skim_totals:  # once per network, weight and conditions, as the graphs are
@@ -63,70 +66,98 @@ def skim(network: Network, origins: str | Sequence[str], destinations: str | Seq
     constraints = network._constraints(list(avoid))
     blocked_places = constraints.places(network._nodes)
     blocked_legs = constraints.legs(network._legs) | network._closed_legs(chosen)
-    airports = {p for p in (*origin_ids, *destination_ids) if network._node_records[p]["kind"] == "airport"}
+    if ("airports", by) not in network._skim_totals:  # which places are airports, in the graph's codes
+        network._skim_totals["airports", by] = (network._nodes["kind"] == "airport").to_numpy()[
+            network._nodes.index.get_indexer(graph.place_index)]
+    airport = network._skim_totals["airports", by]
     # every destination's arrival sub-nodes as one array, so that each origin's answers are read at once
-    arrivals = [graph.arrivals.get(d, ()) for d in destination_ids]
-    owner = np.repeat(np.arange(len(destination_ids)), [len(a) for a in arrivals])
-    flat = np.fromiter((n for a in arrivals for n in a), dtype=np.int64, count=len(owner))
-    ends_avoided = np.array([d in blocked_places for d in destination_ids], dtype=bool)
+    owner, flat = graph.arrivals.flat(destination_codes)
+    blocked_codes = graph.place_index.get_indexer(pd.Index(list(blocked_places), dtype=object))
+    ends_avoided = np.isin(destination_codes, blocked_codes)
+    to_airport = airport[destination_codes]
     if not isinstance(journeys, (int, np.integer)) or journeys < 0:
         raise CorridorError(f"journeys must be a whole number ≥ 0, got {journeys!r}")
-    frames = []
+    no_route = "no route without what is avoided" if constraints else "no route joins them in this network"
+    values = np.full((len(origin_ids), len(destination_ids), len(_TOTALS)), np.nan)
+    reachable = np.zeros((len(origin_ids), len(destination_ids)), dtype=bool)
+    reason = np.full((len(origin_ids), len(destination_ids)), None, dtype=object)
     paths: dict[tuple[str, str], list] = {}  # (origin, destination) -> the arcs of its route, when simulating
-    for origin in origin_ids:
+    for i, (origin, origin_code) in enumerate(zip(origin_ids, origin_codes.tolist(), strict=True)):
         # flights are used only when an end of the route is an airport (as Network.route does): a second search
         # when some destinations are airports and others not
-        flights = np.array([origin in airports or d in airports for d in destination_ids], dtype=bool)
-        values = np.full((len(destination_ids), len(_TOTALS)), np.nan)
+        flights = to_airport | airport[origin_code]
         for flying in np.unique(flights):
             modes = set(constraints.modes) | (set() if flying else {"air"})
             dist, sums, via = _tree_totals(graph, totals, origin, blocked_places, modes, blocked_legs)
             best = _nearest(dist[flat], owner, len(destination_ids))
             found = (best >= 0) & (flights == flying)
-            values[found] = sums[flat[best[found]]]
+            values[i, found] = sums[flat[best[found]]]
             if journeys:
                 for j in np.flatnonzero(found):
                     if destination_ids[j] != origin:
                         paths[origin, destination_ids[j]] = _path(graph, via, int(flat[best[j]]))
-        frame = pd.DataFrame(values, columns=list(_TOTALS),
-                             index=pd.MultiIndex.from_product([[origin], destination_ids],
-                                                              names=["origin", "destination"]))
-        frame["reachable"] = ~np.isnan(values[:, 0])
-        frame["reason"] = None
-        frame.loc[~frame["reachable"], "reason"] = ("no route without what is avoided" if constraints
-                                                    else "no route joins them in this network")
+        reachable[i] = ~np.isnan(values[i, :, 0])
+        reason[i, ~reachable[i]] = no_route
         if origin in blocked_places:
-            frame[list(_TOTALS)], frame["reachable"], frame["reason"] = np.nan, False, "an end of the route is avoided"
-        frame.loc[ends_avoided, list(_TOTALS)] = np.nan
-        frame.loc[ends_avoided, ["reachable", "reason"]] = [False, "an end of the route is avoided"]
-        if origin in destination_ids:
-            frame.loc[(origin, origin), [*_TOTALS, "reachable", "reason"]] = [*[0.0] * len(_TOTALS), True, None]
-        frames.append(frame)
-    frame = pd.concat(frames)
-    frame["time_days"] = frame["time_h"] / 24.0
-    frame["border_crossings"] = frame["border_crossings"].astype("Int64")
-    frame["reachable"] = frame["reachable"].astype(bool)
-    frame = frame[list(COLUMNS)]
+            values[i], reachable[i], reason[i] = np.nan, False, "an end of the route is avoided"
+        values[i, ends_avoided], reachable[i, ends_avoided] = np.nan, False
+        reason[i, ends_avoided] = "an end of the route is avoided"
+        for j in np.flatnonzero(destination_codes == origin_code):
+            values[i, j], reachable[i, j], reason[i, j] = 0.0, True, None
+    # one frame for all pairs, its index made from its levels and codes (nothing to factorise again)
+    pairs = values.reshape(-1, len(_TOTALS))
+    index = pd.MultiIndex(levels=[pd.Index(origin_ids), pd.Index(destination_ids)],
+                          codes=[np.repeat(np.arange(len(origin_ids)), len(destination_ids)),
+                                 np.tile(np.arange(len(destination_ids)), len(origin_ids))],
+                          names=["origin", "destination"], verify_integrity=False)
+    crossings = pairs[:, _TOTALS.index("border_crossings")]
+    columns = {name: pairs[:, k] for k, name in enumerate(_TOTALS)}
+    columns["time_days"] = columns["time_h"] / 24.0
+    columns["border_crossings"] = pd.arrays.IntegerArray(np.nan_to_num(crossings).astype(np.int64),
+                                                         np.isnan(crossings))
+    columns["reachable"] = reachable.reshape(-1)
+    columns["reason"] = reason.reshape(-1)
+    frame = pd.DataFrame({name: columns[name] for name in COLUMNS}, index=index)
     if journeys:
-        frame = _simulated(network, frame, paths, chosen, by, journeys, seed)
+        frame = _simulated(network, graph, frame, paths, chosen, journeys, seed)
     return frame
 
 
-def _path(graph: ExpandedGraph, via: np.ndarray, node: int) -> list:
-    """Return the arcs of the search tree's path to sub-node ``node``, from the origin on."""
+def _path(graph: ExpandedGraph, via: np.ndarray, node: int) -> list[int]:
+    """Return the arcs (indices) of the search tree's path to sub-node ``node``, from the origin on."""
     compiled, arcs = graph.compiled, []
+    order, tail = compiled.order, compiled.tail
     while via[node] >= 0:
         entry = int(via[node])
-        arcs.append(graph.arcs[int(compiled.order[entry])])
-        node = int(compiled.tail[entry])
+        arcs.append(int(order[entry]))
+        node = int(tail[entry])
     return arcs[::-1]
 
 
-def _simulated(network: Network, frame: pd.DataFrame, paths: dict[tuple[str, str], list], chosen: Conditions,
-               by: str, journeys: int, seed: int | None) -> pd.DataFrame:
+def _simulated(network: Network, graph: ExpandedGraph, frame: pd.DataFrame, paths: dict[tuple[str, str], list[int]],
+               chosen: Conditions, journeys: int, seed: int | None) -> pd.DataFrame:
     """Return the skim with each reachable pair's simulated P10, P50, P90 and mean days (NaN where unreachable;
-    zero for a place with itself)."""
-    from .simulation import HOURS_PER_DAY, journey_totals
+    zero for a place with itself).
+
+    Each pair's journeys are drawn through its route's elements priced under ``chosen``, as a Route built on the
+    same arcs carries them (joins are not elements); an arc shared by many pairs' routes is priced once.
+    """
+    from .simulation import HOURS_PER_DAY, journey_totals_of
+
+    priced: dict[int, object] = {}
+
+    def estimate(arc: int):
+        if arc not in priced:
+            leg = int(graph.arc_leg[arc])
+            leg_id = graph.leg_ids[leg] if leg >= 0 else None
+            if graph.arc_is_leg[arc]:
+                priced[arc] = network.price_leg(str(leg_id), chosen)
+            elif graph.arc_kind[arc] == 0:
+                priced[arc] = None  # a join in the expanded graph, not a stop
+            else:
+                priced[arc] = network.price_stop(graph.kinds[int(graph.arc_kind[arc])],
+                                                 graph.places[int(graph.arc_place[arc])], leg_id, chosen)
+        return priced[arc]
 
     seeds = np.random.SeedSequence(seed).spawn(len(frame))
     values = np.full((len(frame), len(SIMULATED)), np.nan)
@@ -136,8 +167,9 @@ def _simulated(network: Network, frame: pd.DataFrame, paths: dict[tuple[str, str
         if pair not in paths:  # a place with itself
             values[i] = 0.0
             continue
-        route = network._route(list(pair), paths[pair], chosen, by, booked_under=DEFAULT_CONDITIONS)
-        days = journey_totals(route, n=journeys, seed=np.random.default_rng(seeds[i]).integers(2**63)) / HOURS_PER_DAY
+        elements = [p for p in map(estimate, paths[pair]) if p is not None]
+        hours = journey_totals_of(elements, n=journeys, seed=np.random.default_rng(seeds[i]).integers(2**63))
+        days = hours / HOURS_PER_DAY
         values[i, :3] = np.percentile(days, (10, 50, 90))
         values[i, 3] = days.mean()
     frame = frame.copy()
@@ -157,18 +189,26 @@ def _nearest(dist: np.ndarray, owner: np.ndarray, count: int) -> np.ndarray:
     return best
 
 
-def _places(network: Network, given: str | Sequence[str]) -> list[str]:
+def _places(network: Network, graph: ExpandedGraph, given: str | Sequence[str]) -> tuple[list[str], np.ndarray]:
+    """Return the place ids of names, ids or aliases (each once, in the order given) and their codes in the
+    graph; ids are matched all at once, anything else through :meth:`Network.place`."""
     names = [given] if isinstance(given, str) else list(given)
-    ids = network._node_records  # an id is its own place (validation refuses a name shared with another place)
-    return list(dict.fromkeys(name if name in ids else network.place(name) for name in names))
+    codes = graph.place_index.get_indexer(pd.Index(names, dtype=object))
+    ids = np.array(names, dtype=object)
+    for i in np.flatnonzero(codes < 0):  # an id is its own place (validation refuses a name shared with another)
+        ids[i] = network.place(str(names[i]))
+    ids = pd.unique(ids)
+    return ids.tolist(), graph.place_index.get_indexer(pd.Index(ids, dtype=object))
 
 
 def _arc_totals(network: Network, priced: ExpandedGraph, graph: ExpandedGraph) -> np.ndarray:
     """Return, per entry of the compiled graph, what its arc adds to each total (columns as in ``_TOTALS``)."""
     countries = {place: record["country"] for place, record in network._node_records.items()}
-    values = np.array([(a.distance_km, a.time_h, a.cost_usd, a.co2_kg if a.element == "leg" else 0.0,
-                        float(a.element == "leg" and countries[a.place] != countries[str(a.to_place)]))
-                       for a in priced.arcs], dtype=float).reshape(-1, len(_TOTALS))
+    country = pd.factorize(pd.Series([countries[p] for p in priced.places], dtype=object))[0]
+    is_leg = priced.arc_is_leg
+    border = is_leg & (country[priced.arc_place] != country[np.where(is_leg, priced.arc_to_place, priced.arc_place)])
+    values = np.column_stack([priced.arc_distance_km, priced.arc_time_h, priced.arc_cost_usd,
+                              np.where(is_leg, priced.arc_co2_kg, 0.0), border.astype(float)])
     return values[graph.compiled.order]
 
 
@@ -176,18 +216,39 @@ def _tree_totals(graph: ExpandedGraph, totals: np.ndarray, origin: str, blocked_
                  blocked_modes: set[str], blocked_legs: frozenset[str]
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return the distance of every sub-node from ``origin``, the totals of the path that reaches it and the entry
-    of the compiled graph that reached it (see :func:`corridors.routing.search_from`)."""
+    of the compiled graph that reached it (see :func:`corridors.routing.search_from`).
+
+    The totals are summed down the search tree level by level (a level: the sub-nodes as many arcs from the
+    origin), each level's sub-nodes adding their arcs' totals to their parents' sums at once. The levels come
+    from a breadth-first walk of the tree in C (scipy): its order lists them one after the other, and each
+    level ends where the children of the one before it do.
+    """
     start = dict.fromkeys(graph.departures.get(origin, ()), 0.0)
     dist, via = search_from(graph, start, blocked_places=blocked_places, blocked_modes=blocked_modes,
                             blocked_legs=blocked_legs)
-    reached = via >= 0
-    sums = np.zeros((len(via), totals.shape[1]))
-    sums[reached] = totals[via[reached]]  # what the last arc adds
-    up = np.full(len(via), -1, dtype=np.int64)
-    up[reached] = graph.compiled.tail[via[reached]]
-    while (up >= 0).any():  # each round adds the sums of the path above, then looks twice as far up
-        has = up >= 0
-        above = up[has]
-        sums[has] += sums[above]
-        up[has] = up[above]
-    return dist, sums, via
+    n = len(via)
+    entries = np.sort(via[via >= 0])  # the tree's arcs, sorted by tail since the entries are
+    compiled = graph.compiled
+    starts = np.fromiter(start, dtype=np.int64, count=len(start))
+    tails = np.concatenate([compiled.tail[entries], np.full(len(starts), n)])
+    heads = np.concatenate([compiled.head[entries], starts])
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(tails, minlength=n + 1))])
+    tree = scipy.sparse.csr_matrix((np.ones(len(heads)), heads, indptr), shape=(n + 1, n + 1))
+    order = breadth_first_order(tree, n, directed=True, return_predecessors=False)
+    # in breadth-first positions, each level is one slice and its parents' rows come before it
+    position = np.empty(n + 1, dtype=np.int64)
+    position[order] = np.arange(len(order))
+    parent = np.full(n + 1, n, dtype=np.int64)
+    parent[heads] = tails
+    above = position[parent[order]]
+    added = np.zeros((len(order), totals.shape[1]))
+    added[position[compiled.head[entries]]] = totals[entries]
+    sums = np.zeros((len(order), totals.shape[1]))  # position 0 is the root above the starts, at zero
+    ends = np.cumsum(np.diff(indptr)[order]) + 1  # where the children of the nodes up to each position end
+    begin, end = 1, int(ends[0])
+    while begin < end:
+        sums[begin:end] = sums[above[begin:end]] + added[begin:end]
+        begin, end = end, int(ends[end - 1])
+    found = np.zeros((n + 1, totals.shape[1]))
+    found[order] = sums
+    return dist, found[:n], via

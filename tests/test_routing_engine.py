@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 
 import networkx as nx
 import pytest
@@ -156,3 +157,140 @@ def test_the_bundled_network_is_searched_in_python_so_routes_are_unchanged(net: 
 def test_an_unknown_engine_is_refused(mini: corridors.Network) -> None:
     with pytest.raises(corridors.CorridorError, match="unknown engine"):
         shortest_arcs(mini.expanded_graph(), ["urumqi", "dostyk"], engine="fast")
+
+
+def _walked_expanded_graph(nodes: dict[str, dict], legs: list[dict], *, weight: str, stop_measure, leg_measure):
+    """The expanded graph built arc by arc, as the package built it before it built it with array operations:
+    the reference the array build must reproduce (sub-node numbers, arc order, payloads)."""
+    from corridors.stops import LegState, arrival_stops, departure_stops, transfer_stops
+
+    place_of: list[str] = []
+    arcs: list[tuple] = []
+    sub: dict[tuple, int] = {}
+
+    def new_node(place: str) -> int:
+        place_of.append(place)
+        return len(place_of) - 1
+
+    def sub_node(place: str, side: str, state) -> int:
+        if (place, side, state) not in sub:
+            sub[(place, side, state)] = new_node(place)
+        return sub[(place, side, state)]
+
+    def stop_arc(tail: int, head: int, kind: str, place: str, leg) -> None:
+        m = stop_measure(kind, place, leg)
+        arcs.append((tail, head, "stop", kind, place, m.time_h, 0.0, m.sources, leg, m.cost_usd, m.co2_kg, None,
+                     m.note))
+
+    for leg in legs:
+        state = LegState(leg["mode"], leg["gauge_mm"])
+        m = leg_measure(leg["id"])
+        for start, end in ((leg["from"], leg["to"]), (leg["to"], leg["from"])):
+            international = nodes[start]["country"] != nodes[end]["country"]
+            tail = sub_node(start, "dep", state)
+            service = leg["service"] if nodes[start].get("kind") != "passage" else None
+            for kind in departure_stops(leg["mode"], service, international):
+                head = new_node(start)
+                stop_arc(tail, head, kind, start, leg["id"])
+                tail = head
+            head = new_node(end)
+            arcs.append((tail, head, "leg", leg["mode"], start, m.time_h, leg["distance_km"], m.sources, leg["id"],
+                         m.cost_usd, m.co2_kg, end, None))
+            tail = head
+            for kind in arrival_stops(international):
+                head = new_node(end)
+                stop_arc(tail, head, kind, end, leg["id"])
+                tail = head
+            arcs.append((tail, sub_node(end, "arr", state), "stop", "", end, 0.0, 0.0, (), leg["id"], 0.0, 0.0,
+                         None, None))
+    states_at: dict[str, dict[str, list]] = {}
+    for place, side, state in sub:
+        states_at.setdefault(place, {"arr": [], "dep": []})[side].append(state)
+    for place, sides in states_at.items():
+        for arriving in sides["arr"]:
+            for departing in sides["dep"]:
+                kinds = transfer_stops(nodes[place]["facilities"], arriving, departing)
+                if kinds is None:
+                    continue
+                tail, final = sub[(place, "arr", arriving)], sub[(place, "dep", departing)]
+                for n, kind in enumerate(kinds):
+                    head = final if n == len(kinds) - 1 else new_node(place)
+                    stop_arc(tail, head, kind, place, None)
+                    tail = head
+                if not kinds:
+                    arcs.append((tail, final, "stop", "", place, 0.0, 0.0, (), None, 0.0, 0.0, None, None))
+    costs = [a[5] if weight == "time" else {"distance": a[6], "cost": a[9], "co2": a[10]}[weight] + 1e-6 * a[5]
+             for a in arcs]
+    departures: dict[str, list[int]] = {}
+    arrivals: dict[str, list[int]] = {}
+    for (place, side, _state), index in sub.items():
+        (departures if side == "dep" else arrivals).setdefault(place, []).append(index)
+    return place_of, arcs, costs, departures, arrivals
+
+
+def _same(a: object, b: object) -> bool:
+    return a == b or (isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b))
+
+
+def _assert_array_build_matches_the_walk(network: corridors.Network, weight: str) -> None:
+    from corridors.conditions import DEFAULT_CONDITIONS
+
+    graph = network.expanded_graph(weight=weight)
+    chosen = network.conditions(DEFAULT_CONDITIONS)
+    place_of, arcs, costs, departures, arrivals = _walked_expanded_graph(
+        network._node_records, network._leg_records, weight=weight,
+        stop_measure=lambda kind, place, leg: network._measure(network.price_stop(kind, place, leg, chosen)),
+        leg_measure=lambda leg: network._measure(network.price_leg(leg, chosen)))
+    assert graph.place_of == tuple(place_of)
+    assert len(graph.arcs) == len(arcs)
+    for built, walked in zip(graph.arcs, arcs, strict=True):
+        fields = (built.tail, built.head, built.element, built.kind, built.place, built.time_h, built.distance_km,
+                  built.sources, built.leg, built.cost_usd, built.co2_kg, built.to_place, built.note)
+        assert all(_same(x, y) for x, y in zip(fields, walked, strict=True)), (fields, walked)
+    assert graph.arc_cost.tolist() == pytest.approx(costs, rel=0, abs=0, nan_ok=True)
+    assert {p: list(n) for p, n in graph.departures.items()} == departures
+    assert {p: list(n) for p, n in graph.arrivals.items()} == arrivals
+
+
+@pytest.mark.parametrize("weight", ["time", "cost"])
+def test_the_array_build_gives_the_arcs_of_the_walk_on_the_bundled_network(net: corridors.Network,
+                                                                           weight: str) -> None:
+    _assert_array_build_matches_the_walk(net, weight)
+
+
+def test_the_array_build_gives_the_arcs_of_the_walk_on_a_synthetic_grid(tmp_path) -> None:
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from synthetic import write_grid
+
+    grid = corridors.load_network(write_grid(tmp_path / "grid", 600))
+    _assert_array_build_matches_the_walk(grid, "distance")
+
+
+@pytest.mark.parametrize(("origin", "destination", "blocked"), [
+    ("Xi'an", "Poti", {"blocked_modes": {"air"}}),
+    ("Urumqi", "Constanta", {"blocked_modes": {"air", "ferry"}}),
+    ("Chongqing", "Duisburg", {"blocked_modes": {"air"}, "blocked_places": {"baku"}}),
+])
+def test_simple_paths_come_in_the_order_and_at_the_costs_networkx_finds(net: corridors.Network, origin: str,
+                                                                       destination: str, blocked: dict) -> None:
+    from corridors.routing import simple_paths
+
+    graph = net.expanded_graph()
+    origin, destination = net.place(origin), net.place(destination)
+    plain = graph.to_networkx(blocked_modes=blocked.get("blocked_modes", ()))
+    plain.remove_nodes_from([n for n, p in enumerate(graph.place_of) if p in blocked.get("blocked_places", ())])
+    plain.add_edges_from(("source", n, {"cost": 0.0}) for n in graph.departures[origin] if n in plain)
+    plain.add_edges_from((n, "sink", {"cost": 0.0}) for n in graph.arrivals[destination] if n in plain)
+    reference = [sum(plain.edges[a, b]["cost"] for a, b in itertools.pairwise(path))
+                 for path in itertools.islice(nx.shortest_simple_paths(plain, "source", "sink", weight="cost"), 12)]
+    ours = list(itertools.islice(simple_paths(graph, graph.departures[origin], graph.arrivals[destination],
+                                              **blocked), 12))
+    assert [_path_cost(arcs, "time") for arcs in ours] == pytest.approx(reference, abs=1e-6)
+    for arcs in ours:
+        nodes = [arcs[0].tail, *(a.head for a in arcs)]
+        assert len(nodes) == len(set(nodes))  # simple: no sub-node twice
+        assert all(a.head == b.tail for a, b in itertools.pairwise(arcs))
+        assert not any(a.place in blocked.get("blocked_places", ()) for a in arcs)
