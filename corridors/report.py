@@ -28,7 +28,18 @@ from PIL import Image
 from .charts import context_chart, month_chart, plain
 from .datasets import data_path, dataset_info
 from .errors import CorridorError
-from .maps import EmbeddedMap, check_page_path, embed, esc, link, resources_html, write_text
+from .maps import (
+    SOURCE_GRADES,
+    UNGRADED,
+    EmbeddedMap,
+    check_page_path,
+    embed,
+    esc,
+    link,
+    resources_html,
+    source_grades,
+    write_text,
+)
 
 if TYPE_CHECKING:
     from .network import Network
@@ -87,33 +98,11 @@ def _sid(source: str) -> str:
     return f"<span class='sid'>{esc(source).replace('_', '_<wbr>')}</span>"
 
 
-#: The kinds of source (``contract.SOURCE_KINDS``: who stands behind the text) as the report shows them: a short
-#: badge beside every cited id, and what it means, said once in the legend.
-SOURCE_GRADES: dict[str, tuple[str, str]] = {
-    "operator_government": ("official", "an operator, port, railway, ministry, customs or state agency"),
-    "international_org": ("intl org", "an international organisation: ADB/CAREC, the World Bank, OECD, UN and EU "
-                                      "bodies, UIC"),
-    "research": ("research", "a paper, a consultancy's study, a method or an open dataset"),
-    "press": ("press", "news media and the trade press"),
-    "secondary_copy": ("copy", "a secondary copy: an encyclopedia or its mirror, a blog, a forum or an aggregator"),
-}
-#: A source whose kind the dataset does not give (a user's network may not grade its sources).
-UNGRADED = ("ungraded", "the dataset does not say what kind of source this is")
-
-
 def _grade(kind: str) -> str:
     """Return the badge of a kind of source; its meaning is in the badge's tooltip and in the legend."""
     label, meaning = SOURCE_GRADES.get(kind, UNGRADED)
     css = kind if kind in SOURCE_GRADES else "none"
     return f"<span class='grade g-{css}' title='{esc(label)}: {esc(meaning)}'>{esc(label)}</span>"
-
-
-def _source_grades(network: Network) -> dict[str, str]:
-    """Return each source's kind (``""`` where the dataset gives none)."""
-    sources = network.sources
-    if "kind" not in sources.columns:
-        return {}
-    return {str(k): (v if isinstance(v, str) else "") for k, v in sources["kind"].items()}
 
 
 def _cite(source: str, grades: Mapping[str, str]) -> str:
@@ -269,7 +258,7 @@ def build_report(network: Network, settings: ReportSettings | None = None) -> st
     from .simulation import simulate
 
     s = settings or ReportSettings()
-    grades = _source_grades(network)
+    grades = source_grades(network)
     cited: list[str] = []
     sections: list[str] = []
     maps: list[EmbeddedMap] = []

@@ -333,7 +333,7 @@ CITED_GRADES = """() => [...document.querySelectorAll('.sid')].filter(e => !e.cl
 
 
 def test_every_cited_source_shows_its_grade(browser, net: corridors.Network, report: Path) -> None:
-    from corridors.report import SOURCE_GRADES
+    from corridors.maps import SOURCE_GRADES
 
     page = Page(browser, report)
     try:

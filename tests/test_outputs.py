@@ -115,7 +115,8 @@ def test_pages_check_link_schemes_where_they_render_them(mini: corridors.Network
 
 def test_every_kind_of_source_has_a_grade_in_the_report() -> None:
     from corridors.contract import SOURCE_KINDS
-    from corridors.report import SOURCE_GRADES, _cite, _grades_legend
+    from corridors.maps import SOURCE_GRADES
+    from corridors.report import _cite, _grades_legend
 
     assert tuple(SOURCE_GRADES) == SOURCE_KINDS
     labels = [label for label, _ in SOURCE_GRADES.values()]
@@ -152,3 +153,17 @@ def test_the_month_chart_follows_a_journey_whose_months_differ(net: corridors.Ne
     # the report's own route is kept where the data describe its months
     caspian = net.route("Xi'an", "Poti", via=("Alat",), avoid=("RUS", "IRN"))
     assert _month_route(net, caspian, ReportSettings())[0] is caspian
+
+
+def test_map_popups_grade_their_sources(net: corridors.Network, mini: corridors.Network) -> None:
+    from corridors.maps import SOURCE_GRADES, UNGRADED, _sources_html
+
+    source = "wiki_longhai"
+    label = SOURCE_GRADES[net.sources.at[source, "kind"]][0]
+    assert f">{source}</a> ({label})" in _sources_html(net, [source])
+
+    class Ungraded:  # a user's network whose sources say nothing of their kind
+        sources = mini.sources.drop(columns="kind", errors="ignore")
+
+    first = str(mini.sources.index[0])
+    assert f"({UNGRADED[0]})" in _sources_html(Ungraded(), [first])  # type: ignore[arg-type]
