@@ -347,7 +347,10 @@ def build_report(network: Network, settings: ReportSettings | None = None) -> st
     described = months.loc[months["described"], "name"].tolist()
     sections.append(
         "<section id='months'><h2>Month by month</h2>"
-        f"<p>The journey {esc(names[0])} → {esc(names[1])} {esc(month_journey)} "
+        + ("<p>The route above passes no port or section whose months the data describe, so its twelve months "
+           "would all be the same; this chart follows instead a featured corridor between the same places.</p>"
+           if month_route is not route else "")
+        + f"<p>The journey {esc(names[0])} → {esc(names[1])} {esc(month_journey)} "
         f"({month_route.distance_km:,.0f} km; {esc(' → '.join(month_route.countries))}), taken in each month of "
         "the year under typical conditions. "
         + (f"The data describe {esc(', '.join(described))} on this route (a port's own closure odds or a seasonal "
