@@ -135,11 +135,11 @@ def source_grades(network: Network) -> dict[str, str]:
 
 def _sources_html(network: Network, ids: Iterable[str]) -> str:
     sources = network.sources
-    grades = source_grades(network)
+    graded = "kind" in sources.columns
     links = []
     for source in dict.fromkeys(i for i in ids if i):
         if source in sources.index:
-            label = SOURCE_GRADES.get(grades.get(source, ""), UNGRADED)[0]
+            label = SOURCE_GRADES.get(sources.at[source, "kind"] if graded else "", UNGRADED)[0]
             links.append(f"{link(sources.at[source, 'url'], source, new_tab=True)} ({esc(label)})")
         else:
             links.append(esc(source))
