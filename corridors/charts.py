@@ -15,13 +15,15 @@ from __future__ import annotations
 import io
 import math
 import os
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.text import Text
+from matplotlib.transforms import Bbox
 
 from .errors import CorridorError
 
@@ -70,6 +72,29 @@ def plain(text: object, width: int = 100) -> str:
     if len(text) > width:
         text = text[: width - 1] + "…"
     return text.replace("$", r"\$")
+
+
+#: Stop labels: their size, the gap between a step and its label, and the free margin kept round each label.
+LABEL_FONT_SIZE = 7
+LABEL_GAP_PT = 4.0
+LABEL_PAD_PX = 2.0
+#: A label on a white ground, so that the lines it lies over do not cross out its letters; the ground's margin
+#: (in font sizes) stays inside the free margin above.
+LABEL_GROUND = {"boxstyle": "square,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.8}
+#: The colour of a label that names a stop on several lines.
+SHARED_LABEL_COLOUR = "#333333"
+
+
+@dataclass(frozen=True)
+class StopLabel:
+    """A stop's label at the middle of its step: ``step`` (the step's height in the chart's unit) orders who
+    chooses a place first."""
+
+    x: float
+    y: float
+    text: str
+    colour: str
+    step: float
 
 
 @dataclass(frozen=True)
@@ -126,7 +151,7 @@ def time_distance_chart(series: Sequence[Series], *, title: str | None = None, l
     axes = figure.add_subplot()
     if len(series) > 3:  # with many lines, name only the longest stops
         label_stops_over_h = max(label_stops_over_h, 48.0)
-    labels: list[tuple[float, float, str, str]] = []  # x, y, text, colour
+    labels: list[StopLabel] = []
     for i, s in enumerate(series):
         colour = PALETTE[i % len(PALETTE)]
         km, days, stops = profile_points(s.route, measure)
@@ -145,8 +170,8 @@ def time_distance_chart(series: Sequence[Series], *, title: str | None = None, l
             if kinds:
                 _, place, at_km, _, _ = group[0]
                 text = f"{' + '.join(k.replace('_', ' ') for k in kinds)}, {s.route.network.place_name(place)}"
-                labels.append((at_km, (group[0][3] + group[-1][4]) / 2, text, colour))
-    _place_labels(axes, labels)
+                start, end = group[0][3], group[-1][4]
+                labels.append(StopLabel(at_km, (start + end) / 2, text, colour, end - start))
     axes.set_xlabel("distance travelled (km)")
     # one dollar sign is no mathematics, and this text is ours: left as it is, so get_ylabel() reads "US$"
     axes.set_ylabel("time since departure (days)" if measure == "time" else "cost so far (US$ per FEU)")
@@ -156,6 +181,7 @@ def time_distance_chart(series: Sequence[Series], *, title: str | None = None, l
     axes.legend(loc="upper left", fontsize=8)
     default = "Time–distance" if measure == "time" else "Cost–distance"
     axes.set_title(plain(title or f"{default}: sloped lines are legs, vertical steps are stops"))
+    _place_labels(figure, axes, _shared(labels))  # last: fitted round the legend, in the axes as finally laid out
     return figure
 
 
@@ -253,21 +279,97 @@ def _stops_by_place(stops: Sequence[tuple[str, str, float, float, float]]
     return groups
 
 
-def _place_labels(axes: Axes, labels: list[tuple[float, float, str, str]]) -> None:
-    """Write stop labels, nudging up those that would overlap a label already written near the same distance."""
+def _shared(labels: Sequence[StopLabel]) -> list[StopLabel]:
+    """Return the labels with those that name the same stop at the same point of the chart (two sea corridors
+    leaving the same port) written once, in a neutral colour since the stop is on both lines."""
+    merged: dict[tuple[str, float, float], StopLabel] = {}
+    for label in labels:
+        key = (label.text, round(label.x), round(label.y, 2))
+        first = merged.get(key)
+        merged[key] = label if first is None else (
+            first if first.colour == label.colour else replace(first, colour=SHARED_LABEL_COLOUR))
+    return list(merged.values())
+
+
+def _place_labels(figure: Figure, axes: Axes, labels: Sequence[StopLabel]) -> None:
+    """Write stop labels where no two overlap, nor the legend: each as near its step as it fits, with a leader line
+    to the step when it had to move.
+
+    The place is chosen on the drawn page, not in data units: a label's size is its text measured by the renderer
+    once the layout is done, so a long place name takes the room it really takes. Longer stops choose first (they
+    are what the chart is read for); each label tries the right of its step, then the left, then ever further up or
+    down, and keeps the first spot that is free and inside the axes.
+    """
     if not labels:
         return
-    x_span = max(x for x, *_ in labels) or 1.0
-    y_span = max(y for _, y, *_ in labels) or 1.0
-    min_gap = 0.035 * y_span
-    placed: list[tuple[float, float]] = []
-    for x, y, text, colour in sorted(labels):
-        for px, py in sorted(placed, key=lambda p: p[1]):
-            if abs(px - x) < 0.08 * x_span and abs(py - y) < min_gap:
-                y = py + min_gap
-        placed.append((x, y))
-        axes.annotate(plain(text, 60), (x, y), fontsize=7, xytext=(4, 0), textcoords="offset points", va="center",
-                      color=colour)
+    drawn = [axes.annotate(plain(label.text, 60), (label.x, label.y), fontsize=LABEL_FONT_SIZE, va="center")
+             for label in labels]
+    for text in drawn:
+        text.set_in_layout(False)  # labels are fitted into the axes; they must not move the axes they are fitted to
+    figure.draw_without_rendering()  # runs the layout, so that the axes and the legend are where they will be drawn
+    frame = axes.get_window_extent()
+    legend = axes.get_legend()
+    taken = [legend.get_window_extent()] if legend is not None else []
+    points_per_px = 72.0 / figure.dpi
+    gap_px = LABEL_GAP_PT / points_per_px
+    order = sorted(range(len(labels)), key=lambda i: (-labels[i].step, labels[i].x, labels[i].y))
+    for i in order:
+        label, text = labels[i], drawn[i]
+        box = Text.get_window_extent(text)  # the text alone, measured where it stands now
+        width, height = box.width + 2 * LABEL_PAD_PX, box.height + 2 * LABEL_PAD_PX
+        at_x, at_y = axes.transData.transform((label.x, label.y))
+        # (overlap in px², box, shift in px, alignment); ha="left" stands the label right of its step
+        best: tuple[float, Bbox, float, str] = (math.inf, Bbox.unit(), 0.0, "left")
+        for dy in _offsets(height, frame.height):
+            for align in ("left", "right"):
+                x0 = at_x + gap_px - LABEL_PAD_PX if align == "left" else at_x - gap_px - width + LABEL_PAD_PX
+                spot = Bbox.from_bounds(x0, at_y + dy - height / 2, width, height)
+                overlap = _overlap_px2(spot, taken) + _outside_px2(spot, frame)
+                if overlap < best[0]:
+                    best = (overlap, spot, dy, align)
+                if overlap == 0:
+                    break
+            if best[0] == 0:
+                break
+        _, spot, dy, align = best
+        taken.append(spot)
+        text.remove()
+        moved = abs(dy) > height / 2  # beside its own step, a label needs no line to say whose it is
+        placed = axes.annotate(plain(label.text, 60), (label.x, label.y),
+                               xytext=(LABEL_GAP_PT if align == "left" else -LABEL_GAP_PT, dy * points_per_px),
+                               textcoords="offset points", fontsize=LABEL_FONT_SIZE, va="center", ha=align,
+                               color=label.colour, bbox=LABEL_GROUND,
+                               arrowprops={"arrowstyle": "-", "color": label.colour, "linewidth": 0.6, "alpha": 0.8,
+                                           "shrinkA": 1, "shrinkB": 2} if moved else None)
+        placed.set_in_layout(False)
+
+
+def _offsets(height_px: float, span_px: float) -> Iterator[float]:
+    """Yield vertical shifts (pixels) for a label: none first, then alternately up and down in steps of about half
+    a label's height, as far as the axes are tall."""
+    yield 0.0
+    step = max(height_px * 0.5, 1.0)
+    for k in range(1, int(span_px / step) + 1):
+        yield k * step
+        yield -k * step
+
+
+def _overlap_px2(box: Bbox, others: Sequence[Bbox]) -> float:
+    """Return the area (px²) ``box`` shares with the other boxes."""
+    total = 0.0
+    for other in others:
+        w = min(box.x1, other.x1) - max(box.x0, other.x0)
+        h = min(box.y1, other.y1) - max(box.y0, other.y0)
+        if w > 0 and h > 0:
+            total += w * h
+    return total
+
+
+def _outside_px2(box: Bbox, frame: Bbox) -> float:
+    """Return the area (px²) of ``box`` outside ``frame``: a label cut off at the axes' edge is a label lost."""
+    w = min(box.x1, frame.x1) - max(box.x0, frame.x0)
+    h = min(box.y1, frame.y1) - max(box.y0, frame.y0)
+    return box.width * box.height - max(w, 0.0) * max(h, 0.0)
 
 
 def check_chart_path(path: str | os.PathLike[str]) -> Path:

@@ -111,12 +111,36 @@ def _table(rows: Sequence[tuple[str, object]]) -> str:
     return f"<table style='font-size:12px'>{cells}</table>"
 
 
+#: The kinds of source (``contract.SOURCE_KINDS``: who stands behind the text) as pages show them: a short grade
+#: beside every cited id, and what it means.
+SOURCE_GRADES: dict[str, tuple[str, str]] = {
+    "operator_government": ("official", "an operator, port, railway, ministry, customs or state agency"),
+    "international_org": ("intl org", "an international organisation: ADB/CAREC, the World Bank, OECD, UN and EU "
+                                      "bodies, UIC"),
+    "research": ("research", "a paper, a consultancy's study, a method or an open dataset"),
+    "press": ("press", "news media and the trade press"),
+    "secondary_copy": ("copy", "a secondary copy: an encyclopedia or its mirror, a blog, a forum or an aggregator"),
+}
+#: A source whose kind the dataset does not give (a user's network may not grade its sources).
+UNGRADED = ("ungraded", "the dataset does not say what kind of source this is")
+
+
+def source_grades(network: Network) -> dict[str, str]:
+    """Return each source's kind (``""`` where the dataset gives none)."""
+    sources = network.sources
+    if "kind" not in sources.columns:
+        return {}
+    return {str(k): (v if isinstance(v, str) else "") for k, v in sources["kind"].items()}
+
+
 def _sources_html(network: Network, ids: Iterable[str]) -> str:
     sources = network.sources
+    graded = "kind" in sources.columns
     links = []
     for source in dict.fromkeys(i for i in ids if i):
         if source in sources.index:
-            links.append(link(sources.at[source, "url"], source, new_tab=True))
+            label = SOURCE_GRADES.get(sources.at[source, "kind"] if graded else "", UNGRADED)[0]
+            links.append(f"{link(sources.at[source, 'url'], source, new_tab=True)} ({esc(label)})")
         else:
             links.append(esc(source))
     return "<div style='font-size:11px'>Sources: " + ", ".join(links) + "</div>" if links else ""

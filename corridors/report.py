@@ -14,6 +14,7 @@ import base64
 import datetime as dt
 import io
 import os
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,10 +28,22 @@ from PIL import Image
 from .charts import context_chart, month_chart, plain
 from .datasets import data_path, dataset_info
 from .errors import CorridorError
-from .maps import EmbeddedMap, check_page_path, embed, esc, link, resources_html, write_text
+from .maps import (
+    SOURCE_GRADES,
+    UNGRADED,
+    EmbeddedMap,
+    check_page_path,
+    embed,
+    esc,
+    link,
+    resources_html,
+    source_grades,
+    write_text,
+)
 
 if TYPE_CHECKING:
     from .network import Network
+    from .route import Route
     from .simulation import TransitTime
 
 SEED_CLAIM = "aliyev_2025_black_sea"
@@ -85,22 +98,45 @@ def _sid(source: str) -> str:
     return f"<span class='sid'>{esc(source).replace('_', '_<wbr>')}</span>"
 
 
-def _ids(text: str) -> str:
-    """Return a cell of source ids (``a; b (weak sources only)``), each id broken only between its words."""
+def _grade(kind: str) -> str:
+    """Return the badge of a kind of source; its meaning is in the badge's tooltip and in the legend."""
+    label, meaning = SOURCE_GRADES.get(kind, UNGRADED)
+    css = kind if kind in SOURCE_GRADES else "none"
+    return f"<span class='grade g-{css}' title='{esc(label)}: {esc(meaning)}'>{esc(label)}</span>"
+
+
+def _cite(source: str, grades: Mapping[str, str]) -> str:
+    """Return a cited source id with its grade beside it."""
+    return f"{_sid(source)}&nbsp;{_grade(grades.get(source, ''))}"
+
+
+def _grades_legend() -> str:
+    """Return the legend of the grades, shown once at the top of the page."""
+    items = "".join(f"<li>{_grade(kind)} {esc(meaning)}</li>" for kind, (_, meaning) in SOURCE_GRADES.items())
+    return ("<div class='grades'><p>Beside every source, what kind of source it is (who stands behind the text, "
+            f"not how good the figure is):</p><ul>{items}</ul></div>")
+
+
+def _ids(text: str, grades: Mapping[str, str] | None = None) -> str:
+    """Return a cell of source ids (``a; b (weak sources only)``), each id broken only between its words and,
+    given the sources' ``grades``, graded."""
     parts = []
     for part in text.split("; "):
         source, _, rest = part.partition(" ")  # an id holds no space; a remark may follow it
-        parts.append(_sid(source) + (f" {esc(rest)}" if rest else ""))
+        shown = _sid(source) if grades is None or not source else _cite(source, grades)
+        parts.append(shown + (f" {esc(rest)}" if rest else ""))
     return "; ".join(parts)
 
 
 def _html_table(frame: pd.DataFrame, columns: Iterable[str], headers: Iterable[str], digits: int = 1,
-                ids: Iterable[str] = ()) -> str:
+                ids: Iterable[str] = (), cited: Iterable[str] = (), grades: Mapping[str, str] | None = None) -> str:
     """Return an HTML table in a box that scrolls sideways when the table is wider than the page. Numbers are
     right-aligned and never broken across lines; a column of whole numbers (counts) or of large ones (km, US$, kg)
-    is shown without decimals, others with ``digits``; the columns in ``ids`` hold source ids, kept whole."""
+    is shown without decimals, others with ``digits``; the columns in ``ids`` hold ids, kept whole, and those in
+    ``cited`` source ids, kept whole and shown with their grade from ``grades``."""
     columns = list(columns)
     ids = set(ids)
+    cited = set(cited)
     head = "".join(f"<th>{esc(h)}</th>" for h in headers)
     places = {}
     for column in columns:
@@ -120,7 +156,8 @@ def _html_table(frame: pd.DataFrame, columns: Iterable[str], headers: Iterable[s
                 text = "yes" if value else "no"
             else:
                 text = "" if value is None else str(value)
-            cells.append(f"<td>{_ids(text) if column in ids else esc(text)}</td>")
+            shown = _ids(text, grades or {}) if column in cited else _ids(text) if column in ids else esc(text)
+            cells.append(f"<td>{shown}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     return (f"<div class='scroll'><table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
             "</div>")
@@ -140,7 +177,38 @@ def _histograms(transits: Mapping[str, TransitTime]) -> Figure:
     return figure
 
 
-def _backtest_section(network: Network, s: ReportSettings, cited: list[str]) -> str:
+def _month_route(network: Network, route: Route, s: ReportSettings) -> tuple[Route, str]:
+    """Return the journey the month chart follows, and how the page names it.
+
+    It is the report's route when the data describe any month on it. A route where no month is described (the
+    overland way via Russia, say) would draw twelve equal months and hide the seasons, which the data document at
+    the Caspian and Black Sea ports: the chart then follows, between the same ends, the featured corridor on which
+    the data describe the most months (the first listed, on a tie).
+    """
+    from .registry import load_corridors
+    from .seasons import described_months
+
+    via = ", ".join(network.place_name(v) for v in route.via)
+    own = f"via {via}" if via else "as routed above"
+    if described_months(route):
+        return route, own
+    registry = load_corridors(network)
+    best: tuple[int, Route, str] | None = None
+    for corridor_id in s.corridors or tuple(registry):
+        corridor = registry[corridor_id]
+        try:
+            candidate = corridor.route(network, route.origin, route.destination)
+        except CorridorError:  # the corridor does not serve these ends
+            continue
+        count = len(described_months(candidate))
+        if count and (best is None or count > best[0]):
+            best = (count, candidate, corridor.name)
+    if best is None:
+        return route, own
+    return best[1], f"by the {best[2]}"
+
+
+def _backtest_section(network: Network, s: ReportSettings, cited: list[str], grades: Mapping[str, str]) -> str:
     """Return the backtest section: the model against observed journeys, its summaries and the predicted chart."""
     from .backtest import GROUPINGS, backtest, load_observations, load_rate_observations
 
@@ -176,9 +244,11 @@ def _backtest_section(network: Network, s: ReportSettings, cited: list[str]) -> 
         + _image(result.chart(), "predicted against observed journey times")
         + summaries
         + "<h3>The largest misses, and the element that weighs most in each</h3>"
-        + _html_table(worst, ["id", "corridor", "period", "observed_days", "p50_days", "error_pct", "largest_element"],
+        + _html_table(worst, ["id", "corridor", "period", "observed_days", "p50_days", "error_pct", "largest_element",
+                              "source"],
                       ["observation", "corridor", "period", "observed days", "model median days", "error %",
-                       "largest element of the median journey"], ids=["id"])
+                       "largest element of the median journey", "source"], ids=["id"], cited=["source"],
+                      grades=grades)
         + "</section>")
 
 
@@ -187,6 +257,7 @@ def build_report(network: Network, settings: ReportSettings | None = None) -> st
     from .claims import load_claims
 
     s = settings or ReportSettings()
+    grades = source_grades(network)
     cited: list[str] = []
     sections: list[str] = []
     maps: list[EmbeddedMap] = []
@@ -195,15 +266,16 @@ def build_report(network: Network, settings: ReportSettings | None = None) -> st
     # A network of one's own has its own claims, or none, and no seed claim: those sections say so or are left out.
     registry = load_claims(network) if network.has_table("claims") else {}
     if SEED_CLAIM in registry:
-        sections.extend(_seed_sections(network, registry, s, cited))
+        sections.extend(_seed_sections(network, registry, s, cited, grades))
     else:
-        sections.append(_own_claims_section(network, registry, s, cited))
-    sections.extend(_route_sections(network, s, cited, maps))
-    sections.extend(_dataset_sections(network, s, cited, maps))
-    return _page(network, s, sections, cited, maps)
+        sections.append(_own_claims_section(network, registry, s, cited, grades))
+    sections.extend(_route_sections(network, s, cited, maps, grades))
+    sections.extend(_dataset_sections(network, s, cited, maps, grades))
+    return _page(network, s, sections, cited, maps, grades)
 
 
-def _own_claims_section(network: Network, registry: dict, s: ReportSettings, cited: list[str]) -> str:
+def _own_claims_section(network: Network, registry: dict, s: ReportSettings, cited: list[str],
+                        grades: Mapping[str, str]) -> str:
     """Return the claims section of a dataset without the seed claim: its own claims checked, or a note."""
     from .claims import check
 
@@ -218,11 +290,12 @@ def _own_claims_section(network: Network, registry: dict, s: ReportSettings, cit
     return ("<section id='claims'><h2>Published claims</h2>"
             + _html_table(rows, ["claim", "who", "window", "verdict", "held", "source"],
                           ["claim", "who", "window", "verdict", "readings that hold, by conditions", "source"],
-                          ids=["source"])
+                          cited=["source"], grades=grades)
             + "</section>")
 
 
-def _seed_sections(network: Network, registry: dict, s: ReportSettings, cited: list[str]) -> list[str]:
+def _seed_sections(network: Network, registry: dict, s: ReportSettings, cited: list[str],
+                   grades: Mapping[str, str]) -> list[str]:
     """Return the sections on the seed claim, the other claims, the superlative and the context series."""
     from .claims import check
 
@@ -234,7 +307,7 @@ def _seed_sections(network: Network, registry: dict, s: ReportSettings, cited: l
     sections.append(
         "<section id='claim'><h2>The claim</h2>"
         f"<blockquote>“{esc(seed.claim.statement)}”<br><small>{esc(seed.claim.who)}, {esc(seed.claim.role)}, "
-        f"{esc(seed.claim.said_on)} — source [{_sid(seed.claim.source)}]</small></blockquote>"
+        f"{esc(seed.claim.said_on)} — source [{_cite(seed.claim.source, grades)}]</small></blockquote>"
         f"<p class='verdict'>Verdict: <b>{esc(seed.verdict)}</b></p>"
         + _html_table(table, ["label", "profile", "p_within", "median", "p90", "holds"],
                       ["reading", "conditions", "P(≤ 12 days)", "median days", "P90 days", "holds"])
@@ -256,17 +329,18 @@ def _seed_sections(network: Network, registry: dict, s: ReportSettings, cited: l
     sections.append("<section id='claims'><h2>Other published claims</h2>"
                     + _html_table(rows, ["claim", "who", "window", "verdict", "held", "source"],
                                   ["claim", "who", "window", "verdict", "readings that hold, by conditions", "source"],
-                                  ids=["source"])
+                                  cited=["source"], grades=grades)
                     + "</section>")
 
     superlative = next((c for c in others if c.claim.unit == "rank"), None)
     if superlative is not None:
-        sections.append(_superlative_section(superlative))
+        sections.append(_superlative_section(superlative, grades))
     sections.append(_context_section(network, seed.claim.said_on, cited))
     return sections
 
 
-def _route_sections(network: Network, s: ReportSettings, cited: list[str], maps: list[EmbeddedMap]) -> list[str]:
+def _route_sections(network: Network, s: ReportSettings, cited: list[str], maps: list[EmbeddedMap],
+                    grades: Mapping[str, str]) -> list[str]:
     """Return the sections on the route: its table, map, charts, distributions and months."""
     from .charts import Series, time_distance_chart
     from .seasons import by_month
@@ -302,7 +376,7 @@ def _route_sections(network: Network, s: ReportSettings, cited: list[str], maps:
         f"{esc(' → '.join(route.countries))}.</p>"
         + _map(route.map(offline=True), f"map of the route {names[0]} to {names[1]}", maps)
         + _html_table(steps, ["what", "where", "km", "time_h", "cum_days", "cited"],
-                      ["leg or stop", "where", "km", "hours", "day", "sources"], ids=["cited"])
+                      ["leg or stop", "where", "km", "hours", "day", "sources"], cited=["cited"], grades=grades)
         + "<h3>Time–distance chart</h3>" + _image(chart, "time-distance chart")
         + "<h3>Transit-time distributions</h3>" + _image(_histograms(transits), "histograms of days")
         + _html_table(pd.DataFrame([{"profile": p, **t.percentiles((10, 50, 90)), "mean": t.mean_days}
@@ -311,22 +385,32 @@ def _route_sections(network: Network, s: ReportSettings, cited: list[str], maps:
                                                                  "mean days"])
         + "</section>")
 
-    months = by_month(route, n=max(500, s.journeys // 5), seed=s.seed)
+    month_route, month_journey = _month_route(network, route, s)
+    if month_route is not route:
+        cited += list(month_route.sources())
+    months = by_month(month_route, n=max(500, s.journeys // 5), seed=s.seed)
     described = months.loc[months["described"], "name"].tolist()
     sections.append(
         "<section id='months'><h2>Month by month</h2>"
-        "<p>The same booked journey taken in each month of the year under typical conditions. "
+        + ("<p>The route above passes no port or section whose months the data describe, so its twelve months "
+           "would all be the same; this chart follows instead a featured corridor between the same places.</p>"
+           if month_route is not route else "")
+        + f"<p>The journey {esc(names[0])} → {esc(names[1])} {esc(month_journey)} "
+        f"({month_route.distance_km:,.0f} km; {esc(' → '.join(month_route.countries))}), taken in each month of "
+        "the year under typical conditions. "
         + (f"The data describe {esc(', '.join(described))} on this route (a port's own closure odds or a seasonal "
            "peak); the other months carry the annual figures, since no source gives them month by month.</p>"
            if described else "No month is described on this route by the data: every month carries the annual "
            "figures.</p>")
-        + _image(month_chart(months, title=f"{names[0]} → {names[1]} by month"), "median and P90 by month")
+        + _image(month_chart(months, title=f"{names[0]} → {names[1]} {month_journey}, by month"),
+                 f"median and P90 by month, {names[0]} to {names[1]} {month_journey}")
         + "</section>")
 
     return sections
 
 
-def _dataset_sections(network: Network, s: ReportSettings, cited: list[str], maps: list[EmbeddedMap]) -> list[str]:
+def _dataset_sections(network: Network, s: ReportSettings, cited: list[str], maps: list[EmbeddedMap],
+                      grades: Mapping[str, str]) -> list[str]:
     """Return the sections that read the dataset's tables: backtest, comparison, bottleneck and scenarios."""
     from .capacity import bottleneck
     from .compare import compare
@@ -335,7 +419,8 @@ def _dataset_sections(network: Network, s: ReportSettings, cited: list[str], map
     sections: list[str] = []
     # 2b. The backtest ----------------------------------------------------------------------------------------
     if network.folder is not None and (network.folder / "observations.csv").is_file():
-        sections.append(_backtest_section(network, s, cited))  # a dataset without observations has no backtest
+        # a dataset without observations has no backtest
+        sections.append(_backtest_section(network, s, cited, grades))
 
     # 3. Corridors compared -----------------------------------------------------------------------------------
     if not network.has_table("corridors"):
@@ -396,8 +481,8 @@ def _dataset_sections(network: Network, s: ReportSettings, cited: list[str], map
     return sections
 
 
-def _page(network: Network, s: ReportSettings, sections: list[str], cited: list[str], maps: list[EmbeddedMap]
-          ) -> str:
+def _page(network: Network, s: ReportSettings, sections: list[str], cited: list[str], maps: list[EmbeddedMap],
+          grades: Mapping[str, str]) -> str:
     """Return the whole page: the sections, then every source cited, between the header and the footer."""
     from . import __version__
 
@@ -406,11 +491,17 @@ def _page(network: Network, s: ReportSettings, sections: list[str], cited: list[
     listed = []
     for source in dict.fromkeys(c for c in cited if c in sources.index):
         row = sources.loc[source]
-        listed.append(f"<li id='src-{esc(source)}'><b>[{_sid(source)}]</b> {esc(row['title'])}"
+        listed.append(f"<li id='src-{esc(source)}'><b>[{_sid(source)}]</b> {_grade(grades.get(source, ''))} "
+                      f"{esc(row['title'])}"
                       f"{', ' + esc(row['publisher']) if row['publisher'] else ''}"
                       f"{' (' + esc(row['year']) + ')' if row['year'] else ''}. "
                       f"{link(row['url'], row['url'])}</li>")
-    sections.append(f"<section id='sources'><h2>Sources ({len(listed)})</h2><ol>{''.join(listed)}</ol></section>")
+    kinds = Counter(grades.get(c, "") for c in dict.fromkeys(c for c in cited if c in sources.index))
+    counts = ", ".join(f"{kinds[kind]} {label}" for kind, (label, _) in [*SOURCE_GRADES.items(), ("", UNGRADED)]
+                       if kinds[kind])
+    sections.append(f"<section id='sources'><h2>Sources ({len(listed)})</h2>"
+                    + (f"<p>By kind: {esc(counts)}.</p>" if counts else "")
+                    + f"<ol>{''.join(listed)}</ol></section>")
 
     generated = dt.date.today().isoformat()
     data = dataset_info(network)
@@ -429,7 +520,7 @@ def _page(network: Network, s: ReportSettings, sections: list[str], cited: list[
             "<a href='#months'>By month</a> · "
             "<a href='#backtest'>Backtest</a> · <a href='#compare'>Corridors compared</a> · "
             "<a href='#bottleneck'>Bottleneck</a> · "
-            "<a href='#scenarios'>What if</a> · <a href='#sources'>Sources</a></nav></header>"
+            "<a href='#scenarios'>What if</a> · <a href='#sources'>Sources</a></nav>" + _grades_legend() + "</header>"
             + "".join(sections) + f"<footer class='meta dataset'>{made}</footer></body></html>")
 
 
@@ -438,7 +529,7 @@ CONTEXT_SERIES = ("china_azerbaijan_trade", "middle_corridor_tonnes", "middle_co
                   "btk_tonnes")
 
 
-def _superlative_section(result) -> str:
+def _superlative_section(result, grades: Mapping[str, str]) -> str:
     """Return the section on the superlative claim: a verdict for each word on each journey, typical conditions."""
     rows = pd.DataFrame([{"word": r.reading.word.replace("_", " "), "journey": r.reading.label.split(": ", 1)[-1],
                           "verdict": r.word.describe() if r.word is not None else (r.error or "no route"),
@@ -446,7 +537,7 @@ def _superlative_section(result) -> str:
                          for r in result.results if r.profile == "typical"])
     return ("<section id='superlative'><h2>“The safest, shortest and most attractive”?</h2>"
             f"<blockquote>“{esc(result.claim.statement)}”<br><small>{esc(result.claim.who)}, "
-            f"{esc(result.claim.said_on)} — source [{_sid(result.claim.source)}]</small></blockquote>"
+            f"{esc(result.claim.said_on)} — source [{_cite(result.claim.source, grades)}]</small></blockquote>"
             f"<p class='verdict'>Verdict: <b>{esc(result.verdict)}</b> ({esc(result.holds_summary())})</p>"
             + _html_table(rows, ["word", "journey", "verdict", "holds"], ["word", "journey", "typical conditions",
                                                                           "holds"])
@@ -500,6 +591,16 @@ p,li,blockquote,h1,h2,h3{overflow-wrap:break-word}
 #sources a{overflow-wrap:anywhere}
 blockquote{font-size:18px;border-left:4px solid #f0c419;margin:10px 0;padding:6px 14px;background:#fffbea}
 .verdict{font-size:18px}.method,.meta{color:#555;font-size:13px}img.chart{max-width:100%;height:auto;margin:8px 0}
+.grade{display:inline-block;white-space:nowrap;font-size:11px;line-height:1.3;padding:0 5px;border-radius:8px;
+border:1px solid;vertical-align:baseline;font-weight:normal}
+.g-operator_government{color:#14532d;background:#e3f4e8;border-color:#7fbf95}
+.g-international_org{color:#0c4a6e;background:#e0f0fa;border-color:#7fb5d9}
+.g-research{color:#4c1d95;background:#efe8fb;border-color:#b39ddb}
+.g-press{color:#713f12;background:#fdf3dc;border-color:#d9b870}
+.g-secondary_copy{color:#7f1d1d;background:#fbe7e7;border-color:#dc9a9a}
+.g-none{color:#444;background:#f0f0f0;border-color:#bbb}
+.grades p{margin:6px 0 2px}.grades ul{list-style:none;padding:0;margin:0 0 8px;font-size:13px;color:#444}
+.grades li{margin:2px 0}
 footer{border-top:1px solid #ddd;margin-top:36px;padding-top:8px}
 .corridors-map{margin:10px 0}
 nav a{color:#1f5fa8}code{background:#f3f3f3;padding:1px 3px}

@@ -174,16 +174,23 @@ def by_month(route: Any, *, conditions: str | Conditions | None = None, n: int =
 
     network = route.network
     base = route.conditions if conditions is None else network.conditions(conditions)
-    places = {e.place for e in route.stops}
-    groups = {e.priced.group for e in route.elements if e.priced is not None and e.priced.group}
-    book = network.condition_book.months
+    described = set(described_months(route))
     rows = []
     for month in range(1, 13):
         transit = route.under(network.conditions(base, month=month)).simulate(n=n, seed=seed)
         p = transit.percentiles((10, 50, 90))
-        described = (any((place, month) in book.closures for place in places)
-                     or bool(groups & set(book.peaks.get(month, ()))))
         rows.append({"month": month, "name": month_name(month), "p10_days": round(p["P10"], 2),
                      "p50_days": round(p["P50"], 2), "p90_days": round(p["P90"], 2),
-                     "closure_share": round(closure_share(transit), 3), "described": described})
+                     "closure_share": round(closure_share(transit), 3), "described": month in described})
     return pd.DataFrame(rows)
+
+
+def described_months(route: Any) -> tuple[int, ...]:
+    """Return the months (1–12) the data describe on a booked route: a closure row at one of its ports, or a peak
+    on one of its groups. Elsewhere a month is the annual figure."""
+    places = {e.place for e in route.stops}
+    groups = {e.priced.group for e in route.elements if e.priced is not None and e.priced.group}
+    book = route.network.condition_book.months
+    return tuple(month for month in range(1, 13)
+                 if any((place, month) in book.closures for place in places)
+                 or groups & set(book.peaks.get(month, ())))

@@ -316,7 +316,8 @@ def network_view(net: Any, *, sources: bool) -> list[Block]:
     for source_id, r in table_.iterrows():
         year = f" ({r['year']})" if r["year"] else ""
         publisher = f", {r['publisher']}" if r["publisher"] else ""
-        blocks.append(f"[{source_id}] {r['title']}{publisher}{year}. {r['url']}")
+        kind = f"{humanise(r['kind'])}: " if isinstance(r.get("kind"), str) and r["kind"] else ""  # who published it
+        blocks.append(f"[{source_id}] {kind}{r['title']}{publisher}{year}. {r['url']}")
     return blocks
 
 

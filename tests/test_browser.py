@@ -323,6 +323,55 @@ def test_the_report_names_its_dataset(browser, report: Path) -> None:
         page.close()
 
 
+#: For every source id shown in the page: its text, and the classes of the badge beside it ("" where none is).
+#: The backtest's first column holds observations' own ids (one is spelt as its source's), not citations.
+CITED_GRADES = """() => [...document.querySelectorAll('.sid')].filter(e => !e.closest('#backtest td:first-child'))
+  .map(e => {
+  const next = e.closest('li[id^="src-"]') ? e.closest('li').querySelector(':scope > .grade') : e.nextElementSibling;
+  return [e.textContent, next && next.classList.contains('grade') ? next.className : ''];
+})"""
+
+
+def test_every_cited_source_shows_its_grade(browser, net: corridors.Network, report: Path) -> None:
+    from corridors.maps import SOURCE_GRADES
+
+    page = Page(browser, report)
+    try:
+        p = page.page
+        kinds = net.sources["kind"]
+        shown = [(text, badge) for text, badge in p.evaluate(CITED_GRADES) if text in kinds.index]
+        assert len(shown) > 200  # the claims, the route's legs and stops, the backtest's misses and the list
+        for text, badge in shown:
+            assert f"g-{kinds[text]}" in badge.split(), (text, badge)
+        listed = p.locator("#sources li[id^='src-']")
+        assert p.locator("#sources li[id^='src-'] > .grade").count() == listed.count()
+        # the claim's own source, in its quotation, carries its grade where a reader sees it
+        claim_grade = p.locator("#claim blockquote .grade")
+        assert claim_grade.count() == 1
+        assert claim_grade.bounding_box()["width"] > 10
+        # the five kinds are explained once, near the top
+        legend = p.locator(".grades")
+        assert legend.count() == 1
+        assert legend.locator(".grade").all_inner_texts() == [label for label, _ in SOURCE_GRADES.values()]
+        assert page.errors == []
+    finally:
+        page.close()
+
+
+def test_the_month_chart_names_its_journey(browser, report: Path) -> None:
+    """The month chart follows a journey across the Caspian, whose ports' winter closures the data describe, and
+    says which journey it is."""
+    page = Page(browser, report)
+    try:
+        text = page.page.locator("#months p").first.inner_text()
+        assert "via Baku port (Alat)" in text
+        assert "AZE" in text
+        assert "November, December" in text
+        assert "Baku port (Alat)" in page.page.locator("#months img.chart").get_attribute("alt")
+    finally:
+        page.close()
+
+
 def test_a_hostile_place_name_shows_as_text(browser, tmp_path: Path) -> None:
     folder = tmp_path / "hostile"
     shutil.copytree(DATA / "mini", folder)

@@ -111,3 +111,59 @@ def test_pages_check_link_schemes_where_they_render_them(mini: corridors.Network
     shown = _sources_html(Hostile(), list(mini.sources.index[:2]))  # type: ignore[arg-type]
     assert "javascript" not in shown
     assert "<a" not in shown
+
+
+def test_every_kind_of_source_has_a_grade_in_the_report() -> None:
+    from corridors.contract import SOURCE_KINDS
+    from corridors.maps import SOURCE_GRADES
+    from corridors.report import _cite, _grades_legend
+
+    assert tuple(SOURCE_GRADES) == SOURCE_KINDS
+    labels = [label for label, _ in SOURCE_GRADES.values()]
+    assert len(set(labels)) == len(labels)
+    legend = _grades_legend()
+    assert all(f">{label}</span>" in legend for label in labels)
+    assert "g-press" in _cite("some_source", {"some_source": "press"})
+    assert ">ungraded</span>" in _cite("unknown_source", {})  # a user's network need not grade its sources
+
+
+def test_the_terminal_lists_sources_with_their_kind(net: corridors.Network) -> None:
+    from corridors.views import network_view
+
+    lines = [b for b in network_view(net, sources=True) if isinstance(b, str)]
+    kind = net.sources.at["wiki_longhai", "kind"].replace("_", " ")
+    assert any(line.startswith(f"[wiki_longhai] {kind}: ") for line in lines)
+
+
+def test_the_month_chart_follows_a_journey_whose_months_differ(net: corridors.Network) -> None:
+    """The overland Xi'an → Poti route (via Russia) meets no port whose months the data describe, so its twelve
+    months are the same: the report's month chart then follows the featured Middle Corridor route, which crosses
+    the Caspian, where the winter closures are."""
+    from corridors.report import ReportSettings, _month_route
+    from corridors.seasons import described_months
+
+    overland = net.route("Xi'an", "Poti")
+    assert described_months(overland) == ()
+    chosen, named = _month_route(net, overland, ReportSettings())
+    assert chosen is not overland
+    assert named.startswith("by the Middle Corridor")
+    assert "caspian" in {e.priced.group for e in chosen.elements if e.priced is not None}
+    assert {11, 12} <= set(described_months(chosen))  # the winter closures of the Caspian ports
+    assert (chosen.origin, chosen.destination) == (overland.origin, overland.destination)
+    # the report's own route is kept where the data describe its months
+    caspian = net.route("Xi'an", "Poti", via=("Alat",), avoid=("RUS", "IRN"))
+    assert _month_route(net, caspian, ReportSettings())[0] is caspian
+
+
+def test_map_popups_grade_their_sources(net: corridors.Network, mini: corridors.Network) -> None:
+    from corridors.maps import SOURCE_GRADES, UNGRADED, _sources_html
+
+    source = "wiki_longhai"
+    label = SOURCE_GRADES[net.sources.at[source, "kind"]][0]
+    assert f">{source}</a> ({label})" in _sources_html(net, [source])
+
+    class Ungraded:  # a user's network whose sources say nothing of their kind
+        sources = mini.sources.drop(columns="kind", errors="ignore")
+
+    first = str(mini.sources.index[0])
+    assert f"({UNGRADED[0]})" in _sources_html(Ungraded(), [first])  # type: ignore[arg-type]
