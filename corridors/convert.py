@@ -157,8 +157,8 @@ def to_graphml(network: Network, path: str | os.PathLike[str]) -> Path:
 def to_parquet(network: Network, folder: str | os.PathLike[str]) -> list[Path]:
     """Write the places and legs as GeoParquet files (``nodes.parquet``, ``legs.parquet``) and return them.
 
-    Columns keep their types (lists stay lists, gauges whole numbers) and ``geopandas.read_parquet`` reads each file
-    back as the GeoDataFrame :meth:`Network.to_gdfs` gives. The other tables are written by :meth:`Network.save`.
+    Columns keep their types (list fields stay lists, gauges whole numbers with gaps) and ``geopandas.read_parquet``
+    reads each file back as the GeoDataFrame :meth:`Network.to_gdfs` gives (lists as arrays). The other tables are written by :meth:`Network.save`.
     Needs ``pyarrow`` (``pip install corridors[parquet]``).
     """
     try:
@@ -184,8 +184,8 @@ def _flat(attrs: dict[str, Any]) -> dict[str, str | int | float | bool]:
             out[key] = join_list(sorted(value) if isinstance(value, frozenset | set) else map(str, value))
         elif hasattr(value, "wkt"):
             out[key] = value.wkt
-        elif value is None or (not isinstance(value, str) and pd.isna(value) and not isinstance(value, float)):
-            continue  # None or pd.NA: GraphML has no missing value (a float NaN is written as NaN)
+        elif value is None or (not isinstance(value, str) and pd.isna(value)):
+            continue  # GraphML has no missing value: a leg without a gauge or a stated time has no such attribute
         elif isinstance(value, np.generic):
             out[key] = value.item()
         else:

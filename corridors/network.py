@@ -116,7 +116,7 @@ class Network:
         return self.conditions(conditions if conditions is not None else (profile or DEFAULT_CONDITIONS))
 
     def to_gdfs(self) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-        """Return ``(nodes, legs)`` GeoDataFrames; :func:`graph_from_gdfs` turns them back into a network."""
+        """Return ``(nodes, legs)`` GeoDataFrames; ``graph_from_gdfs(nodes, legs, like=net)`` turns them back."""
         return self.nodes, self.legs
 
     @cached_property
