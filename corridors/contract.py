@@ -53,6 +53,9 @@ PASSAGE_ALIASES = {"suezcanal": "suez", "redsea": "suez", "babelmandeb": "bab_el
                    "babalmandab": "bab_el_mandeb", "bosphorus": "bosporus", "straitofgibraltar": "gibraltar",
                    "straitofmalacca": "malacca", "sundastrait": "sunda", "cape": "cape_of_good_hope",
                    "straitofhormuz": "hormuz", "ormuz": "hormuz", "panamacanal": "panama"}
+#: A leg's ``waypoints`` that say this (``searoute``, or ``searoute avoid suez``) are drawn by tools/sealanes.py along a
+#: maritime network, not read as points.
+SEAROUTE = "searoute"
 FIGURE_STATUSES = ("reported", "measured", "derived", "estimate", "approx", "claim", "plan")
 
 

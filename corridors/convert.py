@@ -158,8 +158,8 @@ def to_parquet(network: Network, folder: str | os.PathLike[str]) -> list[Path]:
     """Write the places and legs as GeoParquet files (``nodes.parquet``, ``legs.parquet``) and return them.
 
     Columns keep their types (list fields stay lists, gauges whole numbers with gaps) and ``geopandas.read_parquet``
-    reads each file back as the GeoDataFrame :meth:`Network.to_gdfs` gives (lists as arrays). The other tables are written by :meth:`Network.save`.
-    Needs ``pyarrow`` (``pip install corridors[parquet]``).
+    reads each file back as the GeoDataFrame :meth:`Network.to_gdfs` gives (lists as arrays). The other tables are
+    written by :meth:`Network.save`. Needs ``pyarrow`` (``pip install 'corridors[parquet]'``).
     """
     try:
         import pyarrow  # noqa: F401  (geopandas needs it to write Parquet, and says so less plainly)

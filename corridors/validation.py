@@ -23,10 +23,9 @@ from shapely.geometry import LineString, Point
 from shapely.ops import nearest_points
 
 from . import contract
-from .contract import Column
+from .contract import SEAROUTE, Column
 from .errors import Problem
 from .io import NO_ROWS, NUMBER, ROWS_REQUIRED, RawTable, parse_number, parse_whole_number
-from .sealanes import SEAROUTE
 from .timing import service_problem
 
 GEOD = Geod(ellps="WGS84")
@@ -345,7 +344,7 @@ def _check_legs(table: RawTable, frame: pd.DataFrame, nodes: gpd.GeoDataFrame | 
         if text.split()[:1] == [SEAROUTE]:  # a note for the tool that drew the geometry, not points
             if geometries[i] is None:
                 found.append((int(i), 10, "waypoints", f"{text!r} asks for a sea lane but the leg has no geometry; "
-                              "draw it with python -m corridors.sealanes or give 'lat lon' pairs"))
+                              "draw it with python tools/sealanes.py or give 'lat lon' pairs"))
             continue
         try:
             inner[int(i)] = parse_waypoints(text)
