@@ -50,6 +50,8 @@ _PUBLIC = {
 }
 # Submodules that are public names themselves (``corridors.sweep(grid)`` calls the module; see corridors.sweep).
 _MODULES = ("sweep",)
+# Public functions that live in a module of the same name: the name is the module, made callable (see _Callable).
+_CALLABLE = ("backtest", "compare")
 
 __all__ = [  # written out, not derived from _PUBLIC, so that static tools read it
     "Conditions",
@@ -87,8 +89,8 @@ __all__ = [  # written out, not derived from _PUBLIC, so that static tools read 
 
 def __getattr__(name: str) -> Any:
     """Return a public name, importing its module on first use; cache it so that later lookups are plain."""
-    if name in _MODULES:
-        return importlib.import_module(f".{name}", __name__)
+    if name in _MODULES or name in _CALLABLE:
+        return importlib.import_module(f".{name}", __name__)  # importing sets it, through _Package.__setattr__
     try:
         module, attribute = _PUBLIC[name]
     except KeyError:
@@ -98,17 +100,23 @@ def __getattr__(name: str) -> Any:
     return value
 
 
-class _Package(types.ModuleType):
-    """The package module, which keeps a public function when a submodule of the same name is imported.
+class _Callable(types.ModuleType):
+    """A submodule that is also the function of its name: ``corridors.compare(net, "Xi'an", "Poti")`` calls
+    ``corridors.compare.compare``, while ``import corridors.compare`` still gives the module and every name in it
+    (``corridors.compare.Comparison``). A package attribute holding the function would hide the module."""
 
-    ``corridors.compare`` and ``corridors.backtest`` are functions that live in modules of the same name. Importing
-    such a module (``from .compare import compare`` anywhere) makes the import system set the package attribute to
-    the module; imported eagerly, the package rebound it to the function afterwards. Lazily, this does it.
-    """
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return getattr(self, self.__name__.rpartition(".")[2])(*args, **kwargs)
+
+
+class _Package(types.ModuleType):
+    """The package module, which makes a submodule of ``_CALLABLE`` callable when it is set as an attribute: the
+    import system sets it whenever the submodule is first imported, from anywhere (``from .compare import compare``
+    included)."""
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if isinstance(value, types.ModuleType) and _PUBLIC.get(name, ("", ""))[0] == name:
-            value = getattr(value, _PUBLIC[name][1])
+        if name in _CALLABLE and isinstance(value, types.ModuleType) and not isinstance(value, _Callable):
+            value.__class__ = _Callable
         super().__setattr__(name, value)
 
 
@@ -116,7 +124,7 @@ sys.modules[__name__].__class__ = _Package
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_PUBLIC, *_MODULES})
+    return sorted({*globals(), *_PUBLIC, *_MODULES, *_CALLABLE})
 
 
 if TYPE_CHECKING:  # type checkers and IDEs see the names as if imported eagerly
