@@ -23,6 +23,7 @@ from shapely.geometry import LineString, Point
 from shapely.ops import nearest_points
 
 from . import contract
+from .conditions import LEVEL_ALIASES, LEVELS
 from .contract import SEAROUTE, Column
 from .errors import Problem
 from .io import NO_ROWS, NUMBER, ROWS_REQUIRED, RawTable, parse_number, parse_whole_number
@@ -633,7 +634,8 @@ def _check_connected(table: RawTable, nodes: gpd.GeoDataFrame, legs: gpd.GeoData
 
 #: The order of the levels of an element: its best case is never slower than its typical state, which is never
 #: slower than its congested one. Old level names read as their new ones.
-LEVEL_ORDER = {"best": 0, "scheduled": 0, "typical": 1, "congested": 2}
+LEVEL_ORDER = {**{level: LEVELS.index(level) for level in LEVELS},
+               **{old: LEVELS.index(new) for old, new in LEVEL_ALIASES.items()}}
 
 
 def _check_level_order(raw: Mapping[str, RawTable], clean: Mapping[str, pd.DataFrame], out: _Collector) -> None:
