@@ -34,8 +34,8 @@ _PUBLIC = {
     "UnknownPlaceError": ("errors", "UnknownPlaceError"),
     "ValidationError": ("errors", "ValidationError"),
     "Network": ("network", "Network"),
-    "graph_from_gdfs": ("network", "graph_from_gdfs"),
-    "graph_to_gdfs": ("network", "graph_to_gdfs"),
+    "graph_from_gdfs": ("convert", "graph_from_gdfs"),
+    "graph_to_gdfs": ("convert", "graph_to_gdfs"),
     "load_network": ("network", "load_network"),
     "validate": ("network", "validate"),
     "corridors": ("registry", "corridors"),
@@ -49,7 +49,7 @@ _PUBLIC = {
     "GridError": ("sweep", "GridError"),
 }
 # Submodules that are public names themselves (``corridors.sweep(grid)`` calls the module; see corridors.sweep).
-_MODULES = ("sweep",)
+_MODULES = ("convert", "sweep")
 # Public functions that live in a module of the same name: the name is the module, made callable (see _Callable).
 _CALLABLE = ("backtest", "compare")
 
@@ -72,6 +72,7 @@ __all__ = [  # written out, not derived from _PUBLIC, so that static tools read 
     "boundaries",
     "check_claim",
     "compare",
+    "convert",
     "corridors",
     "countries",
     "data_path",
@@ -128,15 +129,17 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # type checkers and IDEs see the names as if imported eagerly
+    from . import convert
     from .backtest import backtest
     from .capacity import bottleneck
     from .claims import check as check_claim
     from .claims import load_claims
     from .compare import compare
     from .conditions import Conditions
+    from .convert import graph_from_gdfs, graph_to_gdfs
     from .datasets import boundaries, countries, data_path
     from .errors import CorridorError, NoRouteError, Problem, UnknownPlaceError, ValidationError
-    from .network import Network, graph_from_gdfs, graph_to_gdfs, load_network, validate
+    from .network import Network, load_network, validate
     from .registry import corridors, load_corridors
     from .route import Route
     from .scenarios import Scenario, ScenarioError, diff
