@@ -151,10 +151,14 @@ def constraints(network: Network, avoid: Iterable[str]) -> Constraints:
 
 def closed_legs(network: Network, conditions: Conditions) -> frozenset[str]:
     """Return the legs through a sea passage that ``conditions`` close."""
-    closed = conditions.closed_passages
-    if not closed:
+    return legs_through(network._legs, conditions.closed_passages)
+
+
+def legs_through(legs: gpd.GeoDataFrame, passages: set[str] | frozenset[str]) -> frozenset[str]:
+    """Return the ids of the legs that pass any of these sea passages."""
+    if not passages:
         return frozenset()
-    return frozenset(i for i, through in network._legs["passages"].items() if closed.intersection(through))
+    return frozenset(i for i, through in legs["passages"].items() if not passages.isdisjoint(through))
 
 
 def why_no_route(network: Network, graph: ExpandedGraph, stages: Sequence[str], constraints: Constraints) -> str:
@@ -237,9 +241,7 @@ class Constraints:
         return bool(self.place_ids or self.countries or self.modes or self.passages)
 
     def legs(self, legs: gpd.GeoDataFrame) -> frozenset[str]:
-        if not self.passages:
-            return frozenset()
-        return frozenset(i for i, through in legs["passages"].items() if self.passages.intersection(through))
+        return legs_through(legs, self.passages)
 
     def places(self, nodes: gpd.GeoDataFrame) -> frozenset[str]:
         if not self.countries:
