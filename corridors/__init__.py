@@ -35,8 +35,8 @@ _PUBLIC = {
     "UnknownPlaceError": ("errors", "UnknownPlaceError"),
     "ValidationError": ("errors", "ValidationError"),
     "Network": ("network", "Network"),
-    "graph_from_gdfs": ("network", "graph_from_gdfs"),
-    "graph_to_gdfs": ("network", "graph_to_gdfs"),
+    "graph_from_gdfs": ("convert", "graph_from_gdfs"),
+    "graph_to_gdfs": ("convert", "graph_to_gdfs"),
     "load_network": ("network", "load_network"),
     "validate": ("network", "validate"),
     "corridors": ("registry", "corridors"),
@@ -50,7 +50,9 @@ _PUBLIC = {
     "GridError": ("sweep", "GridError"),
 }
 # Submodules that are public names themselves (``corridors.sweep(grid)`` calls the module; see corridors.sweep).
-_MODULES = ("sweep",)
+_MODULES = ("convert", "sweep")
+# Public functions that live in a module of the same name: the name is the module, made callable (see _Callable).
+_CALLABLE = ("backtest", "compare")
 
 __all__ = [  # written out, not derived from _PUBLIC, so that static tools read it
     "Conditions",
@@ -72,6 +74,7 @@ __all__ = [  # written out, not derived from _PUBLIC, so that static tools read 
     "boundaries",
     "check_claim",
     "compare",
+    "convert",
     "corridors",
     "countries",
     "data_path",
@@ -89,8 +92,8 @@ __all__ = [  # written out, not derived from _PUBLIC, so that static tools read 
 
 def __getattr__(name: str) -> Any:
     """Return a public name, importing its module on first use; cache it so that later lookups are plain."""
-    if name in _MODULES:
-        return importlib.import_module(f".{name}", __name__)
+    if name in _MODULES or name in _CALLABLE:
+        return importlib.import_module(f".{name}", __name__)  # importing sets it, through _Package.__setattr__
     try:
         module, attribute = _PUBLIC[name]
     except KeyError:
@@ -100,17 +103,23 @@ def __getattr__(name: str) -> Any:
     return value
 
 
-class _Package(types.ModuleType):
-    """The package module, which keeps a public function when a submodule of the same name is imported.
+class _Callable(types.ModuleType):
+    """A submodule that is also the function of its name: ``corridors.compare(net, "Xi'an", "Poti")`` calls
+    ``corridors.compare.compare``, while ``import corridors.compare`` still gives the module and every name in it
+    (``corridors.compare.Comparison``). A package attribute holding the function would hide the module."""
 
-    ``corridors.compare`` and ``corridors.backtest`` are functions that live in modules of the same name. Importing
-    such a module (``from .compare import compare`` anywhere) makes the import system set the package attribute to
-    the module; imported eagerly, the package rebound it to the function afterwards. Lazily, this does it.
-    """
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return getattr(self, self.__name__.rpartition(".")[2])(*args, **kwargs)
+
+
+class _Package(types.ModuleType):
+    """The package module, which makes a submodule of ``_CALLABLE`` callable when it is set as an attribute: the
+    import system sets it whenever the submodule is first imported, from anywhere (``from .compare import compare``
+    included)."""
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if isinstance(value, types.ModuleType) and _PUBLIC.get(name, ("", ""))[0] == name:
-            value = getattr(value, _PUBLIC[name][1])
+        if name in _CALLABLE and isinstance(value, types.ModuleType) and not isinstance(value, _Callable):
+            value.__class__ = _Callable
         super().__setattr__(name, value)
 
 
@@ -118,19 +127,21 @@ sys.modules[__name__].__class__ = _Package
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_PUBLIC, *_MODULES})
+    return sorted({*globals(), *_PUBLIC, *_MODULES, *_CALLABLE})
 
 
 if TYPE_CHECKING:  # type checkers and IDEs see the names as if imported eagerly
+    from . import convert
     from .backtest import backtest
     from .capacity import bottleneck
     from .claims import check as check_claim
     from .claims import load_claims
     from .compare import compare
     from .conditions import Conditions
+    from .convert import graph_from_gdfs, graph_to_gdfs
     from .datasets import boundaries, countries, data_path
     from .errors import CorridorError, MissingTableError, NoRouteError, Problem, UnknownPlaceError, ValidationError
-    from .network import Network, graph_from_gdfs, graph_to_gdfs, load_network, validate
+    from .network import Network, load_network, validate
     from .registry import corridors, load_corridors
     from .route import Route
     from .scenarios import Scenario, ScenarioError, diff

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 import pandas as pd
 
+from .conditions import DEFAULT_CONDITIONS
 from .errors import CorridorError
 
 if TYPE_CHECKING:
@@ -179,7 +180,7 @@ class Bottleneck:
 
 
 def bottleneck(network: Network, origin: str, destination: str, *, corridor: str | None = None,
-               profile: str = "typical") -> Bottleneck:
+               profile: str = DEFAULT_CONDITIONS) -> Bottleneck:
     """Return the element that limits a corridor's throughput between two places, with its capacity and source.
 
     ``corridor`` names a corridor of the registry; by default the corridor whose route between the two places

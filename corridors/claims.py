@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from . import contract
+from .conditions import TYPICAL
 from .errors import CorridorError, Problem, ValidationError
 from .io import split_list
 from .registry import load_corridors
@@ -267,7 +268,7 @@ class ClaimCheck:
     def verdict(self) -> str:
         """Return ``holds``, ``holds only under some readings or conditions`` or ``does not hold``."""
         table = self.table()
-        typical = table[table["profile"] == "typical"]
+        typical = table[table["profile"] == TYPICAL]
         if len(typical) and typical["holds"].all():
             return HOLDS
         if table["holds"].any():
@@ -280,7 +281,7 @@ class ClaimCheck:
         parts = [f"{claim.who} ({claim.said_on}): \"{claim.statement}\" — window {claim.window_text}."]
         held = table[table["holds"]]
         if claim.unit == "rank":
-            typical = table[table["profile"] == "typical"]
+            typical = table[table["profile"] == TYPICAL]
             parts.append(f"Under typical conditions {int(typical['holds'].sum())} of {len(typical)} readings hold "
                          f"({self.holds_summary()}).")
         elif len(held):
@@ -293,9 +294,9 @@ class ClaimCheck:
         else:
             parts.append("No reading meets it under any of the conditions checked.")
         for result in self.results:
-            if result.profile != "typical" or result.transit is None:
+            if result.profile != TYPICAL or result.transit is None:
                 continue
-            row = table[(table["reading"] == result.reading.id) & (table["profile"] == "typical")].iloc[0]
+            row = table[(table["reading"] == result.reading.id) & (table["profile"] == TYPICAL)].iloc[0]
             label = result.reading.label[:1].upper() + result.reading.label[1:]
             if result.word is not None:
                 parts.append(f"{label}: {result.word.describe()}.")

@@ -111,7 +111,9 @@ def _conditions(net: Any, args: Namespace) -> Any:
         if name and name != args.profile_alias:
             raise CorridorError("give --conditions or --profile (its old name), not both")
         name = args.profile_alias
-    return net.conditions(name or "typical", congest=args.congest, relieve=args.relieve, month=args.month)
+    from .conditions import DEFAULT_CONDITIONS
+
+    return net.conditions(name or DEFAULT_CONDITIONS, congest=args.congest, relieve=args.relieve, month=args.month)
 
 
 def _condition_list(net: Any, args: Namespace) -> list[Any]:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from .conditions import DEFAULT_CONDITIONS
 from .errors import CorridorError
 from .registry import Corridor, load_corridors
 from .shipment import Shipment, shipment_totals
@@ -93,7 +94,7 @@ class Comparison:
             method="min")
         return frame
 
-    def answers(self, profile: str = "typical") -> dict[str, str]:
+    def answers(self, profile: str = DEFAULT_CONDITIONS) -> dict[str, str]:
         """Return which corridor is the shortest, fastest, most reliable, cheapest and cleanest under a profile."""
         table = self.table()
         table = table[(table["profile"] == profile) & table["available"]]
@@ -123,7 +124,7 @@ class Comparison:
         from .charts import Series, time_distance_chart
 
         profiles = [e.profile for e in self.entries]
-        chosen = profile or ("typical" if "typical" in profiles else profiles[0])
+        chosen = profile or (DEFAULT_CONDITIONS if DEFAULT_CONDITIONS in profiles else profiles[0])
         series = [Series(e.route, e.transit, label=e.corridor.name) for e in self.entries
                   if e.profile == chosen and e.route is not None]
         return time_distance_chart(series, title=f"{self.network.place_name(self.origin)} → "
@@ -174,7 +175,7 @@ def _round(value: float) -> float:
 
 
 def compare(network: Network, origin: str, destination: str, *, corridors: Sequence[str] | None = None,
-            profiles: Sequence[str | Conditions] = ("typical",), n: int = 5_000, seed: int | None = 0,
+            profiles: Sequence[str | Conditions] = (DEFAULT_CONDITIONS,), n: int = 5_000, seed: int | None = 0,
             window_days: float | None = None, conditions: Sequence[str | Conditions] | None = None,
             reroute: bool = False, shipment: Shipment | str | None = None) -> Comparison:
     """Compare the named corridors (default: all) between two places under each condition set.

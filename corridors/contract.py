@@ -52,6 +52,15 @@ DISRUPTION_KINDS = ("weather_closure",)
 #: Named sea passages a leg can pass through; a scenario can close one, which removes every leg through it.
 PASSAGES = ("suez", "bab_el_mandeb", "bosporus", "gibraltar", "malacca", "sunda", "cape_of_good_hope", "hormuz",
             "panama")
+#: Other names of the passages, as lookup keys (corridors.places.normalise: lower case, letters and digits), each
+#: with the passage it names. One table, so that an avoid list, a scenario's close and the sea-lane tool agree.
+PASSAGE_ALIASES = {"suezcanal": "suez", "redsea": "suez", "babelmandeb": "bab_el_mandeb",
+                   "babalmandab": "bab_el_mandeb", "bosphorus": "bosporus", "straitofgibraltar": "gibraltar",
+                   "straitofmalacca": "malacca", "sundastrait": "sunda", "cape": "cape_of_good_hope",
+                   "straitofhormuz": "hormuz", "ormuz": "hormuz", "panamacanal": "panama"}
+#: A leg's ``waypoints`` that say this (``searoute``, or ``searoute avoid suez``) are drawn by tools/sealanes.py along a
+#: maritime network, not read as points.
+SEAROUTE = "searoute"
 FIGURE_STATUSES = ("reported", "measured", "derived", "estimate", "approx", "claim", "plan")
 
 

@@ -76,3 +76,28 @@ def html_fields(fields: Mapping[str, Any], *, caption: str | None = None) -> str
 def heading(text: str) -> str:
     """Return a line of bold text above a table."""
     return f"<p><b>{html.escape(text)}</b></p>"
+
+
+def network_html(title: str, summary: Mapping[str, Any], country_names: Mapping[str, str]) -> str:
+    """Return a network's summary (``Network.summary()``) as HTML: its counts in words, then its legs by mode."""
+    s = summary
+    by_mode = pd.DataFrame({"mode": list(s["legs_by_mode"]), "legs": list(s["legs_by_mode"].values()),
+                            "distance_km": [s["km_by_mode"].get(m, 0) for m in s["legs_by_mode"]]})
+    by_mode = by_mode.sort_values("distance_km", ascending=False)
+
+    def counted(counts: Mapping[str, int], name=str) -> str:
+        return ", ".join(f"{count} {name(key)}" for key, count in sorted(counts.items(), key=lambda kv: -kv[1]))
+
+    fields = {
+        "places": f"{s['places']}: " + ", ".join(f"{count} {kind}{'s' if count != 1 else ''}" for kind, count
+                                                 in sorted(s["places_by_kind"].items(), key=lambda kv: -kv[1])),
+        "countries": counted(s["places_by_country"], lambda c: country_names.get(c, c)),
+        "rail by gauge": "; ".join(f"{int(g):,} mm: {km:,.0f} km" for g, km in s["rail_km_by_gauge"].items()),
+        "sources": f"{s['sources']:,}",
+        "presets": ", ".join(s["profiles"]),
+        "condition sets": ", ".join(s["conditions"]),
+        "groups of elements": ", ".join(s["groups"]),
+    }
+    return (heading(title) + html_fields(fields)
+            + html_table(by_mode, {"mode": "mode", "legs": "legs", "distance_km": "distance (km)"},
+                         caption="legs by mode"))

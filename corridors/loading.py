@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 
@@ -21,7 +20,7 @@ from .conditions import ConditionBook
 from .costs import CostParameters
 from .errors import Problem, ValidationError
 from .io import RawTable, find_files, read_table
-from .places import normalise
+from .places import name_collisions as _name_collisions  # the place index's collisions, on columns
 from .queues import load_queue_book
 from .seasons import load_month_book
 from .timing import TimeParameters
@@ -29,24 +28,6 @@ from .validation import _check_refs, _Collector, _duplicates, _parse_columns, va
 
 if TYPE_CHECKING:
     from .network import Network
-
-
-def _name_collisions(nodes: gpd.GeoDataFrame) -> list[tuple[str, tuple[str, ...]]]:
-    """Return the lookup keys that point at several places, with those places: what the place index's
-    ``collisions()`` says, computed on columns (a load needs only these, not the whole index)."""
-    aliases = nodes["aliases"].explode().dropna()  # one row per alias; a place without any drops out
-    owners = np.concatenate([nodes.index.to_numpy(dtype=object), nodes.index.to_numpy(dtype=object),
-                             aliases.index.to_numpy(dtype=object)])
-    texts = pd.Series(np.concatenate([nodes.index.to_numpy(dtype=object), nodes["name"].to_numpy(dtype=object),
-                                      aliases.to_numpy(dtype=object)]), dtype=object)
-    plain = texts.str.isascii().to_numpy(dtype=bool)
-    keys = np.empty(len(texts), dtype=object)
-    keys[plain] = texts[plain].str.lower().str.replace(r"[^a-z0-9]", "", regex=True).to_numpy(dtype=object)
-    keys[~plain] = [normalise(t) for t in texts[~plain]]
-    pairs = pd.DataFrame({"key": keys, "id": owners})
-    pairs = pairs[pairs["key"] != ""].drop_duplicates()
-    shared = pairs[pairs["key"].duplicated(keep=False)]
-    return sorted((key, tuple(sorted(ids))) for key, ids in shared.groupby("key", sort=False)["id"])
 
 
 class BundledDataWarning(UserWarning):

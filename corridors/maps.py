@@ -29,6 +29,7 @@ import numpy as np
 import shapely
 
 from . import datasets
+from .conditions import DEFAULT_CONDITIONS, TYPICAL
 from .errors import CorridorError
 
 if TYPE_CHECKING:
@@ -365,7 +366,7 @@ def comparison_map(comparison: Comparison, *, offline: bool = False, profile: st
     m = base_map(network, offline=offline)
     _add_network(m, network, faint=True, show_places=False)
     profiles = [e.profile for e in comparison.entries]
-    chosen = profile or ("typical" if "typical" in profiles else profiles[0])
+    chosen = profile or (DEFAULT_CONDITIONS if DEFAULT_CONDITIONS in profiles else profiles[0])
     items = []
     for entry in comparison.entries:
         if entry.profile != chosen:
@@ -422,8 +423,8 @@ def _changed_places(result: ScenarioDiff) -> list[str]:
     places = []
     for place, row in base.nodes.iterrows():
         for kind in ("border_crossing", "gauge_change", "port_handling", "transshipment", "ferry_wait"):
-            before = base.parameters.stop_time(kind, place, row["country"], "typical")
-            after = changed.parameters.stop_time(kind, place, row["country"], "typical")
+            before = base.parameters.stop_time(kind, place, row["country"], TYPICAL)
+            after = changed.parameters.stop_time(kind, place, row["country"], TYPICAL)
             if before is not None and after is not None and abs(before.typical - after.typical) > 1e-9:
                 places.append(place)
                 break

@@ -6,6 +6,13 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from .contract import PASSAGE_ALIASES, PASSAGES
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # Letters that Unicode does not decompose into a base letter and an accent.
 _FOLD = str.maketrans({"ı": "i", "ə": "e", "Ə": "e", "ł": "l", "Ł": "l", "ß": "ss", "ø": "o", "Ø": "o",
@@ -27,6 +34,14 @@ def normalise(text: str) -> str:
         return _NOT_ASCII_KEPT.sub("", text.lower())
     decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD).casefold())
     return "".join(c for c in decomposed if unicodedata.category(c) in _KEPT)
+
+
+def passage_named(text: str) -> str | None:
+    """Return the sea passage (one of ``contract.PASSAGES``) that ``text`` names by its name or an alias, or None."""
+    return _PASSAGE_KEYS.get(normalise(text))
+
+
+_PASSAGE_KEYS = {**{normalise(p): p for p in PASSAGES}, **PASSAGE_ALIASES}
 
 
 def _short_key(text: str) -> str:
@@ -77,3 +92,58 @@ class PlaceIndex:
             found.extend(sorted(i for k, ids in self._exact.items() if key in k and len(key) >= 3 for i in ids))
         unique = list(dict.fromkeys(found))
         return [self._display[i] for i in unique[:limit]]
+
+
+def place_index(nodes: pd.DataFrame) -> PlaceIndex:
+    """Return the index of a nodes table's places, by id, name and aliases."""
+    names = dict(zip(nodes.index, nodes["name"], strict=True))
+    aliases = dict(zip(nodes.index, nodes["aliases"], strict=True))
+    return PlaceIndex({i: (name, *aliases[i]) for i, name in names.items()}, names)
+
+
+def name_collisions(nodes: pd.DataFrame) -> list[tuple[str, tuple[str, ...]]]:
+    """Return the lookup keys that point at several places, with those places: what the place index's
+    ``collisions()`` says, computed on columns (a load needs only these, not the whole index)."""
+    import numpy as np
+    import pandas as pd
+
+    aliases = nodes["aliases"].explode().dropna()  # one row per alias; a place without any drops out
+    owners = np.concatenate([nodes.index.to_numpy(dtype=object), nodes.index.to_numpy(dtype=object),
+                             aliases.index.to_numpy(dtype=object)])
+    texts = pd.Series(np.concatenate([nodes.index.to_numpy(dtype=object), nodes["name"].to_numpy(dtype=object),
+                                      aliases.to_numpy(dtype=object)]), dtype=object)
+    plain = texts.str.isascii().to_numpy(dtype=bool)
+    keys = np.empty(len(texts), dtype=object)
+    keys[plain] = texts[plain].str.lower().str.replace(r"[^a-z0-9]", "", regex=True).to_numpy(dtype=object)
+    keys[~plain] = [normalise(t) for t in texts[~plain]]
+    pairs = pd.DataFrame({"key": keys, "id": owners})
+    pairs = pairs[pairs["key"] != ""].drop_duplicates()
+    shared = pairs[pairs["key"].duplicated(keep=False)]
+    return sorted((key, tuple(sorted(ids))) for key, ids in shared.groupby("key", sort=False)["id"])
+
+
+# Countries by ISO code and by name, read once from the bundled boundaries (datasets.boundaries) ---------------------
+@lru_cache(maxsize=1)
+def country_codes() -> frozenset[str]:
+    """Return the ISO 3166 alpha-3 codes of the bundled country boundaries."""
+    from .datasets import boundaries
+
+    return frozenset(boundaries()["iso_a3"]) - {"-99"}
+
+
+@lru_cache(maxsize=1)
+def country_display_names() -> dict[str, str]:
+    """Return each ISO code's country name, for display."""
+    from .datasets import boundaries
+
+    table = boundaries()
+    return {str(c): str(n) for n, c in zip(table["name"], table["iso_a3"], strict=True)}
+
+
+@lru_cache(maxsize=1)
+def country_names() -> dict[str, str]:
+    """Return each country's name, case-folded, with its ISO code (for avoid lists given by name)."""
+    from .datasets import boundaries
+
+    table = boundaries()
+    return {str(n).casefold(): c for n, c in zip(table["name"], table["iso_a3"], strict=True)}

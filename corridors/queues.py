@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from .conditions import CONGESTED
+from .conditions import CONGESTED, TYPICAL
 from .io import split_list
 
 if TYPE_CHECKING:
@@ -236,7 +236,7 @@ def queue_summary(book: QueueBook, conditions: Conditions) -> list[dict[str, obj
     """Return every queue element's wait under a condition set (plain data)."""
     rows = []
     for e in book.elements:
-        wait = book.wait(e.place, e.leg, e.kind, conditions, "typical")
+        wait = book.wait(e.place, e.leg, e.kind, conditions, TYPICAL)
         if wait is not None:
             rows.append({"place": e.place, "leg": e.leg or "", "year": wait.year,
                          "utilisation": round(wait.utilisation, 3), "mean_wait_h": round(wait.mean_h, 1),

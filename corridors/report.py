@@ -26,6 +26,7 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from .charts import context_chart, month_chart, plain
+from .conditions import BEST, CONGESTED, TYPICAL
 from .datasets import data_path, dataset_info
 from .errors import CorridorError
 from .maps import (
@@ -166,7 +167,7 @@ def _html_table(frame: pd.DataFrame, columns: Iterable[str], headers: Iterable[s
 def _histograms(transits: Mapping[str, TransitTime]) -> Figure:
     figure = Figure(figsize=(9, 3.6), dpi=90, layout="constrained")
     axes = figure.add_subplot()
-    colours = {"scheduled": "#2e8b57", "typical": "#1f5fa8", "congested": "#8b1a1a"}
+    colours = {BEST: "#2e8b57", TYPICAL: "#1f5fa8", CONGESTED: "#8b1a1a"}
     for profile, transit in transits.items():
         axes.hist(transit.total_days, bins=60, alpha=0.55, color=colours.get(profile, "#555"),
                   label=plain(f"{profile}: median {transit.median_days:.1f} d"))
@@ -429,13 +430,13 @@ def _dataset_sections(network: Network, s: ReportSettings, cited: list[str], map
     comparison = compare(network, s.compare_origin, s.compare_destination, profiles=network.profiles,
                          corridors=s.corridors or None, n=max(1000, s.journeys // 2), seed=s.seed)
     table = comparison.table()
-    typical = table[table["profile"] == "typical"].sort_values(["available", "rank_overall"],
+    typical = table[table["profile"] == TYPICAL].sort_values(["available", "rank_overall"],
                                                                ascending=[False, True])
     for entry in comparison.entries:
         if entry.route is not None:
             cited += list(entry.route.sources())
     cnames = (network.place_name(comparison.origin), network.place_name(comparison.destination))
-    answers = comparison.answers("typical")
+    answers = comparison.answers(TYPICAL)
     by_id = dict(zip(table["corridor"], table["name"], strict=False))
     sections.append(
         f"<section id='compare'><h2>Corridors compared: {esc(cnames[0])} → {esc(cnames[1])}</h2>"
@@ -534,7 +535,7 @@ def _superlative_section(result, grades: Mapping[str, str]) -> str:
     rows = pd.DataFrame([{"word": r.reading.word.replace("_", " "), "journey": r.reading.label.split(": ", 1)[-1],
                           "verdict": r.word.describe() if r.word is not None else (r.error or "no route"),
                           "holds": bool(r.word is not None and r.word.holds)}
-                         for r in result.results if r.profile == "typical"])
+                         for r in result.results if r.profile == TYPICAL])
     return ("<section id='superlative'><h2>“The safest, shortest and most attractive”?</h2>"
             f"<blockquote>“{esc(result.claim.statement)}”<br><small>{esc(result.claim.who)}, "
             f"{esc(result.claim.said_on)} — source [{_cite(result.claim.source, grades)}]</small></blockquote>"

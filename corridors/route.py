@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 import geopandas as gpd
 import pandas as pd
 
+from .conditions import DEFAULT_CONDITIONS
+
 if TYPE_CHECKING:
     from .conditions import Conditions
     from .model import Priced
@@ -81,7 +83,7 @@ class Route:
     def __init__(self, *, network: Network, origin: str, destination: str, via: Sequence[str],
                  conditions: Conditions, weight: str, elements: Sequence[Element], names: Mapping[str, str],
                  countries: Mapping[str, str], legs: gpd.GeoDataFrame, places: gpd.GeoDataFrame,
-                 booked_under: str = "typical"):
+                 booked_under: str = DEFAULT_CONDITIONS):
         self.network = network
         self.origin = origin
         self.destination = destination
@@ -103,7 +105,7 @@ class Route:
     @property
     def rerouted(self) -> bool:
         """Return whether the route was chosen under its own conditions rather than booked under typical ones."""
-        return self.booked_under == self.conditions.name and self.booked_under != "typical"
+        return self.booked_under == self.conditions.name and self.booked_under != DEFAULT_CONDITIONS
 
     def _with(self, *, elements: Sequence[Element], conditions: Conditions) -> Route:
         """Return a copy with other elements and conditions (the same path, priced anew)."""

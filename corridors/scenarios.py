@@ -51,7 +51,7 @@ from shapely.geometry import LineString
 from . import contract
 from .errors import CorridorError
 from .model import time_range
-from .places import normalise
+from .places import passage_named
 from .timing import service_problem
 
 if TYPE_CHECKING:
@@ -191,9 +191,7 @@ class Scenario:
         legs = set(network.legs.index)
         countries = set(network.nodes["country"])
         for item in items:
-            key = normalise(item)
-            passage = next((p for p in contract.PASSAGES if normalise(p) == key or key in _PASSAGE_WORDS.get(p, ())),
-                           None)
+            passage = passage_named(item)
             if item in legs:
                 changes.append(Change("close", {"leg": item}))
             elif item.upper() in countries:
@@ -247,10 +245,6 @@ def bundled_scenarios_path() -> Path:
     from .datasets import data_path
 
     return data_path() / "scenarios"
-
-
-_PASSAGE_WORDS = {"suez": ("suezcanal", "redsea"), "cape_of_good_hope": ("cape", "capeofgoodhope"),
-                  "bosporus": ("bosphorus",), "bab_el_mandeb": ("babelmandeb",)}
 
 
 class _Applier:

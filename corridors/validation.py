@@ -24,10 +24,10 @@ from shapely.geometry import LineString, Point
 from shapely.ops import nearest_points
 
 from . import contract
-from .contract import Column
+from .conditions import LEVEL_ALIASES, LEVELS
+from .contract import SEAROUTE, Column
 from .errors import Problem
 from .io import NO_ROWS, NUMBER, ROWS_REQUIRED, RawTable, parse_number, parse_whole_number
-from .sealanes import SEAROUTE
 from .timing import service_problem
 
 GEOD = Geod(ellps="WGS84")
@@ -346,7 +346,7 @@ def _check_legs(table: RawTable, frame: pd.DataFrame, nodes: gpd.GeoDataFrame | 
         if text.split()[:1] == [SEAROUTE]:  # a note for the tool that drew the geometry, not points
             if geometries[i] is None:
                 found.append((int(i), 10, "waypoints", f"{text!r} asks for a sea lane but the leg has no geometry; "
-                              "draw it with python -m corridors.sealanes or give 'lat lon' pairs"))
+                              "draw it with python tools/sealanes.py or give 'lat lon' pairs"))
             continue
         try:
             inner[int(i)] = parse_waypoints(text)
@@ -679,7 +679,8 @@ def _check_connected(table: RawTable, nodes: gpd.GeoDataFrame, legs: gpd.GeoData
 
 #: The order of the levels of an element: its best case is never slower than its typical state, which is never
 #: slower than its congested one. Old level names read as their new ones.
-LEVEL_ORDER = {"best": 0, "scheduled": 0, "typical": 1, "congested": 2}
+LEVEL_ORDER = {**{level: LEVELS.index(level) for level in LEVELS},
+               **{old: LEVELS.index(new) for old, new in LEVEL_ALIASES.items()}}
 
 
 def _check_level_order(raw: Mapping[str, RawTable], clean: Mapping[str, pd.DataFrame], out: _Collector) -> None:

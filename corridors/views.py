@@ -236,8 +236,8 @@ def booking_text(route: Any) -> str:
                 + ("; the route is the one booked under typical conditions" if same else
                    f"; booked under typical conditions it would run {' – '.join(typical.countries)}, "
                    f"rerouted it runs {countries}"))
-    if route.conditions.name == "typical":
-        return "typical conditions"
+    if route.conditions.name == route.booked_under:
+        return f"{route.booked_under} conditions"
     return (f"conditions {route.conditions.name}; the route booked under typical conditions ({countries}); "
             "--reroute chooses it under these conditions")
 
@@ -326,6 +326,8 @@ def network_view(net: Any, *, sources: bool) -> list[Block]:
 def transit_view(transit: Any, *, within_days: float | None = None,
                  window_days: tuple[float, float] | None = None) -> list[Block]:
     """Return a simulation: percentiles, a histogram, and the elements that drive the time."""
+    from .conditions import TYPICAL  # pandas is loaded by now: a simulation is made of it
+
     route = transit.route
     names = route.network.place_name
     p = transit.percentiles((10, 50, 90))
@@ -351,7 +353,7 @@ def transit_view(transit: Any, *, within_days: float | None = None,
     top = frame.sort_values("in_median_journey_h", ascending=False).head(8)
     grid = table("element", ">days in median", ">share of spread", "note")
     for r in top.itertuples():
-        note = "; ".join(n for n in ((r.level if r.level and r.level != "typical" else ""),
+        note = "; ".join(n for n in ((r.level if r.level and r.level != TYPICAL else ""),
                                      "weak source" if r.weak_source else "") if n)
         row(grid, r.what, f"{r.in_median_journey_h / 24:.1f}", f"{r.spread_share:.1%}", note)
     blocks += ["", "What the median journey is made of (largest first), and each part's share of the spread:", grid]

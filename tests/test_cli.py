@@ -120,13 +120,17 @@ def test_import_corridors_loads_no_heavy_library() -> None:
 def test_every_public_name_is_there_lazily() -> None:
     for name in corridors.__all__:
         assert getattr(corridors, name) is not None, name
-    importlib.import_module("corridors.backtest")  # importing a submodule must not replace the function of its name
-    importlib.import_module("corridors.compare")
-
+    # a function and the submodule it lives in share a name: the name is the module, and calling it calls the function
+    backtest = importlib.import_module("corridors.backtest")
+    compare = importlib.import_module("corridors.compare")
+    assert corridors.compare is compare
+    assert corridors.compare.Comparison.__name__ == "Comparison"  # `import corridors.compare` gives the module
+    assert corridors.backtest is backtest
     assert callable(corridors.compare)
-    assert corridors.compare.__name__ == "compare"
     assert callable(corridors.backtest)
-    assert corridors.backtest.__name__ == "backtest"
+    from corridors import compare as imported
+
+    assert imported is compare
     with pytest.raises(AttributeError, match="no attribute 'nonesuch'"):
         _ = corridors.nonesuch
 

@@ -43,3 +43,29 @@ def test_unknown_names_in_other_scripts_still_get_close_matches(net: corridors.N
     with pytest.raises(corridors.UnknownPlaceError) as caught:
         net.place("Достыкк")
     assert "Dostyk" in caught.value.matches
+
+
+@pytest.mark.parametrize(("text", "passage"), [
+    ("Suez Canal", "suez"), ("Red Sea", "suez"), ("Bab-el-Mandeb", "bab_el_mandeb"), ("Bab al-Mandab", "bab_el_mandeb"),
+    ("Bosphorus", "bosporus"), ("Cape of Good Hope", "cape_of_good_hope"), ("Strait of Hormuz", "hormuz"),
+    ("cape_of_good_hope", "cape_of_good_hope"), ("PANAMA", "panama"),
+])
+def test_an_avoid_list_and_a_scenario_read_a_passage_name_alike(net: corridors.Network, text: str,
+                                                               passage: str) -> None:
+    from corridors.places import passage_named
+
+    assert passage_named(text) == passage
+    assert net._constraints([text]).passages == {passage}
+    closing = corridors.Scenario.closing(text, network=net)
+    assert [c.settings for c in closing.changes] == [{"passage": passage}]
+
+
+def test_every_passage_alias_names_a_known_passage_and_no_place_or_country(net: corridors.Network) -> None:
+    from corridors import contract
+
+    assert set(contract.PASSAGE_ALIASES.values()) <= set(contract.PASSAGES)
+    assert all(normalise(alias) == alias for alias in contract.PASSAGE_ALIASES)  # written as lookup keys
+    countries = {normalise(n) for n in corridors.boundaries()["name"]}
+    for alias in contract.PASSAGE_ALIASES:
+        assert alias not in countries, alias  # an avoid list reads a passage before a country
+        assert net._index.find(alias) is None, alias

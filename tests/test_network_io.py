@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import networkx as nx
+import pandas as pd
 import pytest
 
 import corridors
@@ -93,8 +94,6 @@ def test_save_load_save_gives_the_same_bytes_and_routes(net: corridors.Network, 
     assert {"groups.csv", "conditions.csv", "queues.csv"} <= {p.name for p in first}
     legs, legs_again = net.legs, again.legs
     assert legs["waypoints"].fillna("").tolist() == legs_again["waypoints"].fillna("").tolist()
-    import pandas as pd
-
     bundled = pd.read_csv(corridors.data_path() / "legs.csv", dtype=str, keep_default_na=False)
     assert (legs["waypoints"].fillna("") != "").sum() == (bundled["waypoints"] != "").sum() > 100  # every one kept
     assert legs.geometry.geom_equals_exact(legs_again.geometry, tolerance=0).all()  # every digit
@@ -153,3 +152,76 @@ def test_no_table_handed_out_changes_the_network(mini: corridors.Network) -> Non
     assert mini.sources.loc["index1520_dostyk", "url"].startswith("https://")
     assert mini.nodes.loc["dostyk", "country"] == "KAZ"
     assert (after.time_h, after.distance_km, after.places) == (before.time_h, before.distance_km, before.places)
+
+
+def test_a_round_trip_through_gdfs_keeps_times_costs_and_emissions(net: corridors.Network) -> None:
+    from corridors.convert import graph_from_gdfs
+
+    again = graph_from_gdfs(*net.to_gdfs(), like=net)
+    through_graph = graph_from_gdfs(*corridors.graph_to_gdfs(net.graph), like=net)
+    assert again.condition_names == through_graph.condition_names == net.condition_names
+    for origin, destination, options in (("Xi'an", "Poti", {}), ("Shanghai", "Rotterdam", {"by": "cost"}),
+                                         ("Xi'an", "Duisburg", {"conditions": "2022"})):
+        a = net.route(origin, destination, **options)
+        for b in (again.route(origin, destination, **options), through_graph.route(origin, destination, **options)):
+            assert b.places == a.places
+            assert (b.time_h, b.cost_usd, b.co2_kg) == (a.time_h, a.cost_usd, a.co2_kg)
+    # without ``like`` only the bundled stop times and speeds come along: no costs, and no leg times
+    plain = graph_from_gdfs(*net.to_gdfs()).route("Xi'an", "Poti")
+    assert plain.cost_usd != plain.cost_usd  # NaN: unknown, not zero
+
+
+def test_a_table_of_like_that_names_a_dropped_leg_is_reported(net: corridors.Network) -> None:
+    from corridors.convert import graph_from_gdfs
+
+    nodes, legs = net.to_gdfs()
+    timed = net.parameters.leg_times["leg"].iloc[0]
+    with pytest.raises(corridors.ValidationError, match=timed):
+        graph_from_gdfs(nodes, legs.drop(index=timed), like=net)
+
+
+def test_graphml_export_flattens_every_attribute(mini: corridors.Network, tmp_path: Path) -> None:
+    from shapely import wkt
+
+    from corridors.convert import to_graphml
+
+    read = nx.read_graphml(to_graphml(mini, tmp_path / "mini.graphml"), force_multigraph=True)
+    graph = mini.graph
+    assert set(read.nodes) == set(graph.nodes)
+    assert read.number_of_edges() == graph.number_of_edges()
+    assert read.graph["crs"] == "EPSG:4326"
+    assert read.nodes["urumqi"]["aliases"] == "Urumqi;Wulumuqi"
+    assert read.nodes["dostyk"]["x"] == pytest.approx(graph.nodes["dostyk"]["x"])
+    for u, v, key, data in graph.edges(keys=True, data=True):
+        flat = read.edges[u, v, key]
+        assert flat["forward"] is data["forward"]
+        assert flat["distance_km"] == pytest.approx(data["distance_km"])
+        assert wkt.loads(flat["geometry"]).equals_exact(data["geometry"], tolerance=1e-9)
+        assert flat.get("gauge_mm") == (None if data["gauge_mm"] is pd.NA else int(data["gauge_mm"]))
+        assert flat["passages"] == ";".join(data["passages"])
+
+
+def test_geoparquet_export_reads_back_as_the_gdfs(mini: corridors.Network, tmp_path: Path) -> None:
+    import geopandas as gpd
+
+    from corridors.convert import to_parquet
+
+    written = to_parquet(mini, tmp_path)
+    assert [p.name for p in written] == ["nodes.parquet", "legs.parquet"]
+    for path, frame in zip(written, mini.to_gdfs(), strict=True):
+        read = gpd.read_parquet(path)
+        assert list(read.index) == list(frame.index)
+        assert read.crs == frame.crs
+        assert read.geometry.geom_equals_exact(frame.geometry, tolerance=0).all()
+        for column in frame.columns.drop("geometry"):
+            expected = [tuple(v) if isinstance(v, tuple) else v for v in frame[column]]
+            got = [tuple(v) if hasattr(v, "__len__") and not isinstance(v, str) else v for v in read[column]]
+            assert pd.Series(got, dtype=object).fillna("").tolist() == \
+                pd.Series(expected, dtype=object).fillna("").tolist(), column
+    assert str(gpd.read_parquet(written[1])["gauge_mm"].dtype) == "Int64"
+
+
+def test_save_refuses_an_unknown_format_before_writing(mini: corridors.Network, tmp_path: Path) -> None:
+    with pytest.raises(corridors.CorridorError, match="to_graphml"):
+        mini.save(tmp_path / "out", format="graphml")
+    assert not (tmp_path / "out").exists()

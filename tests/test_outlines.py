@@ -1,12 +1,34 @@
-"""The 1:50m country outlines: the maintainer's converter on a hand-made topology, and the bundled layer."""
+"""The maintainers' tools in tools/ (the 1:50m outline converter on a hand-made topology, the sea-lane drawer on a
+stand-in maritime network), and the bundled outline layer."""
 
 from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+import types
+from pathlib import Path
 
 import pytest
 from shapely.geometry import Point, shape
 
 import corridors
-from corridors.outlines import convert, decode_arcs
+
+TOOLS = Path(__file__).resolve().parents[1] / "tools"
+
+
+def _tool(name: str) -> types.ModuleType:
+    """Return a tool of tools/ imported by its path (the folder is not a package, and is not installed)."""
+    spec = importlib.util.spec_from_file_location(f"corridors_tool_{name}", TOOLS / f"{name}.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+outlines = _tool("outlines")
+convert, decode_arcs = outlines.convert, outlines.decode_arcs
 
 # Two unit squares side by side sharing the arc x=1 (arc 1), quantized with scale 0.5 and translate (10, 20):
 # integer steps of 2 are one degree. Country "010" is the left square, "020" the right one and also a second,
@@ -61,3 +83,31 @@ def test_the_bundled_outlines_have_one_valid_row_per_code() -> None:
     kaz = coded.set_index("iso_a3").geometry["KAZ"]
     assert kaz.contains(Point(71.43, 51.13))  # Astana
     assert not kaz.contains(Point(49.87, 40.41))  # Baku
+
+
+def test_the_sea_lane_tool_names_passages_as_the_package_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    sealanes = _tool("sealanes")
+    asked = {}
+
+    def searoute(origin, destination, *, units, restrictions, return_passages):  # stands in for the package
+        asked["restrictions"] = restrictions
+        line = {"coordinates": [origin, [32.5, 30.0], [43.4, 12.6], [56.3, 26.5], destination]}
+        passages = ["suez", "babalmandab", "ormuz", "south_africa", "northwest"]
+        return types.SimpleNamespace(geometry=line, properties={"traversed_passages": passages})
+
+    monkeypatch.setitem(sys.modules, "searoute", types.SimpleNamespace(searoute=searoute))
+    line, passages = sealanes.sea_lane((121.5, 31.2), (4.1, 51.9), avoid=["panama"])
+    assert passages == ("suez", "bab_el_mandeb", "hormuz", "cape_of_good_hope")  # searoute's Arctic ones are not ours
+    assert set(passages) <= set(corridors.contract.PASSAGES)
+    assert asked["restrictions"] == ["northwest", "bering", "panama"]
+    assert line.coords[0] == (121.5, 31.2)
+    assert line.coords[-1] == (4.1, 51.9)
+
+
+@pytest.mark.parametrize("name", ["outlines", "sealanes"])
+def test_the_tools_run_from_a_checkout_and_are_not_in_the_package(name: str) -> None:
+    result = subprocess.run([sys.executable, str(TOOLS / f"{name}.py"), "--help"], capture_output=True, text=True,
+                            check=False, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert f"python tools/{name}.py" in result.stdout
+    assert importlib.util.find_spec(f"corridors.{name}") is None

@@ -1,9 +1,9 @@
 """Country outlines at 1:50m for validation, converted from Natural Earth's TopoJSON redistribution.
 
-This is a dataset-maintenance tool, not used at run time::
+A dataset-maintenance tool, not part of the runtime package::
 
     npm pack world-atlas@2 && tar xzf world-atlas-2.*.tgz
-    python -m corridors.outlines package/countries-50m.json data/countries_50m.fgb
+    python tools/outlines.py package/countries-50m.json data/countries_50m.fgb
 
 ``world-atlas`` redistributes Natural Earth's Admin 0 countries (version 4.1.0, public domain) as quantized TopoJSON,
 with the ISO 3166-1 *numeric* code as each country's id. This tool decodes the topology (delta-encoded, quantized
@@ -127,7 +127,7 @@ def _rounded(value: Any) -> Any:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m corridors.outlines", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python tools/outlines.py", description=__doc__.splitlines()[0])
     parser.add_argument("topojson", type=Path, help="world-atlas countries-50m.json")
     parser.add_argument("out", type=Path, help="file to write: .fgb (FlatGeobuf, what the package reads) or .geojson")
     args = parser.parse_args(argv)

@@ -1,10 +1,10 @@
 """Sea-lane geometry for open-sea legs, derived from a maritime network instead of drawn by hand.
 
-This is a dataset-maintenance tool, not used at run time: ``python -m corridors.sealanes data/legs.csv`` draws
+A dataset-maintenance tool, not part of the runtime package: ``python tools/sealanes.py data/legs.csv`` draws
 every leg whose ``waypoints`` field says ``searoute`` (or ``searoute avoid suez babalmandab`` to keep the path
 out of named passages) along the shortest path of the maritime network shipped by the ``searoute`` package
-(install with the ``build-data`` extra). It writes the lines into the ``geometry`` column as WKT and the named
-passages they go through into ``passages``. The published ``distance_km`` of a leg stays as it is; the tool
+(install corridors with the ``build-data`` extra). It writes the lines into the ``geometry`` column as WKT and the
+named passages they go through into ``passages``. The published ``distance_km`` of a leg stays as it is; the tool
 prints the drawn length beside it so that a maintainer can see where they disagree. The Caspian Sea is joined to
 the ocean only through the Volga–Don canal in public maritime networks, so Caspian legs keep explicit waypoints.
 """
@@ -19,11 +19,14 @@ from pathlib import Path
 import pandas as pd
 from shapely.geometry import LineString
 
-SEAROUTE = "searoute"
-#: searoute's passage names, and ours (corridors.contract.PASSAGES)
-PASSAGE_NAMES = {"suez": "suez", "babalmandab": "bab_el_mandeb", "bosporus": "bosporus", "gibraltar": "gibraltar",
-                 "malacca": "malacca", "sunda": "sunda", "south_africa": "cape_of_good_hope", "ormuz": "hormuz",
-                 "panama": "panama"}
+if __name__ == "__main__":  # run as a script: draw with the corridors of this checkout, whatever is installed
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from corridors.contract import SEAROUTE
+from corridors.places import passage_named
+
+#: searoute's name for the Cape route; not an alias of ours, where "South Africa" is the country
+SEAROUTE_ONLY = {"south_africa": "cape_of_good_hope"}
 ALWAYS_AVOID = ("northwest", "bering")  # Arctic passages are not in use for these trades
 
 
@@ -40,13 +43,14 @@ def sea_lane(origin: tuple[float, float], destination: tuple[float, float], *,
                               restrictions=[*ALWAYS_AVOID, *avoid], return_passages=True)
     coords = [tuple(c) for c in route.geometry["coordinates"]]
     line = LineString([origin, *coords[1:-1], destination] if len(coords) > 2 else [origin, destination])
-    passages = tuple(PASSAGE_NAMES[p] for p in route.properties.get("traversed_passages", []) if p in PASSAGE_NAMES)
+    named = [SEAROUTE_ONLY.get(p) or passage_named(p) for p in route.properties.get("traversed_passages", [])]
+    passages = tuple(p for p in named if p is not None)  # searoute's Arctic passages are none of ours
     return line, passages
 
 
 def refresh(legs_csv: Path, nodes_csv: Path) -> pd.DataFrame:
     """Redraw the sea lanes in ``legs_csv`` in place; return a table of stated and drawn lengths."""
-    from .validation import line_length_km
+    from corridors.validation import line_length_km
 
     legs = pd.read_csv(legs_csv, dtype=str, keep_default_na=False)
     nodes = pd.read_csv(nodes_csv, dtype=str, keep_default_na=False).set_index("id")
@@ -76,7 +80,7 @@ def _wkt(line: LineString) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Redraw the sea lanes of a legs table; print stated against drawn lengths."""
-    parser = argparse.ArgumentParser(prog="python -m corridors.sealanes", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python tools/sealanes.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("legs", type=Path, help="legs.csv to update in place")
     parser.add_argument("--nodes", type=Path, help="nodes.csv (default: beside legs.csv)")
     args = parser.parse_args(argv)

@@ -1,0 +1,277 @@
+"""Routing requests on a Network: reading what a user asks for, finding the route, its alternatives and, when there is
+none, why.
+
+:mod:`corridors.routing` searches the expanded graph and knows nothing of names, countries or conditions; this
+module turns a request ("Xi'an to Poti via Baku, avoiding Russia and the Suez canal") into stages and masks for it,
+and the arcs it finds back into a priced :class:`~corridors.route.Route`. :class:`~corridors.network.Network`'s
+``route``, ``alternatives`` and ``check_avoid`` delegate here.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import geopandas as gpd
+import networkx as nx
+
+from . import contract
+from .conditions import DEFAULT_CONDITIONS, Conditions
+from .errors import PASSES_TWICE, CorridorError, NoRouteError
+from .places import passage_named
+from .routing import Arc, ExpandedGraph, passes_twice, shortest_arcs, simple_arcs, simple_paths
+
+if TYPE_CHECKING:
+    from .network import Network
+    from .route import Element, Route, Routes
+
+
+def route(network: Network, origin: str, destination: str, *, via: Sequence[str] = (), avoid: Iterable[str] = (),
+          by: str = "time", conditions: str | Conditions | None = None, reroute: bool = False,
+          profile: str | None = None) -> Route:
+    """Return the best route from ``origin`` to ``destination`` (see :meth:`corridors.network.Network.route`)."""
+    chosen = network._resolve(conditions, profile)
+    booking = chosen if reroute else network.conditions(DEFAULT_CONDITIONS)
+    stages, constraints = request(network, origin, destination, via, avoid)
+    graph = network.expanded_graph(weight=by, conditions=booking)
+    closed = closed_legs(network, chosen)
+    blocked_places = constraints.places(network._nodes)
+    blocked_legs = constraints.legs(network._legs) | closed
+    arcs = shortest_arcs(graph, stages, blocked_places=blocked_places, blocked_modes=constraints.modes,
+                         blocked_legs=blocked_legs)
+    if arcs is not None and passes_twice(arcs, graph.leg_passages):
+        arcs = simple_arcs(graph, stages, blocked_places=blocked_places, blocked_modes=constraints.modes,
+                           blocked_legs=blocked_legs)
+        if arcs is None:
+            raise NoRouteError(network.place_name(stages[0]), network.place_name(stages[-1]), PASSES_TWICE)
+    if arcs is None:
+        why = why_no_route(network, graph, stages, constraints)
+        if closed and shortest_arcs(graph, stages, blocked_places=blocked_places, blocked_modes=constraints.modes,
+                                    blocked_legs=constraints.legs(network._legs)) is not None:
+            why = (f"every route needs {', '.join(sorted(chosen.closed_passages))}, closed under the conditions "
+                   f"{chosen.name}")
+        raise NoRouteError(network.place_name(stages[0]), network.place_name(stages[-1]), why)
+    return build_route(network, stages, arcs, chosen, by, booked_under=booking.name)
+
+
+def alternatives(network: Network, origin: str, destination: str, *, k: int = 3, via: Sequence[str] = (),
+                 avoid: Iterable[str] = (), by: str = "time", conditions: str | Conditions | None = None,
+                 reroute: bool = False, profile: str | None = None, max_paths: int = 400) -> Routes:
+    """Return up to ``k`` routes, best first, that differ in where they stop (see
+    :meth:`corridors.network.Network.alternatives`)."""
+    if not isinstance(k, int) or k < 1:
+        raise CorridorError(f"the number of alternatives must be a whole number ≥ 1, got {k!r}")
+    chosen = network._resolve(conditions, profile)
+    booking = chosen if reroute else network.conditions(DEFAULT_CONDITIONS)
+    best = route(network, origin, destination, via=via, avoid=avoid, by=by, conditions=chosen, reroute=reroute)
+    stages, constraints = request(network, origin, destination, via, avoid)
+    expanded = network.expanded_graph(weight=by, conditions=booking)
+    paths = simple_paths(expanded, expanded.departures[stages[0]], expanded.arrivals[stages[-1]],
+                         blocked_places=constraints.places(network._nodes), blocked_modes=constraints.modes,
+                         blocked_legs=constraints.legs(network._legs) | closed_legs(network, chosen))
+    found = [best]
+    seen = {_stop_places(best)}
+    for count, arcs in enumerate(paths):
+        if len(found) >= k or count >= max_paths:
+            break
+        if passes_twice(arcs, expanded.leg_passages):
+            continue
+        candidate = build_route(network, stages, arcs, chosen, by, booked_under=booking.name)
+        if _stop_places(candidate) in seen or not _passes_in_order(candidate.places, stages[1:-1]):
+            continue
+        seen.add(_stop_places(candidate))
+        found.append(candidate)
+    from .route import Routes
+
+    return Routes(found)
+
+
+def request(network: Network, origin: str, destination: str, via: Sequence[str], avoid: Iterable[str]
+            ) -> tuple[list[str], Constraints]:
+    """Return the place ids a route must pass in order (origin, via places, destination) and what it must avoid;
+    raise CorridorError for a request no route can answer (the same place twice, an end that is avoided)."""
+    stages = [network.place(origin), *(network.place(v) for v in via), network.place(destination)]
+    if stages[0] == stages[-1]:
+        raise CorridorError(f"{network.place_name(stages[0])} is both the origin and the destination: a route "
+                            "needs two different places")
+    repeated = [p for p, n in Counter(stages).items() if n > 1]
+    if repeated:
+        raise CorridorError(f"{network.place_name(repeated[0])} is named twice among the origin, via places and "
+                            "destination: a route passes each place once")
+    avoid = list(avoid)
+    records = network._node_records
+    # Freight corridors are surface routes: a flight is used only when the request names an airport (as an end
+    # or a via place), so that "the fastest route" of a container is not a freighter it would never board.
+    if (not any(records[p]["kind"] == "airport" for p in stages)
+            and "air" not in {str(a).strip().lower() for a in avoid} and network._has_air):
+        avoid.append("air")
+    found = constraints(network, avoid)
+    for place in stages:
+        for what, blocked in found.blocking(place, records[place]["country"]):
+            raise CorridorError(f"{network.place_name(place)} is on the route you asked for but {what} "
+                                f"is avoided ({blocked})")
+    return stages, found
+
+
+def constraints(network: Network, avoid: Iterable[str]) -> Constraints:
+    """Return what an avoid list names; raise a CorridorError for an item that is not a known place, country (code
+    or name), mode or sea passage."""
+    from .places import country_codes, country_names  # read once from the bundled boundaries
+
+    found = Constraints()
+    codes = network._countries
+    names = country_names()
+    for item in avoid:
+        text = item.strip()
+        passage = passage_named(text)
+        if text.lower() in contract.MODES:
+            found.modes.add(text.lower())
+        elif passage is not None:
+            found.passages.add(passage)
+        elif text.upper() in codes:
+            found.countries.add(text.upper())
+        elif text.upper() in country_codes() and network._index.find(text) is None:
+            # a country with no place in the network is a no-op; but a place of the network whose id reads as
+            # a code ('mus', Muş, is also Mauritius) is the place the user means
+            found.countries.add(text.upper())
+        elif text.casefold() in names and names[text.casefold()] in codes:
+            found.countries.add(names[text.casefold()])
+        else:
+            found.place_ids.add(network.place(text))
+    return found
+
+
+def closed_legs(network: Network, conditions: Conditions) -> frozenset[str]:
+    """Return the legs through a sea passage that ``conditions`` close."""
+    return legs_through(network._legs, conditions.closed_passages)
+
+
+def legs_through(legs: gpd.GeoDataFrame, passages: set[str] | frozenset[str]) -> frozenset[str]:
+    """Return the ids of the legs that pass any of these sea passages."""
+    if not passages:
+        return frozenset()
+    return frozenset(i for i, through in legs["passages"].items() if not passages.isdisjoint(through))
+
+
+def why_no_route(network: Network, graph: ExpandedGraph, stages: Sequence[str], constraints: Constraints) -> str:
+    """Return why no route passes ``stages``: the one constraint every route needs lifted, or the network itself."""
+    if not constraints:
+        plain = nx.Graph(network.graph)
+        if all(nx.has_path(plain, a, b) for a, b in itertools.pairwise(stages)):
+            return ("the legs that join them cannot be chained: the way needs a gauge change or a change of "
+                    "mode at a place without the facility for it")
+        return "they are not connected in this network"
+    cut = []
+    for label, relaxed in constraints.relaxations():
+        if shortest_arcs(graph, stages, blocked_places=relaxed.places(network._nodes), blocked_modes=relaxed.modes,
+                         blocked_legs=relaxed.legs(network._legs)) is not None:
+            cut.append(label)
+    if cut:
+        return "every route needs " + " or ".join(cut) + ", which the request avoids"
+    return "the constraints together (" + ", ".join(label for label, _ in constraints.relaxations()) + \
+        ") leave no way through"
+
+
+def build_route(network: Network, stages: Sequence[str], arcs: Sequence[Arc], conditions: Conditions, by: str, *,
+                booked_under: str) -> Route:
+    """Return the Route along ``arcs``, its elements priced under ``conditions``."""
+    from .route import Route
+
+    return Route(network=network, origin=stages[0], destination=stages[-1], via=stages[1:-1],
+                 conditions=conditions, weight=by, elements=elements(network, arcs, conditions),
+                 names=network._names, countries={k: v["country"] for k, v in network._node_records.items()},
+                 legs=network._legs, places=network._nodes, booked_under=booked_under)
+
+
+def elements(network: Network, arcs: Sequence[Arc], conditions: Conditions) -> list[Element]:
+    """Return a route's elements, each priced under ``conditions`` (the arcs may come from another set)."""
+    from .route import Element
+
+    nodes, legs = network._node_records, network._leg_by_id
+    found = []
+    for arc in arcs:
+        if arc.element == "stop" and not arc.kind:
+            continue  # a join in the expanded graph, not a stop
+        if arc.element == "leg":
+            end, leg_id = str(arc.to_place), str(arc.leg)  # a leg arc always has both
+            priced = network.price_leg(leg_id, conditions)
+            found.append(Element("leg", arc.kind, arc.place, arc.place, end, arc.kind,
+                                 legs[leg_id]["gauge_mm"], "/".join(network._leg_countries(leg_id, arc.place)),
+                                 arc.distance_km, priced.time_h, priced.sources, leg=arc.leg,
+                                 cost_usd=priced.cost_usd, co2_kg=priced.co2_kg, priced=priced))
+        else:
+            priced = network.price_stop(arc.kind, arc.place, arc.leg, conditions)
+            found.append(Element("stop", arc.kind, arc.place, arc.place, arc.place, None, None,
+                                 nodes[arc.place]["country"], 0.0, priced.time_h, priced.sources, leg=arc.leg,
+                                 note=priced.note, cost_usd=priced.cost_usd, co2_kg=0.0, priced=priced))
+    return found
+
+
+def reprice(network: Network, route: Route, conditions: str | Conditions) -> Route:
+    """Return the same route (the same legs and stops) with its elements priced under other conditions."""
+    chosen = network._resolve(conditions)
+    found = []
+    for e in route.elements:
+        priced = (network.price_leg(str(e.leg), chosen) if e.element == "leg"
+                  else network.price_stop(e.kind, e.place, e.leg, chosen))
+        found.append(replace(e, time_h=priced.time_h, sources=priced.sources, cost_usd=priced.cost_usd,
+                             co2_kg=priced.co2_kg if e.element == "leg" else 0.0, priced=priced,
+                             note=priced.note if e.element == "stop" else e.note))
+    return route._with(elements=found, conditions=chosen)
+
+
+class Constraints:
+    """What a route must avoid: places, countries, modes and sea passages."""
+
+    def __init__(self) -> None:
+        self.place_ids: set[str] = set()
+        self.countries: set[str] = set()
+        self.modes: set[str] = set()
+        self.passages: set[str] = set()
+
+    def __bool__(self) -> bool:
+        return bool(self.place_ids or self.countries or self.modes or self.passages)
+
+    def legs(self, legs: gpd.GeoDataFrame) -> frozenset[str]:
+        return legs_through(legs, self.passages)
+
+    def places(self, nodes: gpd.GeoDataFrame) -> frozenset[str]:
+        if not self.countries:
+            return frozenset(self.place_ids)
+        return frozenset(self.place_ids).union(nodes.index[nodes["country"].isin(self.countries)])
+
+    def blocking(self, place: str, country: str) -> list[tuple[str, str]]:
+        found = []
+        if place in self.place_ids:
+            found.append(("the place", place))
+        if country in self.countries:
+            found.append(("its country", country))
+        return found
+
+    def relaxations(self) -> list[tuple[str, Constraints]]:
+        """Return each single constraint with the constraints that remain without it."""
+        out = []
+        for attr, label in (("place_ids", "{}"), ("countries", "{}"), ("modes", "the {} mode"),
+                            ("passages", "the {} passage")):
+            for value in sorted(getattr(self, attr)):
+                relaxed = Constraints()
+                relaxed.place_ids, relaxed.countries, relaxed.modes, relaxed.passages = (
+                    set(self.place_ids), set(self.countries), set(self.modes), set(self.passages))
+                getattr(relaxed, attr).discard(value)
+                out.append((label.format(value), relaxed))
+        return out
+
+
+def _stop_places(route: Route) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(s.place for s in route.stops))
+
+
+def _passes_in_order(places: Sequence[str], via: Sequence[str]) -> bool:
+    position = 0
+    for place in places:
+        if position < len(via) and place == via[position]:
+            position += 1
+    return position == len(via)
