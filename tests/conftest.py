@@ -1,4 +1,10 @@
-"""Shared fixtures: the bundled network (loaded once) and small datasets written for the tests."""
+"""Shared fixtures: the bundled network (loaded once) and small datasets written for the tests.
+
+The suite runs on every core with pytest-xdist (``addopts`` in pyproject.toml; ``-n 0`` runs it in one process).
+Each worker is a process of its own, so a session fixture is built once per worker, and a module fixture once per
+worker that runs a test of its module. Tests that share an expensive result, or a file outside their ``tmp_path``,
+are kept on one worker by :data:`ONE_WORKER` (``--dist loadgroup``).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,29 @@ import pytest
 import corridors
 
 DATA = Path(__file__).parent / "data"
+
+#: The tests that must run on one worker, by module and the fixture (or test) they share: a result that takes tens
+#: of seconds to build is built once, and README.md, which notebooks/make_gallery.py rewrites, is never read by
+#: one worker while the other writes it.
+ONE_WORKER: dict[str, dict[str, str]] = {
+    "test_browser.py": {"report": "report", "test_the_readme_gallery_is_made_by_its_script": "readme"},
+    "test_claims.py": {"seed_check": "seed_claim", "test_the_readme_claims_table_is_current": "readme"},
+    "test_backtest.py": {"result": "backtest"},
+    "test_sweep.py": {"in_process": "sweep", "scheduler_address": "sweep"},
+    "test_install.py": {"wheel": "wheel"},
+}
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the marks on a worker
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        shared = ONE_WORKER.get(item.path.name, {})
+        names = [*getattr(item, "fixturenames", ()), getattr(item, "originalname", item.name)]
+        groups = {shared[name] for name in names if name in shared}
+        if len(groups) > 1:
+            raise pytest.UsageError(f"{item.nodeid} shares {sorted(groups)}: give them one group in ONE_WORKER")
+        for group in groups:
+            item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture(scope="session")
