@@ -28,6 +28,10 @@ ONE_WORKER: dict[str, dict[str, str]] = {
     "test_install.py": {"wheel": "wheel"},
 }
 
+#: Modules whose single tests take a minute or more (a notebook's kernel, a benchmark's process), started first so
+#: that no worker is left with one of them while the other has finished (xdist sends the groups above first).
+SLOW_FIRST = ("test_notebooks.py", "test_benchmarks.py")
+
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the marks on a worker
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -39,6 +43,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             raise pytest.UsageError(f"{item.nodeid} shares {sorted(groups)}: give them one group in ONE_WORKER")
         for group in groups:
             item.add_marker(pytest.mark.xdist_group(group))
+    items.sort(key=lambda item: item.path.name not in SLOW_FIRST)  # stable: the order within each part is kept
 
 
 @pytest.fixture(scope="session")
