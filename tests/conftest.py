@@ -2,8 +2,9 @@
 
 The suite runs on every core with pytest-xdist (``addopts`` in pyproject.toml; ``-n 0`` runs it in one process).
 Each worker is a process of its own, so a session fixture is built once per worker, and a module fixture once per
-worker that runs a test of its module. Tests that share an expensive result, or a file outside their ``tmp_path``,
-are kept on one worker by :data:`ONE_WORKER` (``--dist loadgroup``).
+worker that runs a test of its module. Tests that share an expensive module result are kept on one worker by
+:data:`ONE_WORKER` (``--dist loadgroup``). Files a test writes go to its ``tmp_path``; the one
+exception, README.md (rewritten by notebooks/make_gallery.py), is read and written by that script's test alone.
 """
 
 from __future__ import annotations
@@ -17,12 +18,11 @@ import corridors
 
 DATA = Path(__file__).parent / "data"
 
-#: The tests that must run on one worker, by module and the fixture (or test) they share: a result that takes tens
-#: of seconds to build is built once, and README.md, which notebooks/make_gallery.py rewrites, is never read by
-#: one worker while the other writes it.
+#: The tests that must run on one worker, by module and the module fixture they share (its group): a result that
+#: takes tens of seconds to build is built once.
 ONE_WORKER: dict[str, dict[str, str]] = {
-    "test_browser.py": {"report": "report", "test_the_readme_gallery_is_made_by_its_script": "readme"},
-    "test_claims.py": {"seed_check": "seed_claim", "test_the_readme_claims_table_is_current": "readme"},
+    "test_browser.py": {"report": "report"},
+    "test_claims.py": {"seed_check": "seed_claim"},
     "test_backtest.py": {"result": "backtest"},
     "test_sweep.py": {"in_process": "sweep", "scheduler_address": "sweep"},
     "test_install.py": {"wheel": "wheel"},
@@ -37,8 +37,7 @@ SLOW_FIRST = ("test_notebooks.py", "test_benchmarks.py")
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         shared = ONE_WORKER.get(item.path.name, {})
-        names = [*getattr(item, "fixturenames", ()), getattr(item, "originalname", item.name)]
-        groups = {shared[name] for name in names if name in shared}
+        groups = {shared[name] for name in getattr(item, "fixturenames", ()) if name in shared}
         if len(groups) > 1:
             raise pytest.UsageError(f"{item.nodeid} shares {sorted(groups)}: give them one group in ONE_WORKER")
         for group in groups:
