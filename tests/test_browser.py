@@ -400,6 +400,7 @@ def test_a_hostile_place_name_shows_as_text(browser, tmp_path: Path) -> None:
 
 def test_the_readme_gallery_is_made_by_its_script(chromium: str, tmp_path: Path) -> None:
     root = Path(__file__).resolve().parents[1]
+    stored = (root / "README.md").read_text(encoding="utf-8")  # as committed: the script rewrites its claims table
     result = subprocess.run([sys.executable, str(root / "notebooks" / "make_gallery.py"), str(tmp_path)],
                             capture_output=True, text=True, timeout=600, check=False,
                             env={**os.environ, "PYTHONPATH": str(root), "CORRIDORS_CHROMIUM": chromium})
@@ -410,9 +411,9 @@ def test_the_readme_gallery_is_made_by_its_script(chromium: str, tmp_path: Path)
         assert _not_blank(png) > 20
     table = (tmp_path / "claims.md").read_text(encoding="utf-8")
     assert "10 to 12 days" in table
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    for row in table.splitlines()[2:]:
-        assert row in readme, f"README gallery is out of date: {row}"
+    # every registered claim checked (2,000 journeys, the default seed) is the table the README holds: a claim or
+    # parameter change must regenerate it (this run has; commit README.md)
+    assert table.strip() in stored, "README's claims table was stale: make_gallery.py has rewritten it"
 
 
 def test_written_pages_are_ordinary_files(tmp_path: Path) -> None:

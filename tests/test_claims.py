@@ -252,15 +252,6 @@ def test_the_measured_average_from_the_border_is_near_the_typical_journey(net: c
     assert (table[table["profile"] == "best"]["median"] < 12).all()
 
 
-def test_the_readme_claims_table_is_current(net: corridors.Network, registry) -> None:
-    # notebooks/make_gallery.py writes this table into the README; a claim or parameter change must regenerate it.
-    from corridors.claims import markdown_table
-
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    expected = markdown_table([check(claim, net, n=2000) for claim in registry.values()])
-    assert expected in readme, "README's claims table is stale: run python notebooks/make_gallery.py"
-
-
 def test_several_claims_can_be_checked_at_once_and_printed_as_markdown(net: corridors.Network, registry) -> None:
     from corridors.claims import markdown_table
 

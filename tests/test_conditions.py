@@ -311,10 +311,10 @@ def test_a_period_s_congestion_follows_its_volumes(net: corridors.Network) -> No
     assert "saturated" in saturated.describe()
 
 
-def test_simulate_stays_on_the_booked_route_and_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+def test_simulate_stays_on_the_booked_route_and_says_so(capsys: pytest.CaptureFixture[str],
+                                                      net: corridors.Network) -> None:
     from corridors.cli import main
 
-    net = corridors.load_network()
     booked = " – ".join(net.route("Xi'an", "Poti").countries)
     assert main(["simulate", "Xi'an", "Poti", "--conditions", "congested", "-n", "2000"]) == 0
     out = capsys.readouterr().out

@@ -40,14 +40,16 @@ def test_an_installed_wheel_routes_from_anywhere(wheel: Path, tmp_path: Path) ->
     # .pth file listing that interpreter's site-packages. Those come after the venv's own, so the wheel installed
     # here is the corridors the venv imports even where the test interpreter has corridors installed too (CI
     # installs the project before testing); --ignore-installed keeps pip from calling it "already satisfied".
-    venv.create(env_dir, system_site_packages=False, with_pip=True)
+    # The venv gets no pip of its own (ensurepip takes most of the test's time): the test interpreter's pip installs
+    # into it through --python, as the venv's own would.
+    venv.create(env_dir, system_site_packages=False, with_pip=False)
     bindir = env_dir / ("Scripts" if os.name == "nt" else "bin")
     own = subprocess.run([str(bindir / "python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                          capture_output=True, text=True, check=True).stdout.strip()
     borrowed = dict.fromkeys(sysconfig.get_paths()[key] for key in ("purelib", "platlib"))
     (Path(own) / "borrowed_site_packages.pth").write_text("\n".join(borrowed) + "\n", encoding="utf-8")
-    subprocess.run([str(bindir / "python"), "-m", "pip", "install", "--no-deps", "--no-index", "--ignore-installed",
-                    "--quiet", str(wheel)], check=True, timeout=300)
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(bindir / "python"), "install", "--no-deps",
+                    "--no-index", "--ignore-installed", "--quiet", str(wheel)], check=True, timeout=300)
     assert (bindir / "corridors").exists() or (bindir / "corridors.exe").exists(), "the wheel installed no script"
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()

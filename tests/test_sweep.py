@@ -59,8 +59,7 @@ def test_a_row_per_scenario_pair_and_condition_in_the_grids_order(in_process: pd
     assert in_process.attrs["ran"] == "in this process"
 
 
-def test_figures_are_those_of_route_and_simulate(in_process: pd.DataFrame) -> None:
-    net = corridors.load_network()
+def test_figures_are_those_of_route_and_simulate(in_process: pd.DataFrame, net: corridors.Network) -> None:
     row = in_process.iloc[1]  # base, Xi'an → Poti, congested
     route = net.route("Xi'an", "Poti", conditions="congested")
     transit = corridors.simulate(route, n=int(row["journeys"]), seed=int(row["seed"]))
@@ -74,8 +73,7 @@ def test_figures_are_those_of_route_and_simulate(in_process: pd.DataFrame) -> No
     assert in_process.iloc[1]["p50_days"] > in_process.iloc[0]["p50_days"]
 
 
-def test_a_row_names_the_corridors_whose_own_route_it_is(in_process: pd.DataFrame) -> None:
-    net = corridors.load_network()
+def test_a_row_names_the_corridors_whose_own_route_it_is(in_process: pd.DataFrame, net: corridors.Network) -> None:
     registry = corridors.load_corridors(net)
     base = in_process[(in_process["scenario"] == "base") & (in_process["conditions"] == "typical")]
     named = [(row.origin, row.destination, c) for row in base.itertuples() for c in row.corridors.split(";") if c]
@@ -124,12 +122,11 @@ def test_progress_counts_every_task_on_the_cluster(grid_file: Path, scheduler_ad
     assert seen == [(i, 8) for i in range(1, 9)]
 
 
-def test_months_multiply_the_rows_and_name_the_month(tmp_path: Path) -> None:
+def test_months_multiply_the_rows_and_name_the_month(tmp_path: Path, net: corridors.Network) -> None:
     grid = sw.Grid.from_dict({**_grid_dict(), "scenarios": ["base"], "pairs": [["Xi'an", "Poti"]],
                               "conditions": ["typical"], "months": ["Jan", 7]})
     frame = sw.sweep(grid, scheduler=sw.IN_PROCESS)
     assert frame["month"].tolist() == [1, 7]
-    net = corridors.load_network()
     route = net.route("Xi'an", "Poti", conditions=net.conditions("typical", month=1))
     expected = corridors.simulate(route, n=300, seed=int(frame["seed"].iloc[0])).percentiles()["P90"]
     assert frame["p90_days"].iloc[0] == pytest.approx(expected)
