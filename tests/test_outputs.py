@@ -137,8 +137,8 @@ def test_the_terminal_lists_sources_with_their_kind(net: corridors.Network) -> N
 
 def test_the_month_chart_follows_a_journey_whose_months_differ(net: corridors.Network) -> None:
     """The overland Xi'an → Poti route (via Russia and Makhachkala) meets no port whose months the data describe, so
-    its twelve months are the same: the report's month chart then follows the featured Middle Corridor route, which crosses
-    the Caspian, where the winter closures are."""
+    its twelve months are the same: the report's month chart then follows the featured Middle Corridor route, which
+    crosses the Caspian, where the winter closures are."""
     from corridors.report import ReportSettings, _month_route
     from corridors.seasons import described_months
 
