@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from . import datasets
+from .conditions import DEFAULT_CONDITIONS
 from .errors import CorridorError, Problem, ValidationError
 from .io import read_checked_csv, split_list
 from .registry import load_corridors
@@ -152,7 +153,7 @@ def conditions_for(period: str, network: Network) -> str:
     for candidate in (period, period[:4]):
         if candidate in network.condition_names:
             return candidate
-    return "typical"
+    return DEFAULT_CONDITIONS
 
 
 class Backtest:
@@ -283,7 +284,7 @@ def backtest(network: Network, *, observations: Sequence[Observation] | None = N
 def _period_label(period: str, condition: str) -> str:
     if len(period) == 7:
         return condition if condition == period else f"{condition} in {month_name(int(period[5:7]))}"
-    return f"{period}, month by month" if condition != "typical" else condition
+    return f"{period}, month by month" if condition != DEFAULT_CONDITIONS else condition
 
 
 def _period_journeys(network: Network, corridor: Any, obs: Observation, n: int, seed: int | None
@@ -309,7 +310,7 @@ def _period_journeys(network: Network, corridor: Any, obs: Observation, n: int, 
         return route, simulate(route, n=count, seed=part_seed, keep_samples=True)
 
     try:
-        if len(obs.period) == 7 or conditions_for(obs.period, network) == "typical":
+        if len(obs.period) == 7 or conditions_for(obs.period, network) == DEFAULT_CONDITIONS:
             month = int(obs.period[5:7]) if len(obs.period) == 7 else None
             route, transit = journeys(obs.period, month, n, seed)
             return route, span_days(transit, obs.scope), transit, ""

@@ -23,7 +23,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .conditions import BEST, CONGESTED, Conditions, leg_selectors, stop_selectors
+from .conditions import BEST, CONGESTED, LEVELS, Conditions, leg_selectors, stop_selectors
 from .errors import CorridorError
 from .shipment import reference_load
 from .timing import Disruption, Estimate, headway_h
@@ -211,4 +211,4 @@ def _stop_cost(network: Network, kind: str, place: str, country: str, level: str
     return value, rate.price_year
 
 
-_LEVEL_ORDER = {BEST: 0, "typical": 1, CONGESTED: 2}
+_LEVEL_ORDER = {level: rank for rank, level in enumerate(LEVELS)}  # best < typical < congested

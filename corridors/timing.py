@@ -16,7 +16,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-DEFAULT_PROFILE = "typical"
 HOURS_PER_WEEK = 168.0
 
 
