@@ -86,6 +86,7 @@ def _small_dataset(tables: dict[str, pd.DataFrame], folder: Path, seed: int) -> 
         "disruptions": tables["disruptions"][tables["disruptions"]["place"].isin(applies)],
         "costs": costs[costs["place"].isin(applies) & ((costs["leg"] == "") | costs["leg"].isin(chosen))],
         "emissions": tables["emissions"][tables["emissions"]["country"].isin(applies)],
+        "conversions": tables["conversions"],  # its sources are checked against the folder's, like every table's
     }
     cited = {part for name, frame in out.items() if name != "sources" for column in frame for cell in frame[column]
              for part in cell.split(";")}
@@ -100,7 +101,6 @@ def _small_dataset(tables: dict[str, pd.DataFrame], folder: Path, seed: int) -> 
     folder.mkdir(parents=True, exist_ok=True)
     for name, frame in out.items():
         frame.to_csv(folder / f"{name}.csv", index=False)
-    (folder / "conversions.csv").write_bytes((_workdir() / "bundled" / "conversions.csv").read_bytes())
     return folder
 
 
