@@ -324,11 +324,27 @@ def report(args: Namespace) -> int:
         places = {f"{part}_{end}": getattr(args, end) for part in ("route", "compare", "bottleneck")
                   for end in ("origin", "destination")}
         places.update(route_via=(), route_avoid=())  # the default's via and avoid belong to the seed claim's journey
+    else:
+        _default_journeys_exist(net, ReportSettings())
     settings = ReportSettings(**places, corridors=tuple(args.corridor), journeys=args.journeys, seed=args.seed)
     with views.progress("writing the report", quiet=args.quiet):
         written = write_report(net, args.out, settings)
     print(f"wrote {written} — open it in a browser; it needs no internet")
     return EXIT_OK
+
+
+def _default_journeys_exist(net: Any, settings: Any) -> None:
+    """Raise a CorridorError, before the long work, when the report's default journeys (the bundled data's Xi'an →
+    Poti and the like) name places the network lacks: a network of one's own names its journey."""
+    from .errors import UnknownPlaceError
+
+    for place in (settings.route_origin, settings.route_destination, settings.compare_origin,
+                  settings.compare_destination, settings.bottleneck_origin, settings.bottleneck_destination):
+        try:
+            net.place(place)
+        except UnknownPlaceError:
+            raise CorridorError(f"this network has no {place}, a place of the default report's journeys: name the "
+                                "journey, as in corridors report ORIGIN DESTINATION --network FOLDER") from None
 
 
 def bottleneck(args: Namespace) -> int:

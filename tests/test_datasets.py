@@ -264,3 +264,11 @@ def test_nodes_drawn_in_a_gis_take_their_coordinates_from_the_points(own_dir: Pa
     net = corridors.load_network(own_dir)
     assert (net.nodes.at["aktau_port", "geometry"].x, net.nodes.at["aktau_port", "geometry"].y) == (51.2, 43.6)
     assert net.graph.nodes["aktau_port"]["y"] == 43.6
+
+
+def test_a_report_of_ones_own_network_without_a_journey_asks_for_one(cli_run, tmp_path: Path) -> None:
+    code, out, err = cli_run("report", "--out", str(tmp_path / "r.html"), "-q", "--network", str(OWN))
+    assert (code, out) == (2, "")
+    assert err == ("corridors report: this network has no Xi'an, a place of the default report's journeys: name the "
+                   "journey, as in corridors report ORIGIN DESTINATION --network FOLDER\n")
+    assert not (tmp_path / "r.html").exists()
