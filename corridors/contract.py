@@ -244,9 +244,7 @@ CAPACITY_COLUMNS = (
     Column("capacity", "float", required=True, bounds=(0.0, 1e9)),
     Column("unit", "text", required=True, choices=CAPACITY_UNITS),
     Column("year", "int", bounds=YEARS),
-    Column("status", "text", choices=FIGURE_STATUSES),
-    Column("sources", "refs", required=True),
-    Column("note", "text"),
+    *PROVENANCE,
 )
 
 #: Volumes carried, one row per series (``corridor``: a corridor, a port or a crossing) and year; a row gives
@@ -257,9 +255,7 @@ VOLUME_COLUMNS = (
     Column("tonnes", "float", bounds=(0.0, 1e12)),
     Column("teu", "float", bounds=(0.0, 1e10)),
     Column("trains", "float", bounds=(0.0, 1e8)),
-    Column("status", "text", choices=FIGURE_STATUSES),
-    Column("sources", "refs", required=True),
-    Column("note", "text"),
+    *PROVENANCE,
 )
 
 #: Named factors (tonnes per TEU, TEU per train, a loaded FEU's cargo): each is a sourced figure, and none is zero.
@@ -267,9 +263,7 @@ CONVERSION_COLUMNS = (
     Column("name", "id", required=True),
     Column("value", "float", required=True, bounds=(1e-9, 1e9)),
     Column("unit", "text"),
-    Column("status", "text", choices=FIGURE_STATUSES),
-    Column("sources", "refs", required=True),
-    Column("note", "text"),
+    *PROVENANCE,
 )
 
 #: Named corridors (corridors.registry): places to pass and what to avoid; their places are checked on the network.
@@ -343,9 +337,7 @@ SERIES_COLUMNS = (
     Column("year", "int", required=True, bounds=YEARS),
     Column("value", "float", required=True, bounds=(0.0, 1e15)),
     Column("unit", "text", required=True, choices=SERIES_UNITS),
-    Column("status", "text", choices=FIGURE_STATUSES),
-    Column("sources", "refs", required=True),
-    Column("note", "text"),
+    *PROVENANCE,
 )
 
 DATASET_TABLES: dict[str, tuple[Column, ...]] = {

@@ -80,7 +80,7 @@ def alternatives(network: Network, origin: str, destination: str, *, k: int = 3,
         if passes_twice(arcs, expanded.leg_passages):
             continue
         candidate = build_route(network, stages, arcs, chosen, by, booked_under=booking.name)
-        if _stop_places(candidate) in seen or not _passes_in_order(candidate.places, stages[1:-1]):
+        if _stop_places(candidate) in seen or not passes_in_order(candidate.places, stages[1:-1]):
             continue
         seen.add(_stop_places(candidate))
         found.append(candidate)
@@ -269,7 +269,8 @@ def _stop_places(route: Route) -> tuple[str, ...]:
     return tuple(dict.fromkeys(s.place for s in route.stops))
 
 
-def _passes_in_order(places: Sequence[str], via: Sequence[str]) -> bool:
+def passes_in_order(places: Sequence[str], via: Sequence[str]) -> bool:
+    """Return whether ``places`` pass every ``via`` place in its order (other places may come between)."""
     position = 0
     for place in places:
         if position < len(via) and place == via[position]:

@@ -22,7 +22,7 @@ import pandas as pd
 
 from .errors import CorridorError
 from .model import Priced, TimeDraw
-from .timing import HOURS_PER_WEEK, Estimate, split_triangular
+from .timing import HOURS_PER_WEEK, Disruption, Estimate, split_triangular
 
 if TYPE_CHECKING:
     from .conditions import Conditions
@@ -53,8 +53,14 @@ def _draws(route: Route) -> tuple[list[dict[str, Any]], list[TimeDraw]]:
         closure = e.priced.closure
         if closure is not None:
             rows.append({**row, "kind": closure.kind, "weak_source": False, "group": None})
-            draws.append(TimeDraw("closure", closure.delay, value_h=closure.probability))
+            draws.append(_closure_draw(closure))
     return rows, draws
+
+
+def _closure_draw(closure: Disruption) -> TimeDraw:
+    """Return the draw of an element's weather closure, a delay met with its probability: a closure is simulated
+    as an element of its own, after the element it holds up, in no group."""
+    return TimeDraw("closure", closure.delay, value_h=closure.probability)
 
 
 def simulate(route: Route, *, n: int = 10_000, conditions: str | Conditions | None = None, seed: int | None = 0,
@@ -131,7 +137,7 @@ def journey_totals_of(priced: Sequence[Priced], *, n: int, seed: int | None) -> 
         draws.append(p.time)
         if p.closure is not None:
             rows.append({"group": None})
-            draws.append(TimeDraw("closure", p.closure.delay, value_h=p.closure.probability))
+            draws.append(_closure_draw(p.closure))
     return _sample(rows, draws, n, seed, None, None, "group", 0, with_sums=False)[1]
 
 

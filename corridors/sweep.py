@@ -47,6 +47,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import CorridorError, NoRouteError
+from .requests import passes_in_order
 from .scenarios import Scenario, ScenarioError
 from .seasons import month_number
 
@@ -396,7 +397,7 @@ def _corridors_of(route: Route, network: Network, registry: Mapping[str, Corrido
     found = []
     for rule in _corridor_rules(network, registry):
         via = [v for v in rule.via if v not in (route.origin, route.destination)]
-        if not (_in_order(route.places, via) or _in_order(route.places, via[::-1])):
+        if not (passes_in_order(route.places, via) or passes_in_order(route.places, via[::-1])):
             continue
         if rule.places & places or rule.modes & modes or rule.legs & legs or rule.corridor._missing(route):
             continue
@@ -435,14 +436,6 @@ def _corridor_rules(network: Network, registry: Mapping[str, Corridor]) -> tuple
             _rules.clear()
         _rules[(id(network), id(registry))] = (network, registry, tuple(rules))
     return tuple(rules)
-
-
-def _in_order(places: Sequence[str], via: Sequence[str]) -> bool:
-    position = 0
-    for place in places:
-        if position < len(via) and place == via[position]:
-            position += 1
-    return position == len(via)
 
 
 # --- Running a sweep -----------------------------------------------------------------------------------------
