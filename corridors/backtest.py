@@ -159,10 +159,12 @@ def conditions_for(period: str, network: Network) -> str:
 class Backtest:
     """The model's P10 / P50 / P90 against each observation, and summaries by corridor, period and kind."""
 
-    def __init__(self, rows: pd.DataFrame, n: int, seed: int | None, costs: pd.DataFrame | None = None):
+    def __init__(self, rows: pd.DataFrame, n: int, seed: int | None, costs: pd.DataFrame | None = None,
+                 dependence: str = "group"):
         self._rows = rows
         self.n = n
         self.seed = seed
+        self.dependence = dependence
         self._costs = costs if costs is not None else pd.DataFrame()
 
     def costs(self) -> pd.DataFrame:
@@ -202,7 +204,7 @@ class Backtest:
         """Return the backtest as plain data for JSON: every row and every summary."""
         rows = self._rows.astype(object).where(self._rows.notna(), None).to_dict(orient="records")
         costs = self._costs.astype(object).where(self._costs.notna(), None).to_dict(orient="records")
-        return {"journeys": self.n, "seed": self.seed,
+        return {"journeys": self.n, "seed": self.seed, "dependence": self.dependence,
                 "summary": self.summary().reset_index().to_dict(orient="records")[0],
                 **{f"by_{g}": self.summary(g).reset_index().to_dict(orient="records") for g in GROUPINGS},
                 "rows": rows,
@@ -241,9 +243,14 @@ class Backtest:
 
 
 def backtest(network: Network, *, observations: Sequence[Observation] | None = None, n: int = 4_000,
-             seed: int | None = 0, rates: Sequence[RateObservation] | None = None, costs: bool = True) -> Backtest:
+             seed: int | None = 0, rates: Sequence[RateObservation] | None = None, costs: bool = True,
+             dependence: str = "group") -> Backtest:
     """Return the backtest of ``network`` against the bundled observations (or those given), with the costs checked
-    against the bundled through-rates (or ``rates``) unless ``costs`` is False."""
+    against the bundled through-rates (or ``rates``) unless ``costs`` is False.
+
+    ``dependence`` is passed to :func:`corridors.simulation.simulate`: ``"journey"`` shows how much of the
+    observations' spread the element ranges could hold at the most, every element of a journey at the same quantile.
+    """
 
     chosen = list(observations) if observations is not None else load_observations(network)
     registry = load_corridors(network)
@@ -261,7 +268,7 @@ def backtest(network: Network, *, observations: Sequence[Observation] | None = N
                                "independent": obs.source not in used}
         key = (obs.corridor, obs.origin, obs.destination, obs.via, obs.period)
         if key not in simulated:
-            simulated[key] = _period_journeys(network, registry[obs.corridor], obs, n, seed)
+            simulated[key] = _period_journeys(network, registry[obs.corridor], obs, n, seed, dependence)
         route, days, transit, reason = simulated[key]
         row["available"] = days is not None
         row["reason"] = reason
@@ -278,7 +285,7 @@ def backtest(network: Network, *, observations: Sequence[Observation] | None = N
         if column not in frame:
             frame[column] = np.nan
     cost_rows = cost_backtest(network, observations=rates) if costs else None
-    return Backtest(frame, n, seed, cost_rows)
+    return Backtest(frame, n, seed, cost_rows, dependence)
 
 
 def _period_label(period: str, condition: str) -> str:
@@ -287,8 +294,8 @@ def _period_label(period: str, condition: str) -> str:
     return f"{period}, month by month" if condition != DEFAULT_CONDITIONS else condition
 
 
-def _period_journeys(network: Network, corridor: Any, obs: Observation, n: int, seed: int | None
-                     ) -> tuple[Any, np.ndarray | None, Any, str]:
+def _period_journeys(network: Network, corridor: Any, obs: Observation, n: int, seed: int | None,
+                     dependence: str = "group") -> tuple[Any, np.ndarray | None, Any, str]:
     """Return the route, the simulated days, one simulation to explain them and the reason when unavailable.
 
     A journey dated to a month meets that month: its period's condition set taken in the month (its weather
@@ -307,7 +314,7 @@ def _period_journeys(network: Network, corridor: Any, obs: Observation, n: int, 
         else:
             route = corridor.route(network, obs.origin, obs.destination, conditions=conditions)
         # every journey's elements are kept: a departure-to-arrival reading leaves some of them out
-        return route, simulate(route, n=count, seed=part_seed, keep_samples=True)
+        return route, simulate(route, n=count, seed=part_seed, keep_samples=True, dependence=dependence)
 
     try:
         if len(obs.period) == 7 or conditions_for(obs.period, network) == DEFAULT_CONDITIONS:

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
+from .contract import DEPENDENCE
 from .errors import CorridorError, ValidationError
 
 EXIT_OK, EXIT_USAGE = 0, 2
@@ -79,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "time, and what drives it.")
     _route_arguments(simulate)
     _simulation_options(simulate)
+    _dependence_option(simulate)
     simulate.add_argument("--within", type=float, metavar="DAYS", help="print the probability of arriving within DAYS")
     simulate.add_argument("--window", type=float, nargs=2, metavar=("LOW", "HIGH"),
                           help="print the probability of arriving in LOW–HIGH days, and within HIGH days")
@@ -164,6 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "and summaries per corridor, period and kind of figure. The observations are a check, never an "
                    "input.", csv=True)
     _simulation_options(back, default_n=4_000)
+    _dependence_option(back)
     back.add_argument("--chart", metavar="FILE", help="also write the predicted-against-observed chart "
                       "(.png, .svg or .pdf)")
 
@@ -265,6 +268,12 @@ def _simulation_options(parser: argparse.ArgumentParser, default_n: int = 10_000
     parser.add_argument("-n", "--journeys", type=int, default=default_n, metavar="N",
                         help=f"number of simulated journeys (default: {default_n:,})")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default: 0; the same seed, the same numbers)")
+
+
+def _dependence_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--dependence", choices=DEPENDENCE, default="group",
+                        help="how the elements of a journey share their state: by group of elements (default), all "
+                        "at the same quantile (journey: the widest spread the ranges allow), or each on its own")
 
 
 def _version() -> str:

@@ -206,7 +206,8 @@ def simulate(args: Namespace) -> int:
     found = net.route(args.origin, args.destination, via=args.via, avoid=args.avoid,
                       conditions=_conditions(net, args), reroute=args.reroute)
     with views.progress("simulating journeys", total=args.journeys, quiet=args.quiet) as update:
-        transit = run(found, n=args.journeys, seed=args.seed, start_hour=args.start_hour, progress=update)
+        transit = run(found, n=args.journeys, seed=args.seed, start_hour=args.start_hour, progress=update,
+                      dependence=args.dependence)
     window = tuple(args.window) if args.window else None
     return _output(args, lambda: views.transit_view(transit, within_days=args.within, window_days=window),
                    lambda: transit.to_dict(within_days=args.within, window_days=window))
@@ -364,7 +365,7 @@ def backtest(args: Namespace) -> int:
     with views.progress("simulating the observed journeys", quiet=args.quiet):
         result = run(net, n=args.journeys, seed=args.seed,
                      observations=load_observations(net, journeys) if journeys else None,
-                     rates=load_rate_observations(net, rates) if rates else None)
+                     rates=load_rate_observations(net, rates) if rates else None, dependence=args.dependence)
     _write_chart(args, result.chart)
     return _output(args, lambda: views.backtest_view(result, GROUPINGS), result.to_dict, result.table)
 

@@ -208,6 +208,9 @@ GROUP_COLUMNS = (
 #: Condition sets: per condition, the level of each group and a default (``*``) row that also names the year
 #: whose volumes drive the queues. ``closed`` applies to passage groups only.
 CONDITION_LEVELS = ("best", "typical", "congested", "closed")
+#: How the elements of one simulated journey share their state (see corridors.simulation.simulate): by group of
+#: elements (the default: a group meets one state, groups are independent), all at one quantile, or each alone.
+DEPENDENCE = ("group", "journey", "independent")
 CONDITION_COLUMNS = (
     Column("condition", "text", required=True),
     Column("group", "text", required=True),

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from .contract import DEPENDENCE
 from .errors import CorridorError
 from .model import Priced, TimeDraw
 from .timing import HOURS_PER_WEEK, Disruption, Estimate, split_triangular
@@ -28,7 +29,6 @@ if TYPE_CHECKING:
     from .conditions import Conditions
     from .route import Route
 
-DEPENDENCE = ("independent", "group")
 CHUNK = 250_000  # journeys drawn at once; bounds the memory of intermediate arrays
 #: Journeys whose every element's time is kept by default; above it a simulation streams (see ``simulate``).
 KEEP_ALL = 250_000
@@ -94,7 +94,11 @@ def simulate(route: Route, *, n: int = 10_000, conditions: str | Conditions | No
         elements: a slow Kazakh section is slow on every Kazakh leg, a congested Caspian port is slow to load, to
         board and to clear — while groups stay independent of each other. ``"independent"``: every element is drawn
         on its own (the first version of the model); with some thirty elements the journey's spread then shrinks
-        towards its mean, narrower than what a journey meets.
+        towards its mean, narrower than what a journey meets. ``"journey"``: every element of a journey meets the
+        same quantile of its range, all groups together (comonotone). This is the widest spread the element ranges
+        allow, a bound rather than an estimate: it holds where one state, such as the corridor's traffic in the
+        weeks of the journey, drives every element at once. Waits for a departure, queues and weather closures stay
+        drawn per journey under every choice.
     keep_samples
         Keep every element's time of every journey (``samples_h``). ``None`` (default) keeps them up to
         ``KEEP_ALL`` journeys; above that the simulation streams: it keeps every journey's total, the elements'
@@ -108,7 +112,7 @@ def simulate(route: Route, *, n: int = 10_000, conditions: str | Conditions | No
     keep = n if (keep_samples or (keep_samples is None and n <= KEEP_ALL)) else min(n, KEEP_ALL)
     samples, total, sums = _sample(rows, draws, n, seed, start_hour, progress, dependence, keep, with_sums=True)
     return TransitTime(route=route, profile=route.conditions.name, seed=seed, elements=pd.DataFrame(rows),
-                       samples_h=samples, total_h=total, sums=sums)
+                       samples_h=samples, total_h=total, sums=sums, dependence=dependence)
 
 
 def journey_totals(route: Route, *, n: int = 10_000, conditions: str | Conditions | None = None,
@@ -169,7 +173,8 @@ def _sample(rows: list[dict[str, Any]], draws: list[TimeDraw], n: int, seed: int
     chunk = np.empty((len(draws), min(n, CHUNK)), dtype=np.float32) if keep < n else None
     total = np.empty(n, dtype=np.float64)
     sums = _Sums(len(draws)) if with_sums else None
-    groups = [row["group"] if dependence == "group" else None for row in rows]
+    # the key by which elements share their quantile: one key for the whole journey, the group, or none
+    groups = [{"group": row["group"], "journey": "journey"}.get(dependence) for row in rows]
     for start in range(0, n, CHUNK):
         stop = min(n, start + CHUNK)
         size = stop - start
@@ -328,8 +333,10 @@ class TransitTime:
     """
 
     def __init__(self, *, route: Route, profile: str, seed: int | None, elements: pd.DataFrame,
-                 samples_h: np.ndarray, total_h: np.ndarray, sums: _Sums | None = None):
+                 samples_h: np.ndarray, total_h: np.ndarray, sums: _Sums | None = None,
+                 dependence: str = "group"):
         self.route = route
+        self.dependence = dependence  # how the elements shared their state (simulate's ``dependence``)
         self.profile = profile
         self.seed = seed
         self.elements = elements
@@ -432,6 +439,7 @@ class TransitTime:
         contributions = self.contributions()
         data = {
             **self.summary(),
+            "dependence": self.dependence,
             "histogram": {"days_edges": [round(float(x), 3) for x in edges], "counts": counts.tolist()},
             "elements": [
                 {k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in row.items()}

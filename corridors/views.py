@@ -332,7 +332,8 @@ def transit_view(transit: Any, *, within_days: float | None = None,
     names = route.network.place_name
     p = transit.percentiles((10, 50, 90))
     blocks: list[Block] = [f"{names(route.origin)} → {names(route.destination)}: {transit.n:,} simulated journeys, "
-                           f"seed {transit.seed}", f"  {booking_text(route)}", *(f"  {n}" for n in route.end_notes()),
+                           f"seed {transit.seed}{_dependence_said(transit)}", f"  {booking_text(route)}",
+                           *(f"  {n}" for n in route.end_notes()),
                            "", f"P10 {p['P10']:.1f} days   median {p['P50']:.1f} days   P90 {p['P90']:.1f} days   "
                            f"mean {transit.mean_days:.1f} days"]
     if within_days is not None:
@@ -573,12 +574,19 @@ def records(frame: Any) -> list[dict[str, Any]]:
 
 # --- backtest and context -------------------------------------------------------------------------------------------
 
+def _dependence_said(result: Any) -> str:
+    """Say how the journeys' elements shared their state when it is not the default (by group)."""
+    said = {"journey": "every element of a journey at the same quantile of its range, the widest spread",
+            "independent": "every element drawn on its own"}
+    return f"; {said[result.dependence]}" if getattr(result, "dependence", "group") in said else ""
+
+
 def backtest_view(result: Any, groupings: Sequence[str]) -> list[Block]:
     """Return a backtest: the overall summary, the summaries by group, and every observation."""
     overall = result.summary().iloc[0]
     blocks: list[Block] = [
         f"Backtest: {int(overall['observations'])} observed journeys, {result.n:,} simulated journeys each "
-        f"(seed {result.seed})",
+        f"(seed {result.seed}{_dependence_said(result)})",
         f"  median absolute error of the model's median {overall['mdape_pct']:.1f}%, {overall['coverage']:.0%} of "
         f"observations inside the model's P10–P90, bias {overall['bias_pct']:+.1f}% (positive: the model is slower)"]
     dependent = result.dependent
