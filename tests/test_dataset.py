@@ -79,7 +79,6 @@ RAIL_LEGS_NOT_YET_DRAWN = {
     "tbilisi__marabda",
     "yiwu__zhengzhou",
     "zhanaozen__bolashak",
-    "zhengzhou__shanghai_port",
     "zhezkazgan__saksaulskaya",
 }
 

@@ -91,6 +91,19 @@ TRACED: dict[str, list[tuple[str, str | None, float, float, str]]] = {
         ("layer", "Sadovo", 42.13178, 24.93999, "geonames_cities1000"),
         ("layer", None, 0.0, 0.0, ""),
     ],
+    # the leg's old waypoints ran on past the to-node to the Luchaogang terminal (30.87 N 121.90 E), which the
+    # layer lacks, and back, so no path along the layer passed near them; through the towns the Longhai and
+    # Beijing–Shanghai lines serve, the line is drawn to the node, without the Pudong railway stretch
+    "zhengzhou__shanghai_port": [
+        ("layer", "Kaifeng", 34.7986, 114.30742, "geonames_cities1000"),
+        ("layer", "Shangqiu", 34.4143, 115.65613, "geonames_cities1000"),
+        ("layer", "Xuzhou", 34.20442, 117.28386, "geonames_cities1000"),
+        ("layer", "Bengbu", 32.94083, 117.36083, "geonames_cities1000"),
+        ("layer", "Nanjing", 32.06167, 118.77778, "geonames_cities1000"),
+        ("layer", "Changzhou", 31.77359, 119.95401, "geonames_cities1000"),
+        ("layer", "Suzhou", 31.30408, 120.59538, "geonames_cities1000"),
+        ("layer", None, 0.0, 0.0, ""),
+    ],
 }
 
 
