@@ -77,7 +77,6 @@ RAIL_LEGS_NOT_YET_DRAWN = {
     "serhetyaka__bereket",
     "shalkar__beyneu",
     "tbilisi__marabda",
-    "yiwu__zhengzhou",
     "zhanaozen__bolashak",
     "zhezkazgan__saksaulskaya",
 }

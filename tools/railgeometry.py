@@ -104,6 +104,16 @@ TRACED: dict[str, list[tuple[str, str | None, float, float, str]]] = {
         ("layer", "Suzhou", 31.30408, 120.59538, "geonames_cities1000"),
         ("layer", None, 0.0, 0.0, ""),
     ],
+    # the leg's assumed route (Hangzhou, Xuancheng, Hefei, Fuyang): the layer's shortest Xuancheng–Hefei path
+    # runs round by Nanjing (485 km); the line between them crosses the Yangtze at Wuhu, so through Wuhu
+    "yiwu__zhengzhou": [
+        ("layer", "Hangzhou", 30.29365, 120.16142, "geonames_cities1000"),
+        ("layer", "Xuancheng", 30.9525, 118.75528, "geonames_cities1000"),
+        ("layer", "Wuhu", 31.35259, 118.42947, "geonames_cities1000"),
+        ("layer", "Hefei", 31.86389, 117.28083, "geonames_cities1000"),
+        ("layer", "Fuyang", 32.9, 115.81667, "geonames_cities1000"),
+        ("layer", None, 0.0, 0.0, ""),
+    ],
 }
 
 
