@@ -19,8 +19,9 @@ distance_km and passes within 50 km of each of the leg's old waypoints. A leg th
 waypoints ("lat lon" with 4 decimals) and a sentence in its note; a leg that fails is left as it was
 and listed at the end with the reason.
 
-Legs in TRACED (a line the layer lacks in part) are drawn instead through published points of the places the line
-serves: along the layer between two points where it has the line, one straight segment where it does not.
+Legs in TRACED (a line the layer lacks in part, or whose shortest path along the layer is not the leg's line) are
+drawn instead through published points of the places the line serves: along the layer between two points where it
+has the line, one straight segment where it does not.
 """
 
 from __future__ import annotations
@@ -56,7 +57,8 @@ ACCESS_WEIGHT = 3.0        # a straight stretch from a node to a line weighs thi
 NOTE = "Waypoints drawn along Natural Earth 1:10m railroads (ne_10m_railroads) by tools/railgeometry.py."
 
 
-#: Legs whose line the layer lacks in part, drawn through published points instead of the leg's own waypoints.
+#: Legs whose line the layer lacks in part, or whose shortest path along the layer leaves the leg's line, drawn
+#: through published points instead of the leg's own waypoints.
 #: For each leg, in order from its from-node: (how the line reaches the point, name, lat, lon, source id in
 #: data/sources.csv). "layer": along the railroads from the previous point (both points are tied to the lines
 #: within END_SNAP_KM of them, as the nodes are); "chord": one straight segment from the previous point, standing
