@@ -67,7 +67,6 @@ RAIL_LEGS_NOT_YET_DRAWN = {
     "chongqing__chengdu",
     "chongqing__xian",
     "etrek__incheh_borun",
-    "gorgan__tehran",
     "incheh_borun__gorgan",
     "jinghe__khorgos",
     "kartsakhi__kars",
@@ -78,9 +77,7 @@ RAIL_LEGS_NOT_YET_DRAWN = {
     "serhetyaka__bereket",
     "shalkar__beyneu",
     "tbilisi__marabda",
-    "yiwu__zhengzhou",
     "zhanaozen__bolashak",
-    "zhengzhou__shanghai_port",
     "zhezkazgan__saksaulskaya",
 }
 

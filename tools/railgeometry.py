@@ -19,8 +19,9 @@ distance_km and passes within 50 km of each of the leg's old waypoints. A leg th
 waypoints ("lat lon" with 4 decimals) and a sentence in its note; a leg that fails is left as it was
 and listed at the end with the reason.
 
-Legs in TRACED (a line the layer lacks in part) are drawn instead through published points of the places the line
-serves: along the layer between two points where it has the line, one straight segment where it does not.
+Legs in TRACED (a line the layer lacks in part, or whose shortest path along the layer is not the leg's line) are
+drawn instead through published points of the places the line serves: along the layer between two points where it
+has the line, one straight segment where it does not.
 """
 
 from __future__ import annotations
@@ -56,7 +57,8 @@ ACCESS_WEIGHT = 3.0        # a straight stretch from a node to a line weighs thi
 NOTE = "Waypoints drawn along Natural Earth 1:10m railroads (ne_10m_railroads) by tools/railgeometry.py."
 
 
-#: Legs whose line the layer lacks in part, drawn through published points instead of the leg's own waypoints.
+#: Legs whose line the layer lacks in part, or whose shortest path along the layer leaves the leg's line, drawn
+#: through published points instead of the leg's own waypoints.
 #: For each leg, in order from its from-node: (how the line reaches the point, name, lat, lon, source id in
 #: data/sources.csv). "layer": along the railroads from the previous point (both points are tied to the lines
 #: within END_SNAP_KM of them, as the nodes are); "chord": one straight segment from the previous point, standing
@@ -89,6 +91,29 @@ TRACED: dict[str, list[tuple[str, str | None, float, float, str]]] = {
         ("layer", "Dimitrovgrad", 42.05, 25.6, "geonames_cities1000"),
         ("layer", "Parvomay", 42.1, 25.21667, "geonames_cities1000"),
         ("layer", "Sadovo", 42.13178, 24.93999, "geonames_cities1000"),
+        ("layer", None, 0.0, 0.0, ""),
+    ],
+    # the leg's old waypoints ran on past the to-node to the Luchaogang terminal (30.87 N 121.90 E), which the
+    # layer lacks, and back, so no path along the layer passed near them; through the towns the Longhai and
+    # Beijing–Shanghai lines serve, the line is drawn to the node, without the Pudong railway stretch
+    "zhengzhou__shanghai_port": [
+        ("layer", "Kaifeng", 34.7986, 114.30742, "geonames_cities1000"),
+        ("layer", "Shangqiu", 34.4143, 115.65613, "geonames_cities1000"),
+        ("layer", "Xuzhou", 34.20442, 117.28386, "geonames_cities1000"),
+        ("layer", "Bengbu", 32.94083, 117.36083, "geonames_cities1000"),
+        ("layer", "Nanjing", 32.06167, 118.77778, "geonames_cities1000"),
+        ("layer", "Changzhou", 31.77359, 119.95401, "geonames_cities1000"),
+        ("layer", "Suzhou", 31.30408, 120.59538, "geonames_cities1000"),
+        ("layer", None, 0.0, 0.0, ""),
+    ],
+    # the leg's assumed route (Hangzhou, Xuancheng, Hefei, Fuyang): the layer's shortest Xuancheng–Hefei path
+    # runs round by Nanjing (485 km); the line between them crosses the Yangtze at Wuhu, so through Wuhu
+    "yiwu__zhengzhou": [
+        ("layer", "Hangzhou", 30.29365, 120.16142, "geonames_cities1000"),
+        ("layer", "Xuancheng", 30.9525, 118.75528, "geonames_cities1000"),
+        ("layer", "Wuhu", 31.35259, 118.42947, "geonames_cities1000"),
+        ("layer", "Hefei", 31.86389, 117.28083, "geonames_cities1000"),
+        ("layer", "Fuyang", 32.9, 115.81667, "geonames_cities1000"),
         ("layer", None, 0.0, 0.0, ""),
     ],
 }
