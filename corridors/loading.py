@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from . import contract, datasets
+from . import cache, contract, datasets
 from .conditions import ConditionBook
 from .costs import CostParameters
 from .errors import Problem, ValidationError
@@ -132,11 +132,18 @@ def load_network(*paths: str | os.PathLike[str], name: str | None = None) -> Net
     of them. A folder without stop times or speeds takes the bundled defaults, with a BundledDataWarning naming
     the files (``contract.FROM_BUNDLED``).
 
+    A load of files that have not changed since is read back from a cache on disk (:mod:`corridors.cache`), and
+    says again what the first load said.
+
     Raises
     ------
     ValidationError
         Listing every problem in the dataset, each with its file, row and field.
     """
+    return cache.load(paths, name, datasets.data_path(), lambda: _load(paths, name))
+
+
+def _load(paths: tuple[str | os.PathLike[str], ...], name: str | None) -> Network:
     raw, problems, borrowed = _read(paths or [datasets.data_path()])
     clean, more = _validated(raw)
     if problems or more:

@@ -9,7 +9,10 @@ exception, README.md (rewritten by notebooks/make_gallery.py), is read and writt
 
 from __future__ import annotations
 
+import getpass
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -17,6 +20,12 @@ import pytest
 import corridors
 
 DATA = Path(__file__).parent / "data"
+
+# Loaded networks are cached on disk (corridors.cache). The suite's entries go to a folder of its own, not the user's,
+# shared by the workers (which inherit the environment) and by later runs: an entry is keyed by the content of the
+# files it was loaded from, so it is never stale. tests/test_cache.py points its own tests elsewhere.
+CACHE = Path(tempfile.gettempdir()) / f"corridors-test-cache-{getpass.getuser()}"
+os.environ.setdefault("CORRIDORS_CACHE_DIR", str(CACHE))
 
 #: The tests that must run on one worker, by module and the module fixture they share (its group): a result that
 #: takes tens of seconds to build is built once.

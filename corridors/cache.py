@@ -1,0 +1,221 @@
+"""A cache of loaded networks on disk, so that the next command on unchanged files starts at once.
+
+Loading the bundled dataset reads some twenty-five files and checks every row against the contract (about two
+seconds); reading back the network that load produced takes a tenth of that. An entry is keyed by a hash of the
+content of every file the load may read — the dataset's own files and the bundled ones it can borrow from — and of
+the package's own modules, with the versions of Python and of the libraries whose objects it holds. An edited file
+is therefore read and checked again; a cache never changes an answer. A damaged or unreadable entry is ignored and
+written anew, and only a load that succeeded is kept: a dataset with problems is read and reported every time.
+
+What the load said is kept with the network and said again on every use: the BundledDataWarning of a folder that
+borrows bundled rows, and the drawing warnings of ``corridors.validation``.
+
+Where: ``$CORRIDORS_CACHE_DIR``, else ``$XDG_CACHE_HOME/corridors``, else ``~/.cache/corridors``. ``CORRIDORS_CACHE=0``
+turns it off; so does a folder that cannot be written (the load then simply runs). At most :data:`MAX_ENTRIES`
+networks are kept, the least recently used going first, and none larger than :data:`MAX_ENTRY_BYTES`.
+
+The entries are Python pickles: like any pickle they must come from a trusted place, here the user's own cache
+folder, which nothing but this module writes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+import platform
+import sys
+import tempfile
+import warnings
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .network import Network
+
+MAX_ENTRIES = 16
+MAX_ENTRY_BYTES = 512 * 2**20  # a network larger than this (a million legs) is loaded, not cached
+#: Bumped when what an entry holds changes shape, so that old entries are not read.
+FORMAT = 1
+#: Libraries whose objects a pickled network holds: a new version may read an old pickle differently.
+LIBRARIES = ("numpy", "pandas", "geopandas", "shapely", "pyproj", "networkx", "scipy")
+VALIDATION_LOGGER = "corridors.validation"
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Said:
+    """What a load said: its warnings (category and message) and its log records (logger, level and message)."""
+
+    warnings: list[tuple[type[Warning], str]] = field(default_factory=list)
+    records: list[tuple[str, int, str]] = field(default_factory=list)
+
+    def again(self) -> None:
+        """Say it again, as the load said it."""
+        for category, message in self.warnings:
+            warnings.warn(message, category, stacklevel=4)  # to the caller of corridors.load_network
+        for name, level, message in self.records:
+            logging.getLogger(name).log(level, message)
+
+
+def folder() -> Path | None:
+    """Return the cache folder, or None when the cache is off."""
+    if os.environ.get("CORRIDORS_CACHE", "1").strip().lower() in ("0", "false", "no", "off"):
+        return None
+    chosen = os.environ.get("CORRIDORS_CACHE_DIR")
+    if chosen:
+        return Path(chosen)
+    base = os.environ.get("XDG_CACHE_HOME") or (Path.home() / ".cache")
+    return Path(base) / "corridors"
+
+
+def load(paths: tuple[str | os.PathLike[str], ...], name: str | None, bundled: Path,
+         run: Callable[[], Network]) -> Network:
+    """Return the network ``run()`` loads from ``paths``, from the cache when its files have not changed since."""
+    where = folder()
+    key = _key(paths, name, bundled) if where is not None else None
+    if where is None or key is None:
+        return run()
+    entry = where / f"network-{key}.pickle"
+    found = _read(entry)
+    if found is not None:
+        network, said = found
+        said.again()
+        return network
+    with _listening() as said:
+        network = run()
+    said.again()
+    _write(where, entry, network, said)
+    return network
+
+
+def _key(paths: tuple[str | os.PathLike[str], ...], name: str | None, bundled: Path) -> str | None:
+    """Return the entry's key, or None when a path cannot be looked at (the load will say why)."""
+    package = Path(__file__).resolve().parent
+    parts: list[str] = [f"format {FORMAT}", f"name {name!r}", f"python {sys.version}", platform.machine(),
+                        *(f"{lib} {_version(lib)}" for lib in LIBRARIES)]
+    try:
+        given = [Path(p).resolve() for p in paths]
+        parts += [f"given {p}" for p in given]
+        files = [f for p in given for f in (_files(p) if p.is_dir() else [p])]
+        files += _files(bundled) + sorted(package.glob("*.py"))
+        parts += [_stamp(f) for f in files]
+    except OSError:
+        return None
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:40]
+
+
+def _files(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.iterdir() if p.is_file())
+
+
+def _stamp(path: Path) -> str:
+    # the content, not the modification time: a file rewritten within the clock's resolution (a few ms) with the
+    # same size would otherwise look unchanged; hashing the bundled dataset takes a few tens of milliseconds
+    with path.open("rb") as handle:
+        digest = hashlib.file_digest(handle, "blake2b").hexdigest()
+    return f"{path} {digest}"
+
+
+def _version(library: str) -> str:
+    module = sys.modules.get(library)
+    if module is None:  # not imported yet: its installed version, without importing it
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version(library)
+        except PackageNotFoundError:
+            return "absent"
+    return str(getattr(module, "__version__", "?"))
+
+
+@contextmanager
+def _listening() -> Iterator[Said]:
+    """Hold what a load says (its warnings and validation log records) so that it can be kept and said again."""
+    said = Said()
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            said.records.append((record.name, record.levelno, record.getMessage()))
+
+    logger = logging.getLogger(VALIDATION_LOGGER)
+    handlers, propagate = logger.handlers[:], logger.propagate
+    # only kept while the load runs: said once, after it, by Said.again, to whatever listens then
+    logger.handlers, logger.propagate = [Keep(level=logging.DEBUG)], False
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            yield said
+    finally:
+        logger.handlers, logger.propagate = handlers, propagate
+    said.warnings.extend((w.category, str(w.message)) for w in caught)
+
+
+def _read(entry: Path) -> tuple[Network, Said] | None:
+    try:
+        data = entry.read_bytes()
+    except OSError:  # not there, or no folder to look in
+        return None
+    try:
+        network, said = pickle.loads(data)
+    except Exception as exc:  # a damaged or foreign entry is only a miss
+        log.debug("cache entry %s not read: %s", entry, exc)
+        with suppress(OSError):
+            entry.unlink()
+        return None
+    with suppress(OSError):
+        os.utime(entry)  # used now: the last to be evicted
+    return network, said
+
+
+def _write(where: Path, entry: Path, network: Network, said: Said) -> None:
+    try:
+        data = pickle.dumps((network, said), protocol=pickle.HIGHEST_PROTOCOL)
+        if len(data) > MAX_ENTRY_BYTES:
+            return
+        where.mkdir(parents=True, exist_ok=True)
+        # written beside and renamed: a reader (another process) sees the whole entry or none
+        with tempfile.NamedTemporaryFile(dir=where, prefix=".network-", delete=False) as handle:
+            handle.write(data)
+        os.replace(handle.name, entry)
+        _evict(where.glob("network-*.pickle"))
+    except Exception as exc:  # a cache that cannot be written is no cache, not an error
+        log.debug("cache entry %s not written: %s", entry, exc)
+
+
+def _evict(entries: Iterable[Path]) -> None:
+    by_use = sorted(entries, key=_used, reverse=True)
+    for old in by_use[MAX_ENTRIES:]:
+        with suppress(OSError):  # another process may have removed it first
+            old.unlink()
+
+
+def _used(entry: Path) -> int:
+    try:
+        return entry.stat().st_mtime_ns
+    except OSError:
+        return 0
+
+
+def clear() -> int:
+    """Remove every cached network and return how many there were."""
+    where = folder()
+    if where is None or not where.is_dir():
+        return 0
+    entries = list(where.glob("network-*.pickle"))
+    for entry in entries:
+        entry.unlink(missing_ok=True)
+    return len(entries)
+
+
+def entries() -> list[Path]:
+    """Return the cached networks' files (for ``corridors cache``), the most recently used first."""
+    where = folder()
+    if where is None or not where.is_dir():
+        return []
+    return sorted(where.glob("network-*.pickle"), key=_used, reverse=True)

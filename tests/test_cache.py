@@ -1,0 +1,142 @@
+"""The cache of loaded networks: a second load of unchanged files reads it, an edited file is read again, what the
+load said is said again, and a cache that cannot be used is no cache, never an error."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import DATA
+
+import corridors
+from corridors import cache, loading
+from corridors.errors import ValidationError
+from corridors.loading import BundledDataWarning
+
+
+@pytest.fixture
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    where = tmp_path / "cache"
+    monkeypatch.setenv("CORRIDORS_CACHE_DIR", str(where))
+    monkeypatch.delenv("CORRIDORS_CACHE", raising=False)
+    return where
+
+
+@pytest.fixture
+def loads(monkeypatch: pytest.MonkeyPatch) -> list[tuple]:
+    """Count the loads that read and check the files (the cache's misses)."""
+    done: list[tuple] = []
+    real = loading._load
+
+    def counted(paths, name):
+        done.append(paths)
+        return real(paths, name)
+
+    monkeypatch.setattr(loading, "_load", counted)
+    return done
+
+
+@pytest.fixture
+def own(tmp_path: Path) -> Path:
+    target = tmp_path / "own"
+    shutil.copytree(DATA / "mini", target)
+    return target
+
+
+def test_a_second_load_of_unchanged_files_reads_the_cache(store: Path, loads: list, own: Path) -> None:
+    first = corridors.load_network(own)
+    assert len(loads) == 1
+    assert len(list(store.glob("network-*.pickle"))) == 1
+    second = corridors.load_network(own)
+    assert len(loads) == 1
+    assert second is not first
+    assert second.legs.equals(first.legs)
+    assert second.nodes.equals(first.nodes)
+    one, two = (n.route(*first.nodes.index[:2]) for n in (first, second))
+    assert (one.distance_km, one.time_h) == (two.distance_km, two.time_h)
+    corridors.load_network(own, name="another name")  # the name is part of what was loaded
+    assert len(loads) == 2
+
+
+def test_an_edited_file_is_read_and_checked_again(store: Path, loads: list, own: Path) -> None:
+    before = corridors.load_network(own)
+    legs = own / "legs.csv"
+    text = legs.read_text(encoding="utf-8")
+    leg = before.legs.index[0]
+    old = f"{before.legs.loc[leg, 'distance_km']:g}"
+    assert f",{old}," in text
+    # the same length and, most likely, the same modification time: only the content tells the change
+    new = str(int(old) + 1) if len(str(int(old) + 1)) == len(old) else str(int(old) - 1)
+    legs.write_text(text.replace(f",{old},", f",{new},", 1), encoding="utf-8")
+    after = corridors.load_network(own)
+    assert len(loads) == 2
+    assert after.legs.loc[leg, "distance_km"] == float(new)
+    legs.write_text(text.replace(f",{old},", ",-5,", 1), encoding="utf-8")
+    with pytest.raises(ValidationError, match="distance"):
+        corridors.load_network(own)
+
+
+def test_what_the_load_said_is_said_again(store: Path, loads: list, own: Path,
+                                          caplog: pytest.LogCaptureFixture) -> None:
+    (own / "stop_times.csv").unlink()
+    for _ in range(2):
+        with pytest.warns(BundledDataWarning, match="has no stop_times.csv") as caught:
+            corridors.load_network(own)
+        assert len([w for w in caught if w.category is BundledDataWarning]) == 1
+    assert len(loads) == 1
+    # the drawing warnings of validation too, to whoever listens to the logger
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="corridors.validation"):
+        corridors.load_network()
+        corridors.load_network()
+    said = [r.getMessage() for r in caplog.records if r.name == "corridors.validation"]
+    assert len(said) == 2
+    assert said[0] == said[1]
+    assert "drawn" in said[0]
+
+
+def test_a_dataset_with_problems_is_never_cached(store: Path, loads: list, own: Path) -> None:
+    (own / "legs.csv").write_text("id,from,to,mode\n", encoding="utf-8")
+    for _ in range(2):
+        with pytest.raises(ValidationError):
+            corridors.load_network(own)
+    assert len(loads) == 2
+    assert not list(store.glob("network-*.pickle"))
+
+
+def test_the_cache_can_be_turned_off(store: Path, loads: list, own: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CORRIDORS_CACHE", "0")
+    corridors.load_network(own)
+    corridors.load_network(own)
+    assert len(loads) == 2
+    assert not store.exists()
+
+
+def test_a_damaged_or_unwritable_cache_is_only_a_miss(store: Path, loads: list, own: Path,
+                                                     monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    corridors.load_network(own)
+    (entry,) = store.glob("network-*.pickle")
+    entry.write_bytes(b"not a pickle")
+    net = corridors.load_network(own)
+    assert len(loads) == 2
+    assert len(net.nodes) > 0
+    corridors.load_network(own)  # written anew
+    assert len(loads) == 2
+    blocked = tmp_path / "a file, not a folder"
+    blocked.write_text("x", encoding="utf-8")
+    monkeypatch.setenv("CORRIDORS_CACHE_DIR", str(blocked / "cache"))
+    assert len(corridors.load_network(own).nodes) == len(net.nodes)
+    assert len(loads) == 3
+
+
+def test_old_entries_make_way(store: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(cache, "MAX_ENTRIES", 2)
+    for i in range(3):
+        folder = tmp_path / f"copy{i}"
+        shutil.copytree(DATA / "mini", folder)
+        corridors.load_network(folder)
+    assert len(cache.entries()) == 2
+    assert cache.clear() == 2
+    assert cache.entries() == []
