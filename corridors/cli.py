@@ -51,9 +51,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"corridors {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    def command(name: str, help_: str, description: str, *, json: bool = True, csv: bool = False) -> Any:
+    def command(name: str, help_: str, description: str, *, json: bool = True, csv: bool = False,
+                network: bool = True) -> Any:
         p = sub.add_parser(name, help=help_, description=description)
-        p.add_argument("--network", metavar="PATH", help="use this dataset folder instead of the bundled one")
+        if network:
+            p.add_argument("--network", metavar="PATH", help="use this dataset folder instead of the bundled one")
         p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or notes on stderr")
         if json or csv:
             group = p.add_mutually_exclusive_group()
@@ -189,6 +191,12 @@ def build_parser() -> argparse.ArgumentParser:
     _condition_options(skim)
     _simulation_options(skim, default_n=2_000)
     skim.add_argument("--parquet", metavar="FILE", help="also write the table as Parquet (needs pyarrow)")
+
+    store = command("cache", "where loaded networks are kept between commands, and how many",
+                    "Print the folder that keeps loaded networks (a dataset whose files have not changed is read back "
+                    "from it instead of read and checked again; CORRIDORS_CACHE_DIR moves it, CORRIDORS_CACHE=0 turns "
+                    "it off) and what it holds; --clear empties it.", json=False, network=False)
+    store.add_argument("--clear", action="store_true", help="remove every cached network")
 
     sweep = command("sweep", "scenarios × pairs × conditions as one table, on Dask or in process",
                     "Route and simulate every scenario × pair × condition set (× month) of a grid file (TOML: "

@@ -370,6 +370,24 @@ def backtest(args: Namespace) -> int:
     return _output(args, lambda: views.backtest_view(result, GROUPINGS), result.to_dict, result.table)
 
 
+def cache(args: Namespace) -> int:
+    from . import cache as store
+
+    where = store.folder()
+    if where is None:
+        print("the cache of loaded networks is off (CORRIDORS_CACHE=0)")
+        return EXIT_OK
+    if args.clear:
+        removed = store.clear()
+        print(f"removed {removed} cached network{'s' if removed != 1 else ''} from {where}")
+        return EXIT_OK
+    entries = store.entries()
+    size = sum(entry.stat().st_size for entry in entries) / 2**20
+    print(f"{where}: {len(entries)} cached network{'s' if len(entries) != 1 else ''}, {size:.1f} MB "
+          f"(at most {store.MAX_ENTRIES}; the least recently used go first)")
+    return EXIT_OK
+
+
 def context(args: Namespace) -> int:
     from .context import load_series
 

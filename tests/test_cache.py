@@ -140,3 +140,18 @@ def test_old_entries_make_way(store: Path, monkeypatch: pytest.MonkeyPatch, tmp_
     assert len(cache.entries()) == 2
     assert cache.clear() == 2
     assert cache.entries() == []
+
+
+def test_the_cache_from_the_command_line(store: Path, own: Path, capsys: pytest.CaptureFixture[str],
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from corridors.cli import main
+
+    corridors.load_network(own)
+    assert main(["cache"]) == 0
+    assert capsys.readouterr().out.startswith(f"{store}: 1 cached network, ")
+    assert main(["cache", "--clear"]) == 0
+    assert capsys.readouterr().out == f"removed 1 cached network from {store}\n"
+    assert cache.entries() == []
+    monkeypatch.setenv("CORRIDORS_CACHE", "off")
+    assert main(["cache"]) == 0
+    assert "off" in capsys.readouterr().out
