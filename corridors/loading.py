@@ -51,21 +51,50 @@ def _read(paths: Iterable[str | os.PathLike[str]]) -> tuple[dict[str, RawTable],
             problems.extend(exc.problems)
     own = "nodes" in found and found["nodes"].parent.resolve() != bundled.resolve()
     borrowed = tuple(role for role in missing if role in raw) if own else ()
+    own_sources = "sources" in found and found["sources"].parent.resolve() != bundled.resolve()
+    _keep_applicable(raw, borrowed, merge_sources=own_sources)
+    return raw, problems, borrowed
+
+
+def bundled_parameters(raw: dict[str, RawTable], *, merge_sources: bool) -> tuple[str, ...]:
+    """Add to ``raw`` (a dataset's tables, as read) the bundled rows of the ``contract.FROM_BUNDLED`` tables it
+    lacks that can apply to its network, and return the roles taken, for :func:`warn_borrowed`.
+
+    For a network built from GeoDataFrames (corridors.convert.graph_from_gdfs), which takes what a folder without
+    those files takes and is told so the same way, with one difference: rows for its own places are kept too.
+    Such frames are most often a loaded network's own (``to_gdfs``), whose place ids are the ids the bundled rows
+    name, and they have always been timed with those rows. ``merge_sources`` adds the bundled sources the rows
+    cite to ``raw``'s own sources table (False when that table is the bundled one already).
+    """
+    missing = tuple(role for role in contract.FROM_BUNDLED if role not in raw)
+    for role in missing:
+        raw[role] = read_table(role, datasets.data_path() / f"{role}.csv")
+    _keep_applicable(raw, missing, merge_sources=merge_sources, places=True)
+    return missing
+
+
+def _keep_applicable(raw: dict[str, RawTable], borrowed: tuple[str, ...], *, merge_sources: bool,
+                     places: bool = False) -> None:
+    """Keep, of the ``borrowed`` bundled tables in ``raw``, only the rows that can apply to ``raw``'s network (see
+    contract.FROM_BUNDLED; with ``places``, the rows for its node ids too), and make the bundled sources they cite
+    known to its sources table."""
+    bundled = datasets.data_path()
     if borrowed and "nodes" in raw:
         # keep only the bundled rows that can apply to the user's network: defaults and its countries, under the
         # profiles of its own time parameters if it has some (a network timed only 'typical' gets no 'congested')
         countries = set(raw["nodes"].frame.get("country", pd.Series(dtype=str)))
+        ids = set(raw["nodes"].frame.get("id", pd.Series(dtype=str))) if places else set()
         own_profiles = {p for role in contract.FROM_BUNDLED if role in raw and role not in borrowed
                         for p in raw[role].frame.get("profile", ())}
         for role, key in (("stop_times", "place"), ("speeds", "country")):
             if role in borrowed:
                 table = raw[role]
-                keep = table.frame[key].isin(countries | {"*"})
+                keep = table.frame[key].isin(countries | {"*"} | (ids if key == "place" else set()))
                 if own_profiles:
                     keep &= table.frame["profile"].isin(own_profiles)
                 raw[role] = RawTable(role, f"bundled {table.file}", table.frame[keep].reset_index(drop=True),
                                      tuple(label for label, k in zip(table.labels, keep, strict=True) if k))
-    if borrowed and "sources" in raw and found["sources"].parent.resolve() != bundled.resolve():
+    if borrowed and "sources" in raw and merge_sources:
         # the bundled rows cite the bundled sources: make those known to the user's dataset
         ours = read_table("sources", bundled / "sources.csv")
         theirs = raw["sources"].frame
@@ -73,19 +102,19 @@ def _read(paths: Iterable[str | os.PathLike[str]]) -> tuple[dict[str, RawTable],
         merged = pd.concat([theirs, extra], ignore_index=True).fillna("")  # a column only one side has: blank
         raw["sources"] = RawTable("sources", raw["sources"].file, merged,
                                   raw["sources"].labels + tuple(f"bundled line {i + 2}" for i in extra.index))
-    return raw, problems, borrowed
 
 
-def _warn_borrowed(raw: dict[str, RawTable], borrowed: tuple[str, ...], where: str) -> None:
-    """Say which tables a dataset took from the bundled one, and how many rows (see contract.FROM_BUNDLED)."""
+def warn_borrowed(raw: dict[str, RawTable], borrowed: tuple[str, ...], where: str, *, remedy: str = "to the folder",
+                  which: str = "default (*) rows and rows for its countries") -> None:
+    """Say which tables a dataset took from the bundled one, which rows and how many (see contract.FROM_BUNDLED);
+    ``remedy`` says where the user's own would go (``add them to the folder``)."""
     if not borrowed:
         return
     files = " or ".join(f"{role}.csv" for role in borrowed)
     rows = ", ".join(f"{len(raw[role].frame)} {role.replace('_', ' ')} rows" for role in borrowed)
     warnings.warn(BundledDataWarning(
-        f"{where} has no {files}: the bundled dataset's default (*) rows and rows for its countries are used "
-        f"({rows}, citing the bundled sources); add {'them' if len(borrowed) > 1 else 'it'} to the folder to use "
-        "your own"), stacklevel=3)
+        f"{where} has no {files}: the bundled dataset's {which} are used ({rows}, citing the bundled sources); "
+        f"add {'them' if len(borrowed) > 1 else 'it'} {remedy} to use your own"), stacklevel=3)
 
 
 def _where(paths: tuple[str | os.PathLike[str], ...]) -> str:
@@ -107,7 +136,7 @@ def validate(*paths: str | os.PathLike[str]) -> list[Problem]:
             found = _network_problems(_network_from_clean(clean, "network", folder))
         except ValidationError as exc:
             found = list(exc.problems)
-    _warn_borrowed(raw, borrowed, _where(paths))
+    warn_borrowed(raw, borrowed, _where(paths))
     return found
 
 
@@ -146,7 +175,7 @@ def load_network(*paths: str | os.PathLike[str], name: str | None = None) -> Net
     found = _network_problems(network)
     if found:
         raise ValidationError(found)
-    _warn_borrowed(raw, borrowed, _where(paths))
+    warn_borrowed(raw, borrowed, _where(paths))
     return network
 
 
