@@ -71,14 +71,14 @@ def graph_from_gdfs(nodes: gpd.GeoDataFrame, legs: gpd.GeoDataFrame, *, sources:
     """Return a validated Network from node and leg GeoDataFrames (as :meth:`Network.to_gdfs` gives them).
 
     What is not given is taken from ``like``: its sources, time parameters, costs and emission factors, condition
-    sets, and (for a network read from a folder) its queues and months, so that ``graph_from_gdfs(*net.to_gdfs(),
-    like=net)`` prices every route as ``net`` does. Without ``like`` or ``parameters``, the network takes the
-    bundled stop times and speeds as a dataset folder without them does (``contract.FROM_BUNDLED``: the default
-    rows and those of its countries, and here of its places too, citing the bundled sources), and says so in a
-    BundledDataWarning; without ``like`` or ``sources``, the bundled sources are used. The bundled leg times,
-    disruptions and costs name the bundled legs and places, so they are not taken. The tables pass through the
-    same checks as files do, so a GeoDataFrame that breaks the contract, or a table of ``like`` that names a place
-    or leg no longer there, raises a ValidationError listing every problem.
+    sets, months and queues (with the volumes, capacities and conversions they read), so that
+    ``graph_from_gdfs(*net.to_gdfs(), like=net)`` prices every route as ``net`` does. Without ``like`` or
+    ``parameters``, the network takes the bundled stop times and speeds as a dataset folder without them does
+    (``contract.FROM_BUNDLED``: the default rows and those of its countries, and here of its places too, citing the
+    bundled sources), and says so in a BundledDataWarning; without ``like`` or ``sources``, the bundled sources are
+    used. The bundled leg times, disruptions and costs name the bundled legs and places, so they are not taken. The
+    tables pass through the same checks as files do, so a GeoDataFrame that breaks the contract, or a table of
+    ``like`` that names a place or leg no longer there, raises a ValidationError listing every problem.
     """
     from .datasets import data_path
     from .io import read_table
@@ -91,7 +91,11 @@ def graph_from_gdfs(nodes: gpd.GeoDataFrame, legs: gpd.GeoDataFrame, *, sources:
         parameters = parameters if parameters is not None else like.parameters
         costs = costs if costs is not None else like.costs
         tables.update({role: table.copy() for role, table in like._condition_tables.items()})
-        folder = like._queue_files[0].parent if like._queue_files and like.queues is like._queues_as_read else None
+        # its months, and its queues with the tables they read while they are the ones read (a scenario scales them)
+        as_read = like.queues is like._queues_as_read
+        roles = ("months", *(("queues", "volumes", "capacities", "conversions") if as_read else ()))
+        tables.update({role: like.table(role) for role in roles if like.has_table(role)})
+        folder = like._queue_files[0].parent if like._queue_files and as_read else None
     if parameters is not None:
         tables.update(parameters.tables())
     if costs is not None:

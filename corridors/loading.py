@@ -21,8 +21,8 @@ from .costs import CostParameters
 from .errors import Problem, ValidationError
 from .io import RawTable, find_files, read_table
 from .places import name_collisions as _name_collisions  # the place index's collisions, on columns
-from .queues import load_queue_book
-from .seasons import load_month_book
+from .queues import conversion_factors, queue_book, queue_problems
+from .seasons import month_book
 from .timing import TimeParameters
 from .validation import _check_refs, _Collector, _duplicates, _parse_columns, validate_tables
 
@@ -130,26 +130,13 @@ def validate(*paths: str | os.PathLike[str]) -> list[Problem]:
     raw, problems, borrowed = _read(paths or [datasets.data_path()])
     clean, more = _validated(raw)
     folder = Path(paths[0]) if paths and Path(paths[0]).is_dir() else (None if paths else datasets.data_path())
-    found = problems + more + _folder_problems(folder, clean)
+    found = problems + more + _reference_load_problems(clean, conversion_factors(clean))
     if not found:
         try:
             found = _network_problems(_network_from_clean(clean, "network", folder))
         except ValidationError as exc:
             found = list(exc.problems)
     warn_borrowed(raw, borrowed, _where(paths))
-    return found
-
-
-def _folder_problems(folder: Path | None, clean: dict[str, pd.DataFrame]) -> list[Problem]:
-    """Return the problems of a dataset folder's files outside the contract's tables: the months and queues."""
-    if folder is None or not {"nodes", "sources"} <= set(clean):
-        return []
-    found: list[Problem] = _reference_load_problems(clean, load_queue_book(folder).conversions)
-    groups = clean["groups"]["id"] if clean.get("groups") is not None and "id" in clean["groups"] else ()
-    try:
-        load_month_book(folder, places=clean["nodes"].index, sources=clean["sources"].index, groups=groups)
-    except ValidationError as exc:
-        found.extend(exc.problems)
     return found
 
 
@@ -190,7 +177,16 @@ def _validated(raw: dict[str, RawTable]) -> tuple[dict[str, pd.DataFrame], list[
     sources = clean.get("sources")
     source_ids = set(sources.index) if sources is not None and "id" in raw["sources"].frame else None
     other, more = _check_dataset_tables({r: t for r, t in raw.items() if r in contract.DATASET_TABLES}, source_ids)
+    if "months" in other and "nodes" in clean:
+        # what only the places and groups can tell, said with the contract's problems of the same file, in its order
+        _, found = month_book(other["months"], places=clean["nodes"].index, groups=_group_ids(clean),
+                              labels=raw["months"].labels, file=raw["months"].file)
+        more = in_file_order(more + found)
     return {**clean, **other}, problems + _check_names_and_coverage(raw, clean) + more
+
+
+def _group_ids(clean: dict[str, pd.DataFrame]) -> pd.Series | tuple[()]:
+    return clean["groups"]["id"] if clean.get("groups") is not None and "id" in clean["groups"] else ()
 
 
 def _check_dataset_tables(raw: dict[str, RawTable], source_ids: set[str] | None
@@ -263,6 +259,10 @@ def _network_problems(network: Network) -> list[Problem]:
     found: list[Problem] = []
     if network.has_table("capacities"):
         found.extend(_capacity_problems(network))
+    if network.has_table("queues"):
+        roles = ("queues", "volumes", "capacities", "conversions")
+        found.extend(queue_problems({r: network.table(r) for r in roles if network.has_table(r)},
+                                    network.nodes.index, network.legs.index))
     checks = {"corridors": load_corridors, "claims": load_claims, "risks": load_risks, "series": load_series}
     for role, check in checks.items():
         if network.has_table(role):
@@ -302,15 +302,15 @@ def _network_from_clean(clean: dict[str, pd.DataFrame], name: str, folder: Path 
     parameters = TimeParameters(clean["stop_times"], clean["speeds"], clean.get("leg_times"),
                                 clean.get("disruptions"))
     costs = CostParameters(clean.get("costs"), clean.get("emissions"))
-    months = load_month_book(folder, places=clean["nodes"].index, sources=clean["sources"].index,
-                             groups=clean["groups"]["id"] if clean.get("groups") is not None else ())
+    # its problems were said by _validated, which every path here has passed
+    months, _ = month_book(clean.get("months"), places=clean["nodes"].index, groups=_group_ids(clean))
     book = ConditionBook(clean.get("groups"), clean.get("conditions"), parameters.profiles, months)
     condition_tables = {role: clean[role].reset_index(drop=True) for role in ("groups", "conditions")
                         if role in clean}
     # copied as they are by save(), with the dataset's other tables, so that a saved network keeps them
-    names = dict.fromkeys((*datasets.QUEUE_FILES, "months.csv", *(f"{r}.csv" for r in contract.DATASET_TABLES)))
+    names = dict.fromkeys((*datasets.QUEUE_FILES, *(f"{r}.csv" for r in contract.DATASET_TABLES)))
     queue_files = [folder / n for n in names if (folder / n).is_file()] if folder else []
-    queues = load_queue_book(folder)
+    queues = queue_book(clean)
     missing = _reference_load_problems(clean, queues.conversions)
     if missing:
         raise ValidationError(missing)
