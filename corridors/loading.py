@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -270,7 +270,8 @@ def _network_problems(network: Network) -> list[Problem]:
         roles = ("queues", "volumes", "capacities", "conversions")
         found.extend(queue_problems({r: network.table(r) for r in roles if network.has_table(r)},
                                     network.nodes.index, network.legs.index))
-    checks = {"corridors": load_corridors, "claims": load_claims, "risks": load_risks, "series": load_series}
+    checks: dict[str, Callable[[Network], object]] = {"corridors": load_corridors, "claims": load_claims,
+                                                      "risks": load_risks, "series": load_series}
     for role, check in checks.items():
         if network.has_table(role):
             try:
@@ -312,8 +313,8 @@ def _network_from_clean(clean: dict[str, pd.DataFrame], name: str, folder: Path 
     # its problems were said by _validated, which every path here has passed
     months, _ = month_book(clean.get("months"), places=clean["nodes"].index, groups=_group_ids(clean))
     book = ConditionBook(clean.get("groups"), clean.get("conditions"), parameters.profiles, months)
-    condition_tables = {role: clean[role].reset_index(drop=True) for role in ("groups", "conditions")
-                        if role in clean}
+    condition_tables: dict[str, pd.DataFrame] = {role: clean[role].reset_index(drop=True)
+                                                  for role in ("groups", "conditions") if role in clean}
     # copied as they are by save(), with the dataset's other tables, so that a saved network keeps them
     names = dict.fromkeys((*datasets.QUEUE_FILES, *(f"{r}.csv" for r in contract.DATASET_TABLES)))
     queue_files = [folder / n for n in names if (folder / n).is_file()] if folder else []

@@ -770,7 +770,7 @@ def _check_conditions(table: RawTable, frame: pd.DataFrame, groups: pd.DataFrame
     return frame
 
 
-def _reference_load_problems(clean: dict[str, pd.DataFrame], conversions: dict[str, float]) -> list[Problem]:
+def _reference_load_problems(clean: dict[str, pd.DataFrame], conversions: Mapping[str, float]) -> list[Problem]:
     """Return a problem when rates per kg or emissions per tonne-km are given without the reference load that
     turns them into per-FEU figures (found at load, not at the first route that flies)."""
     costs, emissions = clean.get("costs"), clean.get("emissions")

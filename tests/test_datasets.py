@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import pickle
+import re
 import shutil
 import warnings
 from pathlib import Path
@@ -150,6 +151,18 @@ def test_the_report_reads_the_folder(tmp_path: Path, cli_run) -> None:
     for claim in pd.read_csv(OWN / "claims.csv")["statement"]:
         assert claim.split("’")[0][:40] in html.replace("&#x27;", "'")
     assert "aliyev_2025_black_sea" not in html  # the bundled seed claim is the bundled dataset's
+    # the heading names the journey reported and the network, not the bundled dataset's China and Black Sea
+    assert re.findall(r"<h1>(.*?)</h1>", html) == ["Ürümqi to Baku port (Alat): what the network “own” says"]
+    assert re.findall(r"<title>(.*?)</title>", html)[0] == "corridors report: Ürümqi to Baku port (Alat) (own)"
+    assert "the Middle Corridor and the routes it competes with" not in html
+
+
+def test_the_bundled_reports_heading_names_its_journey(net: corridors.Network) -> None:
+    from corridors.report import ReportSettings, report_heading
+
+    assert report_heading(net) == ("Xi'an to Poti port", None)
+    assert report_heading(net, ReportSettings(route_origin="Urumqi", route_destination="Constanta")) == (
+        "Ürümqi to Constanța port", None)
 
 
 @pytest.mark.parametrize(("command", "role"), [
