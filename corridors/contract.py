@@ -28,9 +28,9 @@ precedence over the leg's ``time_h`` and over distance / speed.
 probability that a departure meets one and the delay it then causes.
 
 The dataset's other tables (``DATASET_TABLES``: capacities, volumes, conversions, corridors, claims and their
-readings, risks, context series) are CSV too. They are read from the same folder, checked against the columns below
-and their sources at load, and belong to that dataset alone: see ``FROM_BUNDLED`` for what a folder without a table
-gets.
+readings, risks, context series, queues and months) are CSV too. They are read from the same folder, checked against
+the columns below and their sources at load, and belong to that dataset alone: see ``FROM_BUNDLED`` for what a
+folder without a table gets.
 """
 
 from __future__ import annotations
@@ -343,6 +343,46 @@ SERIES_COLUMNS = (
     *PROVENANCE,
 )
 
+#: How a queue's demand is counted: a column of ``volumes.csv`` (corridors.queues turns tonnes into TEU).
+QUEUE_DEMAND_UNITS = ("teu", "tonnes")
+#: The capacity units a queue can turn into TEU a year (a weekly train count has no queue reading yet).
+QUEUE_CAPACITY_UNITS = ("teu_per_year", "tonnes_per_year", "trains_per_day")
+#: Where freight waits because capacity binds (corridors.queues): the element (a node, and the leg its wait is
+#: before), the volume series that is its demand and the share of it that passes there, the capacity row that
+#: limits it, one arrival's batch (in the demand's unit; blank: a train, ``teu_per_train``) and the coefficients
+#: of variation of arrivals and service (blank: 1, the Poisson and exponential defaults). Its places, legs, series,
+#: capacity rows and conversions are checked with the network.
+QUEUE_COLUMNS = (
+    Column("place", "text", required=True),
+    Column("leg", "text"),
+    Column("kind", "text", required=True, choices=STOP_KINDS),
+    Column("demand", "text", required=True),
+    Column("demand_unit", "text", required=True, choices=QUEUE_DEMAND_UNITS),
+    Column("demand_share", "float", required=True, bounds=(0.0, 1.0)),
+    Column("capacity_element", "text", required=True),
+    Column("capacity_unit", "text", required=True, choices=QUEUE_CAPACITY_UNITS),
+    Column("batch", "float", bounds=(1e-9, 1e9)),  # an arrival of nothing has no service time
+    # a spread ten times the mean is no queue that Kingman's heavy-traffic reading describes: a typing error
+    Column("cv_arrivals", "float", bounds=(0.0, 10.0)),
+    Column("cv_service", "float", bounds=(0.0, 10.0)),
+    *PROVENANCE,
+)
+
+#: What a row of ``months.csv`` says (corridors.seasons): a port's own weather closures in a month, or a group of
+#: elements a seasonal peak congests.
+MONTH_KINDS = ("weather_closure", "peak")
+#: The months a source describes. ``month`` is 1–12 or an English name and ``place`` a node id (a closure) or a
+#: group id (a peak), both checked with the network; a closure row needs its probability and delay, a peak none.
+MONTH_COLUMNS = (
+    Column("month", "text", required=True),
+    Column("kind", "text", required=True, choices=MONTH_KINDS),
+    Column("place", "text", required=True),
+    Column("probability", "float", bounds=(0.0, 1.0)),  # a share of departures
+    # a closure that outlasts a year is no month's weather: a typing error
+    *(Column(f"{level}_h", "float", bounds=(0.0, 8760.0)) for level in ("low", "typical", "high")),
+    *PROVENANCE,
+)
+
 DATASET_TABLES: dict[str, tuple[Column, ...]] = {
     "capacities": CAPACITY_COLUMNS,
     "volumes": VOLUME_COLUMNS,
@@ -352,6 +392,8 @@ DATASET_TABLES: dict[str, tuple[Column, ...]] = {
     "claim_readings": CLAIM_READING_COLUMNS,
     "risks": RISK_COLUMNS,
     "series": SERIES_COLUMNS,
+    "queues": QUEUE_COLUMNS,
+    "months": MONTH_COLUMNS,
 }
 
 #: The columns that name a row, where no id column does: a second row with the same values is a problem (which of
@@ -360,6 +402,7 @@ ROW_KEYS: dict[str, tuple[str, ...]] = {
     "volumes": ("corridor", "year"),
     "claim_readings": ("claim", "reading"),
     "series": ("series", "year"),
+    "queues": ("place", "leg", "kind"),
 }
 
 #: What a dataset folder without a table gets, written once. Stop times and speeds time every stop and leg, and a

@@ -71,13 +71,18 @@ def graph_from_gdfs(nodes: gpd.GeoDataFrame, legs: gpd.GeoDataFrame, *, sources:
     """Return a validated Network from node and leg GeoDataFrames (as :meth:`Network.to_gdfs` gives them).
 
     What is not given is taken from ``like``: its sources, time parameters, costs and emission factors, condition
-    sets, and (for a network read from a folder) its queues and months, so that ``graph_from_gdfs(*net.to_gdfs(),
-    like=net)`` prices every route as ``net`` does. Without ``like``, the bundled sources and the bundled stop times
-    and speeds are used (the bundled leg times, disruptions and costs name the bundled legs and places, so they are
-    not). The tables pass through the same checks as files do, so a GeoDataFrame that breaks the contract, or a
-    table of ``like`` that names a place or leg no longer there, raises a ValidationError listing every problem.
+    sets, months and queues (with the volumes, capacities and conversions they read), so that
+    ``graph_from_gdfs(*net.to_gdfs(), like=net)`` prices every route as ``net`` does. Without ``like`` or
+    ``parameters``, the network takes the bundled stop times and speeds as a dataset folder without them does
+    (``contract.FROM_BUNDLED``: the default rows and those of its countries, and here of its places too, citing the
+    bundled sources), and says so in a BundledDataWarning; without ``like`` or ``sources``, the bundled sources are
+    used. The bundled leg times, disruptions and costs name the bundled legs and places, so they are not taken. The
+    tables pass through the same checks as files do, so a GeoDataFrame that breaks the contract, or a table of
+    ``like`` that names a place or leg no longer there, raises a ValidationError listing every problem.
     """
-    from .network import _network_from_clean, _validated, load_network
+    from .datasets import data_path
+    from .io import read_table
+    from .loading import _network_from_clean, _validated, bundled_parameters, warn_borrowed
 
     tables: dict[str, pd.DataFrame] = {}
     folder = None
@@ -86,12 +91,11 @@ def graph_from_gdfs(nodes: gpd.GeoDataFrame, legs: gpd.GeoDataFrame, *, sources:
         parameters = parameters if parameters is not None else like.parameters
         costs = costs if costs is not None else like.costs
         tables.update({role: table.copy() for role, table in like._condition_tables.items()})
-        folder = like._queue_files[0].parent if like._queue_files and like.queues is like._queues_as_read else None
-    elif sources is None or parameters is None:
-        bundled = load_network()
-        sources = sources if sources is not None else bundled.sources
-        if parameters is None:
-            tables = {"stop_times": bundled.parameters.stop_times, "speeds": bundled.parameters.speeds}
+        # its months, and its queues with the tables they read while they are the ones read (a scenario scales them)
+        as_read = like.queues is like._queues_as_read
+        roles = ("months", *(("queues", "volumes", "capacities", "conversions") if as_read else ()))
+        tables.update({role: like.table(role) for role in roles if like.has_table(role)})
+        folder = like._queue_files[0].parent if like._queue_files and as_read else None
     if parameters is not None:
         tables.update(parameters.tables())
     if costs is not None:
@@ -99,13 +103,18 @@ def graph_from_gdfs(nodes: gpd.GeoDataFrame, legs: gpd.GeoDataFrame, *, sources:
     raw = {
         "nodes": _raw_from_frame("nodes", nodes.assign(lat=nodes.geometry.y, lon=nodes.geometry.x)),
         "legs": _raw_from_frame("legs", legs, geometry=gpd.GeoSeries(legs.geometry, crs=legs.crs)),
-        "sources": _raw_from_frame("sources", sources),
+        "sources": (_raw_from_frame("sources", sources) if sources is not None
+                    else read_table("sources", data_path() / "sources.csv")),
         **{role: _raw_from_frame(role, table) for role, table in tables.items()},
     }
+    borrowed = bundled_parameters(raw, merge_sources=sources is not None) if parameters is None else ()
     clean, problems = _validated(raw)
     if problems:
         raise ValidationError(problems)
-    return _network_from_clean(clean, name, folder)
+    network = _network_from_clean(clean, name, folder)
+    warn_borrowed(raw, borrowed, f"the network {name!r} (from GeoDataFrames)", remedy="with parameters= or like=",
+                  which="default (*) rows and rows for its places and countries")
+    return network
 
 
 def save(network: Network, folder: str | os.PathLike[str], *, format: str = "csv") -> list[Path]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,11 +20,18 @@ from .conditions import ConditionBook
 from .costs import CostParameters
 from .errors import Problem, ValidationError
 from .io import RawTable, find_files, read_table
-from .places import name_collisions as _name_collisions  # the place index's collisions, on columns
-from .queues import load_queue_book
-from .seasons import load_month_book
+from .queues import conversion_factors, queue_book, queue_problems
+from .seasons import month_book
 from .timing import TimeParameters
-from .validation import _check_refs, _Collector, _duplicates, _parse_columns, validate_tables
+from .validation import (
+    _check_names_and_coverage,
+    _check_refs,
+    _Collector,
+    _duplicates,
+    _parse_columns,
+    _reference_load_problems,
+    validate_tables,
+)
 
 if TYPE_CHECKING:
     from .network import Network
@@ -51,21 +58,50 @@ def _read(paths: Iterable[str | os.PathLike[str]]) -> tuple[dict[str, RawTable],
             problems.extend(exc.problems)
     own = "nodes" in found and found["nodes"].parent.resolve() != bundled.resolve()
     borrowed = tuple(role for role in missing if role in raw) if own else ()
+    own_sources = "sources" in found and found["sources"].parent.resolve() != bundled.resolve()
+    _keep_applicable(raw, borrowed, merge_sources=own_sources)
+    return raw, problems, borrowed
+
+
+def bundled_parameters(raw: dict[str, RawTable], *, merge_sources: bool) -> tuple[str, ...]:
+    """Add to ``raw`` (a dataset's tables, as read) the bundled rows of the ``contract.FROM_BUNDLED`` tables it
+    lacks that can apply to its network, and return the roles taken, for :func:`warn_borrowed`.
+
+    For a network built from GeoDataFrames (corridors.convert.graph_from_gdfs), which takes what a folder without
+    those files takes and is told so the same way, with one difference: rows for its own places are kept too.
+    Such frames are most often a loaded network's own (``to_gdfs``), whose place ids are the ids the bundled rows
+    name, and they have always been timed with those rows. ``merge_sources`` adds the bundled sources the rows
+    cite to ``raw``'s own sources table (False when that table is the bundled one already).
+    """
+    missing = tuple(role for role in contract.FROM_BUNDLED if role not in raw)
+    for role in missing:
+        raw[role] = read_table(role, datasets.data_path() / f"{role}.csv")
+    _keep_applicable(raw, missing, merge_sources=merge_sources, places=True)
+    return missing
+
+
+def _keep_applicable(raw: dict[str, RawTable], borrowed: tuple[str, ...], *, merge_sources: bool,
+                     places: bool = False) -> None:
+    """Keep, of the ``borrowed`` bundled tables in ``raw``, only the rows that can apply to ``raw``'s network (see
+    contract.FROM_BUNDLED; with ``places``, the rows for its node ids too), and make the bundled sources they cite
+    known to its sources table."""
+    bundled = datasets.data_path()
     if borrowed and "nodes" in raw:
         # keep only the bundled rows that can apply to the user's network: defaults and its countries, under the
         # profiles of its own time parameters if it has some (a network timed only 'typical' gets no 'congested')
         countries = set(raw["nodes"].frame.get("country", pd.Series(dtype=str)))
+        ids = set(raw["nodes"].frame.get("id", pd.Series(dtype=str))) if places else set()
         own_profiles = {p for role in contract.FROM_BUNDLED if role in raw and role not in borrowed
                         for p in raw[role].frame.get("profile", ())}
         for role, key in (("stop_times", "place"), ("speeds", "country")):
             if role in borrowed:
                 table = raw[role]
-                keep = table.frame[key].isin(countries | {"*"})
+                keep = table.frame[key].isin(countries | {"*"} | (ids if key == "place" else set()))
                 if own_profiles:
                     keep &= table.frame["profile"].isin(own_profiles)
                 raw[role] = RawTable(role, f"bundled {table.file}", table.frame[keep].reset_index(drop=True),
                                      tuple(label for label, k in zip(table.labels, keep, strict=True) if k))
-    if borrowed and "sources" in raw and found["sources"].parent.resolve() != bundled.resolve():
+    if borrowed and "sources" in raw and merge_sources:
         # the bundled rows cite the bundled sources: make those known to the user's dataset
         ours = read_table("sources", bundled / "sources.csv")
         theirs = raw["sources"].frame
@@ -73,19 +109,19 @@ def _read(paths: Iterable[str | os.PathLike[str]]) -> tuple[dict[str, RawTable],
         merged = pd.concat([theirs, extra], ignore_index=True).fillna("")  # a column only one side has: blank
         raw["sources"] = RawTable("sources", raw["sources"].file, merged,
                                   raw["sources"].labels + tuple(f"bundled line {i + 2}" for i in extra.index))
-    return raw, problems, borrowed
 
 
-def _warn_borrowed(raw: dict[str, RawTable], borrowed: tuple[str, ...], where: str) -> None:
-    """Say which tables a dataset took from the bundled one, and how many rows (see contract.FROM_BUNDLED)."""
+def warn_borrowed(raw: dict[str, RawTable], borrowed: tuple[str, ...], where: str, *, remedy: str = "to the folder",
+                  which: str = "default (*) rows and rows for its countries") -> None:
+    """Say which tables a dataset took from the bundled one, which rows and how many (see contract.FROM_BUNDLED);
+    ``remedy`` says where the user's own would go (``add them to the folder``)."""
     if not borrowed:
         return
     files = " or ".join(f"{role}.csv" for role in borrowed)
     rows = ", ".join(f"{len(raw[role].frame)} {role.replace('_', ' ')} rows" for role in borrowed)
     warnings.warn(BundledDataWarning(
-        f"{where} has no {files}: the bundled dataset's default (*) rows and rows for its countries are used "
-        f"({rows}, citing the bundled sources); add {'them' if len(borrowed) > 1 else 'it'} to the folder to use "
-        "your own"), stacklevel=3)
+        f"{where} has no {files}: the bundled dataset's {which} are used ({rows}, citing the bundled sources); "
+        f"add {'them' if len(borrowed) > 1 else 'it'} {remedy} to use your own"), stacklevel=3)
 
 
 def _where(paths: tuple[str | os.PathLike[str], ...]) -> str:
@@ -101,26 +137,13 @@ def validate(*paths: str | os.PathLike[str]) -> list[Problem]:
     raw, problems, borrowed = _read(paths or [datasets.data_path()])
     clean, more = _validated(raw)
     folder = Path(paths[0]) if paths and Path(paths[0]).is_dir() else (None if paths else datasets.data_path())
-    found = problems + more + _folder_problems(folder, clean)
+    found = problems + more + _reference_load_problems(clean, conversion_factors(clean))
     if not found:
         try:
             found = _network_problems(_network_from_clean(clean, "network", folder))
         except ValidationError as exc:
             found = list(exc.problems)
-    _warn_borrowed(raw, borrowed, _where(paths))
-    return found
-
-
-def _folder_problems(folder: Path | None, clean: dict[str, pd.DataFrame]) -> list[Problem]:
-    """Return the problems of a dataset folder's files outside the contract's tables: the months and queues."""
-    if folder is None or not {"nodes", "sources"} <= set(clean):
-        return []
-    found: list[Problem] = _reference_load_problems(clean, load_queue_book(folder).conversions)
-    groups = clean["groups"]["id"] if clean.get("groups") is not None and "id" in clean["groups"] else ()
-    try:
-        load_month_book(folder, places=clean["nodes"].index, sources=clean["sources"].index, groups=groups)
-    except ValidationError as exc:
-        found.extend(exc.problems)
+    warn_borrowed(raw, borrowed, _where(paths))
     return found
 
 
@@ -153,7 +176,7 @@ def _load(paths: tuple[str | os.PathLike[str], ...], name: str | None) -> Networ
     found = _network_problems(network)
     if found:
         raise ValidationError(found)
-    _warn_borrowed(raw, borrowed, _where(paths))
+    warn_borrowed(raw, borrowed, _where(paths))
     return network
 
 
@@ -168,7 +191,16 @@ def _validated(raw: dict[str, RawTable]) -> tuple[dict[str, pd.DataFrame], list[
     sources = clean.get("sources")
     source_ids = set(sources.index) if sources is not None and "id" in raw["sources"].frame else None
     other, more = _check_dataset_tables({r: t for r, t in raw.items() if r in contract.DATASET_TABLES}, source_ids)
+    if "months" in other and "nodes" in clean:
+        # what only the places and groups can tell, said with the contract's problems of the same file, in its order
+        _, found = month_book(other["months"], places=clean["nodes"].index, groups=_group_ids(clean),
+                              labels=raw["months"].labels, file=raw["months"].file)
+        more = in_file_order(more + found)
     return {**clean, **other}, problems + _check_names_and_coverage(raw, clean) + more
+
+
+def _group_ids(clean: dict[str, pd.DataFrame]) -> pd.Series | tuple[()]:
+    return clean["groups"]["id"] if clean.get("groups") is not None and "id" in clean["groups"] else ()
 
 
 def _check_dataset_tables(raw: dict[str, RawTable], source_ids: set[str] | None
@@ -241,7 +273,12 @@ def _network_problems(network: Network) -> list[Problem]:
     found: list[Problem] = []
     if network.has_table("capacities"):
         found.extend(_capacity_problems(network))
-    checks = {"corridors": load_corridors, "claims": load_claims, "risks": load_risks, "series": load_series}
+    if network.has_table("queues"):
+        roles = ("queues", "volumes", "capacities", "conversions")
+        found.extend(queue_problems({r: network.table(r) for r in roles if network.has_table(r)},
+                                    network.nodes.index, network.legs.index))
+    checks: dict[str, Callable[[Network], object]] = {"corridors": load_corridors, "claims": load_claims,
+                                                      "risks": load_risks, "series": load_series}
     for role, check in checks.items():
         if network.has_table(role):
             try:
@@ -280,15 +317,15 @@ def _network_from_clean(clean: dict[str, pd.DataFrame], name: str, folder: Path 
     parameters = TimeParameters(clean["stop_times"], clean["speeds"], clean.get("leg_times"),
                                 clean.get("disruptions"))
     costs = CostParameters(clean.get("costs"), clean.get("emissions"))
-    months = load_month_book(folder, places=clean["nodes"].index, sources=clean["sources"].index,
-                             groups=clean["groups"]["id"] if clean.get("groups") is not None else ())
+    # its problems were said by _validated, which every path here has passed
+    months, _ = month_book(clean.get("months"), places=clean["nodes"].index, groups=_group_ids(clean))
     book = ConditionBook(clean.get("groups"), clean.get("conditions"), parameters.profiles, months)
-    condition_tables = {role: clean[role].reset_index(drop=True) for role in ("groups", "conditions")
-                        if role in clean}
+    condition_tables: dict[str, pd.DataFrame] = {role: clean[role].reset_index(drop=True)
+                                                  for role in ("groups", "conditions") if role in clean}
     # copied as they are by save(), with the dataset's other tables, so that a saved network keeps them
-    names = dict.fromkeys((*datasets.QUEUE_FILES, "months.csv", *(f"{r}.csv" for r in contract.DATASET_TABLES)))
+    names = dict.fromkeys((*datasets.QUEUE_FILES, *(f"{r}.csv" for r in contract.DATASET_TABLES)))
     queue_files = [folder / n for n in names if (folder / n).is_file()] if folder else []
-    queues = load_queue_book(folder)
+    queues = queue_book(clean)
     missing = _reference_load_problems(clean, queues.conversions)
     if missing:
         raise ValidationError(missing)
@@ -296,49 +333,3 @@ def _network_from_clean(clean: dict[str, pd.DataFrame], name: str, folder: Path 
                    condition_book=book, queues=queues, condition_tables=condition_tables,
                    queue_files=queue_files, tables={r: clean[r] for r in contract.DATASET_TABLES if r in clean},
                    folder=folder)
-
-
-def _reference_load_problems(clean: dict[str, pd.DataFrame], conversions: dict[str, float]) -> list[Problem]:
-    """Return a problem when rates per kg or emissions per tonne-km are given without the reference load that
-    turns them into per-FEU figures (found at load, not at the first route that flies)."""
-    costs, emissions = clean.get("costs"), clean.get("emissions")
-    per_kg = costs is not None and "unit" in costs and (costs["unit"] == "usd_per_kg").any()
-    per_tonne = (emissions is not None and "kg_co2e_per_tonne_km" in emissions
-                 and emissions["kg_co2e_per_tonne_km"].notna().any())
-    if not (per_kg or per_tonne):
-        return []
-    from .shipment import REFERENCE_LOAD
-
-    return [Problem("conversions.csv", "", "name", f"a row {name!r} is needed: "
-                    f"{'costs.csv has rates per kg' if per_kg else 'emissions.csv has factors per tonne-km'}")
-            for name in REFERENCE_LOAD if name not in conversions]
-
-
-def _check_names_and_coverage(raw: dict[str, RawTable], clean: dict[str, pd.DataFrame]) -> list[Problem]:
-    problems = []
-    if "nodes" in clean:
-        nodes = clean["nodes"]
-        named = nodes[nodes["name"].notna() & nodes["id"].notna()]  # a missing one is a problem of its own
-        for key, ids in _name_collisions(named):
-            problems.append(Problem(raw["nodes"].file, "", "aliases",
-                                    f"the name {key!r} points at several places: {', '.join(ids)}"))
-    if "stop_times" not in clean or "speeds" not in clean:
-        return problems  # an unreadable parameter table: its own problem says so
-    stop_times, speeds = clean["stop_times"], clean["speeds"]
-    profiles = sorted({p for p in (*stop_times["profile"], *speeds["profile"]) if p})  # blank: reported already
-    # a network without flights has no airport stops, so it needs no default rows for them
-    modes = set(clean["legs"]["mode"]) if "legs" in clean else set()
-    needed = [k for k in contract.STOP_KINDS if "air" in modes or k not in ("air_handling", "flight_wait")]
-    for profile in profiles:
-        have = set(stop_times.loc[(stop_times["profile"] == profile) & (stop_times["place"] == "*"), "kind"])
-        for kind in needed:
-            if kind not in have:
-                problems.append(Problem(raw["stop_times"].file, "", "place",
-                                        f"profile {profile!r} has no default (*) row for {kind}"))
-        legs = clean.get("legs", pd.DataFrame(columns=["time_h", "mode"]))
-        timed_by_speed = set(legs.loc[legs["time_h"].isna(), "mode"]) & set(contract.MODES)
-        have_speed = set(speeds.loc[(speeds["profile"] == profile) & (speeds["country"] == "*"), "mode"])
-        for mode in sorted(timed_by_speed - have_speed):
-            problems.append(Problem(raw["speeds"].file, "", "country",
-                                    f"profile {profile!r} has no default (*) speed for {mode}"))
-    return problems

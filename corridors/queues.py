@@ -23,14 +23,14 @@ scale demand and capacity (``[[demand]]``, ``[[capacity]]``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from .conditions import CONGESTED, TYPICAL
+from .errors import Problem
 from .io import split_list
 
 if TYPE_CHECKING:
@@ -201,35 +201,82 @@ class QueueBook:
         return value * per_teu[element.capacity_unit], split_list(row.get("sources"))
 
 
-def load_queue_book(folder: Path | None) -> QueueBook:
-    """Return the queue elements of a dataset folder with its volumes and capacities (empty if it has none)."""
-    if folder is None:
-        return QueueBook()
+def queue_book(tables: Mapping[str, pd.DataFrame]) -> QueueBook:
+    """Return the queue elements of a dataset with the volumes and capacities they read (empty without a
+    ``queues`` table), from its tables as read and checked against the contract at load (corridors.loading), as
+    text. The conversions come along whether or not there are queues: one loaded FEU's cargo prices air freight."""
+    def numbers(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+        frame = frame.copy()
+        for column in columns:
+            frame[column] = pd.to_numeric(frame[column].replace("", None), errors="coerce")  # blank: NaN
+        return frame
 
-    def read(name: str) -> pd.DataFrame:
-        path = folder / name
-        return pd.read_csv(path, keep_default_na=True) if path.is_file() else pd.DataFrame()
-
-    # the conversions serve more than queues (one loaded FEU's cargo prices air freight): read them regardless
-    conversions = {str(r["name"]): float(r["value"]) for _, r in read("conversions.csv").iterrows()}
-    if not (folder / "queues.csv").is_file():
+    conversions = conversion_factors(tables)
+    if "queues" not in tables or not len(tables["queues"]):
         return QueueBook(conversions=conversions)
     elements = []
-    for _, r in read("queues.csv").fillna("").iterrows():
-        batch = float(r["batch"]) if r["batch"] != "" else conversions.get("teu_per_train", 86.0)
-        if str(r["demand_unit"]) == "tonnes" and r["batch"] != "":  # a batch in the demand's unit: tonnes
+    for r in tables["queues"].to_dict("records"):
+        batch = float(r["batch"]) if r["batch"] else conversions.get("teu_per_train", 86.0)
+        if r["demand_unit"] == "tonnes" and r["batch"]:  # a batch in the demand's unit: tonnes
             batch /= conversions.get("tonnes_per_teu", 10.0)
         elements.append(QueueElement(
-            str(r["place"]), str(r["leg"]) or None, str(r["kind"]), str(r["demand"]), str(r["demand_unit"]),
-            float(r["demand_share"]), str(r["capacity_element"]), str(r["capacity_unit"]), batch,
-            float(r["cv_arrivals"] or 1.0), float(r["cv_service"] or 1.0),
-            tuple(s for s in str(r["sources"]).split(";") if s)))
-    volumes = read("volumes.csv")
-    capacities = read("capacities.csv")
-    for frame in (volumes, capacities):
-        if "year" in frame:
-            frame["year"] = pd.to_numeric(frame["year"], errors="coerce")
+            r["place"], r["leg"] or None, r["kind"], r["demand"], r["demand_unit"], float(r["demand_share"]),
+            r["capacity_element"], r["capacity_unit"], batch, float(r["cv_arrivals"] or 1.0),
+            float(r["cv_service"] or 1.0), split_list(r["sources"])))
+    volumes = (numbers(tables["volumes"], ("year", "tonnes", "teu", "trains")) if "volumes" in tables
+               else pd.DataFrame(columns=["year", "corridor", "tonnes", "teu", "trains", "sources"]))
+    capacities = (numbers(tables["capacities"], ("capacity", "year")) if "capacities" in tables
+                  else pd.DataFrame(columns=["element", "kind", "capacity", "unit", "year", "status", "sources"]))
     return QueueBook(tuple(elements), volumes, capacities, conversions)
+
+
+def conversion_factors(tables: Mapping[str, pd.DataFrame]) -> dict[str, float]:
+    """Return a dataset's named conversion factors (``conversions``, as text) as numbers; none without the table.
+    A value that is no number is left out: the contract has said so."""
+    if "conversions" not in tables:
+        return {}
+    table = tables["conversions"]
+    values = pd.to_numeric(table["value"], errors="coerce")
+    return {str(name): float(value) for name, value in zip(table["name"], values, strict=True) if pd.notna(value)}
+
+
+#: The conversion each way of counting a queue needs to be read in TEU.
+_NEEDS = {"tonnes": "tonnes_per_teu", "tonnes_per_year": "tonnes_per_teu", "trains_per_day": "teu_per_train"}
+
+
+def queue_problems(tables: Mapping[str, pd.DataFrame], nodes: Iterable[str], legs: Iterable[str]) -> list[Problem]:
+    """Return the problems of a dataset's ``queues`` table that only the network and its other tables can find:
+    an unknown place or leg, a demand series without volumes, a capacity element without a row in the queue's
+    unit, a conversion the queue needs and the dataset lacks. Each with its file, row and field."""
+    if "queues" not in tables:
+        return []
+    nodes, legs = set(nodes), set(legs)
+    volumes, capacities = tables.get("volumes"), tables.get("capacities")
+    series = set(volumes["corridor"]) if volumes is not None else set()
+    rated = set(zip(capacities["element"], capacities["unit"], strict=True)) if capacities is not None else set()
+    conversions = set(tables["conversions"]["name"]) if "conversions" in tables else set()
+    found = []
+    for i, r in enumerate(tables["queues"].to_dict("records")):
+        row: list[tuple[str, str]] = []  # (field, message)
+        if r["place"] not in nodes:
+            row.append(("place", f"unknown place {r['place']!r}: not a node id of the network"))
+        if r["leg"] and r["leg"] not in legs:
+            row.append(("leg", f"unknown leg {r['leg']!r}: not a leg id of the network"))
+        if r["demand"] not in series:
+            row.append(("demand", f"no volumes for {r['demand']!r}: volumes.csv has no row of that corridor"
+                        if volumes is not None else "the dataset has no volumes.csv to read the demand from"))
+        if (r["capacity_element"], r["capacity_unit"]) not in rated:
+            row.append(("capacity_element", f"no capacity of {r['capacity_element']!r} in {r['capacity_unit']}: "
+                        "capacities.csv has no such row" if capacities is not None
+                        else "the dataset has no capacities.csv to read the capacity from"))
+        # a blank batch is one train's load
+        needs = [(f, _NEEDS[r[f]]) for f in ("demand_unit", "capacity_unit") if r[f] in _NEEDS]
+        needs += [("batch", "teu_per_train")] if not r["batch"] else []
+        for name in dict.fromkeys(name for _, name in needs if name not in conversions):  # said once, at its first
+            f = next(f for f, n in needs if n == name)
+            row.append((f, f"a row {name!r} is needed in conversions.csv to read this queue in TEU"))
+        found += [Problem("queues.csv", f"line {i + 2}", f, message) for f, message in row]
+    return found
 
 
 def queue_summary(book: QueueBook, conditions: Conditions) -> list[dict[str, object]]:

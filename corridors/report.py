@@ -209,12 +209,12 @@ def _month_route(network: Network, route: Route, s: ReportSettings) -> tuple[Rou
     return best[1], f"by the {best[2]}"
 
 
-def _backtest_section(network: Network, s: ReportSettings, cited: list[str], grades: Mapping[str, str]) -> str:
+def _backtest_section(network: Network, folder: Path, s: ReportSettings, cited: list[str],
+                      grades: Mapping[str, str]) -> str:
     """Return the backtest section: the model against observed journeys, its summaries and the predicted chart."""
     from .backtest import GROUPINGS, backtest, load_observations, load_rate_observations
 
     # the observations of the network's own folder (the caller makes sure it has them), and its rates if it has some
-    folder = network.folder
     rates = folder / "rate_observations.csv"
     result = backtest(network, n=max(500, s.journeys // 5), seed=s.seed,
                       observations=load_observations(network, folder / "observations.csv"),
@@ -419,9 +419,10 @@ def _dataset_sections(network: Network, s: ReportSettings, cited: list[str], map
 
     sections: list[str] = []
     # 2b. The backtest ----------------------------------------------------------------------------------------
-    if network.folder is not None and (network.folder / "observations.csv").is_file():
+    folder = network.folder
+    if folder is not None and (folder / "observations.csv").is_file():
         # a dataset without observations has no backtest
-        sections.append(_backtest_section(network, s, cited, grades))
+        sections.append(_backtest_section(network, folder, s, cited, grades))
 
     # 3. Corridors compared -----------------------------------------------------------------------------------
     if not network.has_table("corridors"):
@@ -508,12 +509,14 @@ def _page(network: Network, s: ReportSettings, sections: list[str], cited: list[
     data = dataset_info(network)
     made = (f"corridors {esc(__version__)}, {esc(data.describe())}; generated {generated}, {s.journeys:,} "
             f"simulated journeys per route, seed {s.seed}.")
+    journey, own = report_heading(network, s)
+    model = (f"the network “{own}”" if own is not None else "the Middle Corridor and the routes it competes with")
     return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
             "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-            "<title>corridors report: China to the Black Sea and Europe</title>"
+            f"<title>corridors report: {esc(journey)}{esc(f' ({own})') if own is not None else ''}</title>"
             f"<style>{_CSS}</style>{resources_html(tag for m in maps for tag in m.resources)}</head><body><header>"
-            "<h1>China to the Black Sea and Europe: what the network says"
-            "</h1><p>A transparent, sourced model of the Middle Corridor and the routes it competes with. Every "
+            f"<h1>{esc(journey)}: what {esc(f'the network “{own}”' if own is not None else 'the network')} says"
+            f"</h1><p>A transparent, sourced model of {esc(model)}. Every "
             "figure names its source; the list is at the end. Times are simulated from sourced low / typical / "
             f"high values; costs and CO2e are per loaded 40-ft container.</p>"
             f"<p class='meta dataset'>{made}</p><nav><a href='#claim'>The claim</a> · <a href='#route'>The route</a> · "
@@ -523,6 +526,20 @@ def _page(network: Network, s: ReportSettings, sections: list[str], cited: list[
             "<a href='#bottleneck'>Bottleneck</a> · "
             "<a href='#scenarios'>What if</a> · <a href='#sources'>Sources</a></nav>" + _grades_legend() + "</header>"
             + "".join(sections) + f"<footer class='meta dataset'>{made}</footer></body></html>")
+
+
+def report_heading(network: Network, settings: ReportSettings | None = None) -> tuple[str, str | None]:
+    """Return what the report's heading names: the journey it follows (``"Xi'an to Poti port"``, by the network's
+    place names) and the network's name, or None for the bundled one (the Middle Corridor dataset)."""
+    s = settings or ReportSettings()
+    names = []
+    for place in (s.route_origin, s.route_destination):
+        try:
+            names.append(network.place_name(network.place(place)))
+        except CorridorError:  # the route section says which place is unknown; the heading keeps what was asked
+            names.append(place)
+    bundled = network.folder is not None and network.folder.resolve() == data_path().resolve()
+    return f"{names[0]} to {names[1]}", None if bundled else network.name
 
 
 #: The context series the report draws: the trade the claim is about and the traffic on the corridor.

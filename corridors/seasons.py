@@ -14,22 +14,22 @@ output rather than spread evenly from a yearly total.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from .errors import CorridorError, Problem, ValidationError
+from .contract import MONTH_COLUMNS, MONTH_KINDS
+from .errors import CorridorError, Problem
 from .io import parse_number, split_list
 from .timing import Disruption, Estimate
 
 if TYPE_CHECKING:
     from .conditions import Conditions
 
-COLUMNS = ("month", "kind", "place", "probability", "low_h", "typical_h", "high_h", "status", "sources", "note")
-KINDS = ("weather_closure", "peak")
+#: The contract's ranges of a closure row's figures, whose problems it reports (read here to leave those rows be).
+_BOUNDS = {c.name: c.bounds for c in MONTH_COLUMNS if c.bounds is not None}
 
 
 def month_number(value: object) -> int:
@@ -74,39 +74,32 @@ class MonthBook:
         return not self.closures and not self.peaks
 
 
-def load_month_book(folder: Path | None, *, places: Iterable[str], groups: Iterable[str],
-                    sources: Iterable[str]) -> MonthBook:
-    """Return the monthly rows of a dataset folder (empty when it has no ``months.csv``).
+def month_book(table: pd.DataFrame | None, *, places: Iterable[str], groups: Iterable[str],
+               labels: Sequence[str] | None = None, file: str = "months.csv") -> tuple[MonthBook, list[Problem]]:
+    """Return the monthly rows of a dataset's ``months`` table (empty when it has none) and the problems only the
+    network can find: a month that is not one, a closure's unknown place or missing figures, a peak's unknown
+    group, a delay whose low ≤ typical ≤ high fails, a second row for the same port and month.
 
-    Raises ValidationError listing every problem, with file, line and field.
+    ``table`` is the table as read and checked against ``contract.MONTH_COLUMNS`` (corridors.loading), as text; a
+    kind, source or number the contract refused has its problem already and is left alone here, so that each is
+    said once. ``labels`` name the rows in messages (default: the line of a CSV file).
     """
-    path = None if folder is None else folder / "months.csv"
-    if path is None or not path.is_file():
-        return MonthBook()
-    table = pd.read_csv(path, dtype=str, keep_default_na=False)
-    missing = [Problem(path.name, "", c, "required column is missing") for c in COLUMNS if c not in table]
-    if missing:
-        raise ValidationError(missing)
-    places, groups, sources = set(places), set(groups), set(sources)
+    if table is None or not len(table):
+        return MonthBook(), []
+    places, groups = set(places), set(groups)
     problems: list[Problem] = []
     closures: dict[tuple[str, int], Disruption] = {}
     peaks: dict[int, list[str]] = {}
     peak_sources: dict[int, list[str]] = {}
-    for i, row in table.iterrows():
-        where = (path.name, f"line {i + 2}")
+    for i, row in enumerate(table.to_dict("records")):
+        where = (file, labels[i] if labels is not None else f"line {i + 2}")
         before = len(problems)
         try:
             month = month_number(row["month"])
         except CorridorError as exc:
             problems.append(Problem(*where, "month", str(exc)))
             month = 0
-        kind = row["kind"].strip()
-        if kind not in KINDS:
-            problems.append(Problem(*where, "kind", f"{kind!r} is not one of {', '.join(KINDS)}"))
-        cited = split_list(row["sources"])
-        if not cited:
-            problems.append(Problem(*where, "sources", "a value is required"))
-        problems.extend(Problem(*where, "sources", f"unknown source {s!r}") for s in cited if s not in sources)
+        kind, cited = row["kind"].strip(), split_list(row["sources"])
         if kind == "peak":
             if row["place"] not in groups:
                 problems.append(Problem(*where, "place", f"unknown group {row['place']!r} (a peak names a group of "
@@ -115,6 +108,8 @@ def load_month_book(folder: Path | None, *, places: Iterable[str], groups: Itera
                 peaks.setdefault(month, []).append(row["place"])
                 peak_sources.setdefault(month, []).extend(cited)
             continue
+        if kind not in MONTH_KINDS:
+            continue  # the contract has said so
         if row["place"] not in places:
             problems.append(Problem(*where, "place", f"unknown place {row['place']!r} (a closure names a node id)"))
         numbers = _numbers(row, where, problems)
@@ -126,15 +121,15 @@ def load_month_book(folder: Path | None, *, places: Iterable[str], groups: Itera
             closures[(row["place"], month)] = Disruption(
                 "weather_closure", probability,
                 Estimate(low, typical, high, cited, row["place"], row["status"] or None, row["note"] or None))
-    if problems:
-        raise ValidationError(problems)
-    return MonthBook(closures, {m: tuple(dict.fromkeys(g)) for m, g in peaks.items()},
+    book = MonthBook(closures, {m: tuple(dict.fromkeys(g)) for m, g in peaks.items()},
                      {m: tuple(dict.fromkeys(s)) for m, s in peak_sources.items()})
+    return book, problems
 
 
-def _numbers(row: pd.Series, where: tuple[str, str], problems: list[Problem]
+def _numbers(row: Mapping[str, str], where: tuple[str, str], problems: list[Problem]
              ) -> tuple[float, float, float, float] | None:
-    """Return probability, low, typical and high of a closure row, or None after listing what is wrong."""
+    """Return probability, low, typical and high of a closure row, or None after listing what is wrong (a number
+    the contract refused, as not a number or out of its range, is its problem already)."""
     values = []
     for column in ("probability", "low_h", "typical_h", "high_h"):
         text = row[column].strip()
@@ -143,17 +138,13 @@ def _numbers(row: pd.Series, where: tuple[str, str], problems: list[Problem]
             return None
         try:
             value = parse_number(text)  # strict: not '5_11', nan or inf
-        except ValueError as exc:
-            problems.append(Problem(*where, column, str(exc)))
+        except ValueError:
             return None
-        if value < 0:
-            problems.append(Problem(*where, column, f"{text} must be ≥ 0"))
+        bounds = _BOUNDS[column]
+        if not bounds[0] <= value <= bounds[1]:
             return None
         values.append(value)
     probability, low, typical, high = values
-    if probability > 1:
-        problems.append(Problem(*where, "probability", f"{probability:g} is a share of departures: at most 1"))
-        return None
     if not low <= typical <= high:
         problems.append(Problem(*where, "typical_h", f"low ≤ typical ≤ high does not hold ({low:g}, {typical:g}, "
                                 f"{high:g})"))

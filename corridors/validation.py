@@ -28,6 +28,7 @@ from .conditions import LEVEL_ALIASES, LEVELS
 from .contract import SEAROUTE, Column
 from .errors import Problem
 from .io import NO_ROWS, NUMBER, ROWS_REQUIRED, RawTable, parse_number, parse_whole_number
+from .places import name_collisions as _name_collisions  # the place index's collisions, on columns
 from .timing import service_problem
 
 GEOD = Geod(ellps="WGS84")
@@ -767,3 +768,51 @@ def _check_conditions(table: RawTable, frame: pd.DataFrame, groups: pd.DataFrame
         if condition and defaults[condition] == 0 and condition not in set(frame["condition"][:i]):
             out.add(table, i, "group", f"condition {condition!r} has no * row (the level of every other element)")
     return frame
+
+
+def _reference_load_problems(clean: dict[str, pd.DataFrame], conversions: Mapping[str, float]) -> list[Problem]:
+    """Return a problem when rates per kg or emissions per tonne-km are given without the reference load that
+    turns them into per-FEU figures (found at load, not at the first route that flies)."""
+    costs, emissions = clean.get("costs"), clean.get("emissions")
+    per_kg = costs is not None and "unit" in costs and (costs["unit"] == "usd_per_kg").any()
+    per_tonne = (emissions is not None and "kg_co2e_per_tonne_km" in emissions
+                 and emissions["kg_co2e_per_tonne_km"].notna().any())
+    if not (per_kg or per_tonne):
+        return []
+    from .shipment import REFERENCE_LOAD
+
+    return [Problem("conversions.csv", "", "name", f"a row {name!r} is needed: "
+                    f"{'costs.csv has rates per kg' if per_kg else 'emissions.csv has factors per tonne-km'}")
+            for name in REFERENCE_LOAD if name not in conversions]
+
+
+def _check_names_and_coverage(raw: dict[str, RawTable], clean: dict[str, pd.DataFrame]) -> list[Problem]:
+    """Return the problems of a dataset as a whole: a name that points at several places, and a profile without
+    the default (*) stop time or speed that times every stop and leg no row of its own covers."""
+    problems = []
+    if "nodes" in clean:
+        nodes = clean["nodes"]
+        named = nodes[nodes["name"].notna() & nodes["id"].notna()]  # a missing one is a problem of its own
+        for key, ids in _name_collisions(named):
+            problems.append(Problem(raw["nodes"].file, "", "aliases",
+                                    f"the name {key!r} points at several places: {', '.join(ids)}"))
+    if "stop_times" not in clean or "speeds" not in clean:
+        return problems  # an unreadable parameter table: its own problem says so
+    stop_times, speeds = clean["stop_times"], clean["speeds"]
+    profiles = sorted({p for p in (*stop_times["profile"], *speeds["profile"]) if p})  # blank: reported already
+    # a network without flights has no airport stops, so it needs no default rows for them
+    modes = set(clean["legs"]["mode"]) if "legs" in clean else set()
+    needed = [k for k in contract.STOP_KINDS if "air" in modes or k not in ("air_handling", "flight_wait")]
+    for profile in profiles:
+        have = set(stop_times.loc[(stop_times["profile"] == profile) & (stop_times["place"] == "*"), "kind"])
+        for kind in needed:
+            if kind not in have:
+                problems.append(Problem(raw["stop_times"].file, "", "place",
+                                        f"profile {profile!r} has no default (*) row for {kind}"))
+        legs = clean.get("legs", pd.DataFrame(columns=["time_h", "mode"]))
+        timed_by_speed = set(legs.loc[legs["time_h"].isna(), "mode"]) & set(contract.MODES)
+        have_speed = set(speeds.loc[(speeds["profile"] == profile) & (speeds["country"] == "*"), "mode"])
+        for mode in sorted(timed_by_speed - have_speed):
+            problems.append(Problem(raw["speeds"].file, "", "country",
+                                    f"profile {profile!r} has no default (*) speed for {mode}"))
+    return problems

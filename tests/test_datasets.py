@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import pickle
+import re
 import shutil
 import warnings
 from pathlib import Path
@@ -150,6 +151,18 @@ def test_the_report_reads_the_folder(tmp_path: Path, cli_run) -> None:
     for claim in pd.read_csv(OWN / "claims.csv")["statement"]:
         assert claim.split("’")[0][:40] in html.replace("&#x27;", "'")
     assert "aliyev_2025_black_sea" not in html  # the bundled seed claim is the bundled dataset's
+    # the heading names the journey reported and the network, not the bundled dataset's China and Black Sea
+    assert re.findall(r"<h1>(.*?)</h1>", html) == ["Ürümqi to Baku port (Alat): what the network “own” says"]
+    assert re.findall(r"<title>(.*?)</title>", html)[0] == "corridors report: Ürümqi to Baku port (Alat) (own)"
+    assert "the Middle Corridor and the routes it competes with" not in html
+
+
+def test_the_bundled_reports_heading_names_its_journey(net: corridors.Network) -> None:
+    from corridors.report import ReportSettings, report_heading
+
+    assert report_heading(net) == ("Xi'an to Poti port", None)
+    assert report_heading(net, ReportSettings(route_origin="Urumqi", route_destination="Constanta")) == (
+        "Ürümqi to Constanța port", None)
 
 
 @pytest.mark.parametrize(("command", "role"), [
@@ -232,6 +245,104 @@ def test_a_capacity_in_tonnes_needs_its_conversion(own_dir: Path) -> None:
     with pytest.raises(corridors.ValidationError, match=r"a row 'tonnes_per_teu' is needed: capacities\.csv states "
                                                         r"capacities in tonnes_per_year"):
         corridors.load_network(own_dir)
+
+
+QUEUE_HEADER = ("place,leg,kind,demand,demand_unit,demand_share,capacity_element,capacity_unit,batch,cv_arrivals,"
+                "cv_service,status,sources,note\n")
+#: A queue the own folder can hold: Aktau's feeders, read against its own volumes and capacities.
+AKTAU_QUEUE = ("aktau_port,aktau_port__alat_port,ferry_wait,middle_corridor,teu,0.75,aktau_port__alat_port,"
+               "teu_per_year,100,1.0,1.0,derived,sia_2025_feeders,test")
+MONTH_HEADER = "month,kind,place,probability,low_h,typical_h,high_h,status,sources,note\n"
+
+
+def test_queues_and_months_are_read_from_the_folder_and_off_without_them(own_dir: Path) -> None:
+    net = corridors.load_network(OWN)  # a folder without queues.csv or months.csv: neither feature, no bundled rows
+    assert not net.queues.elements
+    assert net.condition_book.months.empty
+    assert not net.has_table("queues")
+    assert not net.has_table("months")
+    (own_dir / "queues.csv").write_text(QUEUE_HEADER + AKTAU_QUEUE + "\n", encoding="utf-8")
+    (own_dir / "months.csv").write_text(
+        MONTH_HEADER + "1,weather_closure,aktau_port,0.5,24,48,96,estimate,sia_2025_feeders,test\n",
+        encoding="utf-8")
+    own = corridors.load_network(own_dir)
+    [element] = own.queues.elements
+    assert (element.place, element.demand_share, element.batch_teu) == ("aktau_port", 0.75, 100.0)
+    wait = own.queues.wait("aktau_port", "aktau_port__alat_port", "ferry_wait", own.conditions("typical"),
+                           "congested", forced=True)
+    # the folder's own 2025 volume (77,000 TEU) against its own 2025 capacity (89,000 TEU a year), not the bundled
+    assert (wait.year, wait.demand_teu, wait.capacity_teu) == (2025, 77_000 * 0.75, 89_000)
+    assert own.condition_book.months.closure("aktau_port", 1).probability == 0.5
+    assert own.table("queues").loc[0, "sources"] == "sia_2025_feeders"
+
+
+def test_malformed_queues_and_months_list_every_problem_with_file_row_and_field(own_dir: Path) -> None:
+    def leg(n: int) -> str:  # each its own queue: the same place, leg and kind twice is a problem of its own
+        return AKTAU_QUEUE.replace(",aktau_port__alat_port,ferry", f",leg_{n},ferry")
+
+    queues = [AKTAU_QUEUE,
+              leg(1).replace("ferry_wait", "storm"),  # not a stop kind
+              leg(2).replace(",0.75,", ",1.5,"),  # a share above one
+              leg(3).replace("sia_2025_feeders", "a_rumour"),  # an unknown source
+              leg(4).replace(",100,", ",many,"),  # a batch that is no number
+              leg(5).replace(",teu,", ",trains,"),  # a demand unit the queue cannot read
+              AKTAU_QUEUE]  # the first row again
+    (own_dir / "queues.csv").write_text(QUEUE_HEADER + "\n".join(queues) + "\n", encoding="utf-8")
+    closure = "weather_closure,aktau_port,0.5,24,48,96,estimate,sia_2025_feeders,test"
+    months = ["1," + closure,
+              "Smarch," + closure,  # not a month
+              "2," + closure.replace("weather_closure", "fog"),  # not a kind of month row
+              "3," + closure.replace("aktau_port", "atlantis"),  # a closure at no node of the network
+              "4," + closure.replace("0.5", "half"),  # a probability that is no number
+              "5," + closure.replace("24,48", "72,48"),  # low above typical
+              "10,peak,caspian,,,,,reported,sia_2025_feeders,",  # the folder has no groups.csv: no such group
+              "6," + closure.replace("sia_2025_feeders", ""),  # no source
+              "January," + closure,  # January again, for the same port
+              "7," + closure.replace("estimate", "guess"),  # not a figure status
+              "8," + closure.replace(",96,", ",10000,"),  # a closure longer than a year
+              "9," + closure.replace(",48,", ",,")]  # a closure without its typical delay
+    (own_dir / "months.csv").write_text(MONTH_HEADER + "\n".join(months) + "\n", encoding="utf-8")
+    with pytest.raises(corridors.ValidationError) as caught:
+        corridors.load_network(own_dir)
+    problems = caught.value.problems
+    assert [(p.file, p.row, p.field) for p in problems] == [
+        ("months.csv", "line 3", "month"), ("months.csv", "line 4", "kind"), ("months.csv", "line 5", "place"),
+        ("months.csv", "line 6", "probability"), ("months.csv", "line 7", "typical_h"),
+        ("months.csv", "line 8", "place"), ("months.csv", "line 9", "sources"), ("months.csv", "line 10", "month"),
+        ("months.csv", "line 11", "status"), ("months.csv", "line 12", "high_h"),
+        ("months.csv", "line 13", "typical_h"),
+        ("queues.csv", "line 3", "kind"), ("queues.csv", "line 4", "demand_share"),
+        ("queues.csv", "line 5", "sources"), ("queues.csv", "line 6", "batch"), ("queues.csv", "line 7", "demand_unit"),
+        ("queues.csv", "line 8", "kind")]
+    text = str(caught.value)
+    for said in ("unknown source 'a_rumour'", "1.5 is outside 0..1", "'Smarch' is not a month",
+                 "unknown group 'caspian'", "a second January row for aktau_port", "10000 is outside 0..8760",
+                 "a second row for aktau_port, aktau_port__alat_port, ferry_wait"):
+        assert said in text, said
+    assert corridors.validate(own_dir) == list(problems)  # `corridors validate` says the same
+
+
+def test_a_queue_the_network_cannot_read_is_refused_at_load(own_dir: Path) -> None:
+    queues = [AKTAU_QUEUE.replace("aktau_port,aktau_port__alat_port,ferry", "atlantis,aktau_port__alat_port,ferry"),
+              AKTAU_QUEUE.replace("aktau_port__alat_port,ferry_wait", "aktau_port__poti_port,ferry_wait"),
+              AKTAU_QUEUE.replace("middle_corridor", "northern_route"),
+              AKTAU_QUEUE.replace("aktau_port__alat_port,teu_per_year", "alat_port,trains_per_day")
+              .replace("ferry_wait", "port_handling")]  # another queue at Aktau, limited by a rate Alat lacks
+    (own_dir / "queues.csv").write_text(QUEUE_HEADER + "\n".join(queues) + "\n", encoding="utf-8")
+    with pytest.raises(corridors.ValidationError) as caught:
+        corridors.load_network(own_dir)
+    assert [(p.file, p.row, p.field) for p in caught.value.problems] == [
+        ("queues.csv", "line 2", "place"), ("queues.csv", "line 3", "leg"), ("queues.csv", "line 4", "demand"),
+        ("queues.csv", "line 5", "capacity_element")]
+    assert "no capacity of 'alat_port' in trains_per_day" in str(caught.value)
+    # a queue in tonnes, or of trains, needs the conversion that turns it into TEU
+    conversions = pd.read_csv(own_dir / "conversions.csv", dtype=str, keep_default_na=False)
+    conversions[conversions["name"] != "teu_per_train"].to_csv(own_dir / "conversions.csv", index=False)
+    (own_dir / "queues.csv").write_text(QUEUE_HEADER + AKTAU_QUEUE.replace(",100,", ",,") + "\n", encoding="utf-8")
+    with pytest.raises(corridors.ValidationError) as caught:
+        corridors.load_network(own_dir)
+    assert ("queues.csv", "line 2", "batch") in [(p.file, p.row, p.field) for p in caught.value.problems]
+    assert "a row 'teu_per_train' is needed in conversions.csv" in str(caught.value)
 
 
 def test_a_corridor_through_a_place_the_folder_lacks_is_refused_at_load(own_dir: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import networkx as nx
@@ -9,6 +10,7 @@ import pandas as pd
 import pytest
 
 import corridors
+from corridors.loading import BundledDataWarning
 
 
 def _same_network(a: corridors.Network, b: corridors.Network) -> None:
@@ -166,9 +168,35 @@ def test_a_round_trip_through_gdfs_keeps_times_costs_and_emissions(net: corridor
         for b in (again.route(origin, destination, **options), through_graph.route(origin, destination, **options)):
             assert b.places == a.places
             assert (b.time_h, b.cost_usd, b.co2_kg) == (a.time_h, a.cost_usd, a.co2_kg)
-    # without ``like`` only the bundled stop times and speeds come along: no costs, and no leg times
-    plain = graph_from_gdfs(*net.to_gdfs()).route("Xi'an", "Poti")
+    # without ``like`` only the bundled stop times and speeds come along, and it says so: no costs, no leg times
+    with pytest.warns(BundledDataWarning, match="from GeoDataFrames"):
+        plain = graph_from_gdfs(*net.to_gdfs()).route("Xi'an", "Poti")
     assert plain.cost_usd != plain.cost_usd  # NaN: unknown, not zero
+
+
+def test_gdfs_without_time_parameters_take_the_bundled_ones_and_say_so(mini: corridors.Network) -> None:
+    nodes, legs = mini.to_gdfs()
+    with pytest.warns(BundledDataWarning) as caught:
+        again = corridors.graph_from_gdfs(nodes, legs, sources=mini.sources, name="mine")
+    assert len(caught) == 1
+    used = again.parameters
+    message = str(caught[0].message)
+    assert "\n" not in message
+    assert message == (
+        "the network 'mine' (from GeoDataFrames) has no stop_times.csv or speeds.csv: the bundled dataset's "
+        "default (*) rows and rows for its places and countries are used "
+        f"({len(used.stop_times)} stop times rows, {len(used.speeds)} speeds rows, citing the bundled sources); "
+        "add them with parameters= or like= to use your own")
+    # as a folder without them: only rows that can apply, and the bundled sources they cite come along
+    assert set(used.stop_times["place"]) <= set(nodes.index) | set(nodes["country"]) | {"*"}
+    assert set(used.speeds["country"]) <= set(nodes["country"]) | {"*"}
+    cited = {s for cell in used.stop_times["sources"] for s in cell}
+    assert cited <= set(again.sources.index)
+    assert set(mini.sources.index) <= set(again.sources.index)
+    assert again.route("Urumqi", "Alat").time_h > 0
+    with warnings.catch_warnings():  # given its own parameters, not a word
+        warnings.simplefilter("error")
+        corridors.graph_from_gdfs(nodes, legs, sources=mini.sources, parameters=mini.parameters)
 
 
 def test_a_table_of_like_that_names_a_dropped_leg_is_reported(net: corridors.Network) -> None:
