@@ -6,7 +6,6 @@ The cases run in process through ``corridors.cli.main`` (stdout and stderr captu
 
 from __future__ import annotations
 
-import functools
 import importlib
 import io
 import json
@@ -33,19 +32,6 @@ class Result:
     returncode: int
     stdout: str
     stderr: str
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _loaded_once():
-    """Load each dataset once for the module: a Network is immutable, and loading is most of a command's time."""
-    from corridors import network
-
-    original = network.load_network
-    cached = functools.lru_cache(maxsize=4)(original)
-    patch = pytest.MonkeyPatch()
-    patch.setattr(network, "load_network", lambda path=None: cached(str(path)) if path is not None else cached())
-    yield
-    patch.undo()
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ more than one line on stderr for a user mistake. Grow the table whenever a new c
 
 from __future__ import annotations
 
-import functools
 import signal
 from dataclasses import dataclass
 from pathlib import Path
@@ -128,19 +127,6 @@ CASES = [
     case("rout|Xian|Poti", "did you mean route?"),
     case("validate", "name a dataset"),
 ]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _one_network_load(request: pytest.FixtureRequest):
-    """Load each dataset once for the whole corpus: a Network is immutable, and loading is most of a case's time."""
-    from corridors import network
-
-    original = network.load_network
-    cached = functools.lru_cache(maxsize=4)(original)
-    patch = pytest.MonkeyPatch()
-    patch.setattr(network, "load_network", lambda path=None: cached(path) if path is not None else cached())
-    yield
-    patch.undo()
 
 
 def _alarm(signum, frame):
