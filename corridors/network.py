@@ -7,13 +7,14 @@ methods here that ask for them delegate in a line.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import networkx as nx
+import numpy as np
 import pandas as pd
 
 from . import contract, convert, model, requests
@@ -21,7 +22,7 @@ from .conditions import DEFAULT_CONDITIONS, LEVELS, ConditionBook, Conditions
 from .convert import CRS, LEG_FIELDS, NODE_FIELDS, graph_from_gdfs, graph_to_gdfs
 from .costs import CostParameters
 from .errors import CorridorError, MissingTableError, UnknownPlaceError
-from .places import PlaceIndex, place_index
+from .places import PlaceIndex, normalise, place_index
 from .queues import QueueBook
 from .routing import ExpandedGraph, Measure, build_expanded_graph
 from .timing import TimeParameters
@@ -153,6 +154,8 @@ class Network:
     # Places ------------------------------------------------------------------------------------------------
     def place(self, name: str) -> str:
         """Return the id of the place with this id, name or alias; raise UnknownPlaceError with close matches."""
+        if isinstance(name, str) and name in self._nodes.index and normalise(name):
+            return name  # validation refuses a name shared by two places, so an id finds its own place alone
         found = self._index.find(name)
         if found is None:
             raise UnknownPlaceError(name, self._index.candidates(name))
@@ -172,7 +175,7 @@ class Network:
             from .pricing import NetworkPricing  # prices alike legs and stops in bulk
 
             self._expanded[key] = build_expanded_graph(
-                self._node_records, self._leg_records, weight=weight, profile=chosen.name,
+                self._nodes, self._legs, weight=weight, profile=chosen.name,
                 pricing=NetworkPricing(self, chosen),
             )
         return self._expanded[key]
@@ -269,9 +272,10 @@ class Network:
 
     def _leg_countries(self, leg_id: str, start: str | None = None) -> tuple[str, ...]:
         """Return the countries of a leg's ends (one if both lie in the same), from ``start``'s end first."""
-        leg = self._leg_by_id[leg_id]
-        ends = (leg["from"], leg["to"]) if start in (None, leg["from"]) else (leg["to"], leg["from"])
-        return tuple(dict.fromkeys(self._node_records[e]["country"] for e in ends))
+        legs, nodes = self._leg_by_id, self._node_records
+        first, last = legs.field(leg_id, "from"), legs.field(leg_id, "to")
+        ends = (first, last) if start in (None, first) else (last, first)
+        return tuple(dict.fromkeys(nodes.field(e, "country") for e in ends))
 
     def _weak_sources(self, sources: Iterable[str]) -> bool:
         """Return whether every one of these sources is weak (a blog, a mirror or an aggregator)."""
@@ -302,36 +306,37 @@ class Network:
 
     @cached_property
     def _countries(self) -> frozenset[str]:
-        return frozenset(self._nodes["country"])  # once per network, not per query
+        return frozenset(pd.unique(self._nodes["country"].to_numpy(dtype=object)))  # once per network, not per query
 
     @cached_property
-    def _names(self) -> dict[str, str]:
-        return self._nodes["name"].to_dict()
+    def _names(self) -> _Rows:
+        return _Rows(self._nodes.index, {"name": self._nodes["name"].to_numpy(dtype=object)}, field="name")
 
+    # A place's and a leg's record (what routing and pricing read of one element) are made when asked for, from
+    # the tables' columns: a dict per row held for a million legs and half a million places took gigabytes.
     @cached_property
-    def _node_records(self) -> dict[str, dict]:
+    def _node_records(self) -> _Rows:
         nodes = self._nodes
-        return {i: {"country": country, "kind": kind, "facilities": frozenset(facilities)}
-                for i, country, kind, facilities in zip(nodes.index, nodes["country"], nodes["kind"],
-                                                        nodes["facilities"], strict=True)}
+        return _Rows(nodes.index, {"country": nodes["country"].to_numpy(dtype=object),
+                                   "kind": nodes["kind"].to_numpy(dtype=object),
+                                   "facilities": nodes["facilities"].to_numpy(dtype=object)},
+                     convert={"facilities": frozenset})
 
     @cached_property
-    def _leg_by_id(self) -> dict[str, dict]:
-        return {leg["id"]: leg for leg in self._leg_records}
-
-    @cached_property
-    def _leg_records(self) -> list[dict]:
+    def _leg_by_id(self) -> _Rows:
         legs = self._legs
-        gauges = [None if pd.isna(g) else int(g) for g in legs["gauge_mm"]]
-        times = [None if pd.isna(t) else float(t) for t in legs["time_h"]]
-        columns = (legs.index, legs["from"], legs["to"], legs["mode"], gauges, legs["distance_km"].astype(float),
-                   legs["service"], legs["distance_source"], legs["service_source"], times, legs["time_source"],
-                   legs["passages"])
-        return [{"id": i, "from": start, "to": end, "mode": mode, "gauge_mm": gauge, "distance_km": float(km),
-                 "service": service or None, "distance_source": distance_source, "service_source": service_source,
-                 "time_h": time_h, "time_source": time_source, "passages": tuple(passages)}
-                for i, start, end, mode, gauge, km, service, distance_source, service_source, time_h, time_source,
-                passages in zip(*columns, strict=True)]
+        gauge = legs["gauge_mm"]
+        return _Rows(legs.index, {
+            "id": legs.index.to_numpy(dtype=object), "from": legs["from"].to_numpy(dtype=object),
+            "to": legs["to"].to_numpy(dtype=object), "mode": legs["mode"].to_numpy(dtype=object),
+            "gauge_mm": gauge.astype(object).where(gauge.notna(), None).to_numpy(dtype=object),
+            "distance_km": legs["distance_km"].to_numpy(dtype=float),
+            "service": legs["service"].to_numpy(dtype=object), "distance_source": legs["distance_source"].to_numpy(
+                dtype=object), "service_source": legs["service_source"].to_numpy(dtype=object),
+            "time_h": legs["time_h"].to_numpy(dtype=float), "time_source": legs["time_source"].to_numpy(dtype=object),
+            "passages": legs["passages"].to_numpy(dtype=object)},
+            convert={"gauge_mm": _whole, "distance_km": float, "service": _text_or_none, "time_h": _number_or_none,
+                     "passages": tuple})
 
     # Summary and files -------------------------------------------------------------------------------------
     def summary(self) -> dict[str, Any]:
@@ -373,6 +378,60 @@ class Network:
         from .places import country_display_names
 
         return network_html(repr(self), self.summary(), country_display_names())
+
+
+class _Rows(Mapping[str, Any]):
+    """A table's rows by id, each read as a dict of its columns (converted) when asked for: what a dict of
+    per-row records gave, holding only the columns. With ``field``, a row is that one column's value."""
+
+    def __init__(self, ids: pd.Index, columns: dict[str, np.ndarray], *, convert: Mapping[str, Any] | None = None,
+                 field: str | None = None) -> None:
+        self._ids, self._columns, self._convert, self._field = ids, columns, dict(convert or {}), field
+
+    def _at(self, key: str) -> int:
+        try:
+            at = self._ids.get_loc(key)
+        except (KeyError, TypeError):
+            raise KeyError(key) from None
+        if not isinstance(at, (int, np.integer)):  # ids are unique once validated; a mask or slice is not a row
+            raise KeyError(key)
+        return at
+
+    def __getitem__(self, key: str) -> Any:
+        if self._field is not None:
+            return self._columns[self._field][self._at(key)]
+        at, convert = self._at(key), self._convert
+        return {name: (convert[name](column[at]) if name in convert else column[at])
+                for name, column in self._columns.items()}
+
+    def field(self, key: str, name: str) -> Any:
+        """Return one field of a row (what ``self[key][name]`` gives, without making the whole row)."""
+        value = self._columns[name][self._at(key)]
+        return self._convert[name](value) if name in self._convert else value
+
+    def __contains__(self, key: object) -> bool:
+        try:
+            return key in self._ids
+        except TypeError:
+            return False
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+
+def _whole(value: object) -> int | None:
+    return None if value is None or value is pd.NA else int(value)  # type: ignore[call-overload]
+
+
+def _number_or_none(value: float) -> float | None:
+    return None if value != value else float(value)
+
+
+def _text_or_none(value: object) -> object:
+    return value or None
 
 
 def _plain(series: pd.Series) -> dict[str, float | int]:

@@ -88,20 +88,40 @@ class NetworkPricing:
     def stops(self, kinds: Sequence[str], places: Sequence[str], legs: Sequence[str | None]) -> Prices:
         """Return the measures of these stops, each as :func:`corridors.model.price_stop` gives it."""
         network, named, conditions = self._network, self._named, self._conditions
-        records = network._node_records
-        alike: dict[tuple[str, str], Priced] = {}
-        time_h, cost_usd, co2_kg = np.empty(len(kinds)), np.empty(len(kinds)), np.empty(len(kinds))
-        info = np.empty(len(kinds), dtype=np.int64)
-        infos: dict[tuple[tuple[str, ...], str | None], int] = {}
-        for i, (kind, place, leg) in enumerate(zip(kinds, places, legs, strict=True)):
-            if kind in _PER_ELEMENT_STOPS or place in named or (leg is not None and leg in named):
-                priced = network.price_stop(kind, place, leg, conditions)
-            else:  # nothing names the place: its stop is its country's, whatever the place and the leg
-                key = (kind, records[place]["country"])
-                priced = alike.get(key) or alike.setdefault(key, network.price_stop(kind, place, leg, conditions))
-            time_h[i], cost_usd[i], co2_kg[i] = priced.time_h, priced.cost_usd, priced.co2_kg
-            info[i] = infos.setdefault((priced.sources, priced.note), len(infos))
-        return Prices(time_h, cost_usd, co2_kg, info, tuple(infos))
+        kind, place, leg = (pd.Series(np.asarray(x, dtype=object), dtype=object) for x in (kinds, places, legs))
+        nodes = network._nodes
+        country = nodes["country"].to_numpy(dtype=object)[nodes.index.get_indexer(place.to_numpy(dtype=object))]
+        alone = (kind.isin(_PER_ELEMENT_STOPS) | place.isin(named) | (leg.notna() & leg.isin(named))).to_numpy()
+        # nothing names the place: its stop is its country's, whatever the place and the leg; the first stop of
+        # each kind and country is priced, the others take its estimate
+        alike, groups = pd.factorize((kind + "\x1f" + pd.Series(country, dtype=object)).where(~alone, None))
+        estimates = [network.price_stop(kinds[i], places[i], legs[i], conditions)
+                     for i in _first_rows(alike, len(groups)).tolist()]
+        slot = alike.copy()
+        lone = np.flatnonzero(alone)
+        slot[lone] = len(estimates) + np.arange(len(lone))
+        estimates.extend(network.price_stop(kinds[i], places[i], legs[i], conditions) for i in lone.tolist())
+        return _prices(estimates, slot)
+
+
+def _first_rows(codes: np.ndarray, count: int) -> np.ndarray:
+    """Return the first row of each code 0…count-1 (codes of -1 are left out)."""
+    first = np.full(count, len(codes), dtype=np.int64)
+    rows = np.flatnonzero(codes >= 0)
+    np.minimum.at(first, codes[rows], rows)
+    return first
+
+
+def _prices(estimates: Sequence[Priced], slot: np.ndarray) -> Prices:
+    """Return the columns of rows that take ``estimates[slot[row]]``, their sources and notes coded in the order
+    the rows first show them."""
+    keys: dict[tuple[tuple[str, ...], str | None], int] = {}
+    key_of = np.array([keys.setdefault((e.sources, e.note), len(keys)) for e in estimates], dtype=np.int64)
+    info, used = pd.factorize(key_of[slot]) if len(slot) else (np.zeros(0, dtype=np.int64), np.zeros(0, np.int64))
+    distinct = list(keys)
+    figures = np.array([(e.time_h, e.cost_usd, e.co2_kg) for e in estimates], dtype=float).reshape(-1, 3)
+    return Prices(figures[slot, 0], figures[slot, 1], figures[slot, 2], info.astype(np.int64),
+                  tuple(distinct[k] for k in used.tolist()))
 
 
 def _leg_numbers(network: Network, conditions: Conditions, rep: str, priced: Priced, distance: np.ndarray,

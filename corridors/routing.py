@@ -26,7 +26,6 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
-import operator
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -163,7 +162,7 @@ class _Arcs(Sequence[Arc]):
 class _SubNodes(Mapping[str, tuple[int, ...]]):
     """Place id -> its sub-nodes on one side (arrival or departure), in the order they were made."""
 
-    def __init__(self, codes: dict[str, int], place: np.ndarray, node: np.ndarray, place_count: int) -> None:
+    def __init__(self, codes: _CodeOf, place: np.ndarray, node: np.ndarray, place_count: int) -> None:
         order = np.lexsort((node, place))
         self._node = node[order]
         self._indptr = np.searchsorted(place[order], np.arange(place_count + 1))
@@ -189,8 +188,8 @@ class _SubNodes(Mapping[str, tuple[int, ...]]):
         return tuple(self._node[self._indptr[code]:self._indptr[code + 1]].tolist())
 
     def __iter__(self) -> Iterator[str]:
-        names = list(self._codes)
-        return (names[i] for i in np.flatnonzero(self._present))
+        names = self._codes.index
+        return (names[i] for i in np.flatnonzero(self._present).tolist())
 
     def __len__(self) -> int:
         return int(self._present.sum())
@@ -272,14 +271,15 @@ class ExpandedGraph:
         if modes:
             blocked |= self.arc_is_leg & np.isin(self.arc_kind, modes)
         if blocked_legs:
-            codes = [self._leg_codes[g] for g in blocked_legs if g in self._leg_codes]
-            if codes:
+            codes = _codes_of(self.leg_index, blocked_legs)
+            if len(codes):
                 blocked |= self.arc_is_leg & np.isin(self.arc_leg, codes)
         return blocked
 
     @cached_property
-    def _leg_codes(self) -> dict[str, int]:
-        return {g: i for i, g in enumerate(self.leg_ids)}
+    def leg_index(self) -> pd.Index:
+        """Return the leg ids as an index, to code many at once (``get_indexer``)."""
+        return pd.Index(self.leg_ids, dtype=object)
 
     @cached_property
     def compiled(self) -> CompiledGraph:
@@ -310,9 +310,9 @@ class CompiledGraph:
     head_place: np.ndarray  # the place (a code into places) each entry arrives at
     mode: np.ndarray  # a leg's mode as a code into modes; -1 for a stop
     leg: np.ndarray  # a leg arc's leg as a code into legs; -1 for a stop
-    places: dict[str, int]
-    modes: dict[str, int]
-    legs: dict[str, int]
+    places: pd.Index  # place ids by code
+    modes: pd.Index  # modes by code
+    legs: pd.Index  # leg ids by code
 
     def allowed(self, blocked_places: Collection[str], blocked_modes: Collection[str],
                 blocked_legs: Collection[str]) -> np.ndarray | None:
@@ -322,8 +322,8 @@ class CompiledGraph:
         keep = np.ones(len(self.order), dtype=bool)
         for codes, blocked, column in ((self.places, blocked_places, self.head_place), (self.modes, blocked_modes,
                                        self.mode), (self.legs, blocked_legs, self.leg)):
-            chosen = [codes[b] for b in blocked if b in codes]
-            if chosen:
+            chosen = _codes_of(codes, blocked) if blocked else ()
+            if len(chosen):
                 keep &= ~np.isin(column, chosen)
         return keep
 
@@ -393,9 +393,15 @@ def _compile(graph: ExpandedGraph) -> CompiledGraph:
     return CompiledGraph(order=order, tail=tail[order], head=head[order], cost=graph.arc_cost[order],
                          indptr=np.searchsorted(tail[order], np.arange(n + 1)),
                          head_place=graph.node_place[head[order]], mode=np.where(is_leg, mode[order], -1),
-                         leg=np.where(is_leg, leg[order], -1), places={p: i for i, p in enumerate(graph.places)},
-                         modes={graph.kinds[k]: i for i, k in enumerate(mode_codes)},
-                         legs={graph.leg_ids[g]: i for i, g in enumerate(leg_codes)})
+                         leg=np.where(is_leg, leg[order], -1), places=graph.place_index,
+                         modes=pd.Index([graph.kinds[k] for k in mode_codes.tolist()], dtype=object),
+                         legs=graph.leg_index[leg_codes])
+
+
+def _codes_of(index: pd.Index, values: Collection[str]) -> np.ndarray:
+    """Return the codes (positions in ``index``) of those of ``values`` it holds."""
+    codes = index.get_indexer(pd.Index(list(values), dtype=object))
+    return codes[codes >= 0]
 
 
 def _first_seen_codes(values: np.ndarray, chosen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -440,8 +446,8 @@ def _search_tree(graph: ExpandedGraph, start: dict[int, float], blocked_places: 
 
 
 def build_expanded_graph(
-    nodes: dict[str, dict],
-    legs: Sequence[dict],
+    nodes: pd.DataFrame | Mapping[str, dict],
+    legs: pd.DataFrame | Sequence[dict],
     *,
     weight: str,
     profile: str,
@@ -451,10 +457,11 @@ def build_expanded_graph(
 ) -> ExpandedGraph:
     """Build the expanded graph of a network for one weight (time, distance, cost or co2) and profile.
 
-    ``nodes`` maps a place id to a dict with ``country``, ``kind`` and ``facilities``; each leg is a dict with
-    ``id``, ``from``, ``to``, ``mode``, ``gauge_mm``, ``distance_km``, ``service`` and ``passages``. The elements
-    are priced by ``pricing`` (every leg, and every distinct stop, once), else one at a time by ``stop_measure``
-    and ``leg_measure``.
+    ``nodes`` is a table of places indexed by id with ``country``, ``kind`` and ``facilities`` columns (or a
+    mapping of place id to a dict of them); ``legs`` a table of legs indexed by id with ``from``, ``to``,
+    ``mode``, ``gauge_mm``, ``distance_km``, ``service`` and ``passages`` (or a sequence of dicts with these and
+    ``id``). The elements are priced by ``pricing`` (every leg, and every distinct stop, once), else one at a time
+    by ``stop_measure`` and ``leg_measure``.
 
     Sub-nodes and arcs are numbered as a walk over the legs makes them: for each leg, each direction's departure
     sub-node (new the first time its place, side and way of travelling is seen), the stops at its start, the leg,
@@ -468,30 +475,38 @@ def build_expanded_graph(
         if stop_measure is None or leg_measure is None:
             raise CorridorError("building an expanded graph needs a pricing, or both a stop and a leg measure")
         pricing = MeasurePricing(stop_measure, leg_measure)
-    places = tuple(nodes)
-    place_code = {p: i for i, p in enumerate(places)}
-    country = pd.factorize(pd.Series([r["country"] for r in nodes.values()], dtype=object))[0]
-    passage = np.fromiter((r.get("kind") == "passage" for r in nodes.values()), dtype=bool, count=len(places))
-    facility_sets: dict[frozenset[str], int] = {}
-    facilities = np.fromiter((facility_sets.setdefault(frozenset(r["facilities"]), len(facility_sets))
-                              for r in nodes.values()), dtype=np.int64, count=len(places))
+    nodes, legs = _as_table(nodes, legs)
+    places = tuple(nodes.index)
+    place_index = pd.Index(places, dtype=object)
+    place_code = _CodeOf(place_index)
+    country = pd.factorize(nodes["country"].to_numpy(dtype=object))[0]
+    passage = (nodes["kind"].to_numpy(dtype=object) == "passage") if "kind" in nodes else np.zeros(len(places), bool)
+    facilities, facility_list = _facility_codes(nodes["facilities"].to_numpy(dtype=object))
 
-    # the legs' columns, read in one pass over the records
+    # the legs' columns
     count = len(legs)
-    columns = ("id", "from", "to", "mode", "gauge_mm", "service", "distance_km")
-    leg_ids, starts, ends, modes, gauges, services, distances = (
-        zip(*map(operator.itemgetter(*columns), legs), strict=True) if count else ((),) * len(columns))
-    start_leg = np.fromiter(map(place_code.__getitem__, starts), dtype=np.int64, count=count)
-    end_leg = np.fromiter(map(place_code.__getitem__, ends), dtype=np.int64, count=count)
+    leg_ids = tuple(legs.index)
+    start_leg = place_index.get_indexer(legs["from"].to_numpy(dtype=object)).astype(np.int64)
+    end_leg = place_index.get_indexer(legs["to"].to_numpy(dtype=object)).astype(np.int64)
+    if count and (min(start_leg.min(), end_leg.min()) < 0):
+        unknown = np.flatnonzero((start_leg < 0) | (end_leg < 0))[0]
+        raise CorridorError(f"leg {leg_ids[unknown]!r} ends at a place that is not among the places")
+    modes = legs["mode"].to_numpy(dtype=object)
+    services = legs["service"].to_numpy(dtype=object)
     # a way of travelling is a (mode, gauge) pair, coded in the order legs first show it
     mode_code, mode_names = pd.factorize(pd.Series(modes, dtype=object))
+    gauge = legs["gauge_mm"]
+    gauges = gauge.astype(object).where(gauge.notna(), None).to_numpy(dtype=object)
     gauge_code, gauge_values = pd.factorize(pd.Series(gauges, dtype=object), use_na_sentinel=False)
     state, pair = pd.factorize(mode_code.astype(np.int64) * (len(gauge_values) + 1) + gauge_code)
     state = state.astype(np.int64)
     states = [LegState(mode_names[p // (len(gauge_values) + 1)], _gauge(gauge_values[p % (len(gauge_values) + 1)]))
               for p in pair.tolist()]
-    has_service = np.fromiter((bool(x) for x in services), dtype=bool, count=count)
-    distance = np.fromiter(distances, dtype=float, count=count)
+    has_service = np.fromiter(map(bool, services), dtype=bool, count=count)
+    distance = legs["distance_km"].to_numpy(dtype=float)
+    passages = legs["passages"].to_numpy(dtype=object) if "passages" in legs else [()] * count
+    sailing = np.flatnonzero(np.fromiter(map(bool, passages), dtype=bool, count=count))
+    leg_passages = {leg_ids[i]: tuple(passages[i]) for i in sailing.tolist()}
 
     # each leg twice, forward then back: direction k is leg k // 2
     leg_of = np.repeat(np.arange(count), 2)
@@ -509,9 +524,9 @@ def build_expanded_graph(
         kinds.setdefault(s.mode, len(kinds))
     dep_kinds, arr_kinds = [], []
     for k in first:
-        leg = legs[int(leg_of[k])]
+        leg = int(leg_of[k])
         dep_kinds.append([kinds.setdefault(x, len(kinds)) for x in departure_stops(
-            leg["mode"], leg["service"] if serviced[k] else None, bool(international[k]))])
+            modes[leg], services[leg] if serviced[k] else None, bool(international[k]))])
         arr_kinds.append([kinds.setdefault(x, len(kinds)) for x in arrival_stops(bool(international[k]))])
     n_dep = np.array([len(x) for x in dep_kinds], dtype=np.int64)[combo_of]
     n_arr = np.array([len(x) for x in arr_kinds], dtype=np.int64)[combo_of]
@@ -579,7 +594,6 @@ def build_expanded_graph(
     pair_place = k_place[pair_arr]
     n_states = max(1, len(states))
     pair_combo = (facilities[pair_place] * n_states + k_state[pair_arr]) * n_states + k_state[pair_dep]
-    facility_list = list(facility_sets)
     distinct, combo_index = np.unique(pair_combo, return_inverse=True)
     transfer: list[tuple[str, ...] | None] = []
     for c in distinct.tolist():
@@ -658,8 +672,50 @@ def build_expanded_graph(
         arc_cost=cost,
         departures=_SubNodes(place_code, k_place[dep_nodes], k_node[dep_nodes], len(places)),
         arrivals=_SubNodes(place_code, k_place[arr_nodes], k_node[arr_nodes], len(places)),
-        leg_passages={leg["id"]: tuple(leg.get("passages", ())) for leg in legs if leg.get("passages")},
+        leg_passages=leg_passages,
     )
+
+
+def _as_table(nodes: pd.DataFrame | Mapping[str, dict], legs: pd.DataFrame | Sequence[dict]
+              ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return places and legs as tables indexed by id (records are turned into tables)."""
+    if not isinstance(nodes, pd.DataFrame):
+        nodes = pd.DataFrame(list(nodes.values()), index=pd.Index(list(nodes), dtype=object),
+                             columns=["country", "kind", "facilities"])
+    if not isinstance(legs, pd.DataFrame):
+        columns = ["id", "from", "to", "mode", "gauge_mm", "distance_km", "service", "passages"]
+        legs = pd.DataFrame([{c: leg.get(c, () if c == "passages" else None) for c in columns} for leg in legs],
+                            columns=columns).set_index("id")
+    return nodes, legs
+
+
+class _CodeOf:
+    """A place id's code (its position), looked up one at a time as a dict would be, from an index."""
+
+    def __init__(self, index: pd.Index) -> None:
+        self.index = index
+
+    def get(self, place: str, default: int | None = None) -> int | None:
+        try:
+            at = self.index.get_loc(place)
+        except (KeyError, TypeError):
+            return default
+        return int(at) if isinstance(at, (int, np.integer)) else default
+
+
+def _facility_codes(values: np.ndarray) -> tuple[np.ndarray, list[frozenset[str]]]:
+    """Return each place's facilities as a code, and the distinct sets of facilities in order of first appearance
+    (the same set written in another order is the same set)."""
+    try:
+        written, distinct = pd.factorize(values)
+    except TypeError:  # unhashable (lists): as tuples
+        as_tuples = np.empty(len(values), dtype=object)
+        as_tuples[:] = [tuple(v) for v in values]
+        written, distinct = pd.factorize(as_tuples)
+    sets, codes = {}, []
+    for value in distinct:
+        codes.append(sets.setdefault(frozenset(value), len(sets)))
+    return np.asarray(codes, dtype=np.int64)[written] if len(values) else np.zeros(0, dtype=np.int64), list(sets)
 
 
 def _gauge(value: object) -> int | None:
