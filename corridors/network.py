@@ -274,8 +274,14 @@ class Network:
         """Return the countries of a leg's ends (one if both lie in the same), from ``start``'s end first."""
         legs, nodes = self._leg_by_id, self._node_records
         first, last = legs.field(leg_id, "from"), legs.field(leg_id, "to")
-        ends = (first, last) if start in (None, first) else (last, first)
-        return tuple(dict.fromkeys(nodes.field(e, "country") for e in ends))
+        return _end_countries(start, first, nodes.field(first, "country"), nodes.field(last, "country"))
+
+    def _legs_countries(self, leg_ids: Sequence[str], starts: Sequence[str | None]) -> list[tuple[str, ...]]:
+        """Return :meth:`_leg_countries` of many legs at once (each from its start's end first)."""
+        first, last = self._leg_by_id.fields(leg_ids, "from"), self._leg_by_id.fields(leg_ids, "to")
+        countries = self._node_records.fields(np.concatenate([first, last]), "country").tolist()
+        return [_end_countries(s, f, a, b) for s, f, a, b in zip(starts, first.tolist(), countries[:len(first)],
+                                                                  countries[len(first):], strict=True)]
 
     def _weak_sources(self, sources: Iterable[str]) -> bool:
         """Return whether every one of these sources is weak (a blog, a mirror or an aggregator)."""
@@ -404,6 +410,18 @@ class _Rows(Mapping[str, Any]):
         return {name: (convert[name](column[at]) if name in convert else column[at])
                 for name, column in self._columns.items()}
 
+    def fields(self, keys: Sequence[str], name: str) -> np.ndarray:
+        """Return one field of many rows (converted), looked up at once; raise KeyError for an unknown id."""
+        at = self._ids.get_indexer(pd.Index(keys, dtype=object)) if len(keys) else np.zeros(0, dtype=np.int64)
+        if (at < 0).any():
+            raise KeyError(keys[int(np.flatnonzero(at < 0)[0])])
+        values = self._columns[name][at]
+        if name in self._convert:
+            converted = np.empty(len(values), dtype=object)
+            converted[:] = [self._convert[name](v) for v in values]
+            return converted
+        return values
+
     def field(self, key: str, name: str) -> Any:
         """Return one field of a row (what ``self[key][name]`` gives, without making the whole row)."""
         value = self._columns[name][self._at(key)]
@@ -420,6 +438,13 @@ class _Rows(Mapping[str, Any]):
 
     def __len__(self) -> int:
         return len(self._ids)
+
+
+def _end_countries(start: str | None, first: str, first_country: str, last_country: str) -> tuple[str, ...]:
+    """Return the countries of a leg's ends (one if both lie in the same), from ``start``'s end first (the leg's
+    first end for None)."""
+    pair = (first_country, last_country) if start in (None, first) else (last_country, first_country)
+    return pair if pair[0] != pair[1] else pair[:1]
 
 
 def _whole(value: object) -> int | None:

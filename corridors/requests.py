@@ -204,23 +204,27 @@ def elements(network: Network, arcs: Sequence[Arc], conditions: Conditions) -> l
     """Return a route's elements, each priced under ``conditions`` (the arcs may come from another set)."""
     from .route import Element
 
-    nodes, legs = network._node_records, network._leg_by_id
+    shown = [arc for arc in arcs if arc.element == "leg" or arc.kind]  # a join in the expanded graph is no stop
+    legs = [arc for arc in shown if arc.element == "leg"]
+    leg_ids = [str(arc.leg) for arc in legs]  # a leg arc always has its leg and its end
+    # what the elements show of their legs and places, looked up for the whole route at once
+    gauges = iter(network._leg_by_id.fields(leg_ids, "gauge_mm").tolist())
+    countries = iter(network._legs_countries(leg_ids, [arc.place for arc in legs]))
+    stop_countries = iter(network._node_records.fields([a.place for a in shown if a.element != "leg"],
+                                                       "country").tolist())
     found = []
-    for arc in arcs:
-        if arc.element == "stop" and not arc.kind:
-            continue  # a join in the expanded graph, not a stop
+    for arc in shown:
         if arc.element == "leg":
-            end, leg_id = str(arc.to_place), str(arc.leg)  # a leg arc always has both
+            leg_id = str(arc.leg)
             priced = network.price_leg(leg_id, conditions)
-            found.append(Element("leg", arc.kind, arc.place, arc.place, end, arc.kind,
-                                 legs.field(leg_id, "gauge_mm"), "/".join(network._leg_countries(leg_id, arc.place)),
-                                 arc.distance_km, priced.time_h, priced.sources, leg=arc.leg,
-                                 cost_usd=priced.cost_usd, co2_kg=priced.co2_kg, priced=priced))
+            found.append(Element("leg", arc.kind, arc.place, arc.place, str(arc.to_place), arc.kind, next(gauges),
+                                 "/".join(next(countries)), arc.distance_km, priced.time_h, priced.sources,
+                                 leg=arc.leg, cost_usd=priced.cost_usd, co2_kg=priced.co2_kg, priced=priced))
         else:
             priced = network.price_stop(arc.kind, arc.place, arc.leg, conditions)
-            found.append(Element("stop", arc.kind, arc.place, arc.place, arc.place, None, None,
-                                 nodes.field(arc.place, "country"), 0.0, priced.time_h, priced.sources, leg=arc.leg,
-                                 note=priced.note, cost_usd=priced.cost_usd, co2_kg=0.0, priced=priced))
+            found.append(Element("stop", arc.kind, arc.place, arc.place, arc.place, None, None, next(stop_countries),
+                                 0.0, priced.time_h, priced.sources, leg=arc.leg, note=priced.note,
+                                 cost_usd=priced.cost_usd, co2_kg=0.0, priced=priced))
     return found
 
 

@@ -319,12 +319,13 @@ class CompiledGraph:
         """Return which entries a search may use (None: all of them)."""
         if not (blocked_places or blocked_modes or blocked_legs):
             return None
-        keep = np.ones(len(self.order), dtype=bool)
+        keep = None  # what the graph does not have (flights, a leg of another network) blocks nothing
         for codes, blocked, column in ((self.places, blocked_places, self.head_place), (self.modes, blocked_modes,
                                        self.mode), (self.legs, blocked_legs, self.leg)):
             chosen = _codes_of(codes, blocked) if blocked else ()
             if len(chosen):
-                keep &= ~np.isin(column, chosen)
+                kept = ~np.isin(column, chosen)
+                keep = kept if keep is None else keep & kept
         return keep
 
     @cached_property
@@ -350,6 +351,16 @@ class CompiledGraph:
             indptr = np.append(indptr, len(head))
             n += 1
         return scipy.sparse.csr_matrix((cost, head, indptr), shape=(n, n))
+
+    @cached_property
+    def sole_entry(self) -> np.ndarray:
+        """Return, per sub-node, the entry of its one arc in (-1 where it has none or several)."""
+        n = len(self.indptr) - 1
+        arriving = np.bincount(self.head, minlength=n)
+        sole = np.full(n, -1, dtype=np.int64)
+        one = arriving[self.head] == 1
+        sole[self.head[one]] = np.flatnonzero(one)
+        return sole
 
     def entry(self, tail: np.ndarray, head: np.ndarray) -> np.ndarray:
         """Return the entry of the arc from each tail to each head (a pair has one arc: see :func:`_compile`).
@@ -424,9 +435,12 @@ def search_from(graph: ExpandedGraph, start: dict[int, float], *, blocked_places
     which it starts) and the entry of :attr:`ExpandedGraph.compiled` that reached it (-1: a start, or
     unreached, where the distance is inf)."""
     dist, pred = _search_tree(graph, start, blocked_places, blocked_modes, blocked_legs)
+    compiled = graph.compiled
     via = np.full(len(pred), -1, dtype=np.int64)
     reached = np.flatnonzero(pred >= 0)
-    via[reached] = graph.compiled.entry(pred[reached], reached)
+    via[reached] = compiled.sole_entry[reached]  # most sub-nodes have one arc in: it is the one
+    shared = reached[via[reached] < 0]
+    via[shared] = compiled.entry(pred[shared], shared)
     return dist, via
 
 
@@ -778,6 +792,21 @@ class _ViaArcs:
     def __init__(self, pred: np.ndarray, compiled: CompiledGraph) -> None:
         self._pred, self._compiled = pred, compiled
 
+    def walk(self, node: int, start: Collection[int]) -> tuple[list[int], int]:
+        """Return the arcs (indices, in order) of the path back from ``node`` to the first of ``start`` it meets,
+        and that start: the predecessors are followed one by one, their arcs found for the whole path at once."""
+        pred, nodes = self._pred, [node]
+        while node not in start:
+            node = int(pred[node])
+            if node < 0:
+                raise KeyError(nodes[-1])  # pragma: no cover - a path walked back from a reached node has a start
+            nodes.append(node)
+        nodes.reverse()
+        if len(nodes) < 2:
+            return [], node
+        path = np.asarray(nodes, dtype=np.int64)
+        return self._compiled.order[self._compiled.entry(path[:-1], path[1:])].tolist(), node
+
     def __getitem__(self, node: int) -> int:
         tail = int(self._pred[node])
         if tail < 0:
@@ -828,6 +857,10 @@ def shortest_arcs(
     end = min(frontier, key=frontier.__getitem__)
     result: list[Arc] = []
     for start, via_arc in reversed(paths):
+        if isinstance(via_arc, _ViaArcs):
+            indices, end = via_arc.walk(end, start)
+            result[:0] = [graph.arcs[i] for i in indices]
+            continue
         node = end
         segment: list[Arc] = []
         while node not in start:
