@@ -175,7 +175,7 @@ class Network:
             from .pricing import NetworkPricing  # prices alike legs and stops in bulk
 
             self._expanded[key] = build_expanded_graph(
-                self._nodes, self._legs, weight=weight, profile=chosen.name,
+                self._node_records, self._leg_by_id, weight=weight, profile=chosen.name, ends=self._leg_ends,
                 pricing=NetworkPricing(self, chosen),
             )
         return self._expanded[key]
@@ -329,6 +329,13 @@ class Network:
                      convert={"facilities": frozenset})
 
     @cached_property
+    def _leg_ends(self) -> tuple[np.ndarray, np.ndarray]:
+        """Return the position among the places of each leg's first and second end (looked up once)."""
+        ids = self._nodes.index
+        return (ids.get_indexer(self._leg_by_id.column("from")).astype(np.int64),
+                ids.get_indexer(self._leg_by_id.column("to")).astype(np.int64))
+
+    @cached_property
     def _leg_by_id(self) -> _Rows:
         legs = self._legs
         gauge = legs["gauge_mm"]
@@ -393,6 +400,15 @@ class _Rows(Mapping[str, Any]):
     def __init__(self, ids: pd.Index, columns: dict[str, np.ndarray], *, convert: Mapping[str, Any] | None = None,
                  field: str | None = None) -> None:
         self._ids, self._columns, self._convert, self._field = ids, columns, dict(convert or {}), field
+
+    @property
+    def ids(self) -> pd.Index:
+        """Return the ids of the rows, in the table's order."""
+        return self._ids
+
+    def column(self, name: str) -> np.ndarray | None:
+        """Return a column as held (not converted), in the table's order; None for a column the rows lack."""
+        return self._columns.get(name)
 
     def _at(self, key: str) -> int:
         try:

@@ -468,14 +468,17 @@ def build_expanded_graph(
     stop_measure: StopMeasure | None = None,
     leg_measure: LegMeasure | None = None,
     pricing: Pricing | None = None,
+    ends: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> ExpandedGraph:
     """Build the expanded graph of a network for one weight (time, distance, cost or co2) and profile.
 
     ``nodes`` is a table of places indexed by id with ``country``, ``kind`` and ``facilities`` columns (or a
     mapping of place id to a dict of them); ``legs`` a table of legs indexed by id with ``from``, ``to``,
     ``mode``, ``gauge_mm``, ``distance_km``, ``service`` and ``passages`` (or a sequence of dicts with these and
-    ``id``). The elements are priced by ``pricing`` (every leg, and every distinct stop, once), else one at a time
-    by ``stop_measure`` and ``leg_measure``.
+    ``id``), or either as rows that give their ``ids`` and a ``column`` by name (``Network``'s records). The
+    elements are priced by ``pricing`` (every leg, and every distinct stop, once), else one at a time by
+    ``stop_measure`` and ``leg_measure``. ``ends`` are the positions of each leg's two ends among the places, when
+    the caller has them.
 
     Sub-nodes and arcs are numbered as a walk over the legs makes them: for each leg, each direction's departure
     sub-node (new the first time its place, side and way of travelling is seen), the stops at its start, the leg,
@@ -489,36 +492,37 @@ def build_expanded_graph(
         if stop_measure is None or leg_measure is None:
             raise CorridorError("building an expanded graph needs a pricing, or both a stop and a leg measure")
         pricing = MeasurePricing(stop_measure, leg_measure)
-    nodes, legs = _as_table(nodes, legs)
-    places = tuple(nodes.index)
+    place_ids, node_column = _columns(nodes, ("country", "kind", "facilities"))
+    leg_index, leg_column = _columns(legs, ("from", "to", "mode", "gauge_mm", "distance_km", "service", "passages"))
+    places = tuple(place_ids)
     place_index = pd.Index(places, dtype=object)
     place_code = _CodeOf(place_index)
-    country = pd.factorize(nodes["country"].to_numpy(dtype=object))[0]
-    passage = (nodes["kind"].to_numpy(dtype=object) == "passage") if "kind" in nodes else np.zeros(len(places), bool)
-    facilities, facility_list = _facility_codes(nodes["facilities"].to_numpy(dtype=object))
+    country = pd.factorize(node_column["country"])[0]
+    passage = node_column["kind"] == "passage"
+    facilities, facility_list = _facility_codes(node_column["facilities"])
 
     # the legs' columns
-    count = len(legs)
-    leg_ids = tuple(legs.index)
-    start_leg = place_index.get_indexer(legs["from"].to_numpy(dtype=object)).astype(np.int64)
-    end_leg = place_index.get_indexer(legs["to"].to_numpy(dtype=object)).astype(np.int64)
+    count = len(leg_index)
+    leg_ids = tuple(leg_index)
+    if ends is None:
+        ends = (place_index.get_indexer(leg_column["from"]), place_index.get_indexer(leg_column["to"]))
+    start_leg, end_leg = (np.asarray(e, dtype=np.int64) for e in ends)
     if count and (min(start_leg.min(), end_leg.min()) < 0):
         unknown = np.flatnonzero((start_leg < 0) | (end_leg < 0))[0]
         raise CorridorError(f"leg {leg_ids[unknown]!r} ends at a place that is not among the places")
-    modes = legs["mode"].to_numpy(dtype=object)
-    services = legs["service"].to_numpy(dtype=object)
+    modes, services = leg_column["mode"], leg_column["service"]
     # a way of travelling is a (mode, gauge) pair, coded in the order legs first show it
     mode_code, mode_names = pd.factorize(pd.Series(modes, dtype=object))
-    gauge = legs["gauge_mm"]
-    gauges = gauge.astype(object).where(gauge.notna(), None).to_numpy(dtype=object)
+    gauges = leg_column["gauge_mm"]
+    gauges = np.where(pd.isna(gauges), None, gauges)
     gauge_code, gauge_values = pd.factorize(pd.Series(gauges, dtype=object), use_na_sentinel=False)
     state, pair = pd.factorize(mode_code.astype(np.int64) * (len(gauge_values) + 1) + gauge_code)
     state = state.astype(np.int64)
     states = [LegState(mode_names[p // (len(gauge_values) + 1)], _gauge(gauge_values[p % (len(gauge_values) + 1)]))
               for p in pair.tolist()]
     has_service = np.fromiter(map(bool, services), dtype=bool, count=count)
-    distance = legs["distance_km"].to_numpy(dtype=float)
-    passages = legs["passages"].to_numpy(dtype=object) if "passages" in legs else [()] * count
+    distance = np.asarray(leg_column["distance_km"], dtype=float)
+    passages = leg_column["passages"]
     sailing = np.flatnonzero(np.fromiter(map(bool, passages), dtype=bool, count=count))
     leg_passages = {leg_ids[i]: tuple(passages[i]) for i in sailing.tolist()}
 
@@ -616,19 +620,30 @@ def build_expanded_graph(
         transfer.append(transfer_stops(facility_list[fac], states[arriving], states[departing]))
     possible = np.array([t is not None for t in transfer], dtype=bool)[combo_index.reshape(-1)]
     pair_arr, pair_dep, pair_place = pair_arr[possible], pair_dep[possible], pair_place[possible]
-    pair_kinds = [transfer[c] or () for c in combo_index.reshape(-1)[possible].tolist()]
-    lengths = np.fromiter((len(x) for x in pair_kinds), dtype=np.int64, count=len(pair_kinds))
+    # each distinct transfer's stops as a row of a table (their names coded locally), read for every pair at once
+    pair_transfer = combo_index.reshape(-1)[possible]
+    named: dict[str, int] = {}
+    stops_of = [t or () for t in transfer]
+    table = np.zeros((len(stops_of), max([1, *map(len, stops_of)])), dtype=np.int64)
+    for c, stops in enumerate(stops_of):
+        table[c, :len(stops)] = [named.setdefault(x, len(named)) for x in stops]
+    lengths = np.array([len(x) for x in stops_of], dtype=np.int64)[pair_transfer] if len(pair_transfer) else \
+        np.zeros(0, dtype=np.int64)
     arcs_per = np.maximum(lengths, 1)
-    t_pair = np.repeat(np.arange(len(pair_kinds)), arcs_per)
+    t_pair = np.repeat(np.arange(len(pair_transfer)), arcs_per)
     t_pos = np.arange(len(t_pair)) - np.repeat(np.cumsum(arcs_per) - arcs_per, arcs_per)
     fresh = np.maximum(lengths - 1, 0)  # new sub-nodes between the stops of one transfer
     fresh_first = leg_nodes + np.cumsum(fresh) - fresh
     t_last = t_pos == arcs_per[t_pair] - 1
     t_tail = np.where(t_pos == 0, k_node[pair_arr][t_pair], fresh_first[t_pair] + t_pos - 1)
     t_head = np.where(t_last, k_node[pair_dep][t_pair], fresh_first[t_pair] + t_pos)
-    t_kind = np.fromiter((kinds.setdefault(x[p], len(kinds)) if x else 0
-                          for x, p in zip((pair_kinds[i] for i in t_pair.tolist()), t_pos.tolist(), strict=True)),
-                         dtype=np.int64, count=len(t_pair))
+    has_stop = lengths[t_pair] > 0
+    local = table[pair_transfer[t_pair], np.minimum(t_pos, table.shape[1] - 1)]
+    names = list(named)
+    for code in pd.unique(local[has_stop]).tolist():  # kinds coded in the order the arcs first show them
+        kinds.setdefault(names[code], len(kinds))
+    kind_of_local = np.array([kinds.get(x, 0) for x in names] or [0], dtype=np.int64)
+    t_kind = np.where(has_stop, kind_of_local[local], 0)
     node_place.append(np.repeat(pair_place, fresh))
     for name, values in (("tail", t_tail), ("head", t_head), ("is_leg", np.zeros(len(t_pair), dtype=bool)),
                          ("kind", t_kind), ("place", pair_place[t_pair]), ("to_place", np.full(len(t_pair), -1)),
@@ -690,17 +705,34 @@ def build_expanded_graph(
     )
 
 
-def _as_table(nodes: pd.DataFrame | Mapping[str, dict], legs: pd.DataFrame | Sequence[dict]
-              ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Return places and legs as tables indexed by id (records are turned into tables)."""
-    if not isinstance(nodes, pd.DataFrame):
-        nodes = pd.DataFrame(list(nodes.values()), index=pd.Index(list(nodes), dtype=object),
-                             columns=["country", "kind", "facilities"])
-    if not isinstance(legs, pd.DataFrame):
-        columns = ["id", "from", "to", "mode", "gauge_mm", "distance_km", "service", "passages"]
-        legs = pd.DataFrame([{c: leg.get(c, () if c == "passages" else None) for c in columns} for leg in legs],
-                            columns=columns).set_index("id")
-    return nodes, legs
+def _columns(table: object, names: Sequence[str]) -> tuple[pd.Index, dict[str, np.ndarray]]:
+    """Return the ids of a table's rows and the named columns as arrays of Python objects (a missing ``kind`` is
+    None, missing ``passages`` are none)."""
+    missing = {"kind": None, "passages": ()}
+    if hasattr(table, "ids") and hasattr(table, "column"):
+        ids, read = table.ids, table.column
+    elif isinstance(table, pd.DataFrame):
+        ids = table.index
+        read = lambda name: table[name].to_numpy(dtype=object) if name in table else None  # noqa: E731
+    elif isinstance(table, Mapping):  # place id -> record
+        ids, rows = pd.Index(list(table), dtype=object), list(table.values())
+        read = lambda name: _objects([r.get(name, missing.get(name)) for r in rows])  # noqa: E731
+    else:  # leg records, with their ids
+        rows = list(table)  # type: ignore[call-overload]
+        ids = pd.Index([r["id"] for r in rows], dtype=object)
+        read = lambda name: _objects([r.get(name, missing.get(name)) for r in rows])  # noqa: E731
+    columns = {}
+    for name in names:
+        column = read(name)
+        columns[name] = column if column is not None else _objects([missing.get(name)] * len(ids))
+    return ids, columns
+
+
+def _objects(values: Sequence[object]) -> np.ndarray:
+    """Return values as a one-dimensional array of objects (tuples stay whole)."""
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
 
 
 class _CodeOf:

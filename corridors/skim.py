@@ -204,8 +204,8 @@ def _places(network: Network, graph: ExpandedGraph, given: str | Sequence[str]) 
 def _arc_totals(network: Network, priced: ExpandedGraph, graph: ExpandedGraph) -> np.ndarray:
     """Return, per entry of the compiled graph, what its arc adds to each total (columns as in ``_TOTALS``), and
     a last row of zeros (for the entry -1: no arc)."""
-    nodes = network._nodes
-    country = pd.factorize(nodes["country"].to_numpy(dtype=object)[nodes.index.get_indexer(priced.place_index)])[0]
+    country = pd.factorize(network._node_records.column("country")[
+        network._nodes.index.get_indexer(priced.place_index)])[0]
     is_leg = priced.arc_is_leg
     border = is_leg & (country[priced.arc_place] != country[np.where(is_leg, priced.arc_to_place, priced.arc_place)])
     values = np.column_stack([priced.arc_distance_km, priced.arc_time_h, priced.arc_cost_usd,
