@@ -393,7 +393,7 @@ def _compile(graph: ExpandedGraph) -> CompiledGraph:
     tail, head = graph.arc_tail, graph.arc_head
     order = np.lexsort((head, tail))
     n = len(graph.node_place)
-    keys = tail[order] * n + head[order]
+    keys = tail[order].astype(np.int64) * n + head[order]
     if len(keys) > 1 and (keys[1:] == keys[:-1]).any():
         raise CorridorError("the expanded graph joins a pair of sub-nodes twice; the compiled search needs one arc "
                             "per pair")
@@ -401,10 +401,10 @@ def _compile(graph: ExpandedGraph) -> CompiledGraph:
     # modes and legs coded in the order their first arc was made, as the searches' masks expect them
     mode_codes, mode = _first_seen_codes(graph.arc_kind, graph.arc_is_leg)
     leg_codes, leg = _first_seen_codes(graph.arc_leg, graph.arc_is_leg)
-    return CompiledGraph(order=order, tail=tail[order], head=head[order], cost=graph.arc_cost[order],
+    return CompiledGraph(order=_compact(order), tail=tail[order], head=head[order], cost=graph.arc_cost[order],
                          indptr=np.searchsorted(tail[order], np.arange(n + 1)),
-                         head_place=graph.node_place[head[order]], mode=np.where(is_leg, mode[order], -1),
-                         leg=np.where(is_leg, leg[order], -1), places=graph.place_index,
+                         head_place=graph.node_place[head[order]], mode=_compact(np.where(is_leg, mode[order], -1)),
+                         leg=_compact(np.where(is_leg, leg[order], -1)), places=graph.place_index,
                          modes=pd.Index([graph.kinds[k] for k in mode_codes.tolist()], dtype=object),
                          legs=graph.leg_index[leg_codes])
 
@@ -691,18 +691,26 @@ def build_expanded_graph(
     cost = value if weight == "time" else value + TIE_BREAK_PER_H * time_h  # ties go to the faster
     arc_leg = arc["leg"]
 
-    node_place_all = np.concatenate(node_place).astype(np.int64)
+    node_place_all = np.concatenate(node_place)
     dep_nodes, arr_nodes = k_side == 0, k_side == 1
+    # the graph keeps its codes as 32-bit integers where they fit: half the memory of a large graph's columns
     return ExpandedGraph(
-        weight=weight, profile=profile, places=places, node_place=node_place_all, kinds=kind_names, leg_ids=leg_ids,
-        infos=tuple(infos), arc_tail=arc["tail"], arc_head=arc["head"], arc_is_leg=arc["is_leg"],
-        arc_kind=arc["kind"], arc_place=arc["place"], arc_to_place=arc["to_place"], arc_leg=arc_leg,
-        arc_info=info, arc_time_h=time_h, arc_distance_km=distance_km, arc_cost_usd=cost_usd, arc_co2_kg=co2_kg,
+        weight=weight, profile=profile, places=places, node_place=_compact(node_place_all), kinds=kind_names,
+        leg_ids=leg_ids, infos=tuple(infos), arc_tail=_compact(arc["tail"]), arc_head=_compact(arc["head"]),
+        arc_is_leg=arc["is_leg"], arc_kind=_compact(arc["kind"]), arc_place=_compact(arc["place"]),
+        arc_to_place=_compact(arc["to_place"]), arc_leg=_compact(arc_leg), arc_info=_compact(info), arc_time_h=time_h,
+        arc_distance_km=distance_km, arc_cost_usd=cost_usd, arc_co2_kg=co2_kg,
         arc_cost=cost,
         departures=_SubNodes(place_code, k_place[dep_nodes], k_node[dep_nodes], len(places)),
         arrivals=_SubNodes(place_code, k_place[arr_nodes], k_node[arr_nodes], len(places)),
         leg_passages=leg_passages,
     )
+
+
+def _compact(codes: np.ndarray) -> np.ndarray:
+    """Return integer codes as 32-bit integers when they all fit (arithmetic on them must widen first)."""
+    fits = len(codes) == 0 or (codes.min() >= np.iinfo(np.int32).min and codes.max() <= np.iinfo(np.int32).max)
+    return codes.astype(np.int32) if fits else codes.astype(np.int64)
 
 
 def _columns(table: object, names: Sequence[str]) -> tuple[pd.Index, dict[str, np.ndarray]]:
