@@ -8,6 +8,7 @@ pair's elements as :func:`corridors.simulation.journey_totals_of` draws them, ea
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
@@ -61,8 +62,9 @@ def skim(network: Network, origins: str | Sequence[str], destinations: str | Seq
     # the graph priced under the conditions has the same arcs in the same order: only their figures differ
     key = (by, booking, chosen)
     if key not in network._skim_totals:  # once per network, weight and conditions, as the graphs are
-        network._skim_totals[key] = _arc_totals(network, network.expanded_graph(weight=by, conditions=chosen), graph)
-    totals = network._skim_totals[key]
+        network._skim_totals[key] = _summed(_arc_totals(network, network.expanded_graph(weight=by, conditions=chosen),
+                                                        graph), time_is_cost=by == "time" and chosen == booking)
+    totals, live, constant, time_is_cost = network._skim_totals[key]
     constraints = network._constraints(list(avoid))
     blocked_places = constraints.places(network._nodes)
     blocked_legs = constraints.legs(network._legs) | network._closed_legs(chosen)
@@ -91,7 +93,12 @@ def skim(network: Network, origins: str | Sequence[str], destinations: str | Seq
             dist, totals_at, via = _tree_totals(graph, totals, origin, blocked_places, modes, blocked_legs)
             best = _nearest(dist[flat], owner, len(destination_ids))
             found = (best >= 0) & (flights == flying)
-            values[i, found] = totals_at(flat[best[found]])
+            ends = flat[best[found]]
+            values[i][np.ix_(np.flatnonzero(found), live)] = totals_at(ends)
+            for column, value in constant.items():
+                values[i, found, column] = value
+            if time_is_cost:
+                values[i, found, _TOTALS.index("time_h")] = dist[ends]
             if journeys:
                 for j in np.flatnonzero(found):
                     if destination_ids[j] != origin:
@@ -213,6 +220,22 @@ def _arc_totals(network: Network, priced: ExpandedGraph, graph: ExpandedGraph) -
     return np.vstack([values[graph.compiled.order], np.zeros((1, values.shape[1]))])  # and none (-1): nothing
 
 
+def _summed(totals: np.ndarray, *, time_is_cost: bool) -> tuple[np.ndarray, list[int], dict[int, float], bool]:
+    """Return what a skim sums down its search trees: the columns of ``totals`` that need it, which they are,
+    the others' value on every path of one arc or more, and whether the time is the search's own distance.
+
+    A column that is NaN on every arc (a network without costs) is NaN on every such path, one that is zero on
+    every arc (no border) is zero; and when the search weighs typical hours, the distance it reaches a sub-node
+    at is the time summed arc by arc in the path's order, as the tree would sum it. Those are not summed again.
+    """
+    arcs = totals[:-1]  # the last row is no arc's
+    constant = {c: (math.nan if np.isnan(arcs[:, c]).all() else 0.0) for c in range(totals.shape[1])
+                if np.isnan(arcs[:, c]).all() or not arcs[:, c].any()}
+    live = [c for c in range(totals.shape[1])
+            if c not in constant and not (time_is_cost and c == _TOTALS.index("time_h"))]
+    return np.ascontiguousarray(totals[:, live]), live, constant, time_is_cost
+
+
 def _tree_totals(graph: ExpandedGraph, totals: np.ndarray, origin: str, blocked_places: frozenset[str],
                  blocked_modes: set[str], blocked_legs: frozenset[str]
                  ) -> tuple[np.ndarray, Callable[[np.ndarray], np.ndarray], np.ndarray]:
@@ -229,6 +252,8 @@ def _tree_totals(graph: ExpandedGraph, totals: np.ndarray, origin: str, blocked_
     start = dict.fromkeys(graph.departures.get(origin, ()), 0.0)
     dist, via = search_from(graph, start, blocked_places=blocked_places, blocked_modes=blocked_modes,
                             blocked_legs=blocked_legs)
+    if not totals.shape[1]:
+        return dist, lambda nodes: np.zeros((len(nodes), 0)), via
     n = len(via)
     reached = np.flatnonzero(via >= 0)
     starts = np.fromiter(start, dtype=np.int64, count=len(start))
@@ -241,11 +266,12 @@ def _tree_totals(graph: ExpandedGraph, totals: np.ndarray, origin: str, blocked_
     position = np.full(n + 1, -1, dtype=np.int64)
     position[order] = np.arange(len(order))
     above = position[parent[order]]
-    added = totals[np.append(via, -1)[order]]  # a start and the root add nothing (the row of entry -1)
+    # rows are gathered with take (several times faster than fancy indexing of a 2-d array)
+    added = np.take(totals, np.append(via, -1)[order], axis=0)  # a start and the root add nothing (entry -1)
     sums = np.zeros((len(order), totals.shape[1]))  # position 0 is the root above the starts, at zero
     ends = np.cumsum(np.diff(tree.indptr)[order]) + 1  # where the children of the nodes up to each position end
     begin, end = 1, int(ends[0])
     while begin < end:
-        np.add(sums[above[begin:end]], added[begin:end], out=sums[begin:end])
+        np.add(np.take(sums, above[begin:end], axis=0), added[begin:end], out=sums[begin:end])
         begin, end = end, int(ends[end - 1])
-    return dist, lambda nodes: sums[position[nodes]], via
+    return dist, lambda nodes: np.take(sums, position[nodes], axis=0), via
