@@ -7,7 +7,7 @@ methods here that ask for them delegate in a line.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,6 +25,7 @@ from .errors import CorridorError, MissingTableError, UnknownPlaceError
 from .places import PlaceIndex, normalise, place_index
 from .queues import QueueBook
 from .routing import ExpandedGraph, Measure, build_expanded_graph
+from .rows import Rows, end_countries, leg_rows, place_rows
 from .timing import TimeParameters
 
 if TYPE_CHECKING:
@@ -274,13 +275,13 @@ class Network:
         """Return the countries of a leg's ends (one if both lie in the same), from ``start``'s end first."""
         legs, nodes = self._leg_by_id, self._node_records
         first, last = legs.field(leg_id, "from"), legs.field(leg_id, "to")
-        return _end_countries(start, first, nodes.field(first, "country"), nodes.field(last, "country"))
+        return end_countries(start, first, nodes.field(first, "country"), nodes.field(last, "country"))
 
     def _legs_countries(self, leg_ids: Sequence[str], starts: Sequence[str | None]) -> list[tuple[str, ...]]:
         """Return :meth:`_leg_countries` of many legs at once (each from its start's end first)."""
         first, last = self._leg_by_id.fields(leg_ids, "from"), self._leg_by_id.fields(leg_ids, "to")
         countries = self._node_records.fields(np.concatenate([first, last]), "country").tolist()
-        return [_end_countries(s, f, a, b) for s, f, a, b in zip(starts, first.tolist(), countries[:len(first)],
+        return [end_countries(s, f, a, b) for s, f, a, b in zip(starts, first.tolist(), countries[:len(first)],
                                                                   countries[len(first):], strict=True)]
 
     def _weak_sources(self, sources: Iterable[str]) -> bool:
@@ -315,18 +316,18 @@ class Network:
         return frozenset(pd.unique(self._nodes["country"].to_numpy(dtype=object)))  # once per network, not per query
 
     @cached_property
-    def _names(self) -> _Rows:
-        return _Rows(self._nodes.index, {"name": self._nodes["name"].to_numpy(dtype=object)}, field="name")
+    def _names(self) -> Rows:
+        return Rows(self._nodes.index, {"name": self._nodes["name"].to_numpy(dtype=object)}, field="name")
 
     # A place's and a leg's record (what routing and pricing read of one element) are made when asked for, from
-    # the tables' columns: a dict per row held for a million legs and half a million places took gigabytes.
+    # the tables' columns (corridors.rows): a dict per row held for a million legs took gigabytes.
     @cached_property
-    def _node_records(self) -> _Rows:
-        nodes = self._nodes
-        return _Rows(nodes.index, {"country": nodes["country"].to_numpy(dtype=object),
-                                   "kind": nodes["kind"].to_numpy(dtype=object),
-                                   "facilities": nodes["facilities"].to_numpy(dtype=object)},
-                     convert={"facilities": frozenset})
+    def _node_records(self) -> Rows:
+        return place_rows(self._nodes)
+
+    @cached_property
+    def _leg_by_id(self) -> Rows:
+        return leg_rows(self._legs)
 
     @cached_property
     def _leg_ends(self) -> tuple[np.ndarray, np.ndarray]:
@@ -334,22 +335,6 @@ class Network:
         ids = self._nodes.index
         return (ids.get_indexer(self._leg_by_id.column("from")).astype(np.int64),
                 ids.get_indexer(self._leg_by_id.column("to")).astype(np.int64))
-
-    @cached_property
-    def _leg_by_id(self) -> _Rows:
-        legs = self._legs
-        gauge = legs["gauge_mm"]
-        return _Rows(legs.index, {
-            "id": legs.index.to_numpy(dtype=object), "from": legs["from"].to_numpy(dtype=object),
-            "to": legs["to"].to_numpy(dtype=object), "mode": legs["mode"].to_numpy(dtype=object),
-            "gauge_mm": gauge.astype(object).where(gauge.notna(), None).to_numpy(dtype=object),
-            "distance_km": legs["distance_km"].to_numpy(dtype=float),
-            "service": legs["service"].to_numpy(dtype=object), "distance_source": legs["distance_source"].to_numpy(
-                dtype=object), "service_source": legs["service_source"].to_numpy(dtype=object),
-            "time_h": legs["time_h"].to_numpy(dtype=float), "time_source": legs["time_source"].to_numpy(dtype=object),
-            "passages": legs["passages"].to_numpy(dtype=object)},
-            convert={"gauge_mm": _whole, "distance_km": float, "service": _text_or_none, "time_h": _number_or_none,
-                     "passages": tuple})
 
     # Summary and files -------------------------------------------------------------------------------------
     def summary(self) -> dict[str, Any]:
@@ -391,88 +376,6 @@ class Network:
         from .places import country_display_names
 
         return network_html(repr(self), self.summary(), country_display_names())
-
-
-class _Rows(Mapping[str, Any]):
-    """A table's rows by id, each read as a dict of its columns (converted) when asked for: what a dict of
-    per-row records gave, holding only the columns. With ``field``, a row is that one column's value."""
-
-    def __init__(self, ids: pd.Index, columns: dict[str, np.ndarray], *, convert: Mapping[str, Any] | None = None,
-                 field: str | None = None) -> None:
-        self._ids, self._columns, self._convert, self._field = ids, columns, dict(convert or {}), field
-
-    @property
-    def ids(self) -> pd.Index:
-        """Return the ids of the rows, in the table's order."""
-        return self._ids
-
-    def column(self, name: str) -> np.ndarray | None:
-        """Return a column as held (not converted), in the table's order; None for a column the rows lack."""
-        return self._columns.get(name)
-
-    def _at(self, key: str) -> int:
-        try:
-            at = self._ids.get_loc(key)
-        except (KeyError, TypeError):
-            raise KeyError(key) from None
-        if not isinstance(at, (int, np.integer)):  # ids are unique once validated; a mask or slice is not a row
-            raise KeyError(key)
-        return at
-
-    def __getitem__(self, key: str) -> Any:
-        if self._field is not None:
-            return self._columns[self._field][self._at(key)]
-        at, convert = self._at(key), self._convert
-        return {name: (convert[name](column[at]) if name in convert else column[at])
-                for name, column in self._columns.items()}
-
-    def fields(self, keys: Sequence[str], name: str) -> np.ndarray:
-        """Return one field of many rows (converted), looked up at once; raise KeyError for an unknown id."""
-        at = self._ids.get_indexer(pd.Index(keys, dtype=object)) if len(keys) else np.zeros(0, dtype=np.int64)
-        if (at < 0).any():
-            raise KeyError(keys[int(np.flatnonzero(at < 0)[0])])
-        values = self._columns[name][at]
-        if name in self._convert:
-            converted = np.empty(len(values), dtype=object)
-            converted[:] = [self._convert[name](v) for v in values]
-            return converted
-        return values
-
-    def field(self, key: str, name: str) -> Any:
-        """Return one field of a row (what ``self[key][name]`` gives, without making the whole row)."""
-        value = self._columns[name][self._at(key)]
-        return self._convert[name](value) if name in self._convert else value
-
-    def __contains__(self, key: object) -> bool:
-        try:
-            return key in self._ids
-        except TypeError:
-            return False
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._ids)
-
-    def __len__(self) -> int:
-        return len(self._ids)
-
-
-def _end_countries(start: str | None, first: str, first_country: str, last_country: str) -> tuple[str, ...]:
-    """Return the countries of a leg's ends (one if both lie in the same), from ``start``'s end first (the leg's
-    first end for None)."""
-    pair = (first_country, last_country) if start in (None, first) else (last_country, first_country)
-    return pair if pair[0] != pair[1] else pair[:1]
-
-
-def _whole(value: object) -> int | None:
-    return None if value is None or value is pd.NA else int(value)  # type: ignore[call-overload]
-
-
-def _number_or_none(value: float) -> float | None:
-    return None if value != value else float(value)
-
-
-def _text_or_none(value: object) -> object:
-    return value or None
 
 
 def _plain(series: pd.Series) -> dict[str, float | int]:
