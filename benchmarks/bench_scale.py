@@ -8,15 +8,21 @@ Per size, in one run and one process:
   Dijkstra on the same expanded graph, and against networkx ``single_source_dijkstra`` on the plain graph of
   legs (no stops: the cheapest thing a user could call routing);
 
-then the growth curve: each measure's time at each size against the smallest. Peak memory (the process's
-maximum resident set) is printed after each size. Run: ``python benchmarks/bench_scale.py`` (``--quick``: 10k
+then the growth curve: each measure's time at each size against the smallest. Peak memory is printed twice per
+size: the product's own (the maximum resident set of a child process that imports corridors, loads the network,
+routes and skims as above, and builds nothing else) and this process's (which also holds the baselines: the
+CSV read, the scipy matrix and the networkx graph). Run: ``python benchmarks/bench_scale.py`` (``--quick``: 10k
 only; ``--sizes 10000 100000``: others).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import resource
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -59,11 +65,30 @@ def plain_graph(net: corridors.Network) -> nx.Graph:
     return graph
 
 
+def product_only(folder: Path, origin: str, destination: str) -> None:
+    """Load, route and skim as :func:`measure` does, nothing else; print this process's peak memory as JSON."""
+    net = corridors.load_network(folder)
+    net.route(origin, destination)
+    net.route(origin, destination)
+    net.skim([origin], pd.read_csv(folder / "nodes.csv", usecols=["id"])["id"].tolist())
+    print(json.dumps({"peak_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6}))
+
+
+def product_peak_gb(folder: Path, origin: str, destination: str) -> float:
+    """Return the peak memory of a child process that runs :func:`product_only`."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(corridors.__file__).parents[1]),
+                                                        os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run([sys.executable, __file__, "--product-only", str(folder), origin, destination],
+                          capture_output=True, text=True, check=True, env=env)
+    return float(json.loads(done.stdout.strip().splitlines()[-1])["peak_gb"])
+
+
 def measure(legs: int, repeat: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         folder = write_grid(Path(tmp), legs)
         places = pd.read_csv(folder / "nodes.csv", usecols=["id"])["id"]
         origin, destination = places.iloc[0], places.iloc[-1]
+        product_gb = product_peak_gb(folder, origin, destination)  # first, alone, while this process is small
         pandas_s, _ = timed(lambda: read_csvs(folder), repeat)
         load_s, net = timed(lambda: corridors.load_network(folder))
     count = len(net.legs)
@@ -90,7 +115,9 @@ def measure(legs: int, repeat: int) -> dict[str, float]:
     ):
         print(f"{name}: {subject * 1e3:.1f} ms vs {baseline_name} {baseline * 1e3:.1f} ms -> ratio "
               f"{subject / baseline:.2f}")
-    print(f"peak memory so far (max RSS): {peak_gb:.2f} GB")
+    print(f"peak memory of the product alone (max RSS of a child process that loads, routes and skims): "
+          f"{product_gb:.2f} GB")
+    print(f"peak memory of this process so far, baselines included (max RSS): {peak_gb:.2f} GB")
     return {"legs": count, "load + validate": load_s, "first route": first_s, "warm route": warm_s,
             "one-to-all skim": skim_s, "pandas read": pandas_s, "scipy one-to-all": scipy_s,
             "networkx one-to-all": networkx_s}
@@ -100,7 +127,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="10k legs only: check that the benchmark runs")
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--product-only", nargs=3, metavar=("FOLDER", "ORIGIN", "DESTINATION"),
+                        help=argparse.SUPPRESS)  # the child process of product_peak_gb
     args = parser.parse_args()
+    if args.product_only:
+        folder, origin, destination = args.product_only
+        product_only(Path(folder), origin, destination)
+        return
     sizes = [10_000] if args.quick else args.sizes
     corridors.load_network()  # imports and caches warmed before anything is timed
     rows = [measure(size, 1 if args.quick or size > 100_000 else 3) for size in sizes]

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import networkx as nx
+import numpy as np
 import pandas as pd
 
 from . import contract, convert, model, requests
@@ -21,9 +22,10 @@ from .conditions import DEFAULT_CONDITIONS, LEVELS, ConditionBook, Conditions
 from .convert import CRS, LEG_FIELDS, NODE_FIELDS, graph_from_gdfs, graph_to_gdfs
 from .costs import CostParameters
 from .errors import CorridorError, MissingTableError, UnknownPlaceError
-from .places import PlaceIndex, place_index
+from .places import PlaceIndex, normalise, place_index
 from .queues import QueueBook
 from .routing import ExpandedGraph, Measure, build_expanded_graph
+from .rows import Rows, end_countries, leg_rows, place_rows
 from .timing import TimeParameters
 
 if TYPE_CHECKING:
@@ -153,6 +155,8 @@ class Network:
     # Places ------------------------------------------------------------------------------------------------
     def place(self, name: str) -> str:
         """Return the id of the place with this id, name or alias; raise UnknownPlaceError with close matches."""
+        if isinstance(name, str) and name in self._nodes.index and normalise(name):
+            return name  # validation refuses a name shared by two places, so an id finds its own place alone
         found = self._index.find(name)
         if found is None:
             raise UnknownPlaceError(name, self._index.candidates(name))
@@ -172,7 +176,7 @@ class Network:
             from .pricing import NetworkPricing  # prices alike legs and stops in bulk
 
             self._expanded[key] = build_expanded_graph(
-                self._node_records, self._leg_records, weight=weight, profile=chosen.name,
+                self._node_records, self._leg_by_id, weight=weight, profile=chosen.name, ends=self._leg_ends,
                 pricing=NetworkPricing(self, chosen),
             )
         return self._expanded[key]
@@ -269,9 +273,16 @@ class Network:
 
     def _leg_countries(self, leg_id: str, start: str | None = None) -> tuple[str, ...]:
         """Return the countries of a leg's ends (one if both lie in the same), from ``start``'s end first."""
-        leg = self._leg_by_id[leg_id]
-        ends = (leg["from"], leg["to"]) if start in (None, leg["from"]) else (leg["to"], leg["from"])
-        return tuple(dict.fromkeys(self._node_records[e]["country"] for e in ends))
+        legs, nodes = self._leg_by_id, self._node_records
+        first, last = legs.field(leg_id, "from"), legs.field(leg_id, "to")
+        return end_countries(start, first, nodes.field(first, "country"), nodes.field(last, "country"))
+
+    def _legs_countries(self, leg_ids: Sequence[str], starts: Sequence[str | None]) -> list[tuple[str, ...]]:
+        """Return :meth:`_leg_countries` of many legs at once (each from its start's end first)."""
+        first, last = self._leg_by_id.fields(leg_ids, "from"), self._leg_by_id.fields(leg_ids, "to")
+        countries = self._node_records.fields(np.concatenate([first, last]), "country").tolist()
+        return [end_countries(s, f, a, b) for s, f, a, b in zip(starts, first.tolist(), countries[:len(first)],
+                                                                  countries[len(first):], strict=True)]
 
     def _weak_sources(self, sources: Iterable[str]) -> bool:
         """Return whether every one of these sources is weak (a blog, a mirror or an aggregator)."""
@@ -302,36 +313,28 @@ class Network:
 
     @cached_property
     def _countries(self) -> frozenset[str]:
-        return frozenset(self._nodes["country"])  # once per network, not per query
+        return frozenset(pd.unique(self._nodes["country"].to_numpy(dtype=object)))  # once per network, not per query
 
     @cached_property
-    def _names(self) -> dict[str, str]:
-        return self._nodes["name"].to_dict()
+    def _names(self) -> Rows:
+        return Rows(self._nodes.index, {"name": self._nodes["name"].to_numpy(dtype=object)}, field="name")
+
+    # A place's and a leg's record (what routing and pricing read of one element) are made when asked for, from
+    # the tables' columns (corridors.rows): a dict per row held for a million legs took gigabytes.
+    @cached_property
+    def _node_records(self) -> Rows:
+        return place_rows(self._nodes)
 
     @cached_property
-    def _node_records(self) -> dict[str, dict]:
-        nodes = self._nodes
-        return {i: {"country": country, "kind": kind, "facilities": frozenset(facilities)}
-                for i, country, kind, facilities in zip(nodes.index, nodes["country"], nodes["kind"],
-                                                        nodes["facilities"], strict=True)}
+    def _leg_by_id(self) -> Rows:
+        return leg_rows(self._legs)
 
     @cached_property
-    def _leg_by_id(self) -> dict[str, dict]:
-        return {leg["id"]: leg for leg in self._leg_records}
-
-    @cached_property
-    def _leg_records(self) -> list[dict]:
-        legs = self._legs
-        gauges = [None if pd.isna(g) else int(g) for g in legs["gauge_mm"]]
-        times = [None if pd.isna(t) else float(t) for t in legs["time_h"]]
-        columns = (legs.index, legs["from"], legs["to"], legs["mode"], gauges, legs["distance_km"].astype(float),
-                   legs["service"], legs["distance_source"], legs["service_source"], times, legs["time_source"],
-                   legs["passages"])
-        return [{"id": i, "from": start, "to": end, "mode": mode, "gauge_mm": gauge, "distance_km": float(km),
-                 "service": service or None, "distance_source": distance_source, "service_source": service_source,
-                 "time_h": time_h, "time_source": time_source, "passages": tuple(passages)}
-                for i, start, end, mode, gauge, km, service, distance_source, service_source, time_h, time_source,
-                passages in zip(*columns, strict=True)]
+    def _leg_ends(self) -> tuple[np.ndarray, np.ndarray]:
+        """Return the position among the places of each leg's first and second end (looked up once)."""
+        ids = self._nodes.index
+        return (ids.get_indexer(self._leg_by_id.column("from")).astype(np.int64),
+                ids.get_indexer(self._leg_by_id.column("to")).astype(np.int64))
 
     # Summary and files -------------------------------------------------------------------------------------
     def summary(self) -> dict[str, Any]:

@@ -46,16 +46,20 @@ class NetworkPricing:
         legs = network._legs
         if len(ids) != len(legs) or not np.array_equal(legs.index.to_numpy(), np.asarray(ids, dtype=object)):
             legs = legs.loc[list(ids)]
-        country = network._nodes["country"]
-        frame = pd.DataFrame({
-            "mode": legs["mode"].to_numpy(),
-            "start": country.reindex(legs["from"]).to_numpy(),
-            "end": country.reindex(legs["to"]).to_numpy(),
-            "passages": ["\x1f".join(p) for p in legs["passages"]],
-            "distance_source": legs["distance_source"].to_numpy(),
-            "fixed": legs["time_h"].notna().to_numpy(),
-            "time_source": legs["time_source"].where(legs["time_h"].notna(), "").to_numpy(),
-        })
+        country = network._node_records.column("country")
+        if legs is network._legs:  # every leg: their ends are known
+            first, last = network._leg_ends
+        else:
+            nodes = network._nodes.index
+            first, last = (nodes.get_indexer(legs[end].to_numpy(dtype=object)) for end in ("from", "to"))
+        fixed_time = legs["time_h"].notna().to_numpy()
+        classes = [  # what makes legs alike: a column each
+            legs["mode"].to_numpy(dtype=object), country[first], country[last],
+            legs["passages"].to_numpy(dtype=object),
+            legs["distance_source"].to_numpy(dtype=object),
+            fixed_time,
+            np.where(fixed_time, legs["time_source"].to_numpy(dtype=object), ""),
+        ]
         generic = ~legs.index.isin(list(named)) if named else np.ones(len(legs), dtype=bool)
         distance = legs["distance_km"].to_numpy(dtype=float)
         fixed = legs["time_h"].to_numpy(dtype=float)
@@ -63,7 +67,7 @@ class NetworkPricing:
         info = np.empty(len(legs), dtype=np.int64)
         infos: dict[tuple[tuple[str, ...], str | None], int] = {}
         one_by_one = list(np.flatnonzero(~generic))
-        cls = frame[generic].groupby(list(frame.columns), sort=False, dropna=False).ngroup().to_numpy()
+        cls = _classes([column[generic] for column in classes])
         members = np.flatnonzero(generic)
         order = np.argsort(cls, kind="stable")
         bounds = np.searchsorted(cls[order], np.arange(cls.max() + 2)) if len(cls) else np.zeros(1, dtype=np.int64)
@@ -88,20 +92,55 @@ class NetworkPricing:
     def stops(self, kinds: Sequence[str], places: Sequence[str], legs: Sequence[str | None]) -> Prices:
         """Return the measures of these stops, each as :func:`corridors.model.price_stop` gives it."""
         network, named, conditions = self._network, self._named, self._conditions
-        records = network._node_records
-        alike: dict[tuple[str, str], Priced] = {}
-        time_h, cost_usd, co2_kg = np.empty(len(kinds)), np.empty(len(kinds)), np.empty(len(kinds))
-        info = np.empty(len(kinds), dtype=np.int64)
-        infos: dict[tuple[tuple[str, ...], str | None], int] = {}
-        for i, (kind, place, leg) in enumerate(zip(kinds, places, legs, strict=True)):
-            if kind in _PER_ELEMENT_STOPS or place in named or (leg is not None and leg in named):
-                priced = network.price_stop(kind, place, leg, conditions)
-            else:  # nothing names the place: its stop is its country's, whatever the place and the leg
-                key = (kind, records[place]["country"])
-                priced = alike.get(key) or alike.setdefault(key, network.price_stop(kind, place, leg, conditions))
-            time_h[i], cost_usd[i], co2_kg[i] = priced.time_h, priced.cost_usd, priced.co2_kg
-            info[i] = infos.setdefault((priced.sources, priced.note), len(infos))
-        return Prices(time_h, cost_usd, co2_kg, info, tuple(infos))
+        kind, place, leg = (pd.Series(np.asarray(x, dtype=object), dtype=object) for x in (kinds, places, legs))
+        country = network._node_records.column("country")[network._nodes.index.get_indexer(
+            place.to_numpy(dtype=object))]
+        alone = (kind.isin(_PER_ELEMENT_STOPS) | place.isin(named) | (leg.notna() & leg.isin(named))).to_numpy()
+        # nothing names the place: its stop is its country's, whatever the place and the leg; the first stop of
+        # each kind and country is priced, the others take its estimate
+        alike, groups = pd.factorize((kind + "\x1f" + pd.Series(country, dtype=object)).where(~alone, None))
+        estimates = [network.price_stop(kinds[i], places[i], legs[i], conditions)
+                     for i in _first_rows(alike, len(groups)).tolist()]
+        slot = alike.copy()
+        lone = np.flatnonzero(alone)
+        slot[lone] = len(estimates) + np.arange(len(lone))
+        estimates.extend(network.price_stop(kinds[i], places[i], legs[i], conditions) for i in lone.tolist())
+        return _prices(estimates, slot)
+
+
+def _classes(columns: Sequence[np.ndarray]) -> np.ndarray:
+    """Return each row's class: a code for its combination of values in the columns, numbered in the order rows
+    first show them (a missing value is a value)."""
+    code = np.zeros(len(columns[0]) if columns else 0, dtype=np.int64)
+    for column in columns:
+        try:
+            values, distinct = pd.factorize(column, use_na_sentinel=False)
+        except TypeError:  # unhashable values (lists of passages): as tuples
+            as_tuples = np.empty(len(column), dtype=object)
+            as_tuples[:] = [tuple(v) for v in column]
+            values, distinct = pd.factorize(as_tuples, use_na_sentinel=False)
+        code = pd.factorize(code * len(distinct) + values)[0]
+    return code
+
+
+def _first_rows(codes: np.ndarray, count: int) -> np.ndarray:
+    """Return the first row of each code 0…count-1 (codes of -1 are left out)."""
+    first = np.full(count, len(codes), dtype=np.int64)
+    rows = np.flatnonzero(codes >= 0)
+    np.minimum.at(first, codes[rows], rows)
+    return first
+
+
+def _prices(estimates: Sequence[Priced], slot: np.ndarray) -> Prices:
+    """Return the columns of rows that take ``estimates[slot[row]]``, their sources and notes coded in the order
+    the rows first show them."""
+    keys: dict[tuple[tuple[str, ...], str | None], int] = {}
+    key_of = np.array([keys.setdefault((e.sources, e.note), len(keys)) for e in estimates], dtype=np.int64)
+    info, used = pd.factorize(key_of[slot]) if len(slot) else (np.zeros(0, dtype=np.int64), np.zeros(0, np.int64))
+    distinct = list(keys)
+    figures = np.array([(e.time_h, e.cost_usd, e.co2_kg) for e in estimates], dtype=float).reshape(-1, 3)
+    return Prices(figures[slot, 0], figures[slot, 1], figures[slot, 2], info.astype(np.int64),
+                  tuple(distinct[k] for k in used.tolist()))
 
 
 def _leg_numbers(network: Network, conditions: Conditions, rep: str, priced: Priced, distance: np.ndarray,

@@ -180,33 +180,51 @@ def build_route(network: Network, stages: Sequence[str], arcs: Sequence[Arc], co
     """Return the Route along ``arcs``, its elements priced under ``conditions``."""
     from .route import Route
 
+    # the names and countries of the places the route shows (its own, and across the border from an end that is
+    # a border station: Route.end_notes names them), not the whole network's, which a route would copy
+    records = network._node_records
+    shown = {*stages, *(a.place for a in arcs), *(a.to_place for a in arcs if a.to_place is not None)}
+    for end in (stages[0], stages[-1]):
+        if records.field(end, "kind") == "border":
+            shown.update(_neighbours(network, end))
     return Route(network=network, origin=stages[0], destination=stages[-1], via=stages[1:-1],
                  conditions=conditions, weight=by, elements=elements(network, arcs, conditions),
-                 names=network._names, countries={k: v["country"] for k, v in network._node_records.items()},
+                 names={p: network._names[p] for p in shown}, countries={p: records.field(p, "country") for p in shown},
                  legs=network._legs, places=network._nodes, booked_under=booked_under)
+
+
+def _neighbours(network: Network, place: str) -> set[str]:
+    """Return the places that a leg joins to ``place``."""
+    legs = network._legs
+    start, end = legs["from"].to_numpy(dtype=object), legs["to"].to_numpy(dtype=object)
+    return {*end[start == place].tolist(), *start[end == place].tolist()}
 
 
 def elements(network: Network, arcs: Sequence[Arc], conditions: Conditions) -> list[Element]:
     """Return a route's elements, each priced under ``conditions`` (the arcs may come from another set)."""
     from .route import Element
 
-    nodes, legs = network._node_records, network._leg_by_id
+    shown = [arc for arc in arcs if arc.element == "leg" or arc.kind]  # a join in the expanded graph is no stop
+    legs = [arc for arc in shown if arc.element == "leg"]
+    leg_ids = [str(arc.leg) for arc in legs]  # a leg arc always has its leg and its end
+    # what the elements show of their legs and places, looked up for the whole route at once
+    gauges = iter(network._leg_by_id.fields(leg_ids, "gauge_mm").tolist())
+    countries = iter(network._legs_countries(leg_ids, [arc.place for arc in legs]))
+    stop_countries = iter(network._node_records.fields([a.place for a in shown if a.element != "leg"],
+                                                       "country").tolist())
     found = []
-    for arc in arcs:
-        if arc.element == "stop" and not arc.kind:
-            continue  # a join in the expanded graph, not a stop
+    for arc in shown:
         if arc.element == "leg":
-            end, leg_id = str(arc.to_place), str(arc.leg)  # a leg arc always has both
+            leg_id = str(arc.leg)
             priced = network.price_leg(leg_id, conditions)
-            found.append(Element("leg", arc.kind, arc.place, arc.place, end, arc.kind,
-                                 legs[leg_id]["gauge_mm"], "/".join(network._leg_countries(leg_id, arc.place)),
-                                 arc.distance_km, priced.time_h, priced.sources, leg=arc.leg,
-                                 cost_usd=priced.cost_usd, co2_kg=priced.co2_kg, priced=priced))
+            found.append(Element("leg", arc.kind, arc.place, arc.place, str(arc.to_place), arc.kind, next(gauges),
+                                 "/".join(next(countries)), arc.distance_km, priced.time_h, priced.sources,
+                                 leg=arc.leg, cost_usd=priced.cost_usd, co2_kg=priced.co2_kg, priced=priced))
         else:
             priced = network.price_stop(arc.kind, arc.place, arc.leg, conditions)
-            found.append(Element("stop", arc.kind, arc.place, arc.place, arc.place, None, None,
-                                 nodes[arc.place]["country"], 0.0, priced.time_h, priced.sources, leg=arc.leg,
-                                 note=priced.note, cost_usd=priced.cost_usd, co2_kg=0.0, priced=priced))
+            found.append(Element("stop", arc.kind, arc.place, arc.place, arc.place, None, None, next(stop_countries),
+                                 0.0, priced.time_h, priced.sources, leg=arc.leg, note=priced.note,
+                                 cost_usd=priced.cost_usd, co2_kg=0.0, priced=priced))
     return found
 
 

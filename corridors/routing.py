@@ -26,7 +26,6 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
-import operator
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -163,7 +162,7 @@ class _Arcs(Sequence[Arc]):
 class _SubNodes(Mapping[str, tuple[int, ...]]):
     """Place id -> its sub-nodes on one side (arrival or departure), in the order they were made."""
 
-    def __init__(self, codes: dict[str, int], place: np.ndarray, node: np.ndarray, place_count: int) -> None:
+    def __init__(self, codes: _CodeOf, place: np.ndarray, node: np.ndarray, place_count: int) -> None:
         order = np.lexsort((node, place))
         self._node = node[order]
         self._indptr = np.searchsorted(place[order], np.arange(place_count + 1))
@@ -189,8 +188,8 @@ class _SubNodes(Mapping[str, tuple[int, ...]]):
         return tuple(self._node[self._indptr[code]:self._indptr[code + 1]].tolist())
 
     def __iter__(self) -> Iterator[str]:
-        names = list(self._codes)
-        return (names[i] for i in np.flatnonzero(self._present))
+        names = self._codes.index
+        return (names[i] for i in np.flatnonzero(self._present).tolist())
 
     def __len__(self) -> int:
         return int(self._present.sum())
@@ -272,14 +271,15 @@ class ExpandedGraph:
         if modes:
             blocked |= self.arc_is_leg & np.isin(self.arc_kind, modes)
         if blocked_legs:
-            codes = [self._leg_codes[g] for g in blocked_legs if g in self._leg_codes]
-            if codes:
+            codes = _codes_of(self.leg_index, blocked_legs)
+            if len(codes):
                 blocked |= self.arc_is_leg & np.isin(self.arc_leg, codes)
         return blocked
 
     @cached_property
-    def _leg_codes(self) -> dict[str, int]:
-        return {g: i for i, g in enumerate(self.leg_ids)}
+    def leg_index(self) -> pd.Index:
+        """Return the leg ids as an index, to code many at once (``get_indexer``)."""
+        return pd.Index(self.leg_ids, dtype=object)
 
     @cached_property
     def compiled(self) -> CompiledGraph:
@@ -310,21 +310,22 @@ class CompiledGraph:
     head_place: np.ndarray  # the place (a code into places) each entry arrives at
     mode: np.ndarray  # a leg's mode as a code into modes; -1 for a stop
     leg: np.ndarray  # a leg arc's leg as a code into legs; -1 for a stop
-    places: dict[str, int]
-    modes: dict[str, int]
-    legs: dict[str, int]
+    places: pd.Index  # place ids by code
+    modes: pd.Index  # modes by code
+    legs: pd.Index  # leg ids by code
 
     def allowed(self, blocked_places: Collection[str], blocked_modes: Collection[str],
                 blocked_legs: Collection[str]) -> np.ndarray | None:
         """Return which entries a search may use (None: all of them)."""
         if not (blocked_places or blocked_modes or blocked_legs):
             return None
-        keep = np.ones(len(self.order), dtype=bool)
+        keep = None  # what the graph does not have (flights, a leg of another network) blocks nothing
         for codes, blocked, column in ((self.places, blocked_places, self.head_place), (self.modes, blocked_modes,
                                        self.mode), (self.legs, blocked_legs, self.leg)):
-            chosen = [codes[b] for b in blocked if b in codes]
-            if chosen:
-                keep &= ~np.isin(column, chosen)
+            chosen = _codes_of(codes, blocked) if blocked else ()
+            if len(chosen):
+                kept = ~np.isin(column, chosen)
+                keep = kept if keep is None else keep & kept
         return keep
 
     @cached_property
@@ -350,6 +351,16 @@ class CompiledGraph:
             indptr = np.append(indptr, len(head))
             n += 1
         return scipy.sparse.csr_matrix((cost, head, indptr), shape=(n, n))
+
+    @cached_property
+    def sole_entry(self) -> np.ndarray:
+        """Return, per sub-node, the entry of its one arc in (-1 where it has none or several)."""
+        n = len(self.indptr) - 1
+        arriving = np.bincount(self.head, minlength=n)
+        sole = np.full(n, -1, dtype=np.int64)
+        one = arriving[self.head] == 1
+        sole[self.head[one]] = np.flatnonzero(one)
+        return sole
 
     def entry(self, tail: np.ndarray, head: np.ndarray) -> np.ndarray:
         """Return the entry of the arc from each tail to each head (a pair has one arc: see :func:`_compile`).
@@ -382,7 +393,7 @@ def _compile(graph: ExpandedGraph) -> CompiledGraph:
     tail, head = graph.arc_tail, graph.arc_head
     order = np.lexsort((head, tail))
     n = len(graph.node_place)
-    keys = tail[order] * n + head[order]
+    keys = tail[order].astype(np.int64) * n + head[order]
     if len(keys) > 1 and (keys[1:] == keys[:-1]).any():
         raise CorridorError("the expanded graph joins a pair of sub-nodes twice; the compiled search needs one arc "
                             "per pair")
@@ -390,12 +401,18 @@ def _compile(graph: ExpandedGraph) -> CompiledGraph:
     # modes and legs coded in the order their first arc was made, as the searches' masks expect them
     mode_codes, mode = _first_seen_codes(graph.arc_kind, graph.arc_is_leg)
     leg_codes, leg = _first_seen_codes(graph.arc_leg, graph.arc_is_leg)
-    return CompiledGraph(order=order, tail=tail[order], head=head[order], cost=graph.arc_cost[order],
+    return CompiledGraph(order=_compact(order), tail=tail[order], head=head[order], cost=graph.arc_cost[order],
                          indptr=np.searchsorted(tail[order], np.arange(n + 1)),
-                         head_place=graph.node_place[head[order]], mode=np.where(is_leg, mode[order], -1),
-                         leg=np.where(is_leg, leg[order], -1), places={p: i for i, p in enumerate(graph.places)},
-                         modes={graph.kinds[k]: i for i, k in enumerate(mode_codes)},
-                         legs={graph.leg_ids[g]: i for i, g in enumerate(leg_codes)})
+                         head_place=graph.node_place[head[order]], mode=_compact(np.where(is_leg, mode[order], -1)),
+                         leg=_compact(np.where(is_leg, leg[order], -1)), places=graph.place_index,
+                         modes=pd.Index([graph.kinds[k] for k in mode_codes.tolist()], dtype=object),
+                         legs=graph.leg_index[leg_codes])
+
+
+def _codes_of(index: pd.Index, values: Collection[str]) -> np.ndarray:
+    """Return the codes (positions in ``index``) of those of ``values`` it holds."""
+    codes = index.get_indexer(pd.Index(list(values), dtype=object))
+    return codes[codes >= 0]
 
 
 def _first_seen_codes(values: np.ndarray, chosen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -418,9 +435,12 @@ def search_from(graph: ExpandedGraph, start: dict[int, float], *, blocked_places
     which it starts) and the entry of :attr:`ExpandedGraph.compiled` that reached it (-1: a start, or
     unreached, where the distance is inf)."""
     dist, pred = _search_tree(graph, start, blocked_places, blocked_modes, blocked_legs)
+    compiled = graph.compiled
     via = np.full(len(pred), -1, dtype=np.int64)
     reached = np.flatnonzero(pred >= 0)
-    via[reached] = graph.compiled.entry(pred[reached], reached)
+    via[reached] = compiled.sole_entry[reached]  # most sub-nodes have one arc in: it is the one
+    shared = reached[via[reached] < 0]
+    via[shared] = compiled.entry(pred[shared], shared)
     return dist, via
 
 
@@ -440,21 +460,25 @@ def _search_tree(graph: ExpandedGraph, start: dict[int, float], blocked_places: 
 
 
 def build_expanded_graph(
-    nodes: dict[str, dict],
-    legs: Sequence[dict],
+    nodes: pd.DataFrame | Mapping[str, dict],
+    legs: pd.DataFrame | Sequence[dict],
     *,
     weight: str,
     profile: str,
     stop_measure: StopMeasure | None = None,
     leg_measure: LegMeasure | None = None,
     pricing: Pricing | None = None,
+    ends: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> ExpandedGraph:
     """Build the expanded graph of a network for one weight (time, distance, cost or co2) and profile.
 
-    ``nodes`` maps a place id to a dict with ``country``, ``kind`` and ``facilities``; each leg is a dict with
-    ``id``, ``from``, ``to``, ``mode``, ``gauge_mm``, ``distance_km``, ``service`` and ``passages``. The elements
-    are priced by ``pricing`` (every leg, and every distinct stop, once), else one at a time by ``stop_measure``
-    and ``leg_measure``.
+    ``nodes`` is a table of places indexed by id with ``country``, ``kind`` and ``facilities`` columns (or a
+    mapping of place id to a dict of them); ``legs`` a table of legs indexed by id with ``from``, ``to``,
+    ``mode``, ``gauge_mm``, ``distance_km``, ``service`` and ``passages`` (or a sequence of dicts with these and
+    ``id``), or either as rows that give their ``ids`` and a ``column`` by name (``Network``'s records). The
+    elements are priced by ``pricing`` (every leg, and every distinct stop, once), else one at a time by
+    ``stop_measure`` and ``leg_measure``. ``ends`` are the positions of each leg's two ends among the places, when
+    the caller has them.
 
     Sub-nodes and arcs are numbered as a walk over the legs makes them: for each leg, each direction's departure
     sub-node (new the first time its place, side and way of travelling is seen), the stops at its start, the leg,
@@ -468,30 +492,39 @@ def build_expanded_graph(
         if stop_measure is None or leg_measure is None:
             raise CorridorError("building an expanded graph needs a pricing, or both a stop and a leg measure")
         pricing = MeasurePricing(stop_measure, leg_measure)
-    places = tuple(nodes)
-    place_code = {p: i for i, p in enumerate(places)}
-    country = pd.factorize(pd.Series([r["country"] for r in nodes.values()], dtype=object))[0]
-    passage = np.fromiter((r.get("kind") == "passage" for r in nodes.values()), dtype=bool, count=len(places))
-    facility_sets: dict[frozenset[str], int] = {}
-    facilities = np.fromiter((facility_sets.setdefault(frozenset(r["facilities"]), len(facility_sets))
-                              for r in nodes.values()), dtype=np.int64, count=len(places))
+    place_ids, node_column = _columns(nodes, ("country", "kind", "facilities"))
+    leg_index, leg_column = _columns(legs, ("from", "to", "mode", "gauge_mm", "distance_km", "service", "passages"))
+    places = tuple(place_ids)
+    place_index = pd.Index(places, dtype=object)
+    place_code = _CodeOf(place_index)
+    country = pd.factorize(node_column["country"])[0]
+    passage = node_column["kind"] == "passage"
+    facilities, facility_list = _facility_codes(node_column["facilities"])
 
-    # the legs' columns, read in one pass over the records
-    count = len(legs)
-    columns = ("id", "from", "to", "mode", "gauge_mm", "service", "distance_km")
-    leg_ids, starts, ends, modes, gauges, services, distances = (
-        zip(*map(operator.itemgetter(*columns), legs), strict=True) if count else ((),) * len(columns))
-    start_leg = np.fromiter(map(place_code.__getitem__, starts), dtype=np.int64, count=count)
-    end_leg = np.fromiter(map(place_code.__getitem__, ends), dtype=np.int64, count=count)
+    # the legs' columns
+    count = len(leg_index)
+    leg_ids = tuple(leg_index)
+    if ends is None:
+        ends = (place_index.get_indexer(leg_column["from"]), place_index.get_indexer(leg_column["to"]))
+    start_leg, end_leg = (np.asarray(e, dtype=np.int64) for e in ends)
+    if count and (min(start_leg.min(), end_leg.min()) < 0):
+        unknown = np.flatnonzero((start_leg < 0) | (end_leg < 0))[0]
+        raise CorridorError(f"leg {leg_ids[unknown]!r} ends at a place that is not among the places")
+    modes, services = leg_column["mode"], leg_column["service"]
     # a way of travelling is a (mode, gauge) pair, coded in the order legs first show it
     mode_code, mode_names = pd.factorize(pd.Series(modes, dtype=object))
+    gauges = leg_column["gauge_mm"]
+    gauges = np.where(pd.isna(gauges), None, gauges)
     gauge_code, gauge_values = pd.factorize(pd.Series(gauges, dtype=object), use_na_sentinel=False)
     state, pair = pd.factorize(mode_code.astype(np.int64) * (len(gauge_values) + 1) + gauge_code)
     state = state.astype(np.int64)
     states = [LegState(mode_names[p // (len(gauge_values) + 1)], _gauge(gauge_values[p % (len(gauge_values) + 1)]))
               for p in pair.tolist()]
-    has_service = np.fromiter((bool(x) for x in services), dtype=bool, count=count)
-    distance = np.fromiter(distances, dtype=float, count=count)
+    has_service = np.fromiter(map(bool, services), dtype=bool, count=count)
+    distance = np.asarray(leg_column["distance_km"], dtype=float)
+    passages = leg_column["passages"]
+    sailing = np.flatnonzero(np.fromiter(map(bool, passages), dtype=bool, count=count))
+    leg_passages = {leg_ids[i]: tuple(passages[i]) for i in sailing.tolist()}
 
     # each leg twice, forward then back: direction k is leg k // 2
     leg_of = np.repeat(np.arange(count), 2)
@@ -509,9 +542,9 @@ def build_expanded_graph(
         kinds.setdefault(s.mode, len(kinds))
     dep_kinds, arr_kinds = [], []
     for k in first:
-        leg = legs[int(leg_of[k])]
+        leg = int(leg_of[k])
         dep_kinds.append([kinds.setdefault(x, len(kinds)) for x in departure_stops(
-            leg["mode"], leg["service"] if serviced[k] else None, bool(international[k]))])
+            modes[leg], services[leg] if serviced[k] else None, bool(international[k]))])
         arr_kinds.append([kinds.setdefault(x, len(kinds)) for x in arrival_stops(bool(international[k]))])
     n_dep = np.array([len(x) for x in dep_kinds], dtype=np.int64)[combo_of]
     n_arr = np.array([len(x) for x in arr_kinds], dtype=np.int64)[combo_of]
@@ -579,7 +612,6 @@ def build_expanded_graph(
     pair_place = k_place[pair_arr]
     n_states = max(1, len(states))
     pair_combo = (facilities[pair_place] * n_states + k_state[pair_arr]) * n_states + k_state[pair_dep]
-    facility_list = list(facility_sets)
     distinct, combo_index = np.unique(pair_combo, return_inverse=True)
     transfer: list[tuple[str, ...] | None] = []
     for c in distinct.tolist():
@@ -588,19 +620,30 @@ def build_expanded_graph(
         transfer.append(transfer_stops(facility_list[fac], states[arriving], states[departing]))
     possible = np.array([t is not None for t in transfer], dtype=bool)[combo_index.reshape(-1)]
     pair_arr, pair_dep, pair_place = pair_arr[possible], pair_dep[possible], pair_place[possible]
-    pair_kinds = [transfer[c] or () for c in combo_index.reshape(-1)[possible].tolist()]
-    lengths = np.fromiter((len(x) for x in pair_kinds), dtype=np.int64, count=len(pair_kinds))
+    # each distinct transfer's stops as a row of a table (their names coded locally), read for every pair at once
+    pair_transfer = combo_index.reshape(-1)[possible]
+    named: dict[str, int] = {}
+    stops_of = [t or () for t in transfer]
+    table = np.zeros((len(stops_of), max([1, *map(len, stops_of)])), dtype=np.int64)
+    for c, stops in enumerate(stops_of):
+        table[c, :len(stops)] = [named.setdefault(x, len(named)) for x in stops]
+    lengths = np.array([len(x) for x in stops_of], dtype=np.int64)[pair_transfer] if len(pair_transfer) else \
+        np.zeros(0, dtype=np.int64)
     arcs_per = np.maximum(lengths, 1)
-    t_pair = np.repeat(np.arange(len(pair_kinds)), arcs_per)
+    t_pair = np.repeat(np.arange(len(pair_transfer)), arcs_per)
     t_pos = np.arange(len(t_pair)) - np.repeat(np.cumsum(arcs_per) - arcs_per, arcs_per)
     fresh = np.maximum(lengths - 1, 0)  # new sub-nodes between the stops of one transfer
     fresh_first = leg_nodes + np.cumsum(fresh) - fresh
     t_last = t_pos == arcs_per[t_pair] - 1
     t_tail = np.where(t_pos == 0, k_node[pair_arr][t_pair], fresh_first[t_pair] + t_pos - 1)
     t_head = np.where(t_last, k_node[pair_dep][t_pair], fresh_first[t_pair] + t_pos)
-    t_kind = np.fromiter((kinds.setdefault(x[p], len(kinds)) if x else 0
-                          for x, p in zip((pair_kinds[i] for i in t_pair.tolist()), t_pos.tolist(), strict=True)),
-                         dtype=np.int64, count=len(t_pair))
+    has_stop = lengths[t_pair] > 0
+    local = table[pair_transfer[t_pair], np.minimum(t_pos, table.shape[1] - 1)]
+    names = list(named)
+    for code in pd.unique(local[has_stop]).tolist():  # kinds coded in the order the arcs first show them
+        kinds.setdefault(names[code], len(kinds))
+    kind_of_local = np.array([kinds.get(x, 0) for x in names] or [0], dtype=np.int64)
+    t_kind = np.where(has_stop, kind_of_local[local], 0)
     node_place.append(np.repeat(pair_place, fresh))
     for name, values in (("tail", t_tail), ("head", t_head), ("is_leg", np.zeros(len(t_pair), dtype=bool)),
                          ("kind", t_kind), ("place", pair_place[t_pair]), ("to_place", np.full(len(t_pair), -1)),
@@ -648,18 +691,85 @@ def build_expanded_graph(
     cost = value if weight == "time" else value + TIE_BREAK_PER_H * time_h  # ties go to the faster
     arc_leg = arc["leg"]
 
-    node_place_all = np.concatenate(node_place).astype(np.int64)
+    node_place_all = np.concatenate(node_place)
     dep_nodes, arr_nodes = k_side == 0, k_side == 1
+    # the graph keeps its codes as 32-bit integers where they fit: half the memory of a large graph's columns
     return ExpandedGraph(
-        weight=weight, profile=profile, places=places, node_place=node_place_all, kinds=kind_names, leg_ids=leg_ids,
-        infos=tuple(infos), arc_tail=arc["tail"], arc_head=arc["head"], arc_is_leg=arc["is_leg"],
-        arc_kind=arc["kind"], arc_place=arc["place"], arc_to_place=arc["to_place"], arc_leg=arc_leg,
-        arc_info=info, arc_time_h=time_h, arc_distance_km=distance_km, arc_cost_usd=cost_usd, arc_co2_kg=co2_kg,
+        weight=weight, profile=profile, places=places, node_place=_compact(node_place_all), kinds=kind_names,
+        leg_ids=leg_ids, infos=tuple(infos), arc_tail=_compact(arc["tail"]), arc_head=_compact(arc["head"]),
+        arc_is_leg=arc["is_leg"], arc_kind=_compact(arc["kind"]), arc_place=_compact(arc["place"]),
+        arc_to_place=_compact(arc["to_place"]), arc_leg=_compact(arc_leg), arc_info=_compact(info), arc_time_h=time_h,
+        arc_distance_km=distance_km, arc_cost_usd=cost_usd, arc_co2_kg=co2_kg,
         arc_cost=cost,
         departures=_SubNodes(place_code, k_place[dep_nodes], k_node[dep_nodes], len(places)),
         arrivals=_SubNodes(place_code, k_place[arr_nodes], k_node[arr_nodes], len(places)),
-        leg_passages={leg["id"]: tuple(leg.get("passages", ())) for leg in legs if leg.get("passages")},
+        leg_passages=leg_passages,
     )
+
+
+def _compact(codes: np.ndarray) -> np.ndarray:
+    """Return integer codes as 32-bit integers when they all fit (arithmetic on them must widen first)."""
+    fits = len(codes) == 0 or (codes.min() >= np.iinfo(np.int32).min and codes.max() <= np.iinfo(np.int32).max)
+    return codes.astype(np.int32) if fits else codes.astype(np.int64)
+
+
+def _columns(table: object, names: Sequence[str]) -> tuple[pd.Index, dict[str, np.ndarray]]:
+    """Return the ids of a table's rows and the named columns as arrays of Python objects (a missing ``kind`` is
+    None, missing ``passages`` are none)."""
+    missing = {"kind": None, "passages": ()}
+    if hasattr(table, "ids") and hasattr(table, "column"):
+        ids, read = table.ids, table.column
+    elif isinstance(table, pd.DataFrame):
+        ids = table.index
+        read = lambda name: table[name].to_numpy(dtype=object) if name in table else None  # noqa: E731
+    elif isinstance(table, Mapping):  # place id -> record
+        ids, rows = pd.Index(list(table), dtype=object), list(table.values())
+        read = lambda name: _objects([r.get(name, missing.get(name)) for r in rows])  # noqa: E731
+    else:  # leg records, with their ids
+        rows = list(table)  # type: ignore[call-overload]
+        ids = pd.Index([r["id"] for r in rows], dtype=object)
+        read = lambda name: _objects([r.get(name, missing.get(name)) for r in rows])  # noqa: E731
+    columns = {}
+    for name in names:
+        column = read(name)
+        columns[name] = column if column is not None else _objects([missing.get(name)] * len(ids))
+    return ids, columns
+
+
+def _objects(values: Sequence[object]) -> np.ndarray:
+    """Return values as a one-dimensional array of objects (tuples stay whole)."""
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
+
+
+class _CodeOf:
+    """A place id's code (its position), looked up one at a time as a dict would be, from an index."""
+
+    def __init__(self, index: pd.Index) -> None:
+        self.index = index
+
+    def get(self, place: str, default: int | None = None) -> int | None:
+        try:
+            at = self.index.get_loc(place)
+        except (KeyError, TypeError):
+            return default
+        return int(at) if isinstance(at, (int, np.integer)) else default
+
+
+def _facility_codes(values: np.ndarray) -> tuple[np.ndarray, list[frozenset[str]]]:
+    """Return each place's facilities as a code, and the distinct sets of facilities in order of first appearance
+    (the same set written in another order is the same set)."""
+    try:
+        written, distinct = pd.factorize(values)
+    except TypeError:  # unhashable (lists): as tuples
+        as_tuples = np.empty(len(values), dtype=object)
+        as_tuples[:] = [tuple(v) for v in values]
+        written, distinct = pd.factorize(as_tuples)
+    sets, codes = {}, []
+    for value in distinct:
+        codes.append(sets.setdefault(frozenset(value), len(sets)))
+    return np.asarray(codes, dtype=np.int64)[written] if len(values) else np.zeros(0, dtype=np.int64), list(sets)
 
 
 def _gauge(value: object) -> int | None:
@@ -722,6 +832,21 @@ class _ViaArcs:
     def __init__(self, pred: np.ndarray, compiled: CompiledGraph) -> None:
         self._pred, self._compiled = pred, compiled
 
+    def walk(self, node: int, start: Collection[int]) -> tuple[list[int], int]:
+        """Return the arcs (indices, in order) of the path back from ``node`` to the first of ``start`` it meets,
+        and that start: the predecessors are followed one by one, their arcs found for the whole path at once."""
+        pred, nodes = self._pred, [node]
+        while node not in start:
+            node = int(pred[node])
+            if node < 0:
+                raise KeyError(nodes[-1])  # pragma: no cover - a path walked back from a reached node has a start
+            nodes.append(node)
+        nodes.reverse()
+        if len(nodes) < 2:
+            return [], node
+        path = np.asarray(nodes, dtype=np.int64)
+        return self._compiled.order[self._compiled.entry(path[:-1], path[1:])].tolist(), node
+
     def __getitem__(self, node: int) -> int:
         tail = int(self._pred[node])
         if tail < 0:
@@ -772,6 +897,10 @@ def shortest_arcs(
     end = min(frontier, key=frontier.__getitem__)
     result: list[Arc] = []
     for start, via_arc in reversed(paths):
+        if isinstance(via_arc, _ViaArcs):
+            indices, end = via_arc.walk(end, start)
+            result[:0] = [graph.arcs[i] for i in indices]
+            continue
         node = end
         segment: list[Arc] = []
         while node not in start:

@@ -8,7 +8,8 @@ pair's elements as :func:`corridors.simulation.journey_totals_of` draws them, ea
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import math
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -61,8 +62,9 @@ def skim(network: Network, origins: str | Sequence[str], destinations: str | Seq
     # the graph priced under the conditions has the same arcs in the same order: only their figures differ
     key = (by, booking, chosen)
     if key not in network._skim_totals:  # once per network, weight and conditions, as the graphs are
-        network._skim_totals[key] = _arc_totals(network, network.expanded_graph(weight=by, conditions=chosen), graph)
-    totals = network._skim_totals[key]
+        network._skim_totals[key] = _summed(_arc_totals(network, network.expanded_graph(weight=by, conditions=chosen),
+                                                        graph), time_is_cost=by == "time" and chosen == booking)
+    totals, live, constant, time_is_cost = network._skim_totals[key]
     constraints = network._constraints(list(avoid))
     blocked_places = constraints.places(network._nodes)
     blocked_legs = constraints.legs(network._legs) | network._closed_legs(chosen)
@@ -88,10 +90,15 @@ def skim(network: Network, origins: str | Sequence[str], destinations: str | Seq
         flights = to_airport | airport[origin_code]
         for flying in np.unique(flights):
             modes = set(constraints.modes) | (set() if flying else {"air"})
-            dist, sums, via = _tree_totals(graph, totals, origin, blocked_places, modes, blocked_legs)
+            dist, totals_at, via = _tree_totals(graph, totals, origin, blocked_places, modes, blocked_legs)
             best = _nearest(dist[flat], owner, len(destination_ids))
             found = (best >= 0) & (flights == flying)
-            values[i, found] = sums[flat[best[found]]]
+            ends = flat[best[found]]
+            values[i][np.ix_(np.flatnonzero(found), live)] = totals_at(ends)
+            for column, value in constant.items():
+                values[i, found, column] = value
+            if time_is_cost:
+                values[i, found, _TOTALS.index("time_h")] = dist[ends]
             if journeys:
                 for j in np.flatnonzero(found):
                     if destination_ids[j] != origin:
@@ -202,53 +209,69 @@ def _places(network: Network, graph: ExpandedGraph, given: str | Sequence[str]) 
 
 
 def _arc_totals(network: Network, priced: ExpandedGraph, graph: ExpandedGraph) -> np.ndarray:
-    """Return, per entry of the compiled graph, what its arc adds to each total (columns as in ``_TOTALS``)."""
-    countries = {place: record["country"] for place, record in network._node_records.items()}
-    country = pd.factorize(pd.Series([countries[p] for p in priced.places], dtype=object))[0]
+    """Return, per entry of the compiled graph, what its arc adds to each total (columns as in ``_TOTALS``), and
+    a last row of zeros (for the entry -1: no arc)."""
+    country = pd.factorize(network._node_records.column("country")[
+        network._nodes.index.get_indexer(priced.place_index)])[0]
     is_leg = priced.arc_is_leg
     border = is_leg & (country[priced.arc_place] != country[np.where(is_leg, priced.arc_to_place, priced.arc_place)])
     values = np.column_stack([priced.arc_distance_km, priced.arc_time_h, priced.arc_cost_usd,
                               np.where(is_leg, priced.arc_co2_kg, 0.0), border.astype(float)])
-    return values[graph.compiled.order]
+    return np.vstack([values[graph.compiled.order], np.zeros((1, values.shape[1]))])  # and none (-1): nothing
+
+
+def _summed(totals: np.ndarray, *, time_is_cost: bool) -> tuple[np.ndarray, list[int], dict[int, float], bool]:
+    """Return what a skim sums down its search trees: the columns of ``totals`` that need it, which they are,
+    the others' value on every path of one arc or more, and whether the time is the search's own distance.
+
+    A column that is NaN on every arc (a network without costs) is NaN on every such path, one that is zero on
+    every arc (no border) is zero; and when the search weighs typical hours, the distance it reaches a sub-node
+    at is the time summed arc by arc in the path's order, as the tree would sum it. Those are not summed again.
+    """
+    arcs = totals[:-1]  # the last row is no arc's
+    constant = {c: (math.nan if np.isnan(arcs[:, c]).all() else 0.0) for c in range(totals.shape[1])
+                if np.isnan(arcs[:, c]).all() or not arcs[:, c].any()}
+    live = [c for c in range(totals.shape[1])
+            if c not in constant and not (time_is_cost and c == _TOTALS.index("time_h"))]
+    return np.ascontiguousarray(totals[:, live]), live, constant, time_is_cost
 
 
 def _tree_totals(graph: ExpandedGraph, totals: np.ndarray, origin: str, blocked_places: frozenset[str],
                  blocked_modes: set[str], blocked_legs: frozenset[str]
-                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Return the distance of every sub-node from ``origin``, the totals of the path that reaches it and the entry
-    of the compiled graph that reached it (see :func:`corridors.routing.search_from`).
+                 ) -> tuple[np.ndarray, Callable[[np.ndarray], np.ndarray], np.ndarray]:
+    """Return the distance of every sub-node from ``origin``, a function that gives the totals of the paths that
+    reach some sub-nodes (reached ones), and the entry of the compiled graph that reached each sub-node (see
+    :func:`corridors.routing.search_from`).
 
     The totals are summed down the search tree level by level (a level: the sub-nodes as many arcs from the
-    origin), each level's sub-nodes adding their arcs' totals to their parents' sums at once. The levels come
-    from a breadth-first walk of the tree in C (scipy): its order lists them one after the other, and each
-    level ends where the children of the one before it do.
+    origin), each level's sub-nodes adding their arcs' totals to their parents' sums at once, so that each sum
+    is made in the order a route adds its elements. The levels come from a breadth-first walk of the tree in C
+    (scipy): its order lists them one after the other, and each level ends where the children of the one before
+    it do. The sums stay in that order; only the sub-nodes asked for are looked up in it.
     """
     start = dict.fromkeys(graph.departures.get(origin, ()), 0.0)
     dist, via = search_from(graph, start, blocked_places=blocked_places, blocked_modes=blocked_modes,
                             blocked_legs=blocked_legs)
+    if not totals.shape[1]:
+        return dist, lambda nodes: np.zeros((len(nodes), 0)), via
     n = len(via)
-    entries = np.sort(via[via >= 0])  # the tree's arcs, sorted by tail since the entries are
-    compiled = graph.compiled
+    reached = np.flatnonzero(via >= 0)
     starts = np.fromiter(start, dtype=np.int64, count=len(start))
-    tails = np.concatenate([compiled.tail[entries], np.full(len(starts), n)])
-    heads = np.concatenate([compiled.head[entries], starts])
-    indptr = np.concatenate([[0], np.cumsum(np.bincount(tails, minlength=n + 1))])
-    tree = scipy.sparse.csr_matrix((np.ones(len(heads)), heads, indptr), shape=(n + 1, n + 1))
+    parent = np.full(n + 1, n, dtype=np.int64)  # sub-node n: a root above the starts
+    parent[reached] = graph.compiled.tail[via[reached]]
+    children = np.concatenate([reached, starts])
+    tree = scipy.sparse.csr_matrix((np.ones(len(children)), (parent[children], children)), shape=(n + 1, n + 1))
     order = breadth_first_order(tree, n, directed=True, return_predecessors=False)
     # in breadth-first positions, each level is one slice and its parents' rows come before it
-    position = np.empty(n + 1, dtype=np.int64)
+    position = np.full(n + 1, -1, dtype=np.int64)
     position[order] = np.arange(len(order))
-    parent = np.full(n + 1, n, dtype=np.int64)
-    parent[heads] = tails
     above = position[parent[order]]
-    added = np.zeros((len(order), totals.shape[1]))
-    added[position[compiled.head[entries]]] = totals[entries]
+    # rows are gathered with take (several times faster than fancy indexing of a 2-d array)
+    added = np.take(totals, np.append(via, -1)[order], axis=0)  # a start and the root add nothing (entry -1)
     sums = np.zeros((len(order), totals.shape[1]))  # position 0 is the root above the starts, at zero
-    ends = np.cumsum(np.diff(indptr)[order]) + 1  # where the children of the nodes up to each position end
+    ends = np.cumsum(np.diff(tree.indptr)[order]) + 1  # where the children of the nodes up to each position end
     begin, end = 1, int(ends[0])
     while begin < end:
-        sums[begin:end] = sums[above[begin:end]] + added[begin:end]
+        np.add(np.take(sums, above[begin:end], axis=0), added[begin:end], out=sums[begin:end])
         begin, end = end, int(ends[end - 1])
-    found = np.zeros((n + 1, totals.shape[1]))
-    found[order] = sums
-    return dist, found[:n], via
+    return dist, lambda nodes: np.take(sums, position[nodes], axis=0), via

@@ -238,7 +238,8 @@ def _assert_array_build_matches_the_walk(network: corridors.Network, weight: str
     graph = network.expanded_graph(weight=weight)
     chosen = network.conditions(DEFAULT_CONDITIONS)
     place_of, arcs, costs, departures, arrivals = _walked_expanded_graph(
-        network._node_records, network._leg_records, weight=weight,
+        {p: network._node_records[p] for p in network._nodes.index},
+        [network._leg_by_id[g] for g in network._legs.index], weight=weight,
         stop_measure=lambda kind, place, leg: network._measure(network.price_stop(kind, place, leg, chosen)),
         leg_measure=lambda leg: network._measure(network.price_leg(leg, chosen)))
     assert graph.place_of == tuple(place_of)
