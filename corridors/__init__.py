@@ -9,11 +9,17 @@
 from __future__ import annotations
 
 import importlib
+import logging
 import sys
 import types
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+# A library prints nothing its user did not ask for: without a logging handler of the user's, what the package logs
+# (validation's warnings about drawings, said again when a network is read back from the cache) stays silent, where
+# Python would otherwise print it on stderr before every command's answer. `corridors validate` shows it.
+logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 # Each public name and the module that defines it. The package imports a module only when one of its names is first
 # used (PEP 562): `corridors --help` and `import corridors` then cost milliseconds instead of the second it takes to

@@ -75,8 +75,12 @@ def folder() -> Path | None:
 
 
 def load(paths: tuple[str | os.PathLike[str], ...], name: str | None, bundled: Path,
-         run: Callable[[], Network]) -> Network:
-    """Return the network ``run()`` loads from ``paths``, from the cache when its files have not changed since."""
+         run: Callable[[], Network], prepare: Callable[[Network], object] | None = None) -> Network:
+    """Return the network ``run()`` loads from ``paths``, from the cache when its files have not changed since.
+
+    ``prepare`` is called on a network before it is kept: what it builds on the network (the search graph most
+    commands use first) is kept with it, so that a command read back from the cache does not build it again.
+    """
     where = folder()
     key = _key(paths, name, bundled) if where is not None else None
     if where is None or key is None:
@@ -90,6 +94,8 @@ def load(paths: tuple[str | os.PathLike[str], ...], name: str | None, bundled: P
     with _listening() as said:
         network = run()
     said.again()
+    if prepare is not None:
+        prepare(network)
     _write(where, entry, network, said)
     return network
 

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
-import networkx as nx
 import numpy as np
 import pandas as pd
 
@@ -22,6 +21,8 @@ from .errors import CorridorError, ValidationError
 from .io import RawTable, join_list, write_tables
 
 if TYPE_CHECKING:
+    import networkx as nx
+
     from .costs import CostParameters
     from .network import Network
     from .timing import TimeParameters
@@ -36,6 +37,8 @@ SAVE_FORMATS = ("csv", "geojson", "gpkg")
 def to_graph(network: Network) -> nx.MultiDiGraph:
     """Return the network as a read-only networkx MultiDiGraph (see :attr:`corridors.network.Network.graph`)."""
     nodes, legs = network._nodes, network._legs
+    import networkx as nx  # here, not above: a route, a simulation or a report never needs it
+
     graph = nx.MultiDiGraph(crs=CRS, name=network.name)
     for node_id, row in nodes.iterrows():
         attrs = {k: row[k] for k in NODE_FIELDS if k not in ("id", "lat", "lon")}
@@ -154,6 +157,8 @@ def to_graphml(network: Network, path: str | os.PathLike[str]) -> Path:
     ``networkx.read_graphml(path, force_multigraph=True)`` reads it back; edges keep their leg id as key.
     """
     graph = network.graph
+    import networkx as nx
+
     flat = nx.MultiDiGraph()
     flat.graph.update(_flat(graph.graph))
     flat.add_nodes_from((node, _flat(data)) for node, data in graph.nodes(data=True))
@@ -223,6 +228,8 @@ class _ReadOnlyAttributes(dict):
 
 def _read_only(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     """Return ``graph`` frozen, with read-only attribute dicts for the graph, every node and every edge."""
+    import networkx as nx
+
     graph.graph = _ReadOnlyAttributes(graph.graph)
     for node, data in graph._node.items():
         graph._node[node] = _ReadOnlyAttributes(data)

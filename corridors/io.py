@@ -15,8 +15,6 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
-import pyogrio
-import pyogrio.errors
 
 from .contract import DATASET_TABLES, TABLES
 from .errors import Problem, ValidationError
@@ -122,6 +120,8 @@ def read_table(role: str, path: Path) -> RawTable:
     A table without rows is such a failure too: every check after it would either pass vacuously or flood the
     user with follow-on errors, so it is reported once, here.
     """
+    import pyogrio.errors  # here, not above: a network read back from the cache reads no file
+
     suffix = path.suffix.lower()
     try:
         table = _read_csv(role, path) if suffix == ".csv" else _read_spatial(role, path, suffix)
@@ -266,6 +266,8 @@ def parse_whole_number(text: str) -> int:
 @contextmanager
 def _fixed_gdal_date() -> Iterator[None]:
     """Stamp GeoPackages with a fixed date instead of now, so that the same network gives the same bytes."""
+    import pyogrio
+
     before = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
     pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": "2000-01-01T00:00:00.000Z"})
     try:

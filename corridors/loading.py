@@ -23,15 +23,6 @@ from .io import RawTable, find_files, read_table
 from .queues import conversion_factors, queue_book, queue_problems
 from .seasons import month_book
 from .timing import TimeParameters
-from .validation import (
-    _check_names_and_coverage,
-    _check_refs,
-    _Collector,
-    _duplicates,
-    _parse_columns,
-    _reference_load_problems,
-    validate_tables,
-)
 
 if TYPE_CHECKING:
     from .network import Network
@@ -134,6 +125,8 @@ def validate(*paths: str | os.PathLike[str]) -> list[Problem]:
     The dataset's other tables (corridors, claims…) are checked against the network too, once the network itself
     has no problem left.
     """
+    from .validation import _reference_load_problems
+
     raw, problems, borrowed = _read(paths or [datasets.data_path()])
     clean, more = _validated(raw)
     folder = Path(paths[0]) if paths and Path(paths[0]).is_dir() else (None if paths else datasets.data_path())
@@ -163,7 +156,13 @@ def load_network(*paths: str | os.PathLike[str], name: str | None = None) -> Net
     ValidationError
         Listing every problem in the dataset, each with its file, row and field.
     """
-    return cache.load(paths, name, datasets.data_path(), lambda: _load(paths, name))
+    return cache.load(paths, name, datasets.data_path(), lambda: _load(paths, name), prepare=_prepared)
+
+
+def _prepared(network: Network) -> None:
+    """Build what a first route needs (the search graph by time under the default conditions), once, before the
+    network is kept in the cache: a command read back from it then routes at once."""
+    network.expanded_graph()
 
 
 def _load(paths: tuple[str | os.PathLike[str], ...], name: str | None) -> Network:
@@ -186,6 +185,9 @@ def _validated(raw: dict[str, RawTable]) -> tuple[dict[str, pd.DataFrame], list[
     The dataset's other tables (``contract.DATASET_TABLES``) are checked against their columns and the sources
     here, and kept as text, as read: their readers (corridors.capacity, registry, claims…) take fields from them.
     """
+    # validation is imported where it runs: a network read back from the cache (corridors.cache) is not checked again
+    from .validation import _check_names_and_coverage, validate_tables
+
     network_raw = {role: table for role, table in raw.items() if role in contract.TABLES}
     clean, problems = validate_tables(network_raw, datasets.boundaries())
     sources = clean.get("sources")
@@ -207,6 +209,8 @@ def _check_dataset_tables(raw: dict[str, RawTable], source_ids: set[str] | None
                           ) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
     """Return the dataset's other tables as text, with every column the contract names (blank where a file leaves
     an optional one out), and every problem of type, choice, duplicate id or unknown source."""
+    from .validation import _check_refs, _Collector, _duplicates, _parse_columns
+
     problems: list[Problem] = []
     clean = {}
     for role, table in raw.items():
@@ -307,6 +311,7 @@ def _capacity_problems(network: Network) -> list[Problem]:
 
 def _network_from_clean(clean: dict[str, pd.DataFrame], name: str, folder: Path | None = None) -> Network:
     from .network import Network  # network.py re-exports this module's functions: imported here, not above
+    from .validation import _reference_load_problems
 
     nodes = clean["nodes"].drop(columns=["lat", "lon"]).rename_axis(None)
     legs = clean["legs"].rename_axis(None)

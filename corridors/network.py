@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
-import networkx as nx
 import numpy as np
 import pandas as pd
 
@@ -29,6 +28,8 @@ from .rows import Rows, end_countries, leg_rows, place_rows
 from .timing import TimeParameters
 
 if TYPE_CHECKING:
+    import networkx as nx
+
     from .requests import Constraints
     from .route import Route, Routes
 

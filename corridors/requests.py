@@ -16,7 +16,6 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
-import networkx as nx
 
 from . import contract
 from .conditions import DEFAULT_CONDITIONS, Conditions
@@ -123,7 +122,6 @@ def constraints(network: Network, avoid: Iterable[str]) -> Constraints:
 
     found = Constraints()
     codes = network._countries
-    names = country_names()
     for item in avoid:
         text = item.strip()
         passage = passage_named(text)
@@ -137,7 +135,7 @@ def constraints(network: Network, avoid: Iterable[str]) -> Constraints:
             # a country with no place in the network is a no-op; but a place of the network whose id reads as
             # a code ('mus', Muş, is also Mauritius) is the place the user means
             found.countries.add(text.upper())
-        elif text.casefold() in names and names[text.casefold()] in codes:
+        elif text.casefold() in (names := country_names()) and names[text.casefold()] in codes:
             found.countries.add(names[text.casefold()])
         else:
             found.place_ids.add(network.place(text))
@@ -159,6 +157,8 @@ def legs_through(legs: gpd.GeoDataFrame, passages: set[str] | frozenset[str]) ->
 def why_no_route(network: Network, graph: ExpandedGraph, stages: Sequence[str], constraints: Constraints) -> str:
     """Return why no route passes ``stages``: the one constraint every route needs lifted, or the network itself."""
     if not constraints:
+        import networkx as nx  # only to say why no route exists
+
         plain = nx.Graph(network.graph)
         if all(nx.has_path(plain, a, b) for a, b in itertools.pairwise(stages)):
             return ("the legs that join them cannot be chained: the way needs a gauge change or a change of "

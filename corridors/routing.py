@@ -29,16 +29,17 @@ import math
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import networkx as nx
 import numpy as np
 import pandas as pd
-import scipy.sparse
-from scipy.sparse.csgraph import dijkstra
 
 from .errors import CorridorError
 from .stops import LegState, arrival_stops, departure_stops, transfer_stops
+
+if TYPE_CHECKING:  # imported where used: a route on a small graph needs neither
+    import networkx as nx
+    import scipy.sparse
 
 WEIGHTS = ("time", "distance", "cost", "co2")
 #: From this many arcs on, searches use the compiled engine. On the synthetic grids (benchmarks/synthetic.py) a
@@ -289,6 +290,8 @@ class ExpandedGraph:
     def to_networkx(self, *, blocked_modes: Collection[str] = (), blocked_legs: Collection[str] = ()) -> nx.DiGraph:
         """Return the expanded graph as a networkx DiGraph with ``cost`` and ``arc`` edge attributes, leaving out
         the arcs of legs of a blocked mode or a blocked leg."""
+        import networkx as nx
+
         graph = nx.DiGraph()
         graph.add_nodes_from((i, {"place": p}) for i, p in enumerate(self.place_of))
         kept = np.flatnonzero(~self.blocked_arcs(blocked_modes, blocked_legs))
@@ -330,6 +333,8 @@ class CompiledGraph:
 
     @cached_property
     def _full(self) -> scipy.sparse.csr_matrix:
+        import scipy.sparse
+
         n = len(self.indptr) - 1
         return scipy.sparse.csr_matrix((self.cost, self.head, self.indptr), shape=(n, n))
 
@@ -337,6 +342,8 @@ class CompiledGraph:
         """Return the graph as a CSR matrix of costs, without the entries not kept; with ``extra``, one more
         sub-node (the last) with an arc to each key, costing its value: a start for a search from several
         sub-nodes that are not all at distance zero."""
+        import scipy.sparse
+
         if keep is None and not extra:
             return self._full  # the common case, built once: searches do not change it
         n = len(self.indptr) - 1
@@ -447,6 +454,8 @@ def search_from(graph: ExpandedGraph, start: dict[int, float], *, blocked_places
 def _search_tree(graph: ExpandedGraph, start: dict[int, float], blocked_places: Collection[str],
                  blocked_modes: Collection[str], blocked_legs: Collection[str]) -> tuple[np.ndarray, np.ndarray]:
     """Return the compiled search's distances and predecessor sub-nodes (negative: a start, or unreached)."""
+    from scipy.sparse.csgraph import dijkstra
+
     compiled = graph.compiled
     keep = compiled.allowed(blocked_places, blocked_modes, blocked_legs)
     n = len(graph.node_place)

@@ -16,10 +16,8 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import scipy.sparse
 import shapely
 from pyproj import Geod
-from scipy.sparse.csgraph import connected_components
 from shapely.geometry import LineString, Point
 from shapely.ops import nearest_points
 
@@ -400,10 +398,7 @@ RAIL_DRAWN_SHORT_RATIO = 0.9
 SHORT_RAIL_LINK_KM = 20.0
 #: The logger the warning goes to: a warning about a drawing must not stop a load, nor turn into an exception
 #: where Python warnings are errors (the test suite's setting).
-LOG = logging.getLogger("corridors.validation")
-# A library prints nothing its user did not ask for: without a configured logging handler the warning stays silent
-# (Python would otherwise print it on stderr before every command's answer); `corridors validate` shows it.
-LOG.addHandler(logging.NullHandler())
+LOG = logging.getLogger("corridors.validation")  # silent unless its user listens: see corridors/__init__.py
 
 
 def _short_rail_drawings(table: RawTable, frame: pd.DataFrame, ratio: np.ndarray, distance: np.ndarray
@@ -658,6 +653,9 @@ def _check_emissions(table: RawTable, frame: pd.DataFrame, nodes: gpd.GeoDataFra
 
 
 def _check_connected(table: RawTable, nodes: gpd.GeoDataFrame, legs: gpd.GeoDataFrame, out: _Collector) -> None:
+    import scipy.sparse  # here: a network read back from the cache (corridors.cache) is not checked again
+    from scipy.sparse.csgraph import connected_components
+
     ids = nodes.index[_truthy(pd.Series(nodes.index.to_numpy(dtype=object)))]  # a node without its id: reported
     # a leg to an unknown node is reported on its own; it must not add that node here as a second problem
     start, end = ids.get_indexer(legs["from"]), ids.get_indexer(legs["to"])
