@@ -66,6 +66,7 @@ class Network:
         self._expanded: dict[tuple[str, Conditions], ExpandedGraph] = {}
         self._priced: dict[tuple, model.Priced] = {}
         self._skim_totals: dict[tuple, Any] = {}  # corridors.skim's per-arc totals, by weight and conditions
+        self._paths: dict[tuple, Any] = {}  # corridors.requests' searched paths, by graph, stages and what is blocked
         # The dataset's other tables (contract.DATASET_TABLES), as validated at load, and the folder they came from:
         # capacity, registry, claims and context read these, never the bundled files (corridors.loading).
         self._tables: dict[str, pd.DataFrame] = dict(tables or {})  # private, given out as copies; pickles

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -39,13 +39,9 @@ def route(network: Network, origin: str, destination: str, *, via: Sequence[str]
     closed = closed_legs(network, chosen)
     blocked_places = constraints.places(network._nodes)
     blocked_legs = constraints.legs(network._legs) | closed
-    arcs = shortest_arcs(graph, stages, blocked_places=blocked_places, blocked_modes=constraints.modes,
-                         blocked_legs=blocked_legs)
-    if arcs is not None and passes_twice(arcs, graph.leg_passages):
-        arcs = simple_arcs(graph, stages, blocked_places=blocked_places, blocked_modes=constraints.modes,
-                           blocked_legs=blocked_legs)
-        if arcs is None:
-            raise NoRouteError(network.place_name(stages[0]), network.place_name(stages[-1]), PASSES_TWICE)
+    arcs, twice = searched(network, (by, booking), graph, stages, blocked_places, constraints.modes, blocked_legs)
+    if twice:
+        raise NoRouteError(network.place_name(stages[0]), network.place_name(stages[-1]), PASSES_TWICE)
     if arcs is None:
         why = why_no_route(network, graph, stages, constraints)
         if closed and shortest_arcs(graph, stages, blocked_places=blocked_places, blocked_modes=constraints.modes,
@@ -54,6 +50,38 @@ def route(network: Network, origin: str, destination: str, *, via: Sequence[str]
                    f"{chosen.name}")
         raise NoRouteError(network.place_name(stages[0]), network.place_name(stages[-1]), why)
     return build_route(network, stages, arcs, chosen, by, booked_under=booking.name)
+
+
+#: Searched paths kept per network (see :func:`searched`); the oldest go first beyond this many.
+PATHS_KEPT = 4096
+
+
+def searched(network: Network, graph_key: tuple, graph: ExpandedGraph, stages: Sequence[str],
+             blocked_places: Collection[str], blocked_modes: Collection[str], blocked_legs: Collection[str]
+             ) -> tuple[list[Arc] | None, bool]:
+    """Return the best path through ``stages`` that passes no place twice (None when there is none) and whether
+    the only paths there are pass some place twice.
+
+    The search depends on the graph (weight and booking conditions) and on what is blocked, not on the conditions a
+    route is priced under, so it is kept on the network and shared: a comparison or a report asks for the same
+    corridor journey under several condition sets, and a journey whose best path passes a place twice needs the
+    k-shortest-paths search (:func:`corridors.routing.simple_arcs`), the slowest part of routing.
+    """
+    key = (graph_key, tuple(stages), frozenset(blocked_places), frozenset(blocked_modes), frozenset(blocked_legs))
+    kept = network._paths.get(key)
+    if kept is not None:
+        return (None if kept[0] is None else list(kept[0])), kept[1]  # a copy: the caller may extend its path
+    arcs = shortest_arcs(graph, stages, blocked_places=blocked_places, blocked_modes=blocked_modes,
+                         blocked_legs=blocked_legs)
+    twice = False
+    if arcs is not None and passes_twice(arcs, graph.leg_passages):
+        arcs = simple_arcs(graph, stages, blocked_places=blocked_places, blocked_modes=blocked_modes,
+                           blocked_legs=blocked_legs)
+        twice = arcs is None
+    if network._paths and len(network._paths) >= PATHS_KEPT:
+        del network._paths[next(iter(network._paths))]
+    network._paths[key] = (None if arcs is None else tuple(arcs), twice)
+    return arcs, twice
 
 
 def alternatives(network: Network, origin: str, destination: str, *, k: int = 3, via: Sequence[str] = (),

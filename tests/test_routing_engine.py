@@ -295,3 +295,23 @@ def test_simple_paths_come_in_the_order_and_at_the_costs_networkx_finds(net: cor
         assert len(nodes) == len(set(nodes))  # simple: no sub-node twice
         assert all(a.head == b.tail for a, b in itertools.pairwise(arcs))
         assert not any(a.place in blocked.get("blocked_places", ()) for a in arcs)
+
+
+def test_a_searched_path_is_kept_for_other_condition_sets_and_gives_the_same_route(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from corridors import requests
+
+    net = corridors.load_network()  # a network of its own: nothing searched yet
+    searches: list[tuple] = []
+    real = requests.shortest_arcs
+    monkeypatch.setattr(requests, "shortest_arcs", lambda *a, **k: searches.append(a) or real(*a, **k))
+    typical = net.route("Xi'an", "Poti")
+    in_2022 = net.route("Xi'an", "Poti", conditions="2022")  # booked under typical: the same search
+    assert len(searches) == 1
+    assert in_2022.places == typical.places
+    assert in_2022.time_h != typical.time_h  # priced under its own conditions
+    net.route("Xi'an", "Poti", conditions="2022", reroute=True)  # booked under 2022: a search of its own
+    net.route("Xi'an", "Poti", avoid=["KAZ"])
+    assert len(searches) == 3
+    fresh = corridors.load_network()
+    assert fresh.route("Xi'an", "Poti", conditions="2022").to_dict() == in_2022.to_dict()
