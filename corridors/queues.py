@@ -23,6 +23,7 @@ scale demand and capacity (``[[demand]]``, ``[[capacity]]``).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
@@ -30,7 +31,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from .conditions import CONGESTED, TYPICAL
-from .errors import Problem
+from .errors import CorridorError, Problem
 from .io import split_list
 
 if TYPE_CHECKING:
@@ -167,6 +168,9 @@ class QueueBook:
         if demand is None or capacity is None or capacity <= 0:
             return None
         rho = demand / capacity
+        if math.isnan(element.batch_teu):
+            conversion(self.conversions, "teu_per_train", f"the queue at {element.place}")
+            conversion(self.conversions, "tonnes_per_teu", f"the queue at {element.place}")
         service_h = element.batch_teu / (capacity / HOURS_PER_YEAR)
         mean = kingman_wait_h(rho, service_h, element.cv_arrivals, element.cv_service)
         return QueueWait(element.place, year, rho, mean, service_h, demand, capacity, rho >= MAX_UTILISATION,
@@ -180,7 +184,7 @@ class QueueBook:
         row = rows.iloc[0]
         value = float(row[element.demand_unit]) * element.demand_share * self.demand_factors.get(element.demand, 1.0)
         if element.demand_unit != "teu":
-            value /= self.conversions.get("tonnes_per_teu", 10.0)
+            value /= conversion(self.conversions, "tonnes_per_teu", f"the queue at {element.place}")
         return value, split_list(row.get("sources"))
 
     def _capacity_teu(self, element: QueueElement, year: int) -> tuple[float | None, tuple[str, ...]]:
@@ -194,11 +198,13 @@ class QueueBook:
             return None, ()
         row = dated.sort_values("year").iloc[-1]
         value = float(row["capacity"]) * self.capacity_factors.get(element.capacity_element, 1.0)
-        per_teu = {"teu_per_year": 1.0, "tonnes_per_year": 1.0 / self.conversions.get("tonnes_per_teu", 10.0),
-                   "trains_per_day": self.conversions.get("teu_per_train", 86.0) * 365.0}
-        if element.capacity_unit not in per_teu:
+        needs = {"tonnes_per_year": "tonnes_per_teu", "trains_per_day": "teu_per_train"}
+        if element.capacity_unit not in ("teu_per_year", *needs):
             return None, ()
-        return value * per_teu[element.capacity_unit], split_list(row.get("sources"))
+        if element.capacity_unit in needs:
+            factor = conversion(self.conversions, needs[element.capacity_unit], f"the queue at {element.place}")
+            value = value / factor if element.capacity_unit == "tonnes_per_year" else value * factor * 365.0
+        return value, split_list(row.get("sources"))
 
 
 def queue_book(tables: Mapping[str, pd.DataFrame]) -> QueueBook:
@@ -216,9 +222,11 @@ def queue_book(tables: Mapping[str, pd.DataFrame]) -> QueueBook:
         return QueueBook(conversions=conversions)
     elements = []
     for r in tables["queues"].to_dict("records"):
-        batch = float(r["batch"]) if r["batch"] else conversions.get("teu_per_train", 86.0)
-        if r["demand_unit"] == "tonnes" and r["batch"]:  # a batch in the demand's unit: tonnes
-            batch /= conversions.get("tonnes_per_teu", 10.0)
+        # a batch in the demand's unit (tonnes), or a train's TEU; a conversion the dataset lacks leaves it unknown
+        # (NaN), which the load reports as a problem of the table (queue_problems) and a wait refuses to use
+        batch = float(r["batch"]) if r["batch"] else conversions.get("teu_per_train", math.nan)
+        if r["demand_unit"] == "tonnes" and r["batch"]:
+            batch /= conversions.get("tonnes_per_teu", math.nan)
         elements.append(QueueElement(
             r["place"], r["leg"] or None, r["kind"], r["demand"], r["demand_unit"], float(r["demand_share"]),
             r["capacity_element"], r["capacity_unit"], batch, float(r["cv_arrivals"] or 1.0),
@@ -228,6 +236,15 @@ def queue_book(tables: Mapping[str, pd.DataFrame]) -> QueueBook:
     capacities = (numbers(tables["capacities"], ("capacity", "year")) if "capacities" in tables
                   else pd.DataFrame(columns=["element", "kind", "capacity", "unit", "year", "status", "sources"]))
     return QueueBook(tuple(elements), volumes, capacities, conversions)
+
+
+def conversion(conversions: Mapping[str, float], name: str, who: str) -> float:
+    """Return a named conversion factor; raise CorridorError naming the row to add when the dataset lacks it (a load
+    refuses such a queue first: this is for a book built from tables of one's own)."""
+    if name not in conversions:
+        raise CorridorError(f"{who} needs the conversion {name!r}: add it to conversions.csv (name, value, unit, "
+                            "sources)")
+    return conversions[name]
 
 
 def conversion_factors(tables: Mapping[str, pd.DataFrame]) -> dict[str, float]:

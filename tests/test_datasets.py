@@ -383,3 +383,15 @@ def test_a_report_of_ones_own_network_without_a_journey_asks_for_one(cli_run, tm
     assert err == ("corridors report: this network has no Xi'an, a place of the default report's journeys: name the "
                    "journey, as in corridors report ORIGIN DESTINATION --network FOLDER\n")
     assert not (tmp_path / "r.html").exists()
+
+
+def test_a_queue_book_built_without_its_conversions_names_the_one_to_add(net: corridors.Network) -> None:
+    # a load refuses such a queue first; a book built from one's own tables says what is missing, and uses no
+    # figure of its own in its place
+    from corridors.queues import queue_book, queue_summary
+
+    tables = {role: net.table(role) for role in ("queues", "volumes", "capacities")}
+    book = queue_book(tables)  # no conversions table
+    with pytest.raises(corridors.CorridorError, match=r"the queue at \w+ needs the conversion '(teu_per_train|"
+                                                      r"tonnes_per_teu)': add it to conversions\.csv"):
+        queue_summary(book, net.conditions("2024"))
