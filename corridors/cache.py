@@ -109,8 +109,8 @@ def _key(paths: tuple[str | os.PathLike[str], ...], name: str | None, bundled: P
         given = [Path(p).resolve() for p in paths]
         parts += [f"given {p}" for p in given]
         files = [f for p in given for f in (_files(p) if p.is_dir() else [p])]
-        files += _files(bundled) + sorted(package.glob("*.py"))
-        parts += [_stamp(f) for f in files]
+        files += _files(bundled.resolve()) + sorted(package.glob("*.py"))
+        parts += [_stamp(f) for f in dict.fromkeys(files)]  # the bundled folder, when given, is read once
     except OSError:
         return None
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:40]

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from .conditions import CONGESTED, TYPICAL
+from .contract import QUEUE_CAPACITY_UNITS
 from .errors import CorridorError, Problem
 from .io import split_list
 
@@ -198,11 +199,10 @@ class QueueBook:
             return None, ()
         row = dated.sort_values("year").iloc[-1]
         value = float(row["capacity"]) * self.capacity_factors.get(element.capacity_element, 1.0)
-        needs = {"tonnes_per_year": "tonnes_per_teu", "trains_per_day": "teu_per_train"}
-        if element.capacity_unit not in ("teu_per_year", *needs):
+        if element.capacity_unit not in QUEUE_CAPACITY_UNITS:
             return None, ()
-        if element.capacity_unit in needs:
-            factor = conversion(self.conversions, needs[element.capacity_unit], f"the queue at {element.place}")
+        if element.capacity_unit in _NEEDS:
+            factor = conversion(self.conversions, _NEEDS[element.capacity_unit], f"the queue at {element.place}")
             value = value / factor if element.capacity_unit == "tonnes_per_year" else value * factor * 365.0
         return value, split_list(row.get("sources"))
 
