@@ -383,6 +383,18 @@ MONTH_COLUMNS = (
     *PROVENANCE,
 )
 
+#: The spread of single journeys around an element's state (corridors.spreads): per element selector (as a group's
+#: members), the coefficient of variation of single shipments' time there as a publisher measured it, the period it
+#: describes and the sentence that states it. Past 3 (a standard deviation three times the mean) no measured dwell
+#: or passage time is meant: a typing error. Its selectors are checked with the network.
+DISPERSION_COLUMNS = (
+    Column("element", "text", required=True),
+    Column("cv", "float", required=True, bounds=(0.0, 3.0)),
+    Column("period", "text"),
+    Column("quote", "text"),
+    *PROVENANCE,
+)
+
 DATASET_TABLES: dict[str, tuple[Column, ...]] = {
     "capacities": CAPACITY_COLUMNS,
     "volumes": VOLUME_COLUMNS,
@@ -394,6 +406,7 @@ DATASET_TABLES: dict[str, tuple[Column, ...]] = {
     "series": SERIES_COLUMNS,
     "queues": QUEUE_COLUMNS,
     "months": MONTH_COLUMNS,
+    "dispersion": DISPERSION_COLUMNS,
 }
 
 #: The columns that name a row, where no id column does: a second row with the same values is a problem (which of
@@ -403,6 +416,7 @@ ROW_KEYS: dict[str, tuple[str, ...]] = {
     "claim_readings": ("claim", "reading"),
     "series": ("series", "year"),
     "queues": ("place", "leg", "kind"),
+    "dispersion": ("element",),
 }
 
 #: What a dataset folder without a table gets, written once. Stop times and speeds time every stop and leg, and a

@@ -186,7 +186,8 @@ def _validated(raw: dict[str, RawTable]) -> tuple[dict[str, pd.DataFrame], list[
     here, and kept as text, as read: their readers (corridors.capacity, registry, claims…) take fields from them.
     """
     # validation is imported where it runs: a network read back from the cache (corridors.cache) is not checked again
-    from .validation import _check_names_and_coverage, validate_tables
+    from .spreads import spread_problems
+    from .validation import SELECTOR_KINDS, _check_names_and_coverage, validate_tables
 
     network_raw = {role: table for role, table in raw.items() if role in contract.TABLES}
     clean, problems = validate_tables(network_raw, datasets.boundaries())
@@ -197,6 +198,12 @@ def _validated(raw: dict[str, RawTable]) -> tuple[dict[str, pd.DataFrame], list[
         # what only the places and groups can tell, said with the contract's problems of the same file, in its order
         _, found = month_book(other["months"], places=clean["nodes"].index, groups=_group_ids(clean),
                               labels=raw["months"].labels, file=raw["months"].file)
+        more = in_file_order(more + found)
+    if "dispersion" in other and "nodes" in clean and "legs" in clean:
+        # its selectors name places, countries and legs: said with the contract's problems of the file, in its order
+        found = spread_problems(other["dispersion"], clean["nodes"].index, clean["nodes"]["country"],
+                                clean["legs"].index, kinds=SELECTOR_KINDS, passages=contract.PASSAGES,
+                                labels=raw["dispersion"].labels, file=raw["dispersion"].file)
         more = in_file_order(more + found)
     return {**clean, **other}, problems + _check_names_and_coverage(raw, clean) + more
 

@@ -10,6 +10,8 @@ carry it, ``simulate`` draws from it and scenarios scale it. The rules, once:
   element whose capacity binds is the ``best`` row (the wait with no queue) plus a queueing delay from demand against
   capacity (:mod:`corridors.queues`); any other stop is the row of its kind at its place (node → country → ``*``) at
   its level. A ferry departure also meets the place's weather closures at its level.
+- **A single journey's spread**: an element's row is the state of a period (mostly an average); a journey varies
+  around it by the element's measured single-shipment spread (:mod:`corridors.spreads`), except at the best case.
 - **Cost** is the leg's own tariff, else distance × the mode's rate in each end's country; a stop costs the rate of
   its kind at its place. Each rate carries its price year. **CO2e** is distance × the mode's factor per FEU-km.
 
@@ -26,6 +28,7 @@ from typing import TYPE_CHECKING
 from .conditions import BEST, CONGESTED, LEVELS, Conditions, leg_selectors, stop_selectors
 from .errors import CorridorError
 from .shipment import reference_load
+from .spreads import spread_book, weighted_cv
 from .timing import Disruption, Estimate, headway_h
 
 if TYPE_CHECKING:
@@ -40,7 +43,8 @@ class TimeDraw:
 
     ``way`` is ``split`` (a split triangular from ``estimate``), ``speed`` (``parts``: km over a drawn speed),
     ``fixed`` (``value_h``) or ``headway`` (the wait for the next departure of a service every ``value_h`` hours).
-    ``queue`` adds a queueing delay to any of them.
+    ``queue`` adds a queueing delay to any of them. ``spread`` is the coefficient of variation of a single
+    journey around a ``split`` or ``speed`` draw (corridors.spreads): 0 where none applies.
     """
 
     way: str
@@ -48,6 +52,7 @@ class TimeDraw:
     parts: tuple[tuple[float, Estimate], ...] = ()
     value_h: float = 0.0
     queue: QueueWait | None = None
+    spread: float = 0.0
 
     @property
     def typical_h(self) -> float:
@@ -102,9 +107,13 @@ def price_leg(network: Network, leg_id: str, conditions: Conditions) -> Priced:
     mode = leg["mode"]
     levels = [conditions.level(leg_selectors(leg_id, mode, c, leg["passages"])) for c in countries]
     sources: list[str | None] = [leg["distance_source"]]
+    spreads = spread_book(network)
     explicit = params.leg_time(leg_id, levels[0])
+    spread_sources: tuple[str, ...] = ()
     if explicit is not None:
-        draw = TimeDraw("split", explicit)
+        found = spreads.of(leg_selectors(leg_id, mode, countries[0], leg["passages"])) if levels[0] != BEST else None
+        draw = TimeDraw("split", explicit, spread=found.cv if found is not None else 0.0)
+        spread_sources = found.sources if found is not None else ()
         sources.extend(explicit.sources)
         note = explicit.note
     elif leg["time_h"] is not None:
@@ -119,7 +128,10 @@ def price_leg(network: Network, leg_id: str, conditions: Conditions) -> Priced:
                 raise CorridorError(f"no {mode} speed for {country} at level {level!r}")
             parts.append((share_km, speed))
             sources.extend(speed.sources)
-        draw = TimeDraw("speed", parts=tuple(parts))
+        cv, spread_sources = weighted_cv([
+            (share_km, spreads.of(leg_selectors(leg_id, mode, c, leg["passages"])) if level != BEST else None)
+            for c, level in zip(countries, levels, strict=True)])
+        draw = TimeDraw("speed", parts=tuple(parts), spread=cv)
         note = None
     cost, year = math.nan, None
     costs = network.costs
@@ -144,7 +156,7 @@ def price_leg(network: Network, leg_id: str, conditions: Conditions) -> Priced:
     level = max(levels, key=lambda v: _LEVEL_ORDER.get(v, 1)) if levels else conditions.default
     time_sources = _unique(sources[1:]) or _unique(sources)
     group = network.condition_book.group_of(leg_selectors(leg_id, mode, countries[0], leg["passages"]))
-    return Priced(draw, level, _unique(sources), cost, year, co2, note=note,
+    return Priced(draw, level, _unique([*sources, *spread_sources]), cost, year, co2, note=note,
                   weak=network._weak_sources(time_sources), group=group)
 
 
@@ -183,9 +195,13 @@ def price_stop(network: Network, kind: str, place: str, leg: str | None, conditi
     row = params.stop_time(kind, place, country, row_level)
     if row is None:  # validation guarantees a default row; keep the message useful all the same
         raise CorridorError(f"no {kind} time for {place} at level {row_level!r}")
-    sources = _unique([*row.sources, *(queue.sources if queue is not None else ())])
+    # the best row under a queue is the time with no queue: a floor, not a state a journey varies around
+    spread = spread_book(network).of(selectors) if row_level != BEST else None
+    sources = _unique([*row.sources, *(queue.sources if queue is not None else ()),
+                       *(spread.sources if spread is not None else ())])
     note = row.note if queue is None else f"{queue.describe()}; with no queue: {row.typical:g} h"
-    return Priced(TimeDraw("split", row, queue=queue), level, sources, cost, year, 0.0, closure, note=note,
+    draw = TimeDraw("split", row, queue=queue, spread=spread.cv if spread is not None else 0.0)
+    return Priced(draw, level, sources, cost, year, 0.0, closure, note=note,
                   weak=queue is None and network._weak_sources(row.sources), group=group)
 
 

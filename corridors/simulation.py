@@ -8,7 +8,8 @@ freight reaches the port, which is computed leg by leg for every journey; an uns
 full") has a measured waiting-time distribution. A port may be closed by weather: with a sourced probability a
 departure meets a closure and waits for its duration. Where capacity binds, a share of journeys waits in a queue
 (see :mod:`corridors.queues`). The elements of one group of elements share their draw in a journey; groups are
-drawn independently of each other (see ``dependence``).
+drawn independently of each other (see ``dependence``). Around the state so drawn, each element of each journey
+varies by its own single-journey factor (see :mod:`corridors.spreads`), independently in every ``dependence``.
 """
 
 from __future__ import annotations
@@ -294,6 +295,17 @@ def _split_table(low: float, typical: float, high: float, reverse: bool) -> np.n
     return table
 
 
+@lru_cache(maxsize=64)
+def _factor_table(cv: float) -> np.ndarray:
+    """Return the quantile table (float32, read-only) of a single journey's factor (corridors.spreads): gamma with
+    mean 1 and coefficient of variation ``cv``, that is shape 1/cv² and scale cv², on the strata of every table."""
+    from scipy.special import gammaincinv  # the inverse of the regularised lower incomplete gamma function
+
+    table = (gammaincinv(1.0 / (cv * cv), _STRATA) * (cv * cv)).astype(np.float32)
+    table.flags.writeable = False
+    return table
+
+
 def _strata(rng: np.random.Generator, size: int) -> np.ndarray:
     return rng.integers(0, QUANTILE_POINTS, size, dtype=np.uint16)
 
@@ -319,6 +331,8 @@ def _draw_into(out: np.ndarray, draw: TimeDraw, tables: tuple[tuple[float, np.nd
         out[hit] = tables[0][1][_strata(rng, hit.size)]
     else:
         raise ValueError(draw.way)
+    if draw.spread > 0.0 and draw.way in ("split", "speed"):  # the journey's own variation around the state
+        out *= _factor_table(draw.spread)[_strata(rng, size)]
     if draw.queue is not None:  # a share ρ of arrivals waits, an exponential time of mean Wq / ρ
         p = draw.queue.wait_probability
         waits = np.flatnonzero(rng.random(size, dtype=np.float32) < p)

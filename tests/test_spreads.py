@@ -1,0 +1,99 @@
+"""The spread of single journeys around an element's state (corridors.spreads, dispersion.csv)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import corridors
+from corridors.errors import ValidationError
+from corridors.simulation import _factor_table
+
+
+def _with_dispersion(folder: Path, rows: list[dict[str, object]]) -> None:
+    pd.DataFrame([{"period": "", "quote": "", "status": "measured", "sources": "silkroute_titr", "note": "test",
+                   **row} for row in rows]).to_csv(folder / "dispersion.csv", index=False)
+
+
+@pytest.mark.parametrize("cv", [0.1, 0.6, 1.5])
+def test_a_factor_has_mean_one_and_the_stated_spread(cv: float) -> None:
+    table = _factor_table(cv).astype(np.float64)
+    assert table.mean() == pytest.approx(1.0, abs=1e-4)
+    assert table.std() / table.mean() == pytest.approx(cv, rel=1e-3)
+    assert (table > 0).all()
+
+
+def test_a_spread_keeps_an_elements_mean_and_widens_it(mini_dir: Path, mini: corridors.Network) -> None:
+    _with_dispersion(mini_dir, [{"element": "border_crossing:*", "cv": 0.8}])
+    spread = corridors.load_network(mini_dir)
+    before = mini.route("Ürümqi", "Dostyk").simulate(n=200_000, seed=1)
+    after = spread.route("Ürümqi", "Dostyk").simulate(n=200_000, seed=1)
+    crossings = [i for i, e in enumerate(after.route.elements) if e.kind == "border_crossing"]
+    assert crossings
+    for i in crossings:
+        old, new = before.samples_h[i].astype(float), after.samples_h[i].astype(float)
+        assert new.mean() == pytest.approx(old.mean(), rel=0.01)
+        # independent factor of cv c on a time of cv v: (1 + v²)(1 + c²) − 1
+        v = old.std() / old.mean()
+        assert new.std() / new.mean() == pytest.approx(np.sqrt((1 + v * v) * (1 + 0.8 ** 2) - 1), rel=0.02)
+    others = [i for i, e in enumerate(after.route.elements) if e.kind != "border_crossing"]
+    for i in others:  # rail running and the gauge change have no row: drawn as before
+        assert after.samples_h[i].std() == pytest.approx(before.samples_h[i].std(), rel=0.02)
+    p10, _, p90 = after.percentiles().values()
+    q10, _, q90 = before.percentiles().values()
+    assert p90 - p10 > q90 - q10
+
+
+def test_the_most_specific_selector_gives_the_spread(mini_dir: Path) -> None:
+    _with_dispersion(mini_dir, [{"element": "border_crossing:*", "cv": 0.2},
+                                {"element": "border_crossing:dostyk", "cv": 1.2},
+                                {"element": "rail:CHN", "cv": 0.3}])
+    net = corridors.load_network(mini_dir)
+    route = net.route("Ürümqi", "Dostyk")
+    spreads = {(e.kind, e.place): e.priced.time.spread for e in route.elements}
+    assert spreads[("border_crossing", "dostyk")] == 1.2
+    assert spreads[("border_crossing", "alashankou")] == 0.2
+    leg = next(e for e in route.legs if e.leg == "urumqi__alashankou")
+    assert leg.priced.time.spread == pytest.approx(0.3)  # both ends in China
+    across = next(e for e in route.legs if e.leg == "alashankou__dostyk")
+    assert across.priced.time.spread == pytest.approx(0.15)  # half its km in China, half in Kazakhstan (no row)
+    assert "silkroute_titr" in leg.priced.sources
+
+
+def test_the_best_case_and_scheduled_waits_have_no_spread(net: corridors.Network) -> None:
+    best = net.route("Xi'an", "Poti", conditions="best")
+    assert all(e.priced.time.spread == 0.0 for e in best.elements)
+    typical = net.route("Xi'an", "Poti")
+    if not net.has_table("dispersion"):
+        pytest.skip("the bundled data has no dispersion table")
+    assert any(e.priced.time.spread > 0 for e in typical.elements)
+    for e in typical.elements:
+        if e.priced.time.way in ("headway", "fixed"):
+            assert e.priced.time.spread == 0.0
+
+
+def test_a_bad_selector_is_named_with_file_line_and_field(mini_dir: Path) -> None:
+    _with_dispersion(mini_dir, [{"element": "border_crossing:*", "cv": 0.5},
+                                {"element": "border_crossing:atlantis", "cv": 0.5},
+                                {"element": "teleport:*", "cv": 0.5},
+                                {"element": "border_crossing:*", "cv": 0.7},
+                                {"element": "rail:KAZ", "cv": 7}])
+    with pytest.raises(ValidationError) as caught:
+        corridors.load_network(mini_dir)
+    said = [(p.file, p.row, p.field) for p in caught.value.problems]
+    assert ("dispersion.csv", "line 3", "element") in said  # unknown place
+    assert ("dispersion.csv", "line 4", "element") in said  # unknown kind
+    assert any(p.file == "dispersion.csv" and p.row == "line 5" for p in caught.value.problems)  # given twice
+    assert ("dispersion.csv", "line 6", "cv") in said  # past the contract's bound
+    message = str(caught.value)
+    assert "atlantis" in message and "teleport" in message
+
+
+def test_a_spread_source_is_a_parameter_for_the_backtest(mini_dir: Path) -> None:
+    from corridors.backtest import _spread_sources
+
+    _with_dispersion(mini_dir, [{"element": "border_crossing:*", "cv": 0.5, "sources": "sr_center_caspian"}])
+    assert _spread_sources(corridors.load_network(mini_dir)) == {"sr_center_caspian"}
