@@ -17,6 +17,10 @@ moving leg to its last: the stops before the first departure (clearing the origi
 sailing and any weather closure of it) and after the last arrival (clearing and handling at the destination port)
 are left out. ``door_to_door`` observations ("delivery time of goods", a forwarder's door-to-door duration) are
 read on the whole journey. The scope is read from each observation's own quote, never chosen by its fit.
+Likewise the kind: a measured run, a schedule or a quote is about one journey, and is read on journeys that each
+vary around the elements' states by their single-journey spread (:mod:`corridors.spreads`); a ``reported_average``
+is the mean of many journeys, in which that spread averages out, and is read on the period's average journey
+(``simulate(..., single_journey=False)``).
 - per corridor, per period and per kind: the **median absolute percentage error** (MdAPE), the **coverage** of
   P10–P90 and the **bias** (the median signed error: positive when the model is slow).
 
@@ -51,6 +55,8 @@ if TYPE_CHECKING:
 COLUMNS = ("id", "origin", "destination", "corridor", "via", "period", "kind", "low_days", "high_days", "quote",
            "source", "status", "note")
 KINDS = ("measured_run", "reported_average", "schedule", "quote")
+#: The kind that is the mean of many journeys, read on the period's average journey (no single-journey spread).
+AVERAGE = "reported_average"
 #: What an observed figure counts (the optional ``scope`` column; see the module's docstring).
 SCOPES = ("departure_to_arrival", "door_to_door")
 GROUPINGS = ("corridor", "period_year", "kind")
@@ -266,7 +272,7 @@ def backtest(network: Network, *, observations: Sequence[Observation] | None = N
                                "observed_low_days": obs.low_days, "observed_high_days": obs.high_days,
                                "observed_days": obs.observed_days, "source": obs.source,
                                "independent": obs.source not in used}
-        key = (obs.corridor, obs.origin, obs.destination, obs.via, obs.period)
+        key = (obs.corridor, obs.origin, obs.destination, obs.via, obs.period, obs.kind == AVERAGE)
         if key not in simulated:
             simulated[key] = _period_journeys(network, registry[obs.corridor], obs, n, seed, dependence)
         route, days, transit, reason = simulated[key]
@@ -314,7 +320,8 @@ def _period_journeys(network: Network, corridor: Any, obs: Observation, n: int, 
         else:
             route = corridor.route(network, obs.origin, obs.destination, conditions=conditions)
         # every journey's elements are kept: a departure-to-arrival reading leaves some of them out
-        return route, simulate(route, n=count, seed=part_seed, keep_samples=True, dependence=dependence)
+        return route, simulate(route, n=count, seed=part_seed, keep_samples=True, dependence=dependence,
+                               single_journey=obs.kind != AVERAGE)
 
     try:
         if len(obs.period) == 7 or conditions_for(obs.period, network) == DEFAULT_CONDITIONS:

@@ -83,6 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
     _route_arguments(simulate)
     _simulation_options(simulate)
     _dependence_option(simulate)
+    simulate.add_argument("--period-average", action="store_true",
+                          help="the average journey of the period: each element's state only, without the spread "
+                          "of single journeys around it")
     simulate.add_argument("--within", type=float, metavar="DAYS", help="print the probability of arriving within DAYS")
     simulate.add_argument("--window", type=float, nargs=2, metavar=("LOW", "HIGH"),
                           help="print the probability of arriving in LOW–HIGH days, and within HIGH days")

@@ -207,7 +207,7 @@ def simulate(args: Namespace) -> int:
                       conditions=_conditions(net, args), reroute=args.reroute)
     with views.progress("simulating journeys", total=args.journeys, quiet=args.quiet) as update:
         transit = run(found, n=args.journeys, seed=args.seed, start_hour=args.start_hour, progress=update,
-                      dependence=args.dependence)
+                      dependence=args.dependence, single_journey=not args.period_average)
     window = tuple(args.window) if args.window else None
     return _output(args, lambda: views.transit_view(transit, within_days=args.within, window_days=window),
                    lambda: transit.to_dict(within_days=args.within, window_days=window))

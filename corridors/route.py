@@ -244,11 +244,13 @@ class Route:
         return tuple(dict.fromkeys(s for e in self.elements for s in e.sources))
 
     def simulate(self, *, n: int = 10_000, conditions: str | Conditions | None = None, seed: int | None = 0,
-                 start_hour: float | None = None, profile: str | None = None) -> TransitTime:
+                 start_hour: float | None = None, profile: str | None = None, dependence: str = "group",
+                 single_journey: bool = True) -> TransitTime:
         """Return the distribution of door-to-door times over ``n`` simulated journeys (see corridors.simulate)."""
         from .simulation import simulate
 
-        return simulate(self, n=n, conditions=conditions, seed=seed, start_hour=start_hour, profile=profile)
+        return simulate(self, n=n, conditions=conditions, seed=seed, start_hour=start_hour, profile=profile,
+                        dependence=dependence, single_journey=single_journey)
 
     def map(self, *, offline: bool = False):
         """Return a folium map of the route over the network, with a popup per leg and a marker per stop."""

@@ -67,7 +67,7 @@ def _closure_draw(closure: Disruption) -> TimeDraw:
 def simulate(route: Route, *, n: int = 10_000, conditions: str | Conditions | None = None, seed: int | None = 0,
              start_hour: float | None = None, progress: Callable[[int, int], None] | None = None,
              dependence: str = "group", profile: str | None = None,
-             keep_samples: bool | None = None) -> TransitTime:
+             keep_samples: bool | None = None, single_journey: bool = True) -> TransitTime:
     """Return the door-to-door time distribution of ``n`` simulated journeys along ``route``.
 
     Parameters
@@ -100,6 +100,11 @@ def simulate(route: Route, *, n: int = 10_000, conditions: str | Conditions | No
         allow, a bound rather than an estimate: it holds where one state, such as the corridor's traffic in the
         weeks of the journey, drives every element at once. Waits for a departure, queues and weather closures stay
         drawn per journey under every choice.
+    single_journey
+        ``True`` (default): each journey also varies around the state of each element by that element's measured
+        single-shipment spread (:mod:`corridors.spreads`): the distribution of one journey. ``False``: the
+        elements keep their state's spread only, which is the distribution of the average journey of a period
+        (what a reported average of many trains is a reading of).
     keep_samples
         Keep every element's time of every journey (``samples_h``). ``None`` (default) keeps them up to
         ``KEEP_ALL`` journeys; above that the simulation streams: it keeps every journey's total, the elements'
@@ -111,13 +116,16 @@ def simulate(route: Route, *, n: int = 10_000, conditions: str | Conditions | No
     route = _checked(route, n, conditions if conditions is not None else profile, start_hour, dependence)
     rows, draws = _draws(route)
     keep = n if (keep_samples or (keep_samples is None and n <= KEEP_ALL)) else min(n, KEEP_ALL)
-    samples, total, sums = _sample(rows, draws, n, seed, start_hour, progress, dependence, keep, with_sums=True)
+    samples, total, sums = _sample(rows, draws, n, seed, start_hour, progress, dependence, keep, with_sums=True,
+                                   single_journey=single_journey)
     return TransitTime(route=route, profile=route.conditions.name, seed=seed, elements=pd.DataFrame(rows),
-                       samples_h=samples, total_h=total, sums=sums, dependence=dependence)
+                       samples_h=samples, total_h=total, sums=sums, dependence=dependence,
+                       single_journey=single_journey)
 
 
 def journey_totals(route: Route, *, n: int = 10_000, conditions: str | Conditions | None = None,
-                   seed: int | None = 0, start_hour: float | None = None, dependence: str = "group") -> np.ndarray:
+                   seed: int | None = 0, start_hour: float | None = None, dependence: str = "group",
+                   single_journey: bool = True) -> np.ndarray:
     """Return the door-to-door hours of ``n`` simulated journeys along ``route``, and nothing else.
 
     The same journeys as :func:`simulate` with the same arguments (``simulate(...).total_h``, number for number),
@@ -126,7 +134,8 @@ def journey_totals(route: Route, *, n: int = 10_000, conditions: str | Condition
     """
     route = _checked(route, n, conditions, start_hour, dependence)
     rows, draws = _draws(route)
-    return _sample(rows, draws, n, seed, start_hour, None, dependence, 0, with_sums=False)[1]
+    return _sample(rows, draws, n, seed, start_hour, None, dependence, 0, with_sums=False,
+                   single_journey=single_journey)[1]
 
 
 def journey_totals_of(priced: Sequence[Priced], *, n: int, seed: int | None) -> np.ndarray:
@@ -161,8 +170,8 @@ def _checked(route: Route, n: int, wanted: str | Conditions | None, start_hour: 
 
 
 def _sample(rows: list[dict[str, Any]], draws: list[TimeDraw], n: int, seed: int | None, start_hour: float | None,
-            progress: Callable[[int, int], None] | None, dependence: str, keep: int, *, with_sums: bool
-            ) -> tuple[np.ndarray, np.ndarray, _Sums | None]:
+            progress: Callable[[int, int], None] | None, dependence: str, keep: int, *, with_sums: bool,
+            single_journey: bool = True) -> tuple[np.ndarray, np.ndarray, _Sums | None]:
     """Draw ``n`` journeys chunk by chunk: the element times of the first ``keep``, every total, and (when asked)
     the running sums of every element."""
     spread_h = _start_spread_h([d.value_h for d in draws if d.way == "headway"])
@@ -193,7 +202,8 @@ def _sample(rows: list[dict[str, Any]], draws: list[TimeDraw], n: int, seed: int
                 if group not in shared:
                     shared[group] = _strata(rng, size)
                 strata = shared[group]
-            _draw_into(out, draw, tables[i], rng, clock + elapsed if draw.way == "headway" else clock, strata)
+            _draw_into(out, draw, tables[i], rng, clock + elapsed if draw.way == "headway" else clock, strata,
+                       single_journey)
             if i < last_headway:
                 elapsed += out
         if start < keep < stop:  # a chunk across the end of the kept journeys: keep its first part
@@ -311,8 +321,9 @@ def _strata(rng: np.random.Generator, size: int) -> np.ndarray:
 
 
 def _draw_into(out: np.ndarray, draw: TimeDraw, tables: tuple[tuple[float, np.ndarray], ...], rng: np.random.Generator,
-               clock: np.ndarray, strata: np.ndarray | None = None) -> None:
-    """Draw one element's hours for every journey of a chunk into ``out`` (from ``strata`` when they are shared)."""
+               clock: np.ndarray, strata: np.ndarray | None = None, single_journey: bool = True) -> None:
+    """Draw one element's hours for every journey of a chunk into ``out`` (from ``strata`` when they are shared),
+    with each journey's own factor around the state unless ``single_journey`` is off."""
     size = out.size
     if draw.way == "fixed":
         out.fill(draw.value_h)
@@ -331,7 +342,7 @@ def _draw_into(out: np.ndarray, draw: TimeDraw, tables: tuple[tuple[float, np.nd
         out[hit] = tables[0][1][_strata(rng, hit.size)]
     else:
         raise ValueError(draw.way)
-    if draw.spread > 0.0 and draw.way in ("split", "speed"):  # the journey's own variation around the state
+    if single_journey and draw.spread > 0.0 and draw.way in ("split", "speed"):  # a journey's own, around the state
         out *= _factor_table(draw.spread)[_strata(rng, size)]
     if draw.queue is not None:  # a share ρ of arrivals waits, an exponential time of mean Wq / ρ
         p = draw.queue.wait_probability
@@ -348,9 +359,10 @@ class TransitTime:
 
     def __init__(self, *, route: Route, profile: str, seed: int | None, elements: pd.DataFrame,
                  samples_h: np.ndarray, total_h: np.ndarray, sums: _Sums | None = None,
-                 dependence: str = "group"):
+                 dependence: str = "group", single_journey: bool = True):
         self.route = route
         self.dependence = dependence  # how the elements shared their state (simulate's ``dependence``)
+        self.single_journey = single_journey  # one journey (True) or a period's average journey (False)
         self.profile = profile
         self.seed = seed
         self.elements = elements
@@ -454,6 +466,7 @@ class TransitTime:
         data = {
             **self.summary(),
             "dependence": self.dependence,
+            "single_journey": self.single_journey,
             "histogram": {"days_edges": [round(float(x), 3) for x in edges], "counts": counts.tolist()},
             "elements": [
                 {k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in row.items()}

@@ -578,7 +578,9 @@ def _dependence_said(result: Any) -> str:
     """Say how the journeys' elements shared their state when it is not the default (by group)."""
     said = {"journey": "every element of a journey at the same quantile of its range, the widest spread",
             "independent": "every element drawn on its own"}
-    return f"; {said[result.dependence]}" if result.dependence in said else ""
+    average = ("" if getattr(result, "single_journey", True)
+               else "; the period's average journey (no single-journey spread)")
+    return (f"; {said[result.dependence]}" if result.dependence in said else "") + average
 
 
 def backtest_view(result: Any, groupings: Sequence[str]) -> list[Block]:

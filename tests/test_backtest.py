@@ -56,15 +56,19 @@ def test_observations_that_share_a_source_with_a_parameter_are_left_out(net: cor
 
 
 def test_the_backtest_summaries_do_not_get_worse(result) -> None:
-    # Pinned on the model as it stands (2,000 journeys, seed 0; measured: MdAPE 17.1%, 38% inside P10–P90, bias
-    # +2.9%; Middle Corridor via the Black Sea 22.8%). The goals (MdAPE ≤ 20% overall and ≤ 30% per corridor with 5
-    # or more observations, 70% inside) are met but for the coverage: the spread between observations of the same
-    # journey (a standard deviation of 0.27 in log error) is about twice the model's (0.13), so the model's P10–P90
-    # is too narrow; no parameter is widened to meet it.
+    # Pinned on the model as it stands (2,000 journeys, seed 0; measured: MdAPE 17.8%, 50% inside P10–P90, bias
+    # +1.1%; Middle Corridor via the Black Sea 22.8%). The goals (MdAPE ≤ 20% overall and ≤ 30% per corridor with 5
+    # or more observations, 70% inside) are met but for the coverage. Single journeys' own spread around each
+    # element's state (corridors.spreads, measured coefficients of variation) took it from 38% to 57% for runs,
+    # schedules and quotes; reported averages are read on the period's average journey, where that spread averages
+    # out, and 1 of 8 lies inside: the states themselves miss them (the model is slow for ADY's 2024 averages, fast
+    # for the 2025 adviser's and JOC's Cape figure). No parameter is widened to meet the goal.
     overall = result.summary().iloc[0]
     assert overall["observations"] >= 40
     assert overall["mdape_pct"] <= 18.0
-    assert overall["coverage"] >= 0.38
+    assert overall["coverage"] >= 0.48
+    by_kind = result.summary("kind")
+    assert by_kind.loc["measured_run", "coverage"] >= 0.55
     by_corridor = result.summary("corridor")
     assert by_corridor.loc["northern", "mdape_pct"] <= 16.0
     assert by_corridor.loc["sea_suez", "mdape_pct"] <= 10.0

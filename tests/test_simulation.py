@@ -90,8 +90,9 @@ def test_weather_closures_hold_the_share_of_departures_they_hit(mini_dir: Path) 
 
 
 def test_sampled_medians_reproduce_the_typical_values(net: corridors.Network) -> None:
+    # the state of each element, without the spread of single journeys around it (test_spreads checks that)
     route = net.route("Xi'an", "Poti")
-    transit = route.simulate(n=60_000, seed=11)
+    transit = route.simulate(n=60_000, seed=11, single_journey=False)
     contributions = transit.contributions()
     stops = contributions[contributions["element"] == "stop"]
     queued = {e.place for e in route.stops if e.priced is not None and e.priced.time.queue is not None}

@@ -67,8 +67,6 @@ def test_the_best_case_and_scheduled_waits_have_no_spread(net: corridors.Network
     best = net.route("Xi'an", "Poti", conditions="best")
     assert all(e.priced.time.spread == 0.0 for e in best.elements)
     typical = net.route("Xi'an", "Poti")
-    if not net.has_table("dispersion"):
-        pytest.skip("the bundled data has no dispersion table")
     assert any(e.priced.time.spread > 0 for e in typical.elements)
     for e in typical.elements:
         if e.priced.time.way in ("headway", "fixed"):
@@ -89,7 +87,8 @@ def test_a_bad_selector_is_named_with_file_line_and_field(mini_dir: Path) -> Non
     assert any(p.file == "dispersion.csv" and p.row == "line 5" for p in caught.value.problems)  # given twice
     assert ("dispersion.csv", "line 6", "cv") in said  # past the contract's bound
     message = str(caught.value)
-    assert "atlantis" in message and "teleport" in message
+    assert "atlantis" in message
+    assert "teleport" in message
 
 
 def test_a_spread_source_is_a_parameter_for_the_backtest(mini_dir: Path) -> None:
@@ -97,3 +96,33 @@ def test_a_spread_source_is_a_parameter_for_the_backtest(mini_dir: Path) -> None
 
     _with_dispersion(mini_dir, [{"element": "border_crossing:*", "cv": 0.5, "sources": "sr_center_caspian"}])
     assert _spread_sources(corridors.load_network(mini_dir)) == {"sr_center_caspian"}
+
+
+def test_the_period_average_journey_has_the_states_spread_only(net: corridors.Network,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    from corridors.cli import main
+
+    route = net.route("Xi'an", "Poti")
+    one = route.simulate(n=40_000, seed=5)
+    average = route.simulate(n=40_000, seed=5, single_journey=False)
+    assert one.single_journey
+    assert not average.single_journey
+    assert one.mean_days == pytest.approx(average.mean_days, rel=0.01)  # the factors have mean 1
+    width = {t.single_journey: t.percentiles((10, 90))["P90"] - t.percentiles((10, 90))["P10"] for t in (one, average)}
+    assert width[True] > width[False]
+    assert main(["simulate", "Xi'an", "Poti", "-n", "500", "--period-average"]) == 0
+    assert "the period's average journey" in capsys.readouterr().out.splitlines()[0]
+    assert main(["simulate", "Xi'an", "Poti", "-n", "500", "--json", "--period-average"]) == 0
+    assert '"single_journey": false' in capsys.readouterr().out
+
+
+def test_the_backtest_reads_a_reported_average_on_the_average_journey(net: corridors.Network) -> None:
+    from dataclasses import replace
+
+    from corridors.backtest import backtest, load_observations
+
+    run = next(o for o in load_observations(net) if o.id == "trend_2024_xian_baku_jan_run")
+    as_average = replace(run, id="as_average", kind="reported_average")
+    table = backtest(net, observations=[run, as_average], n=4000, seed=0, costs=False).table().set_index("id")
+    spread = table["p90_days"] - table["p10_days"]
+    assert spread["as_average"] < spread[run.id]
