@@ -240,7 +240,9 @@ def _backtest_section(network: Network, folder: Path, s: ReportSettings, cited: 
         "and forwarders' quotes, 2013–2025) simulated on the corridor they used under the conditions of their period: "
         f"the model's median is off by a median {overall['mdape_pct']:.0f}%, {overall['coverage']:.0%} of the "
         f"observations lie inside its P10–P90, and it is on balance {overall['bias_pct']:+.0f}% "
-        f"{'slower' if overall['bias_pct'] > 0 else 'faster'}. No parameter is fitted to these observations; "
+        f"{'slower' if overall['bias_pct'] > 0 else 'faster'}. A run, a schedule or a quote is read on single "
+        "journeys, each varying around the elements' states by their measured single-shipment spread; a reported "
+        "average on the period's average journey. No parameter is fitted to these observations; "
         f"{len(result.dependent)} whose source also feeds a parameter are left out.</p>"
         + _image(result.chart(), "predicted against observed journey times")
         + summaries
