@@ -28,14 +28,23 @@ CACHE = Path(tempfile.gettempdir()) / f"corridors-test-cache-{getpass.getuser()}
 os.environ.setdefault("CORRIDORS_CACHE_DIR", str(CACHE))
 
 #: The tests that must run on one worker, by module and the module fixture they share (its group): a result that
-#: takes tens of seconds to build is built once.
+#: takes seconds to build is built once. A worker runs its tests of several modules interleaved, and pytest tears a
+#: module fixture down whenever the next test is another module's: without a group, the browser of test_browser.py
+#: was started three times in one run and the displays of test_display.py built twice.
 ONE_WORKER: dict[str, dict[str, str]] = {
-    "test_browser.py": {"report": "report"},
+    "test_browser.py": {"report": "browser", "browser": "browser"},
+    "test_hostile.py": {"browser": "hostile", "hostile": "hostile", "comparison": "hostile"},
+    "test_display.py": {"objects": "display"},
     "test_claims.py": {"seed_check": "seed_claim"},
     "test_backtest.py": {"result": "backtest"},
     "test_sweep.py": {"in_process": "sweep", "scheduler_address": "sweep"},
     "test_install.py": {"wheel": "wheel"},
+    "test_cli.py": {"bundled_copy": "bundled_copy"},
 }
+
+#: Modules whose tests share what the module computes once per process (functools.cache rather than a fixture):
+#: every test of the module goes to one worker, so that the networks of test_properties.py are built once.
+ONE_WORKER_MODULES: dict[str, str] = {"test_properties.py": "properties"}
 
 #: Modules whose single tests take a minute or more (a notebook's kernel, a benchmark's process), started first so
 #: that no worker is left with one of them while the other has finished (xdist sends the groups above first).
@@ -47,6 +56,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         shared = ONE_WORKER.get(item.path.name, {})
         groups = {shared[name] for name in getattr(item, "fixturenames", ()) if name in shared}
+        if item.path.name in ONE_WORKER_MODULES:
+            groups.add(ONE_WORKER_MODULES[item.path.name])
         if len(groups) > 1:
             raise pytest.UsageError(f"{item.nodeid} shares {sorted(groups)}: give them one group in ONE_WORKER")
         for group in groups:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import shutil
@@ -81,14 +82,19 @@ def _not_blank(png: bytes) -> int:
     return len(np.unique(pixels, axis=0))
 
 
-def _cli(*args: str, cwd: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "corridors", *args], cwd=cwd, capture_output=True, text=True,
-                            timeout=600, check=False, env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])})
-    assert result.returncode == 0, result.stderr
+def _cli(*args: str) -> None:
+    """Run the command line in process (its entry point's function; tests/test_cli.py holds the subprocess smoke
+    tests): a new process would import the package and load the network again for each page."""
+    from corridors import cli
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = cli.main(list(args))
+    assert code == 0, err.getvalue()
 
 
 def test_network_map_offline(browser, net: corridors.Network, tmp_path: Path) -> None:
-    _cli("map", "--out", str(tmp_path / "network.html"), "--offline", cwd=tmp_path)
+    _cli("map", "--out", str(tmp_path / "network.html"), "--offline")
     html = (tmp_path / "network.html").read_text(encoding="utf-8")
     assert "cdn.jsdelivr.net/npm/leaflet" not in html.split("<script>")[0]
     page = Page(browser, tmp_path / "network.html")
@@ -139,7 +145,7 @@ def test_route_map_offline_from_python(browser, net: corridors.Network, tmp_path
 
 def test_comparison_map_offline(browser, net: corridors.Network, tmp_path: Path) -> None:
     _cli("compare", "Xi'an", "Duisburg", "--profile", "typical", "-n", "300", "--map", str(tmp_path / "c.html"),
-         "--offline", cwd=tmp_path)
+         "--offline")
     from corridors.compare import compare
 
     result = compare(net, "Xi'an", "Duisburg", n=300)
@@ -177,7 +183,7 @@ def test_scenario_map_marks_what_is_closed(browser, net: corridors.Network, tmp_
 def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The report as the CLI writes it (built once: it takes a minute or more)."""
     folder = tmp_path_factory.mktemp("report")
-    _cli("report", "--out", str(folder / "report.html"), "-n", "800", cwd=folder)
+    _cli("report", "--out", str(folder / "report.html"), "-n", "800")
     return folder / "report.html"
 
 
@@ -204,7 +210,7 @@ def test_the_report_offline(browser, report: Path) -> None:
         assert "Sources (" in text
         # the route table names every leg and stop as a reader would: "rail 1435 mm", "gauge change", "ferry wait"
         route_rows = p.locator("#route table tbody tr")
-        first_cells = [route_rows.nth(i).locator("td").first.inner_text() for i in range(route_rows.count())]
+        first_cells = route_rows.evaluate_all("rows => rows.map(r => r.querySelector('td').innerText)")
         assert first_cells[0] == "rail 1435 mm"
         assert {"gauge change", "border crossing", "ferry wait", "ferry"} <= set(first_cells)
         assert "–" not in first_cells
@@ -245,14 +251,14 @@ def test_the_report_never_scrolls_sideways(browser, report: Path, viewport: tupl
         # a wide table scrolls inside its own box rather than widening the page
         boxes = p.locator(".scroll")
         assert boxes.count() >= 5
-        assert all(p.evaluate("b => getComputedStyle(b).overflowX", boxes.nth(i).element_handle()) == "auto"
-                   for i in range(boxes.count()))
+        assert set(boxes.evaluate_all("bs => bs.map(b => getComputedStyle(b).overflowX)")) == {"auto"}
         if viewport[0] < 500:
             assert p.evaluate("[...document.querySelectorAll('.scroll')].some(b => b.scrollWidth > b.clientWidth)")
         # a source id is broken only between its words: every line of it ends at an underscore or the id's end
         ids = p.locator("#sources .sid")
         assert ids.count() > 100
-        longest = max((ids.nth(i) for i in range(ids.count())), key=lambda e: len(e.inner_text()))
+        texts = ids.all_inner_texts()  # one call to the page, not one per id
+        longest = ids.nth(max(range(len(texts)), key=lambda i: len(texts[i])))
         assert "_" in longest.inner_text()
         pieces = p.evaluate("""e => { const r = document.createRange(); const t = e.textContent; const tops = [];
             const lines = []; let line = '';
@@ -380,7 +386,7 @@ def test_a_hostile_place_name_shows_as_text(browser, tmp_path: Path) -> None:
     nodes.loc[nodes["id"] == "dostyk", "name"] = hostile
     nodes.loc[nodes["id"] == "dostyk", "note"] = "<script>window.__pwned=3</script>"
     nodes.to_csv(folder / "nodes.csv", index=False)
-    _cli("map", "--network", str(folder), "--offline", "--out", str(tmp_path / "hostile.html"), cwd=tmp_path)
+    _cli("map", "--network", str(folder), "--offline", "--out", str(tmp_path / "hostile.html"))
     page = Page(browser, tmp_path / "hostile.html")
     try:
         p = page.page
