@@ -131,11 +131,14 @@ def skim(network: Network, origins: str | Sequence[str], destinations: str | Seq
 
 
 def _path(graph: ExpandedGraph, via: np.ndarray, node: int) -> list[int]:
-    """Return the arcs (indices) of the search tree's path to sub-node ``node``, from the origin on."""
+    """Return the arcs (indices) of the search tree's path to sub-node ``node``, from the origin on (``via`` as
+    :func:`corridors.routing.search_from` gives it with ``whole=False``)."""
     compiled, arcs = graph.compiled, []
     order, tail = compiled.order, compiled.tail
     while via[node] >= 0:
         entry = int(via[node])
+        if compiled.head[entry] != node:  # a leg into a sub-node the search merged away: its one join follows
+            arcs.append(int(order[compiled.indptr[compiled.head[entry]]]))
         arcs.append(int(order[entry]))
         node = int(tail[entry])
     return arcs[::-1]
@@ -186,13 +189,16 @@ def _simulated(network: Network, graph: ExpandedGraph, frame: pd.DataFrame, path
 
 def _nearest(dist: np.ndarray, owner: np.ndarray, count: int) -> np.ndarray:
     """Return, per destination, the position in ``dist`` of its nearest arrival (the first of equally near ones,
-    as a route takes it), or -1 where none is reached."""
+    as a route takes it), or -1 where none is reached. ``owner`` (the destination of each position) is sorted, as
+    :meth:`~corridors.routing._SubNodes.flat` gives it: each destination's positions are one run."""
     best = np.full(count, -1, dtype=np.int64)
-    reached = np.flatnonzero(np.isfinite(dist))
-    order = reached[np.lexsort((reached, dist[reached], owner[reached]))]
-    first = np.ones(len(order), dtype=bool)
-    first[1:] = owner[order][1:] != owner[order][:-1]
-    best[owner[order][first]] = order[first]
+    if not len(owner):
+        return best
+    run = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+    nearest = np.minimum.reduceat(dist, run)[np.searchsorted(run, np.arange(len(owner)), side="right") - 1]
+    at = np.flatnonzero((dist == nearest) & np.isfinite(dist))
+    first = np.r_[True, owner[at][1:] != owner[at][:-1]] if len(at) else np.zeros(0, dtype=bool)
+    best[owner[at[first]]] = at[first]
     return best
 
 
@@ -201,6 +207,10 @@ def _places(network: Network, graph: ExpandedGraph, given: str | Sequence[str]) 
     graph; ids are matched all at once, anything else through :meth:`Network.place`."""
     names = [given] if isinstance(given, str) else list(given)
     codes = graph.place_index.get_indexer(pd.Index(names, dtype=object))
+    if (codes >= 0).all():  # all ids (a long list usually is): each kept once, in the order first given
+        _, first = np.unique(codes, return_index=True)
+        first.sort()
+        return [names[i] for i in first.tolist()], codes[first]
     ids = np.array(names, dtype=object)
     for i in np.flatnonzero(codes < 0):  # an id is its own place (validation refuses a name shared with another)
         ids[i] = network.place(str(names[i]))
@@ -247,11 +257,14 @@ def _tree_totals(graph: ExpandedGraph, totals: np.ndarray, origin: str, blocked_
     origin), each level's sub-nodes adding their arcs' totals to their parents' sums at once, so that each sum
     is made in the order a route adds its elements. The levels come from a breadth-first walk of the tree in C
     (scipy): its order lists them one after the other, and each level ends where the children of the one before
-    it do. The sums stay in that order; only the sub-nodes asked for are looked up in it.
+    it do. The sums stay in that order; only the sub-nodes asked for are looked up in it (arrivals: a sub-node
+    the search merged away has no sum).
     """
     start = dict.fromkeys(graph.departures.get(origin, ()), 0.0)
+    # the sub-nodes the search merges away stay out of the tree (whole=False): the sub-node after one hangs from
+    # the one before, adding the leg into it (the join out of it adds nothing to any total)
     dist, via = search_from(graph, start, blocked_places=blocked_places, blocked_modes=blocked_modes,
-                            blocked_legs=blocked_legs)
+                            blocked_legs=blocked_legs, whole=False)
     if not totals.shape[1]:
         return dist, lambda nodes: np.zeros((len(nodes), 0)), via
     n = len(via)
