@@ -9,7 +9,7 @@ pair's elements as :func:`corridors.simulation.journey_totals_of` draws them, ea
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -62,8 +62,8 @@ def skim(network: Network, origins: str | Sequence[str], destinations: str | Seq
     # the graph priced under the conditions has the same arcs in the same order: only their figures differ
     key = (by, booking, chosen)
     if key not in network._skim_totals:  # once per network, weight and conditions, as the graphs are
-        network._skim_totals[key] = _summed(_arc_totals(network, network.expanded_graph(weight=by, conditions=chosen),
-                                                        graph), time_is_cost=by == "time" and chosen == booking)
+        network._skim_totals[key] = _summed(network, network.expanded_graph(weight=by, conditions=chosen), graph,
+                                            time_is_cost=by == "time" and chosen == booking)
     totals, live, constant, time_is_cost = network._skim_totals[key]
     constraints = network._constraints(list(avoid))
     blocked_places = constraints.places(network._nodes)
@@ -218,32 +218,45 @@ def _places(network: Network, graph: ExpandedGraph, given: str | Sequence[str]) 
     return ids.tolist(), graph.place_index.get_indexer(pd.Index(ids, dtype=object))
 
 
-def _arc_totals(network: Network, priced: ExpandedGraph, graph: ExpandedGraph) -> np.ndarray:
-    """Return, per entry of the compiled graph, what its arc adds to each total (columns as in ``_TOTALS``), and
-    a last row of zeros (for the entry -1: no arc)."""
+def _arc_totals(network: Network, priced: ExpandedGraph) -> Iterator[np.ndarray]:
+    """Yield, one column at a time (as in ``_TOTALS``), what each arc of ``priced`` adds to each total."""
+    is_leg = priced.arc_is_leg
+    yield priced.arc_distance_km
+    yield priced.arc_time_h
+    yield priced.arc_cost_usd
+    yield np.where(is_leg, priced.arc_co2_kg, 0.0)
     country = pd.factorize(network._node_records.column("country")[
         network._nodes.index.get_indexer(priced.place_index)])[0]
-    is_leg = priced.arc_is_leg
-    border = is_leg & (country[priced.arc_place] != country[np.where(is_leg, priced.arc_to_place, priced.arc_place)])
-    values = np.column_stack([priced.arc_distance_km, priced.arc_time_h, priced.arc_cost_usd,
-                              np.where(is_leg, priced.arc_co2_kg, 0.0), border.astype(float)])
-    return np.vstack([values[graph.compiled.order], np.zeros((1, values.shape[1]))])  # and none (-1): nothing
+    yield (is_leg & (country[priced.arc_place] != country[np.where(is_leg, priced.arc_to_place, priced.arc_place)])
+           ).astype(float)
 
 
-def _summed(totals: np.ndarray, *, time_is_cost: bool) -> tuple[np.ndarray, list[int], dict[int, float], bool]:
-    """Return what a skim sums down its search trees: the columns of ``totals`` that need it, which they are,
-    the others' value on every path of one arc or more, and whether the time is the search's own distance.
+def _summed(network: Network, priced: ExpandedGraph, graph: ExpandedGraph, *, time_is_cost: bool
+            ) -> tuple[np.ndarray, list[int], dict[int, float], bool]:
+    """Return what a skim sums down its search trees: per entry of the compiled graph, what its arc adds to the
+    totals that need summing, and a last row of zeros (for the entry -1: no arc); which totals they are (columns
+    as in ``_TOTALS``), the others' value on every path of one arc or more, and whether the time is the search's
+    own distance.
 
     A column that is NaN on every arc (a network without costs) is NaN on every such path, one that is zero on
     every arc (no border) is zero; and when the search weighs typical hours, the distance it reaches a sub-node
     at is the time summed arc by arc in the path's order, as the tree would sum it. Those are not summed again.
+    The table is filled a column at a time: a million legs make 4.6M arcs, and each column of them is 37 MB.
     """
-    arcs = totals[:-1]  # the last row is no arc's
-    constant = {c: (math.nan if np.isnan(arcs[:, c]).all() else 0.0) for c in range(totals.shape[1])
-                if np.isnan(arcs[:, c]).all() or not arcs[:, c].any()}
-    live = [c for c in range(totals.shape[1])
-            if c not in constant and not (time_is_cost and c == _TOTALS.index("time_h"))]
-    return np.ascontiguousarray(totals[:, live]), live, constant, time_is_cost
+    order = graph.compiled.order
+    constant: dict[int, float] = {}
+    live: list[int] = []
+    kept: list[np.ndarray] = []
+    for c, column in enumerate(_arc_totals(network, priced)):
+        if np.isnan(column).all() or not column.any():
+            constant[c] = math.nan if np.isnan(column).all() else 0.0
+        elif not (time_is_cost and c == _TOTALS.index("time_h")):
+            live.append(c)
+            kept.append(column)
+    totals = np.zeros((len(order) + 1, len(live)))
+    for j, column in enumerate(kept):
+        totals[:-1, j] = column[order]
+    return totals, live, constant, time_is_cost
 
 
 def _tree_totals(graph: ExpandedGraph, totals: np.ndarray, origin: str, blocked_places: frozenset[str],
