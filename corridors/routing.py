@@ -739,6 +739,11 @@ def build_expanded_graph(
     k_node, k_place, k_side = node_of_slot[keyed_at[first_slot]], slot_place[keyed_at[first_slot]], \
         side[keyed_at[first_slot]]
     k_state = dir_state[direction[keyed_at[first_slot]]]
+    # the walk's working arrays (several per slot: a million legs make six million slots, some 50 MB an array)
+    # are done with: freed before the transfers, the arcs' columns and the prices are made, so that they do not
+    # add to the peak
+    del direction, offset, pos, last, keyed, slot_place, side, key, keyed_at, is_new, node_of_slot, arc_slot
+    del a_dir, a_pos, a_dep, a_arr, is_leg, is_join, a_kind, start, end, leg_of, dir_state, combo_of
     rank = np.full(len(places), np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(rank, k_place, k_node)
     arr = np.flatnonzero(k_side == 1)
@@ -790,13 +795,12 @@ def build_expanded_graph(
                          ("kind", t_kind), ("place", pair_place[t_pair]), ("to_place", np.full(len(t_pair), -1)),
                          ("leg", np.full(len(t_pair), -1))):
         parts[name].append(values)
-    arc = {name: np.concatenate(values) for name, values in parts.items()}
-    for name in ("tail", "head", "kind", "place", "to_place", "leg"):
-        arc[name] = arc[name].astype(np.int64)
-    # the walk's working arrays (several per slot: a million legs make six million slots) are done with: freed
-    # before the prices and the graph's own columns are made, so that they do not add to the peak
-    del parts, direction, offset, pos, last, keyed, slot_place, side, key, keyed_at, is_new, node_of_slot, arc_slot
-    del a_dir, a_pos, a_dep, a_arr, is_leg, is_join, a_kind, start, end, leg_of, dir_state, combo_of, t_pair, t_pos
+    del t_pair, t_pos, t_tail, t_head, t_kind, local, has_stop
+    arc = {}
+    for name in list(parts):  # each column's pieces freed as soon as it is joined
+        arc[name] = np.concatenate(parts.pop(name))
+        if name in ("tail", "head", "kind", "place", "to_place", "leg"):
+            arc[name] = arc[name].astype(np.int64, copy=False)
 
     # prices: each leg once, each distinct stop (kind, place, leg) once; joins cost nothing
     kind_names = tuple(kinds)
