@@ -209,6 +209,8 @@ def _places(network: Network, graph: ExpandedGraph, given: str | Sequence[str]) 
     codes = graph.place_index.get_indexer(pd.Index(names, dtype=object))
     if (codes >= 0).all():  # all ids (a long list usually is): each kept once, in the order first given
         _, first = np.unique(codes, return_index=True)
+        if len(first) == len(names):
+            return names, codes
         first.sort()
         return [names[i] for i in first.tolist()], codes[first]
     ids = np.array(names, dtype=object)
