@@ -544,9 +544,9 @@ def search_from(graph: ExpandedGraph, start: dict[int, float], *, blocked_places
     which it starts) and the entry of :attr:`ExpandedGraph.compiled` that reached it (-1: a start, or
     unreached, where the distance is inf).
 
-    With ``whole=False`` the sub-nodes the search merged away (:class:`Searched`) are left unreached, and a
-    sub-node reached through a merged arc has that arc's first entry (the leg into the merged sub-node, whose
-    join adds nothing to any total): what a skim sums, without the work of putting them back."""
+    With ``whole=False`` the answer is the search's own, on :attr:`CompiledGraph.searched`: the sub-nodes it
+    merged away are left unreached, and each sub-node reached has the searched arc (a position in
+    :class:`Searched`'s columns) that reached it: what a skim sums, without the work of putting them back."""
     dist, pred = _search_tree(graph, start, blocked_places, blocked_modes, blocked_legs, whole=whole)
     compiled = graph.compiled
     via = np.full(len(pred), -1, dtype=np.int64)
@@ -556,7 +556,7 @@ def search_from(graph: ExpandedGraph, start: dict[int, float], *, blocked_places
         arc = searched.sole_entry[reached]
         shared = arc < 0
         arc[shared] = _row_entry(searched.indptr, searched.head, pred[reached[shared]], reached[shared])
-        via[reached] = searched.entry[arc]
+        via[reached] = arc
         return dist, via
     via[reached] = compiled.sole_entry[reached]  # most sub-nodes have one arc in: it is the one
     shared = reached[via[reached] < 0]
@@ -701,13 +701,15 @@ def build_expanded_graph(
     direction = np.repeat(np.arange(len(start)), slots)
     offset = np.concatenate([[0], np.cumsum(slots)[:-1]])
     pos = np.arange(len(direction)) - offset[direction]
+    del offset
     last = slots[direction] - 1
     keyed = (pos == 0) | (pos == last)
     slot_place = np.where(pos <= n_dep[direction], start[direction], end[direction])
-    side = (pos == last).astype(np.int64)  # 0: departure, 1: arrival
-    key = (slot_place * 2 + side) * max(1, len(states)) + dir_state[direction]
+    side = pos == last  # False: departure, True: arrival
     keyed_at = np.flatnonzero(keyed)
-    _, first_slot, key_of = np.unique(key[keyed_at], return_index=True, return_inverse=True)
+    key = (slot_place[keyed_at] * 2 + side[keyed_at]) * max(1, len(states)) + dir_state[direction[keyed_at]]
+    _, first_slot, key_of = np.unique(key, return_index=True, return_inverse=True)
+    del key
     is_new = ~keyed
     is_new[keyed_at[first_slot]] = True
     node_of_slot = np.cumsum(is_new) - 1
@@ -742,7 +744,7 @@ def build_expanded_graph(
     # the walk's working arrays (several per slot: a million legs make six million slots, some 50 MB an array)
     # are done with: freed before the transfers, the arcs' columns and the prices are made, so that they do not
     # add to the peak
-    del direction, offset, pos, last, keyed, slot_place, side, key, keyed_at, is_new, node_of_slot, arc_slot
+    del direction, pos, last, keyed, slot_place, side, keyed_at, is_new, node_of_slot, arc_slot
     del a_dir, a_pos, a_dep, a_arr, is_leg, is_join, a_kind, start, end, leg_of, dir_state, combo_of
     rank = np.full(len(places), np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(rank, k_place, k_node)

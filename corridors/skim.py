@@ -134,13 +134,13 @@ def _path(graph: ExpandedGraph, via: np.ndarray, node: int) -> list[int]:
     """Return the arcs (indices) of the search tree's path to sub-node ``node``, from the origin on (``via`` as
     :func:`corridors.routing.search_from` gives it with ``whole=False``)."""
     compiled, arcs = graph.compiled, []
-    order, tail = compiled.order, compiled.tail
+    searched, order = compiled.searched, compiled.order
     while via[node] >= 0:
-        entry = int(via[node])
-        if compiled.head[entry] != node:  # a leg into a sub-node the search merged away: its one join follows
-            arcs.append(int(order[compiled.indptr[compiled.head[entry]]]))
-        arcs.append(int(order[entry]))
-        node = int(tail[entry])
+        arc = int(via[node])
+        if searched.join[arc] >= 0:  # a leg into a sub-node the search merged away, and the join out of it
+            arcs.append(int(order[searched.join[arc]]))
+        arcs.append(int(order[searched.entry[arc]]))
+        node = int(searched.tail[arc])
     return arcs[::-1]
 
 
@@ -235,17 +235,18 @@ def _arc_totals(network: Network, priced: ExpandedGraph) -> Iterator[np.ndarray]
 
 def _summed(network: Network, priced: ExpandedGraph, graph: ExpandedGraph, *, time_is_cost: bool
             ) -> tuple[np.ndarray, list[int], dict[int, float], bool]:
-    """Return what a skim sums down its search trees: per entry of the compiled graph, what its arc adds to the
-    totals that need summing, and a last row of zeros (for the entry -1: no arc); which totals they are (columns
-    as in ``_TOTALS``), the others' value on every path of one arc or more, and whether the time is the search's
-    own distance.
+    """Return what a skim sums down its search trees: per arc of the searched graph (:class:`routing.Searched`),
+    what it adds to the totals that need summing, and a last row of zeros (for -1: no arc); which totals they
+    are (columns as in ``_TOTALS``), the others' value on every path of one arc or more, and whether the time is
+    the search's own distance.
 
     A column that is NaN on every arc (a network without costs) is NaN on every such path, one that is zero on
     every arc (no border) is zero; and when the search weighs typical hours, the distance it reaches a sub-node
     at is the time summed arc by arc in the path's order, as the tree would sum it. Those are not summed again.
-    The table is filled a column at a time: a million legs make 4.6M arcs, and each column of them is 37 MB.
+    A merged arc adds what its leg adds (its join adds nothing). The table is filled a column at a time: a
+    million legs make 4.6M arcs, and each column of them is 37 MB.
     """
-    order = graph.compiled.order
+    order = graph.compiled.order[graph.compiled.searched.entry]  # each searched arc's first arc (a join adds 0)
     constant: dict[int, float] = {}
     live: list[int] = []
     kept: list[np.ndarray] = []
@@ -265,7 +266,7 @@ def _tree_totals(graph: ExpandedGraph, totals: np.ndarray, origin: str, blocked_
                  blocked_modes: set[str], blocked_legs: frozenset[str]
                  ) -> tuple[np.ndarray, Callable[[np.ndarray], np.ndarray], np.ndarray]:
     """Return the distance of every sub-node from ``origin``, a function that gives the totals of the paths that
-    reach some sub-nodes (reached ones), and the entry of the compiled graph that reached each sub-node (see
+    reach some sub-nodes (reached ones), and the searched arc that reached each sub-node (see
     :func:`corridors.routing.search_from`).
 
     The totals are summed down the search tree level by level (a level: the sub-nodes as many arcs from the
@@ -286,7 +287,7 @@ def _tree_totals(graph: ExpandedGraph, totals: np.ndarray, origin: str, blocked_
     reached = np.flatnonzero(via >= 0)
     starts = np.fromiter(start, dtype=np.int64, count=len(start))
     parent = np.full(n + 1, n, dtype=np.int64)  # sub-node n: a root above the starts
-    parent[reached] = graph.compiled.tail[via[reached]]
+    parent[reached] = graph.compiled.searched.tail[via[reached]]
     children = np.concatenate([reached, starts])
     tree = scipy.sparse.csr_matrix((np.ones(len(children)), (parent[children], children)), shape=(n + 1, n + 1))
     order = breadth_first_order(tree, n, directed=True, return_predecessors=False)
@@ -295,7 +296,7 @@ def _tree_totals(graph: ExpandedGraph, totals: np.ndarray, origin: str, blocked_
     position[order] = np.arange(len(order))
     above = position[parent[order]]
     # rows are gathered with take (several times faster than fancy indexing of a 2-d array)
-    added = np.take(totals, np.append(via, -1)[order], axis=0)  # a start and the root add nothing (entry -1)
+    added = np.take(totals, np.append(via, -1)[order], axis=0)  # a start and the root add nothing (arc -1)
     sums = np.zeros((len(order), totals.shape[1]))  # position 0 is the root above the starts, at zero
     ends = np.cumsum(np.diff(tree.indptr)[order]) + 1  # where the children of the nodes up to each position end
     begin, end = 1, int(ends[0])
