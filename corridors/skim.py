@@ -283,24 +283,30 @@ def _tree_totals(graph: ExpandedGraph, totals: np.ndarray, origin: str, blocked_
                             blocked_legs=blocked_legs, whole=False)
     if not totals.shape[1]:
         return dist, lambda nodes: np.zeros((len(nodes), 0)), via
-    n = len(via)
     reached = np.flatnonzero(via >= 0)
     starts = np.fromiter(start, dtype=np.int64, count=len(start))
-    parent = np.full(n + 1, n, dtype=np.int64)  # sub-node n: a root above the starts
-    parent[reached] = graph.compiled.searched.tail[via[reached]]
-    children = np.concatenate([reached, starts])
-    tree = scipy.sparse.csr_matrix((np.ones(len(children)), (parent[children], children)), shape=(n + 1, n + 1))
-    order = breadth_first_order(tree, n, directed=True, return_predecessors=False)
+    # the tree's own numbering: 0 the root above the starts, then the sub-nodes reached and the starts (a third
+    # of all sub-nodes at most, with the merged ones left out), so that the walk's arrays are the tree's size
+    members = np.concatenate([reached, starts])
+    size = len(members) + 1
+    local = np.zeros(len(via), dtype=np.int64)
+    local[members] = np.arange(1, size)
+    parent = np.zeros(size, dtype=np.int64)
+    parent[1:len(reached) + 1] = local[graph.compiled.searched.tail[via[reached]]]
+    arc = np.full(size, -1, dtype=np.int64)  # what each adds: a start and the root nothing (arc -1)
+    arc[1:len(reached) + 1] = via[reached]
+    tree = scipy.sparse.csr_matrix((np.ones(size - 1), (parent[1:], np.arange(1, size))), shape=(size, size))
+    order = breadth_first_order(tree, 0, directed=True, return_predecessors=False)
     # in breadth-first positions, each level is one slice and its parents' rows come before it
-    position = np.full(n + 1, -1, dtype=np.int64)
-    position[order] = np.arange(len(order))
+    position = np.empty(size, dtype=np.int64)
+    position[order] = np.arange(size)
     above = position[parent[order]]
     # rows are gathered with take (several times faster than fancy indexing of a 2-d array)
-    added = np.take(totals, np.append(via, -1)[order], axis=0)  # a start and the root add nothing (arc -1)
-    sums = np.zeros((len(order), totals.shape[1]))  # position 0 is the root above the starts, at zero
+    added = np.take(totals, arc[order], axis=0)
+    sums = np.zeros((size, totals.shape[1]))  # position 0 is the root, at zero
     ends = np.cumsum(np.diff(tree.indptr)[order]) + 1  # where the children of the nodes up to each position end
     begin, end = 1, int(ends[0])
     while begin < end:
         np.add(np.take(sums, above[begin:end], axis=0), added[begin:end], out=sums[begin:end])
         begin, end = end, int(ends[end - 1])
-    return dist, lambda nodes: np.take(sums, position[nodes], axis=0), via
+    return dist, lambda nodes: np.take(sums, position[local[nodes]], axis=0), via
