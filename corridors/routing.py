@@ -716,10 +716,19 @@ def build_expanded_graph(
     node_of_slot[keyed_at] = node_of_slot[keyed_at[first_slot]][key_of.reshape(-1)]
     leg_nodes = int(is_new.sum())
     node_place = [slot_place[is_new]]
+    # what the transfers below need of the keyed slots (each place's arrival and departure sub-nodes)
+    k_node, k_place, k_side = node_of_slot[keyed_at[first_slot]], slot_place[keyed_at[first_slot]], \
+        side[keyed_at[first_slot]]
+    k_state = dir_state[direction[keyed_at[first_slot]]]
 
     # a direction's arcs join its consecutive slots
     arc_slot = np.flatnonzero(pos != last)
     a_dir, a_pos = direction[arc_slot], pos[arc_slot]
+    tail_node, head_node = node_of_slot[arc_slot], node_of_slot[arc_slot + 1]
+    # the walk's working arrays (several per slot: a million legs make six million slots, some 50 MB an array)
+    # are done with: freed before the arcs' columns, the transfers and the prices are made, so that they do not
+    # add to the peak
+    del direction, pos, last, keyed, slot_place, side, keyed_at, is_new, node_of_slot, arc_slot, key_of
     a_dep, a_arr = n_dep[a_dir], n_arr[a_dir]
     is_leg = a_pos == a_dep
     is_join = a_pos == a_dep + a_arr + 1
@@ -728,24 +737,18 @@ def build_expanded_graph(
     mode_kind = np.array([kinds[s.mode] for s in states], dtype=np.int64)
     a_kind = np.where(is_leg, mode_kind[dir_state[a_dir]], np.where(is_join, 0, a_kind))
     parts = {
-        "tail": [node_of_slot[arc_slot]],
-        "head": [node_of_slot[arc_slot + 1]],
+        "tail": [tail_node],
+        "head": [head_node],
         "is_leg": [is_leg],
         "kind": [a_kind],
         "place": [np.where(a_pos <= a_dep, start[a_dir], end[a_dir])],
         "to_place": [np.where(is_leg, end[a_dir], -1)],
         "leg": [leg_of[a_dir]],
     }
+    del a_dir, a_pos, a_dep, a_arr, is_leg, is_join, a_kind, start, end, leg_of, dir_state, combo_of
+    del tail_node, head_node
 
     # transfers: place by place in the order of their first sub-node, each arrival state to each departure one
-    k_node, k_place, k_side = node_of_slot[keyed_at[first_slot]], slot_place[keyed_at[first_slot]], \
-        side[keyed_at[first_slot]]
-    k_state = dir_state[direction[keyed_at[first_slot]]]
-    # the walk's working arrays (several per slot: a million legs make six million slots, some 50 MB an array)
-    # are done with: freed before the transfers, the arcs' columns and the prices are made, so that they do not
-    # add to the peak
-    del direction, pos, last, keyed, slot_place, side, keyed_at, is_new, node_of_slot, arc_slot
-    del a_dir, a_pos, a_dep, a_arr, is_leg, is_join, a_kind, start, end, leg_of, dir_state, combo_of
     rank = np.full(len(places), np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(rank, k_place, k_node)
     arr = np.flatnonzero(k_side == 1)
@@ -799,17 +802,17 @@ def build_expanded_graph(
         parts[name].append(values)
     del t_pair, t_pos, t_tail, t_head, t_kind, local, has_stop
     arc = {}
-    for name in list(parts):  # each column's pieces freed as soon as it is joined
+    for name in list(parts):  # each column's pieces freed as soon as it is joined, its codes made 32-bit
         arc[name] = np.concatenate(parts.pop(name))
         if name in ("tail", "head", "kind", "place", "to_place", "leg"):
-            arc[name] = arc[name].astype(np.int64, copy=False)
+            arc[name] = _compact(arc[name])
 
     # prices: each leg once, each distinct stop (kind, place, leg) once; joins cost nothing
     kind_names = tuple(kinds)
     leg_prices = pricing.legs(leg_ids)
     is_stop = ~arc["is_leg"] & (arc["kind"] != 0)
     stop_at = np.flatnonzero(is_stop)
-    stop_key = ((arc["kind"][stop_at] * (len(places) + 1) + arc["place"][stop_at]) * (count + 1)
+    stop_key = ((arc["kind"][stop_at].astype(np.int64) * (len(places) + 1) + arc["place"][stop_at]) * (count + 1)
                 + arc["leg"][stop_at] + 1)
     _, first_stop, stop_of = np.unique(stop_key, return_index=True, return_inverse=True)
     at = stop_at[first_stop]
@@ -857,7 +860,7 @@ def build_expanded_graph(
 def _compact(codes: np.ndarray) -> np.ndarray:
     """Return integer codes as 32-bit integers when they all fit (arithmetic on them must widen first)."""
     fits = len(codes) == 0 or (codes.min() >= np.iinfo(np.int32).min and codes.max() <= np.iinfo(np.int32).max)
-    return codes.astype(np.int32) if fits else codes.astype(np.int64)
+    return codes.astype(np.int32, copy=False) if fits else codes.astype(np.int64, copy=False)
 
 
 def _columns(table: object, names: Sequence[str]) -> tuple[pd.Index, dict[str, np.ndarray]]:
