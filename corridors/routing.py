@@ -473,13 +473,14 @@ def _searched(compiled: CompiledGraph) -> Searched:
     new_head[into] = head[out]
     kept = np.ones(len(head), dtype=bool)
     kept[out] = False
-    join = np.full(len(head), -1, dtype=np.int64)
+    join = np.full(len(head), -1, dtype=np.int32 if len(head) < np.iinfo(np.int32).max else np.int64)
     join[into] = out
     entry = np.flatnonzero(kept)
     s_tail = tail[entry]
+    # codes as 32-bit integers where they fit, the row pointers too, so that scipy takes the arrays as they are
     return Searched(tail=s_tail, head=new_head[entry], cost=cost[entry],
-                    indptr=np.searchsorted(s_tail, np.arange(n + 1)), entry=entry, join=join[entry], removed=node,
-                    removed_in=into)
+                    indptr=_compact(np.searchsorted(s_tail, np.arange(n + 1))), entry=_compact(entry),
+                    join=_compact(join[entry]), removed=_compact(node), removed_in=_compact(into))
 
 
 def _compile(graph: ExpandedGraph) -> CompiledGraph:
