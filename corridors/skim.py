@@ -227,10 +227,13 @@ def _arc_totals(network: Network, priced: ExpandedGraph) -> Iterator[np.ndarray]
     yield priced.arc_time_h
     yield priced.arc_cost_usd
     yield np.where(is_leg, priced.arc_co2_kg, 0.0)
-    country = pd.factorize(network._node_records.column("country")[
-        network._nodes.index.get_indexer(priced.place_index)])[0]
-    yield (is_leg & (country[priced.arc_place] != country[np.where(is_leg, priced.arc_to_place, priced.arc_place)])
-           ).astype(float)
+    # a leg crosses a border when its ends lie in different countries: found per leg (a network's graphs have
+    # its legs and places in its own order), then read by each leg's arcs
+    country = pd.factorize(network._node_records.column("country"))[0]
+    first, last = network._leg_ends
+    crosses = country[first] != country[last]
+    yield (is_leg & crosses[np.maximum(priced.arc_leg, 0)]).astype(float) if crosses.any() else \
+        np.zeros(len(is_leg))
 
 
 def _summed(network: Network, priced: ExpandedGraph, graph: ExpandedGraph, *, time_is_cost: bool
