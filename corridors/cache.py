@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 if TYPE_CHECKING:
     from .network import Network
@@ -180,18 +180,39 @@ def _read(entry: Path) -> tuple[Network, Said] | None:
 
 
 def _write(where: Path, entry: Path, network: Network, said: Said) -> None:
+    handle = None
     try:
-        data = pickle.dumps((network, said), protocol=pickle.HIGHEST_PROTOCOL)
-        if len(data) > MAX_ENTRY_BYTES:
-            return
         where.mkdir(parents=True, exist_ok=True)
-        # written beside and renamed: a reader (another process) sees the whole entry or none
+        # written beside and renamed: a reader (another process) sees the whole entry or none. Pickled straight
+        # into the file, through a writer that stops at MAX_ENTRY_BYTES: made in memory first, the pickle of a
+        # network of a million legs (over a gigabyte) would double the process's peak only to be thrown away
         with tempfile.NamedTemporaryFile(dir=where, prefix=".network-", delete=False) as handle:
-            handle.write(data)
+            pickle.dump((network, said), _Bounded(handle, MAX_ENTRY_BYTES), protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(handle.name, entry)
         _evict(where.glob("network-*.pickle"))
-    except Exception as exc:  # a cache that cannot be written is no cache, not an error
+    except Exception as exc:  # a cache that cannot be written, or an entry too large, is no cache, not an error
         log.debug("cache entry %s not written: %s", entry, exc)
+        if handle is not None:
+            with suppress(OSError):
+                os.unlink(handle.name)
+
+
+class _TooLargeError(Exception):
+    """A cache entry grew past MAX_ENTRY_BYTES while it was written."""
+
+
+class _Bounded:
+    """A file that refuses to grow past ``limit`` bytes (what pickle.dump writes to)."""
+
+    def __init__(self, file: BinaryIO, limit: int) -> None:
+        self._file, self._left, self._limit = file, limit, limit
+
+    def write(self, data: bytes | memoryview) -> int:
+        size = memoryview(data).nbytes
+        self._left -= size
+        if self._left < 0:
+            raise _TooLargeError(f"a cache entry is larger than {self._limit} bytes")
+        return self._file.write(data)
 
 
 def _evict(entries: Iterable[Path]) -> None:

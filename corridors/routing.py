@@ -170,6 +170,11 @@ class _SubNodes(Mapping[str, tuple[int, ...]]):
         self._codes = codes
         self._present = np.diff(self._indptr) > 0
 
+    @property
+    def nodes(self) -> np.ndarray:
+        """Return every place's sub-nodes on this side."""
+        return self._node
+
     def flat(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Return the sub-nodes of all these places (codes into :attr:`ExpandedGraph.places`; -1: none) as one
         array, and the position in ``codes`` of each one's place (a place with none has no entry)."""
@@ -316,6 +321,8 @@ class CompiledGraph:
     places: pd.Index  # place ids by code
     modes: pd.Index  # modes by code
     legs: pd.Index  # leg ids by code
+    is_join: np.ndarray  # whether each entry is a join (no stop, nothing to add to any total)
+    is_end: np.ndarray  # whether each sub-node is a place's arrival or departure sub-node (a search's end)
 
     def allowed(self, blocked_places: Collection[str], blocked_modes: Collection[str],
                 blocked_legs: Collection[str]) -> np.ndarray | None:
@@ -332,22 +339,27 @@ class CompiledGraph:
         return keep
 
     @cached_property
+    def searched(self) -> Searched:
+        """Return the graph the compiled engine searches (see :class:`Searched`), built at its first use."""
+        return _searched(self)
+
+    @cached_property
     def _full(self) -> scipy.sparse.csr_matrix:
         import scipy.sparse
 
-        n = len(self.indptr) - 1
-        return scipy.sparse.csr_matrix((self.cost, self.head, self.indptr), shape=(n, n))
+        searched, n = self.searched, len(self.indptr) - 1
+        return scipy.sparse.csr_matrix((searched.cost, searched.head, searched.indptr), shape=(n, n))
 
     def matrix(self, keep: np.ndarray | None, extra: dict[int, float] | None = None) -> scipy.sparse.csr_matrix:
-        """Return the graph as a CSR matrix of costs, without the entries not kept; with ``extra``, one more
-        sub-node (the last) with an arc to each key, costing its value: a start for a search from several
-        sub-nodes that are not all at distance zero."""
+        """Return the searched graph (:attr:`searched`) as a CSR matrix of costs, without the arcs not kept (one
+        flag per searched arc); with ``extra``, one more sub-node (the last) with an arc to each key, costing its
+        value: a start for a search from several sub-nodes that are not all at distance zero."""
         import scipy.sparse
 
         if keep is None and not extra:
             return self._full  # the common case, built once: searches do not change it
         n = len(self.indptr) - 1
-        tail, head, cost = self.tail, self.head, self.cost
+        tail, head, cost = self.searched.tail, self.searched.head, self.searched.cost
         if keep is not None:
             tail, head, cost = tail[keep], head[keep], cost[keep]
         indptr = np.searchsorted(tail, np.arange(n + 1))  # tails are sorted
@@ -362,12 +374,7 @@ class CompiledGraph:
     @cached_property
     def sole_entry(self) -> np.ndarray:
         """Return, per sub-node, the entry of its one arc in (-1 where it has none or several)."""
-        n = len(self.indptr) - 1
-        arriving = np.bincount(self.head, minlength=n)
-        sole = np.full(n, -1, dtype=np.int64)
-        one = arriving[self.head] == 1
-        sole[self.head[one]] = np.flatnonzero(one)
-        return sole
+        return _sole_entry(self.head, len(self.indptr) - 1)
 
     def entry(self, tail: np.ndarray, head: np.ndarray) -> np.ndarray:
         """Return the entry of the arc from each tail to each head (a pair has one arc: see :func:`_compile`).
@@ -375,19 +382,105 @@ class CompiledGraph:
         Each tail's row is scanned in step for all pairs at once: rows are short (a sub-node's arcs are those of
         one way of travelling at one place), so a few rounds find them all, faster than a binary search over
         every entry."""
-        head = np.asarray(head, dtype=np.int64)
-        at = self.indptr[np.asarray(tail, dtype=np.int64)]
-        end = self.indptr[np.asarray(tail, dtype=np.int64) + 1]
-        found = np.full(len(at), -1, dtype=np.int64)
-        todo = np.arange(len(at))
-        while len(todo):
-            if (at[todo] >= end[todo]).any():
-                raise CorridorError("a predecessor of the compiled search has no arc to its sub-node")
-            hit = self.head[at[todo]] == head[todo]
-            found[todo[hit]] = at[todo[hit]]
-            todo = todo[~hit]
-            at[todo] += 1
-        return found
+        return _row_entry(self.indptr, self.head, tail, head)
+
+
+def _row_entry(indptr: np.ndarray, heads: np.ndarray, tail: np.ndarray, head: np.ndarray) -> np.ndarray:
+    """Return the entry of the arc from each tail to each head in a CSR graph (see :meth:`CompiledGraph.entry`)."""
+    head = np.asarray(head, dtype=np.int64)
+    at = indptr[np.asarray(tail, dtype=np.int64)]
+    end = indptr[np.asarray(tail, dtype=np.int64) + 1]
+    found = np.full(len(at), -1, dtype=np.int64)
+    todo = np.arange(len(at))
+    while len(todo):
+        if (at[todo] >= end[todo]).any():
+            raise CorridorError("a predecessor of the compiled search has no arc to its sub-node")
+        hit = heads[at[todo]] == head[todo]
+        found[todo[hit]] = at[todo[hit]]
+        todo = todo[~hit]
+        at[todo] += 1
+    return found
+
+
+def _sole_entry(heads: np.ndarray, n: int) -> np.ndarray:
+    """Return, per sub-node, the entry of its one arc in (-1 where it has none or several)."""
+    arriving = np.bincount(heads, minlength=n)
+    sole = np.full(n, -1, dtype=np.int64)
+    one = arriving[heads] == 1
+    sole[heads[one]] = np.flatnonzero(one)
+    return sole
+
+
+@dataclass(frozen=True, eq=False)
+class Searched:
+    """The compiled graph as the compiled engine searches it: each sub-node that only passes freight on merged
+    away, its two arcs made one.
+
+    A leg's chain ends in a sub-node of its own, joined to the place's arrival sub-node (so that two legs between
+    the same places never join the same pair of sub-nodes). That sub-node has one arc in, the leg, and one out,
+    the join, which costs nothing and adds nothing to any total: it is reached exactly when the leg's tail is,
+    at the leg's end, and the arrival through it at the same distance (a sum plus zero is the sum). Merging the
+    two arcs into one from the leg's tail to the arrival leaves every distance the same, bit for bit, and takes
+    about two of every three sub-nodes and two of every five arcs out of a large network's search (a million-leg
+    grid: 3.1M sub-nodes, 1.1M searched). Where the merged arc would join a pair already joined, the sub-node is
+    kept. :func:`_search_tree` puts the merged sub-nodes back into its answer, so that callers see the compiled
+    graph's sub-nodes and arcs.
+    """
+
+    tail: np.ndarray
+    head: np.ndarray
+    cost: np.ndarray
+    indptr: np.ndarray
+    entry: np.ndarray  # per searched arc, the compiled entry of its (first) arc
+    join: np.ndarray  # per searched arc, the compiled entry of the join merged into it (-1: none)
+    removed: np.ndarray  # the sub-nodes merged away
+    removed_in: np.ndarray  # the compiled entry of the one arc into each
+
+    @cached_property
+    def sole_entry(self) -> np.ndarray:
+        """Return, per sub-node, the searched arc of its one arc in (-1 where it has none or several)."""
+        return _sole_entry(self.head, len(self.indptr) - 1)
+
+
+def _searched(compiled: CompiledGraph) -> Searched:
+    n = len(compiled.indptr) - 1
+    tail, head, cost = compiled.tail, compiled.head, compiled.cost
+    arriving = np.bincount(head, minlength=n)
+    leaving = np.diff(compiled.indptr)
+    first_out = np.minimum(compiled.indptr[:-1], max(len(head) - 1, 0))
+    passing = (arriving == 1) & (leaving == 1) & ~compiled.is_end
+    passing[passing] = compiled.is_join[first_out[passing]]
+    # a sub-node whose arc in comes from, or whose join goes to, another passing one stays: one merge per arc
+    sole_in = compiled.sole_entry
+    node = np.flatnonzero(passing)
+    node = node[~passing[tail[sole_in[node]]] & ~passing[head[first_out[node]]]]
+    into, out = sole_in[node], first_out[node]
+    new_head = head.copy()
+    new_head[into] = head[out]
+    # where a merged arc would join a pair of sub-nodes already joined, keep the sub-node: each tail's row is
+    # short (one way of travelling at one place), so it is scanned in step for all merged arcs at once
+    clash = np.zeros(len(node), dtype=bool)
+    row, end = compiled.indptr[tail[into]], compiled.indptr[tail[into] + 1]
+    while True:
+        open_ = row < end
+        if not open_.any():
+            break
+        at = row[open_]
+        clash[open_] |= (at != into[open_]) & (new_head[at] == head[out][open_])
+        row[open_] += 1
+    node, into, out = node[~clash], into[~clash], out[~clash]  # two merged arcs that clash: both kept
+    new_head = head.copy()
+    new_head[into] = head[out]
+    kept = np.ones(len(head), dtype=bool)
+    kept[out] = False
+    join = np.full(len(head), -1, dtype=np.int32 if len(head) < np.iinfo(np.int32).max else np.int64)
+    join[into] = out
+    entry = np.flatnonzero(kept)
+    s_tail = tail[entry]
+    # codes as 32-bit integers where they fit, the row pointers too, so that scipy takes the arrays as they are
+    return Searched(tail=s_tail, head=new_head[entry], cost=cost[entry],
+                    indptr=_compact(np.searchsorted(s_tail, np.arange(n + 1))), entry=_compact(entry),
+                    join=_compact(join[entry]), removed=_compact(node), removed_in=_compact(into))
 
 
 def _compile(graph: ExpandedGraph) -> CompiledGraph:
@@ -413,7 +506,17 @@ def _compile(graph: ExpandedGraph) -> CompiledGraph:
                          head_place=graph.node_place[head[order]], mode=_compact(np.where(is_leg, mode[order], -1)),
                          leg=_compact(np.where(is_leg, leg[order], -1)), places=graph.place_index,
                          modes=pd.Index([graph.kinds[k] for k in mode_codes.tolist()], dtype=object),
-                         legs=graph.leg_index[leg_codes])
+                         legs=graph.leg_index[leg_codes],
+                         is_join=~is_leg & (graph.arc_kind[order] == 0),
+                         is_end=_marked(n, graph.departures.nodes, graph.arrivals.nodes))
+
+
+def _marked(n: int, *chosen: np.ndarray) -> np.ndarray:
+    """Return n flags, set at the chosen positions."""
+    flags = np.zeros(n, dtype=bool)
+    for positions in chosen:
+        flags[positions] = True
+    return flags
 
 
 def _codes_of(index: pd.Index, values: Collection[str]) -> np.ndarray:
@@ -436,15 +539,26 @@ def _first_seen_codes(values: np.ndarray, chosen: np.ndarray) -> tuple[np.ndarra
 
 
 def search_from(graph: ExpandedGraph, start: dict[int, float], *, blocked_places: Collection[str] = (),
-                blocked_modes: Collection[str] = (), blocked_legs: Collection[str] = ()
+                blocked_modes: Collection[str] = (), blocked_legs: Collection[str] = (), whole: bool = True
                 ) -> tuple[np.ndarray, np.ndarray]:
     """Return, with the compiled engine, the distance of every sub-node from ``start`` (sub-node → distance at
     which it starts) and the entry of :attr:`ExpandedGraph.compiled` that reached it (-1: a start, or
-    unreached, where the distance is inf)."""
-    dist, pred = _search_tree(graph, start, blocked_places, blocked_modes, blocked_legs)
+    unreached, where the distance is inf).
+
+    With ``whole=False`` the answer is the search's own, on :attr:`CompiledGraph.searched`: the sub-nodes it
+    merged away are left unreached, and each sub-node reached has the searched arc (a position in
+    :class:`Searched`'s columns) that reached it: what a skim sums, without the work of putting them back."""
+    dist, pred = _search_tree(graph, start, blocked_places, blocked_modes, blocked_legs, whole=whole)
     compiled = graph.compiled
     via = np.full(len(pred), -1, dtype=np.int64)
     reached = np.flatnonzero(pred >= 0)
+    if not whole:
+        searched = compiled.searched
+        arc = searched.sole_entry[reached]
+        shared = arc < 0
+        arc[shared] = _row_entry(searched.indptr, searched.head, pred[reached[shared]], reached[shared])
+        via[reached] = arc
+        return dist, via
     via[reached] = compiled.sole_entry[reached]  # most sub-nodes have one arc in: it is the one
     shared = reached[via[reached] < 0]
     via[shared] = compiled.entry(pred[shared], shared)
@@ -452,19 +566,38 @@ def search_from(graph: ExpandedGraph, start: dict[int, float], *, blocked_places
 
 
 def _search_tree(graph: ExpandedGraph, start: dict[int, float], blocked_places: Collection[str],
-                 blocked_modes: Collection[str], blocked_legs: Collection[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Return the compiled search's distances and predecessor sub-nodes (negative: a start, or unreached)."""
+                 blocked_modes: Collection[str], blocked_legs: Collection[str], *, whole: bool = True
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Return the compiled search's distances and predecessor sub-nodes (negative: a start, or unreached), over
+    every sub-node of the compiled graph: the search runs on :attr:`CompiledGraph.searched`, and the sub-nodes it
+    merged away are put back as the full graph's search would find them (with ``whole=False``, left out)."""
     from scipy.sparse.csgraph import dijkstra
 
     compiled = graph.compiled
+    searched = compiled.searched
     keep = compiled.allowed(blocked_places, blocked_modes, blocked_legs)
+    kept = None if keep is None else keep[searched.entry] & np.where(searched.join >= 0, keep[searched.join], True)
     n = len(graph.node_place)
     if all(d == 0.0 for d in start.values()):
-        dist, pred = dijkstra(compiled.matrix(keep), indices=list(start), return_predecessors=True, min_only=True)[:2]
+        dist, pred = dijkstra(compiled.matrix(kept), indices=list(start), return_predecessors=True, min_only=True)[:2]
     else:  # starts at different distances: one extra sub-node reaches each at its own
-        dist, pred = dijkstra(compiled.matrix(keep, start), indices=n, return_predecessors=True)
+        dist, pred = dijkstra(compiled.matrix(kept, start), indices=n, return_predecessors=True)
         dist, pred = dist[:n], pred[:n]
         pred[pred == n] = -9999
+    if not whole:
+        return dist, pred
+    # a merged sub-node is reached from its one arc's tail, at that tail's distance plus the arc (as the full
+    # graph's search reaches it); the head of a merged arc that was used is reached through it
+    removed, into = searched.removed, searched.removed_in
+    tail = compiled.tail[into]
+    reached = np.isfinite(dist[tail]) if keep is None else np.isfinite(dist[tail]) & keep[into]
+    merged = np.flatnonzero(searched.join >= 0)
+    used = merged[pred[searched.head[merged]] == searched.tail[merged]]
+    if kept is not None:
+        used = used[kept[used]]
+    pred[searched.head[used]] = compiled.head[searched.entry[used]]
+    dist[removed] = np.where(reached, dist[tail] + compiled.cost[into], np.inf)
+    pred[removed] = np.where(reached, tail, -9999)
     return dist, pred
 
 
@@ -569,23 +702,34 @@ def build_expanded_graph(
     direction = np.repeat(np.arange(len(start)), slots)
     offset = np.concatenate([[0], np.cumsum(slots)[:-1]])
     pos = np.arange(len(direction)) - offset[direction]
+    del offset
     last = slots[direction] - 1
     keyed = (pos == 0) | (pos == last)
     slot_place = np.where(pos <= n_dep[direction], start[direction], end[direction])
-    side = (pos == last).astype(np.int64)  # 0: departure, 1: arrival
-    key = (slot_place * 2 + side) * max(1, len(states)) + dir_state[direction]
+    side = pos == last  # False: departure, True: arrival
     keyed_at = np.flatnonzero(keyed)
-    _, first_slot, key_of = np.unique(key[keyed_at], return_index=True, return_inverse=True)
+    key = (slot_place[keyed_at] * 2 + side[keyed_at]) * max(1, len(states)) + dir_state[direction[keyed_at]]
+    _, first_slot, key_of = np.unique(key, return_index=True, return_inverse=True)
+    del key
     is_new = ~keyed
     is_new[keyed_at[first_slot]] = True
     node_of_slot = np.cumsum(is_new) - 1
     node_of_slot[keyed_at] = node_of_slot[keyed_at[first_slot]][key_of.reshape(-1)]
     leg_nodes = int(is_new.sum())
     node_place = [slot_place[is_new]]
+    # what the transfers below need of the keyed slots (each place's arrival and departure sub-nodes)
+    k_node, k_place, k_side = node_of_slot[keyed_at[first_slot]], slot_place[keyed_at[first_slot]], \
+        side[keyed_at[first_slot]]
+    k_state = dir_state[direction[keyed_at[first_slot]]]
 
     # a direction's arcs join its consecutive slots
     arc_slot = np.flatnonzero(pos != last)
     a_dir, a_pos = direction[arc_slot], pos[arc_slot]
+    tail_node, head_node = node_of_slot[arc_slot], node_of_slot[arc_slot + 1]
+    # the walk's working arrays (several per slot: a million legs make six million slots, some 50 MB an array)
+    # are done with: freed before the arcs' columns, the transfers and the prices are made, so that they do not
+    # add to the peak
+    del direction, pos, last, keyed, slot_place, side, keyed_at, is_new, node_of_slot, arc_slot, key_of
     a_dep, a_arr = n_dep[a_dir], n_arr[a_dir]
     is_leg = a_pos == a_dep
     is_join = a_pos == a_dep + a_arr + 1
@@ -594,19 +738,18 @@ def build_expanded_graph(
     mode_kind = np.array([kinds[s.mode] for s in states], dtype=np.int64)
     a_kind = np.where(is_leg, mode_kind[dir_state[a_dir]], np.where(is_join, 0, a_kind))
     parts = {
-        "tail": [node_of_slot[arc_slot]],
-        "head": [node_of_slot[arc_slot + 1]],
+        "tail": [tail_node],
+        "head": [head_node],
         "is_leg": [is_leg],
         "kind": [a_kind],
         "place": [np.where(a_pos <= a_dep, start[a_dir], end[a_dir])],
         "to_place": [np.where(is_leg, end[a_dir], -1)],
         "leg": [leg_of[a_dir]],
     }
+    del a_dir, a_pos, a_dep, a_arr, is_leg, is_join, a_kind, start, end, leg_of, dir_state, combo_of
+    del tail_node, head_node
 
     # transfers: place by place in the order of their first sub-node, each arrival state to each departure one
-    k_node, k_place, k_side = node_of_slot[keyed_at[first_slot]], slot_place[keyed_at[first_slot]], \
-        side[keyed_at[first_slot]]
-    k_state = dir_state[direction[keyed_at[first_slot]]]
     rank = np.full(len(places), np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(rank, k_place, k_node)
     arr = np.flatnonzero(k_side == 1)
@@ -658,20 +801,19 @@ def build_expanded_graph(
                          ("kind", t_kind), ("place", pair_place[t_pair]), ("to_place", np.full(len(t_pair), -1)),
                          ("leg", np.full(len(t_pair), -1))):
         parts[name].append(values)
-    arc = {name: np.concatenate(values) for name, values in parts.items()}
-    for name in ("tail", "head", "kind", "place", "to_place", "leg"):
-        arc[name] = arc[name].astype(np.int64)
-    # the walk's working arrays (several per slot: a million legs make six million slots) are done with: freed
-    # before the prices and the graph's own columns are made, so that they do not add to the peak
-    del parts, direction, offset, pos, last, keyed, slot_place, side, key, keyed_at, is_new, node_of_slot, arc_slot
-    del a_dir, a_pos, a_dep, a_arr, is_leg, is_join, a_kind, start, end, leg_of, dir_state, combo_of, t_pair, t_pos
+    del t_pair, t_pos, t_tail, t_head, t_kind, local, has_stop
+    arc = {}
+    for name in list(parts):  # each column's pieces freed as soon as it is joined, its codes made 32-bit
+        arc[name] = np.concatenate(parts.pop(name))
+        if name in ("tail", "head", "kind", "place", "to_place", "leg"):
+            arc[name] = _compact(arc[name])
 
     # prices: each leg once, each distinct stop (kind, place, leg) once; joins cost nothing
     kind_names = tuple(kinds)
     leg_prices = pricing.legs(leg_ids)
     is_stop = ~arc["is_leg"] & (arc["kind"] != 0)
     stop_at = np.flatnonzero(is_stop)
-    stop_key = ((arc["kind"][stop_at] * (len(places) + 1) + arc["place"][stop_at]) * (count + 1)
+    stop_key = ((arc["kind"][stop_at].astype(np.int64) * (len(places) + 1) + arc["place"][stop_at]) * (count + 1)
                 + arc["leg"][stop_at] + 1)
     _, first_stop, stop_of = np.unique(stop_key, return_index=True, return_inverse=True)
     at = stop_at[first_stop]
@@ -719,7 +861,7 @@ def build_expanded_graph(
 def _compact(codes: np.ndarray) -> np.ndarray:
     """Return integer codes as 32-bit integers when they all fit (arithmetic on them must widen first)."""
     fits = len(codes) == 0 or (codes.min() >= np.iinfo(np.int32).min and codes.max() <= np.iinfo(np.int32).max)
-    return codes.astype(np.int32) if fits else codes.astype(np.int64)
+    return codes.astype(np.int32, copy=False) if fits else codes.astype(np.int64, copy=False)
 
 
 def _columns(table: object, names: Sequence[str]) -> tuple[pd.Index, dict[str, np.ndarray]]:

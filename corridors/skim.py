@@ -9,7 +9,7 @@ pair's elements as :func:`corridors.simulation.journey_totals_of` draws them, ea
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -62,8 +62,8 @@ def skim(network: Network, origins: str | Sequence[str], destinations: str | Seq
     # the graph priced under the conditions has the same arcs in the same order: only their figures differ
     key = (by, booking, chosen)
     if key not in network._skim_totals:  # once per network, weight and conditions, as the graphs are
-        network._skim_totals[key] = _summed(_arc_totals(network, network.expanded_graph(weight=by, conditions=chosen),
-                                                        graph), time_is_cost=by == "time" and chosen == booking)
+        network._skim_totals[key] = _summed(network, network.expanded_graph(weight=by, conditions=chosen), graph,
+                                            time_is_cost=by == "time" and chosen == booking)
     totals, live, constant, time_is_cost = network._skim_totals[key]
     constraints = network._constraints(list(avoid))
     blocked_places = constraints.places(network._nodes)
@@ -131,13 +131,16 @@ def skim(network: Network, origins: str | Sequence[str], destinations: str | Seq
 
 
 def _path(graph: ExpandedGraph, via: np.ndarray, node: int) -> list[int]:
-    """Return the arcs (indices) of the search tree's path to sub-node ``node``, from the origin on."""
+    """Return the arcs (indices) of the search tree's path to sub-node ``node``, from the origin on (``via`` as
+    :func:`corridors.routing.search_from` gives it with ``whole=False``)."""
     compiled, arcs = graph.compiled, []
-    order, tail = compiled.order, compiled.tail
+    searched, order = compiled.searched, compiled.order
     while via[node] >= 0:
-        entry = int(via[node])
-        arcs.append(int(order[entry]))
-        node = int(tail[entry])
+        arc = int(via[node])
+        if searched.join[arc] >= 0:  # a leg into a sub-node the search merged away, and the join out of it
+            arcs.append(int(order[searched.join[arc]]))
+        arcs.append(int(order[searched.entry[arc]]))
+        node = int(searched.tail[arc])
     return arcs[::-1]
 
 
@@ -186,13 +189,16 @@ def _simulated(network: Network, graph: ExpandedGraph, frame: pd.DataFrame, path
 
 def _nearest(dist: np.ndarray, owner: np.ndarray, count: int) -> np.ndarray:
     """Return, per destination, the position in ``dist`` of its nearest arrival (the first of equally near ones,
-    as a route takes it), or -1 where none is reached."""
+    as a route takes it), or -1 where none is reached. ``owner`` (the destination of each position) is sorted, as
+    :meth:`~corridors.routing._SubNodes.flat` gives it: each destination's positions are one run."""
     best = np.full(count, -1, dtype=np.int64)
-    reached = np.flatnonzero(np.isfinite(dist))
-    order = reached[np.lexsort((reached, dist[reached], owner[reached]))]
-    first = np.ones(len(order), dtype=bool)
-    first[1:] = owner[order][1:] != owner[order][:-1]
-    best[owner[order][first]] = order[first]
+    if not len(owner):
+        return best
+    run = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+    nearest = np.minimum.reduceat(dist, run)[np.searchsorted(run, np.arange(len(owner)), side="right") - 1]
+    at = np.flatnonzero((dist == nearest) & np.isfinite(dist))
+    first = np.r_[True, owner[at][1:] != owner[at][:-1]] if len(at) else np.zeros(0, dtype=bool)
+    best[owner[at[first]]] = at[first]
     return best
 
 
@@ -201,6 +207,12 @@ def _places(network: Network, graph: ExpandedGraph, given: str | Sequence[str]) 
     graph; ids are matched all at once, anything else through :meth:`Network.place`."""
     names = [given] if isinstance(given, str) else list(given)
     codes = graph.place_index.get_indexer(pd.Index(names, dtype=object))
+    if (codes >= 0).all():  # all ids (a long list usually is): each kept once, in the order first given
+        _, first = np.unique(codes, return_index=True)
+        if len(first) == len(names):
+            return names, codes
+        first.sort()
+        return [names[i] for i in first.tolist()], codes[first]
     ids = np.array(names, dtype=object)
     for i in np.flatnonzero(codes < 0):  # an id is its own place (validation refuses a name shared with another)
         ids[i] = network.place(str(names[i]))
@@ -208,70 +220,96 @@ def _places(network: Network, graph: ExpandedGraph, given: str | Sequence[str]) 
     return ids.tolist(), graph.place_index.get_indexer(pd.Index(ids, dtype=object))
 
 
-def _arc_totals(network: Network, priced: ExpandedGraph, graph: ExpandedGraph) -> np.ndarray:
-    """Return, per entry of the compiled graph, what its arc adds to each total (columns as in ``_TOTALS``), and
-    a last row of zeros (for the entry -1: no arc)."""
-    country = pd.factorize(network._node_records.column("country")[
-        network._nodes.index.get_indexer(priced.place_index)])[0]
+def _arc_totals(network: Network, priced: ExpandedGraph) -> Iterator[np.ndarray]:
+    """Yield, one column at a time (as in ``_TOTALS``), what each arc of ``priced`` adds to each total."""
     is_leg = priced.arc_is_leg
-    border = is_leg & (country[priced.arc_place] != country[np.where(is_leg, priced.arc_to_place, priced.arc_place)])
-    values = np.column_stack([priced.arc_distance_km, priced.arc_time_h, priced.arc_cost_usd,
-                              np.where(is_leg, priced.arc_co2_kg, 0.0), border.astype(float)])
-    return np.vstack([values[graph.compiled.order], np.zeros((1, values.shape[1]))])  # and none (-1): nothing
+    yield priced.arc_distance_km
+    yield priced.arc_time_h
+    yield priced.arc_cost_usd
+    yield np.where(is_leg, priced.arc_co2_kg, 0.0)
+    # a leg crosses a border when its ends lie in different countries: found per leg (a network's graphs have
+    # its legs and places in its own order), then read by each leg's arcs
+    country = pd.factorize(network._node_records.column("country"))[0]
+    first, last = network._leg_ends
+    crosses = country[first] != country[last]
+    yield (is_leg & crosses[np.maximum(priced.arc_leg, 0)]).astype(float) if crosses.any() else \
+        np.zeros(len(is_leg))
 
 
-def _summed(totals: np.ndarray, *, time_is_cost: bool) -> tuple[np.ndarray, list[int], dict[int, float], bool]:
-    """Return what a skim sums down its search trees: the columns of ``totals`` that need it, which they are,
-    the others' value on every path of one arc or more, and whether the time is the search's own distance.
+def _summed(network: Network, priced: ExpandedGraph, graph: ExpandedGraph, *, time_is_cost: bool
+            ) -> tuple[np.ndarray, list[int], dict[int, float], bool]:
+    """Return what a skim sums down its search trees: per arc of the searched graph (:class:`routing.Searched`),
+    what it adds to the totals that need summing, and a last row of zeros (for -1: no arc); which totals they
+    are (columns as in ``_TOTALS``), the others' value on every path of one arc or more, and whether the time is
+    the search's own distance.
 
     A column that is NaN on every arc (a network without costs) is NaN on every such path, one that is zero on
     every arc (no border) is zero; and when the search weighs typical hours, the distance it reaches a sub-node
     at is the time summed arc by arc in the path's order, as the tree would sum it. Those are not summed again.
+    A merged arc adds what its leg adds (its join adds nothing). The table is filled a column at a time: a
+    million legs make 4.6M arcs, and each column of them is 37 MB.
     """
-    arcs = totals[:-1]  # the last row is no arc's
-    constant = {c: (math.nan if np.isnan(arcs[:, c]).all() else 0.0) for c in range(totals.shape[1])
-                if np.isnan(arcs[:, c]).all() or not arcs[:, c].any()}
-    live = [c for c in range(totals.shape[1])
-            if c not in constant and not (time_is_cost and c == _TOTALS.index("time_h"))]
-    return np.ascontiguousarray(totals[:, live]), live, constant, time_is_cost
+    order = graph.compiled.order[graph.compiled.searched.entry]  # each searched arc's first arc (a join adds 0)
+    constant: dict[int, float] = {}
+    live: list[int] = []
+    kept: list[np.ndarray] = []
+    for c, column in enumerate(_arc_totals(network, priced)):
+        if np.isnan(column).all() or not column.any():
+            constant[c] = math.nan if np.isnan(column).all() else 0.0
+        elif not (time_is_cost and c == _TOTALS.index("time_h")):
+            live.append(c)
+            kept.append(column)
+    totals = np.zeros((len(order) + 1, len(live)))
+    for j, column in enumerate(kept):
+        totals[:-1, j] = column[order]
+    return totals, live, constant, time_is_cost
 
 
 def _tree_totals(graph: ExpandedGraph, totals: np.ndarray, origin: str, blocked_places: frozenset[str],
                  blocked_modes: set[str], blocked_legs: frozenset[str]
                  ) -> tuple[np.ndarray, Callable[[np.ndarray], np.ndarray], np.ndarray]:
     """Return the distance of every sub-node from ``origin``, a function that gives the totals of the paths that
-    reach some sub-nodes (reached ones), and the entry of the compiled graph that reached each sub-node (see
+    reach some sub-nodes (reached ones), and the searched arc that reached each sub-node (see
     :func:`corridors.routing.search_from`).
 
     The totals are summed down the search tree level by level (a level: the sub-nodes as many arcs from the
     origin), each level's sub-nodes adding their arcs' totals to their parents' sums at once, so that each sum
     is made in the order a route adds its elements. The levels come from a breadth-first walk of the tree in C
     (scipy): its order lists them one after the other, and each level ends where the children of the one before
-    it do. The sums stay in that order; only the sub-nodes asked for are looked up in it.
+    it do. The sums stay in that order; only the sub-nodes asked for are looked up in it (arrivals: a sub-node
+    the search merged away has no sum).
     """
     start = dict.fromkeys(graph.departures.get(origin, ()), 0.0)
+    # the sub-nodes the search merges away stay out of the tree (whole=False): the sub-node after one hangs from
+    # the one before, adding the leg into it (the join out of it adds nothing to any total)
     dist, via = search_from(graph, start, blocked_places=blocked_places, blocked_modes=blocked_modes,
-                            blocked_legs=blocked_legs)
+                            blocked_legs=blocked_legs, whole=False)
     if not totals.shape[1]:
         return dist, lambda nodes: np.zeros((len(nodes), 0)), via
-    n = len(via)
     reached = np.flatnonzero(via >= 0)
     starts = np.fromiter(start, dtype=np.int64, count=len(start))
-    parent = np.full(n + 1, n, dtype=np.int64)  # sub-node n: a root above the starts
-    parent[reached] = graph.compiled.tail[via[reached]]
-    children = np.concatenate([reached, starts])
-    tree = scipy.sparse.csr_matrix((np.ones(len(children)), (parent[children], children)), shape=(n + 1, n + 1))
-    order = breadth_first_order(tree, n, directed=True, return_predecessors=False)
+    # the tree's own numbering: 0 the root above the starts, then the sub-nodes reached and the starts (a third
+    # of all sub-nodes at most, with the merged ones left out), so that the walk's arrays are the tree's size
+    members = np.concatenate([reached, starts])
+    size = len(members) + 1
+    local = np.zeros(len(via), dtype=np.int64)
+    local[members] = np.arange(1, size)
+    parent = np.zeros(size, dtype=np.int64)
+    parent[1:len(reached) + 1] = local[graph.compiled.searched.tail[via[reached]]]
+    arc = np.full(size, -1, dtype=np.int64)  # what each adds: a start and the root nothing (arc -1)
+    arc[1:len(reached) + 1] = via[reached]
+    tree = scipy.sparse.csr_matrix((np.ones(size - 1), (parent[1:], np.arange(1, size))), shape=(size, size))
+    order = breadth_first_order(tree, 0, directed=True, return_predecessors=False)
     # in breadth-first positions, each level is one slice and its parents' rows come before it
-    position = np.full(n + 1, -1, dtype=np.int64)
-    position[order] = np.arange(len(order))
+    position = np.empty(size, dtype=np.int64)
+    position[order] = np.arange(size)
     above = position[parent[order]]
     # rows are gathered with take (several times faster than fancy indexing of a 2-d array)
-    added = np.take(totals, np.append(via, -1)[order], axis=0)  # a start and the root add nothing (entry -1)
-    sums = np.zeros((len(order), totals.shape[1]))  # position 0 is the root above the starts, at zero
+    added = np.take(totals, arc[order], axis=0)
+    sums = np.zeros((size, totals.shape[1]))  # position 0 is the root, at zero
     ends = np.cumsum(np.diff(tree.indptr)[order]) + 1  # where the children of the nodes up to each position end
     begin, end = 1, int(ends[0])
     while begin < end:
         np.add(np.take(sums, above[begin:end], axis=0), added[begin:end], out=sums[begin:end])
         begin, end = end, int(ends[end - 1])
-    return dist, lambda nodes: np.take(sums, position[nodes], axis=0), via
+    return dist, lambda nodes: np.take(sums, position[local[nodes]], axis=0), via

@@ -155,3 +155,13 @@ def test_the_cache_from_the_command_line(store: Path, own: Path, capsys: pytest.
     monkeypatch.setenv("CORRIDORS_CACHE", "off")
     assert main(["cache"]) == 0
     assert "off" in capsys.readouterr().out
+
+
+def test_a_network_larger_than_an_entry_may_be_is_loaded_but_not_kept(store: Path, loads: list, own: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache, "MAX_ENTRY_BYTES", 10_000)  # the mini network pickles to far more
+    first = corridors.load_network(own)
+    assert list(store.iterdir()) == []  # neither an entry nor the part of one written before it stopped
+    second = corridors.load_network(own)
+    assert len(loads) == 2
+    assert second.legs.equals(first.legs)

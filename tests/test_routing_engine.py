@@ -315,3 +315,52 @@ def test_a_searched_path_is_kept_for_other_condition_sets_and_gives_the_same_rou
     assert len(searches) == 3
     fresh = corridors.load_network()
     assert fresh.route("Xi'an", "Poti", conditions="2022").to_dict() == in_2022.to_dict()
+
+
+def _grid(tmp_path, legs: int) -> corridors.Network:
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from synthetic import write_grid
+
+    return corridors.load_network(write_grid(tmp_path / "grid", legs))
+
+
+@pytest.mark.parametrize("network", ["bundled", "grid"])
+def test_the_searched_graph_with_pass_through_sub_nodes_merged_finds_the_full_graphs_distances(
+        net: corridors.Network, tmp_path, network: str) -> None:
+    import numpy as np
+    import scipy.sparse
+    from scipy.sparse.csgraph import dijkstra
+
+    from corridors.routing import search_from
+
+    network = net if network == "bundled" else _grid(tmp_path, 2_000)
+    graph = network.expanded_graph()
+    compiled = graph.compiled
+    n = len(graph.node_place)
+    assert len(compiled.searched.removed) > n / 4  # most legs' end sub-nodes are merged away
+    places = list(network.nodes.index)
+    origin, other = places[0], places[len(places) // 2]
+    blocked_place = next(p for p in places[1:] if p != other and p in graph.arrivals)
+    starts = dict.fromkeys(graph.departures[origin], 0.0)
+    cases = [(starts, {}), (starts, {"blocked_modes": {"road"}}), (starts, {"blocked_places": {blocked_place}}),
+             ({**dict.fromkeys(graph.arrivals[other], 5.0), **starts}, {})]
+    for start, blocked in cases:
+        dist, via = search_from(graph, start, **blocked)
+        # the reference: scipy on every arc of the compiled graph the constraints leave, from one extra sub-node
+        # with an arc to each start at its distance (a stored zero is an arc in a CSR matrix built from arrays)
+        keep = compiled.allowed(blocked.get("blocked_places", ()), blocked.get("blocked_modes", ()), ())
+        keep = np.ones(len(compiled.tail), dtype=bool) if keep is None else keep
+        head = np.concatenate([compiled.head[keep], list(start)])
+        cost = np.concatenate([compiled.cost[keep], list(start.values())])
+        indptr = np.append(np.searchsorted(compiled.tail[keep], np.arange(n + 1)), len(head))
+        expected = dijkstra(scipy.sparse.csr_matrix((cost, head, indptr), shape=(n + 1, n + 1)), indices=n)[:n]
+        assert np.array_equal(dist, expected)  # bit for bit: a merged arc adds its leg, then a join's zero
+        # every sub-node reached (not a start) is reached through an arc of the compiled graph, at its distance
+        inner = np.flatnonzero(via >= 0)
+        assert len(inner) > n / 2 or blocked
+        assert np.array_equal(compiled.head[via[inner]], inner)
+        assert np.array_equal(dist[compiled.tail[via[inner]]] + compiled.cost[via[inner]], dist[inner])
+        assert keep[via[inner]].all()

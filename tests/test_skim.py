@@ -135,3 +135,32 @@ def test_the_skim_command(capsys, tmp_path) -> None:
     assert main(["skim", " , ", "Poti"]) == 2
     assert "ORIGINS names no place" in capsys.readouterr().err
     assert main(["skim", "Xi'an", "Poti", "--parquet", str(tmp_path / "s.csv")]) == 2
+
+
+def test_a_skims_search_tree_leaves_out_only_the_merged_sub_nodes_and_its_paths_are_whole(net) -> None:
+    import itertools
+
+    import numpy as np
+
+    from corridors.routing import search_from
+    from corridors.skim import _path
+
+    graph = net.expanded_graph()
+    start = dict.fromkeys(graph.departures[net.place("Xi'an")], 0.0)
+    dist, _ = search_from(graph, start)
+    part, via = search_from(graph, start, whole=False)
+    removed = np.zeros(len(dist), dtype=bool)
+    removed[graph.compiled.searched.removed] = True
+    assert removed.any()
+    assert np.isinf(part[removed]).all()
+    assert np.array_equal(part[~removed], dist[~removed])
+    walked = 0
+    for node in graph.arrivals.flat(np.arange(len(graph.places)))[1]:
+        if np.isfinite(part[node]) and node not in start:
+            arcs = [graph.arcs[i] for i in _path(graph, via, int(node))]
+            assert arcs[0].tail in start
+            assert arcs[-1].head == node
+            assert all(a.head == b.tail for a, b in itertools.pairwise(arcs))  # joins included: one chain
+            assert sum(a.time_h for a in arcs) == pytest.approx(dist[node])
+            walked += 1
+    assert walked > 50
