@@ -20,6 +20,7 @@ folder, which nothing but this module writes.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import os
@@ -197,10 +198,6 @@ def _write(where: Path, entry: Path, network: Network, said: Said) -> None:
                 os.unlink(handle.name)
 
 
-class _TooLargeError(Exception):
-    """A cache entry grew past MAX_ENTRY_BYTES while it was written."""
-
-
 class _Bounded:
     """A file that refuses to grow past ``limit`` bytes (what pickle.dump writes to)."""
 
@@ -211,7 +208,8 @@ class _Bounded:
         size = memoryview(data).nbytes
         self._left -= size
         if self._left < 0:
-            raise _TooLargeError(f"a cache entry is larger than {self._limit} bytes")
+            # the file-too-large error of the system: what _write takes as "no cache" like any other write failure
+            raise OSError(errno.EFBIG, f"a cache entry is larger than {self._limit} bytes")
         return self._file.write(data)
 
 
