@@ -1081,6 +1081,12 @@ def _yen(graph: ExpandedGraph, starts: Collection[int], ends: Collection[int], b
     networkx's ``shortest_simple_paths`` runs it over the graph with a source before the starts and a sink after
     the ends, but over the expanded graph's own adjacency lists and masks: no copy of the graph is made, and each
     spur search is the pure-Python Dijkstra of :func:`_dijkstra`, which stops at the first end it settles.
+
+    Every caller keeps only paths that pass each place once (:func:`passes_twice`), so a spur does not enter a place
+    that its root has already left: a place is split into sub-nodes, and without this the enumeration spends most
+    of its paths on ways that leave a place and come back to another of its sub-nodes, each of them discarded. The
+    paths yielded are still every such path in order of cost; a spur may still move between the sub-nodes of the
+    place it starts in (to change gauge there, or mode).
     """
     source, sink = -1, -2
     adjacency, place_of = graph.adjacency, graph.place_of
@@ -1091,9 +1097,10 @@ def _yen(graph: ExpandedGraph, starts: Collection[int], ends: Collection[int], b
     end_set = frozenset(n for n in ends if place_of[n] not in blocked)
     cost_of = graph.arc_cost
 
-    def spur(node: int, removed_nodes: set[int], removed_edges: set[tuple[int, int]]
-             ) -> tuple[float, list[int], list[int]] | None:
-        """Return the cheapest way from ``node`` to the sink without the removed nodes and edges."""
+    def spur(node: int, removed_nodes: set[int], removed_edges: set[tuple[int, int]],
+             left: frozenset[str] = frozenset()) -> tuple[float, list[int], list[int]] | None:
+        """Return the cheapest way from ``node`` to the sink without the removed nodes and edges, nor the places
+        ``left`` behind."""
         if node == source:
             dist = {n: 0.0 for n in starts if n not in removed_nodes and (source, n) not in removed_edges}
         else:
@@ -1115,7 +1122,7 @@ def _yen(graph: ExpandedGraph, starts: Collection[int], ends: Collection[int], b
                 return d, ([source, *nodes] if node == source else nodes), arcs
             for head, cost, index in adjacency[n]:
                 if (head in removed_nodes or index in blocked_arcs or place_of[head] in blocked
-                        or (n, head) in removed_edges):
+                        or place_of[head] in left or (n, head) in removed_edges):
                     continue
                 candidate = d + cost
                 if candidate < dist.get(head, math.inf):
@@ -1139,7 +1146,9 @@ def _yen(graph: ExpandedGraph, starts: Collection[int], ends: Collection[int], b
         for i in range(deviation, len(nodes) - 1):
             root = nodes[:i + 1]
             removed_edges = {(p[i], p[i + 1]) for p in chosen if len(p) > i + 1 and p[:i + 1] == root}
-            found = spur(nodes[i], set(root[:-1]), removed_edges)
+            here = place_of[nodes[i]] if nodes[i] >= 0 else None
+            left = frozenset(place_of[n] for n in root[:-1] if n >= 0) - {here}
+            found = spur(nodes[i], set(root[:-1]), removed_edges, left)
             if found is None:
                 continue
             path = root[:-1] + found[1]
