@@ -179,9 +179,11 @@ def test_scenario_map_marks_what_is_closed(browser, net: corridors.Network, tmp_
         page.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The report as the CLI writes it (built once: it takes a minute or more)."""
+    """The report as the CLI writes it (built once: it takes a minute or more). Session-scoped: a worker that runs
+    another module's tests in between would otherwise tear a module fixture down and build the report again (seen
+    in a full run: two builds of about 45 s)."""
     folder = tmp_path_factory.mktemp("report")
     _cli("report", "--out", str(folder / "report.html"), "-n", "800")
     return folder / "report.html"
