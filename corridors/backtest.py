@@ -48,6 +48,7 @@ from .errors import CorridorError, Problem, ValidationError
 from .io import read_checked_csv, split_list
 from .registry import load_corridors
 from .seasons import month_name
+from .spreads import spread_book
 
 if TYPE_CHECKING:
     from .network import Network
@@ -260,7 +261,7 @@ def backtest(network: Network, *, observations: Sequence[Observation] | None = N
 
     chosen = list(observations) if observations is not None else load_observations(network)
     registry = load_corridors(network)
-    used = _cited(network.parameters.tables().values()) | _spread_sources(network)
+    used = _cited(network.parameters.tables().values()) | spread_book(network).sources
     simulated: dict[tuple, Any] = {}
     rows = []
     for obs in chosen:
@@ -367,13 +368,6 @@ def span_days(transit: Any, scope: str = SCOPES[0]) -> np.ndarray:
 def _cited(tables: Any) -> frozenset[str]:
     """Return every source id that the given parameter tables cite."""
     return frozenset(s for table in tables if "sources" in table for refs in table["sources"] for s in refs)
-
-
-def _spread_sources(network: Network) -> frozenset[str]:
-    """Return the source ids the single-journey spreads cite (corridors.spreads): parameters too."""
-    if not network.has_table("dispersion"):
-        return frozenset()
-    return frozenset(s for refs in network.table("dispersion")["sources"] for s in split_list(refs))
 
 
 def _largest(transit: Any) -> str:

@@ -107,11 +107,12 @@ def price_leg(network: Network, leg_id: str, conditions: Conditions) -> Priced:
     mode = leg["mode"]
     levels = [conditions.level(leg_selectors(leg_id, mode, c, leg["passages"])) for c in countries]
     sources: list[str | None] = [leg["distance_source"]]
+    first = leg_selectors(leg_id, mode, countries[0], leg["passages"])  # the leg in its first country
     spreads = spread_book(network)
     explicit = params.leg_time(leg_id, levels[0])
     spread_sources: tuple[str, ...] = ()
     if explicit is not None:
-        found = spreads.of(leg_selectors(leg_id, mode, countries[0], leg["passages"])) if levels[0] != BEST else None
+        found = spreads.of(first) if levels[0] != BEST else None
         draw = TimeDraw("split", explicit, spread=found.cv if found is not None else 0.0)
         spread_sources = found.sources if found is not None else ()
         sources.extend(explicit.sources)
@@ -155,7 +156,7 @@ def price_leg(network: Network, leg_id: str, conditions: Conditions) -> Priced:
         co2 = sum(share_km * f[0] * k for f, k in zip(factors, scale, strict=True) if f is not None)
     level = max(levels, key=lambda v: _LEVEL_ORDER.get(v, 1)) if levels else conditions.default
     time_sources = _unique(sources[1:]) or _unique(sources)
-    group = network.condition_book.group_of(leg_selectors(leg_id, mode, countries[0], leg["passages"]))
+    group = network.condition_book.group_of(first)
     return Priced(draw, level, _unique([*sources, *spread_sources]), cost, year, co2, note=note,
                   weak=network._weak_sources(time_sources), group=group)
 

@@ -1101,6 +1101,7 @@ def _yen(graph: ExpandedGraph, starts: Collection[int], ends: Collection[int], b
              left: frozenset[str] = frozenset()) -> tuple[float, list[int], list[int]] | None:
         """Return the cheapest way from ``node`` to the sink without the removed nodes and edges, nor the places
         ``left`` behind."""
+        excluded = blocked | left
         if node == source:
             dist = {n: 0.0 for n in starts if n not in removed_nodes and (source, n) not in removed_edges}
         else:
@@ -1121,8 +1122,8 @@ def _yen(graph: ExpandedGraph, starts: Collection[int], ends: Collection[int], b
                 nodes = [walk, *(int(graph.arc_head[a]) for a in arcs), sink]
                 return d, ([source, *nodes] if node == source else nodes), arcs
             for head, cost, index in adjacency[n]:
-                if (head in removed_nodes or index in blocked_arcs or place_of[head] in blocked
-                        or place_of[head] in left or (n, head) in removed_edges):
+                if (head in removed_nodes or index in blocked_arcs or place_of[head] in excluded
+                        or (n, head) in removed_edges):
                     continue
                 candidate = d + cost
                 if candidate < dist.get(head, math.inf):

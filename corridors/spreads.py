@@ -22,7 +22,6 @@ weather closure has its own probability, and a fixed time is a stated one.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -54,8 +53,10 @@ class SpreadBook:
             for row in table.to_dict("records"):
                 self._by[row["element"]] = Spread(float(row["cv"]), row["element"], tuple(split_list(row["sources"])))
 
-    def __bool__(self) -> bool:
-        return bool(self._by)
+    @property
+    def sources(self) -> frozenset[str]:
+        """Return the source ids the rows cite."""
+        return frozenset(s for spread in self._by.values() for s in spread.sources)
 
     def of(self, selectors: Iterable[str]) -> Spread | None:
         """Return the spread of the most specific selector a row names (selectors most specific first), or None."""
@@ -103,4 +104,4 @@ def weighted_cv(parts: Sequence[tuple[float, Spread | None]]) -> tuple[float, tu
         return 0.0, ()
     cv = sum(km * s.cv for km, s in parts if s is not None) / total
     sources = tuple(dict.fromkeys(x for _, s in parts if s is not None for x in s.sources))
-    return (cv if math.isfinite(cv) else 0.0), sources
+    return cv, sources

@@ -580,7 +580,8 @@ def _dependence_said(result: Any) -> str:
             "independent": "every element drawn on its own"}
     average = ("" if getattr(result, "single_journey", True)
                else "; the period's average journey (no single-journey spread)")
-    return (f"; {said[result.dependence]}" if result.dependence in said else "") + average
+    dependence = getattr(result, "dependence", "group")
+    return (f"; {said[dependence]}" if dependence in said else "") + average
 
 
 def backtest_view(result: Any, groupings: Sequence[str]) -> list[Block]:

@@ -92,10 +92,10 @@ def test_a_bad_selector_is_named_with_file_line_and_field(mini_dir: Path) -> Non
 
 
 def test_a_spread_source_is_a_parameter_for_the_backtest(mini_dir: Path) -> None:
-    from corridors.backtest import _spread_sources
+    from corridors.spreads import spread_book
 
     _with_dispersion(mini_dir, [{"element": "border_crossing:*", "cv": 0.5, "sources": "sr_center_caspian"}])
-    assert _spread_sources(corridors.load_network(mini_dir)) == {"sr_center_caspian"}
+    assert spread_book(corridors.load_network(mini_dir)).sources == {"sr_center_caspian"}
 
 
 def test_the_period_average_journey_has_the_states_spread_only(net: corridors.Network,
