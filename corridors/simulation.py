@@ -9,7 +9,8 @@ full") has a measured waiting-time distribution. A port may be closed by weather
 departure meets a closure and waits for its duration. Where capacity binds, a share of journeys waits in a queue
 (see :mod:`corridors.queues`). The elements of one group of elements share their draw in a journey; groups are
 drawn independently of each other (see ``dependence``). Around the state so drawn, each element of each journey
-varies by its own single-journey factor (see :mod:`corridors.spreads`), independently in every ``dependence``.
+varies by its own single-journey factor (see :mod:`corridors.spreads`; the rail legs of one train share theirs),
+independently in every ``dependence``.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import pandas as pd
 from .contract import DEPENDENCE
 from .errors import CorridorError
 from .model import Priced, TimeDraw
+from .spreads import shared_factor_keys
 from .timing import HOURS_PER_WEEK, Disruption, Estimate, split_triangular
 
 if TYPE_CHECKING:
@@ -185,6 +187,8 @@ def _sample(rows: list[dict[str, Any]], draws: list[TimeDraw], n: int, seed: int
     sums = _Sums(len(draws)) if with_sums else None
     # the key by which elements share their quantile: one key for the whole journey, the group, or none
     groups = [{"group": row["group"], "journey": "journey"}.get(dependence) for row in rows]
+    # the rail legs of one train share their single-journey factor (corridors.spreads), whatever the dependence
+    trains = shared_factor_keys([row["kind"] for row in rows]) if single_journey else [None] * len(rows)
     for start in range(0, n, CHUNK):
         stop = min(n, start + CHUNK)
         size = stop - start
@@ -194,6 +198,7 @@ def _sample(rows: list[dict[str, Any]], draws: list[TimeDraw], n: int, seed: int
                  else rng.random(size) * spread_h)
         elapsed = np.zeros(size)
         shared: dict[str, np.ndarray] = {}
+        factors: dict[int, np.ndarray] = {}
         for i, draw in enumerate(draws):
             out = block[i]
             strata = None
@@ -202,8 +207,13 @@ def _sample(rows: list[dict[str, Any]], draws: list[TimeDraw], n: int, seed: int
                 if group not in shared:
                     shared[group] = _strata(rng, size)
                 strata = shared[group]
+            factor = None
+            if trains[i] is not None and draw.spread > 0.0:
+                if trains[i] not in factors:
+                    factors[trains[i]] = _strata(rng, size)
+                factor = factors[trains[i]]
             _draw_into(out, draw, tables[i], rng, clock + elapsed if draw.way == "headway" else clock, strata,
-                       single_journey)
+                       single_journey, factor)
             if i < last_headway:
                 elapsed += out
         if start < keep < stop:  # a chunk across the end of the kept journeys: keep its first part
@@ -321,9 +331,11 @@ def _strata(rng: np.random.Generator, size: int) -> np.ndarray:
 
 
 def _draw_into(out: np.ndarray, draw: TimeDraw, tables: tuple[tuple[float, np.ndarray], ...], rng: np.random.Generator,
-               clock: np.ndarray, strata: np.ndarray | None = None, single_journey: bool = True) -> None:
+               clock: np.ndarray, strata: np.ndarray | None = None, single_journey: bool = True,
+               factor: np.ndarray | None = None) -> None:
     """Draw one element's hours for every journey of a chunk into ``out`` (from ``strata`` when they are shared),
-    with each journey's own factor around the state unless ``single_journey`` is off."""
+    with each journey's own factor around the state (from ``factor``'s strata when it is shared with other elements)
+    unless ``single_journey`` is off."""
     size = out.size
     if draw.way == "fixed":
         out.fill(draw.value_h)
@@ -343,7 +355,7 @@ def _draw_into(out: np.ndarray, draw: TimeDraw, tables: tuple[tuple[float, np.nd
     else:
         raise ValueError(draw.way)
     if single_journey and draw.spread > 0.0 and draw.way in ("split", "speed"):  # a journey's own, around the state
-        out *= _factor_table(draw.spread)[_strata(rng, size)]
+        out *= _factor_table(draw.spread)[factor if factor is not None else _strata(rng, size)]
     if draw.queue is not None:  # a share ρ of arrivals waits, an exponential time of mean Wq / ρ
         p = draw.queue.wait_probability
         waits = np.flatnonzero(rng.random(size, dtype=np.float32) < p)

@@ -11,9 +11,15 @@ not a journey, and its P10–P90 is too narrow for any single one.
 ``dispersion.csv`` gives, per element selector (as ``groups.csv``'s members: ``border_crossing:*``,
 ``port_handling:rotterdam_port``, ``rail:KAZ``, ``passage:suez``), the coefficient of variation (standard deviation
 over mean) of single shipments' time at such an element, as a publisher measured it. A simulation multiplies each
-element's drawn time by a factor of its own, independent of every other element and journey, with mean 1 and that
-coefficient of variation. The factor is gamma distributed: positive, and skewed to the right as waits are. Its mean
-of 1 keeps each element's mean; only the spread around it grows.
+element's drawn time by a factor with mean 1 and that coefficient of variation, independent of every other journey.
+The factor is gamma distributed: positive, and skewed to the right as waits are. Its mean of 1 keeps each element's
+mean; only the spread around it grows.
+
+Each element has a factor of its own, but for the rail legs of one train (see :func:`shared_factor_keys`): the rail
+statistics measure whole runs, and they do not shrink with a run's length (about 0.17 for a six-hour Swedish run and
+for 8.8-day North American trips alike). Legs varying on their own would make an 8.8-day trip of six-hour runs vary
+by about 0.17 / √35 ≈ 0.03, which the measurement contradicts; legs of one train sharing one factor keep 0.17 at
+every length, as measured.
 
 Some times are not spread. The best case is a floor by definition. A wait for a scheduled departure is already a
 single journey's, uniform over the headway, and so is a queueing delay, drawn per journey (corridors.queues). A
@@ -94,6 +100,34 @@ def spread_problems(table: pd.DataFrame, nodes: Iterable[str], countries: Iterab
             what = {"leg": "leg", "passage": "passage"}.get(kind, "place or country")
             found.append(Problem(file, where, "element", f"{selector!r}: unknown {what} {place!r}"))
     return found
+
+
+#: The elements after which the next rail leg is another train: the freight changes train at a gauge change and
+#: leaves the rails at a port, a transshipment or an airport. A border crossing without a gauge change does not end
+#: the train (the same wagons run on), and neither does a weather closure.
+TRAIN_ENDS = frozenset({"gauge_change", "port_handling", "transshipment", "ferry_wait", "air_handling",
+                        "flight_wait", "ferry", "sea", "road", "air"})
+
+
+def shared_factor_keys(kinds: Sequence[str]) -> list[int | None]:
+    """Return, for each element of a journey (its kinds in order), the key of the single-journey factor it shares:
+    the rail legs of one train share a key (the train's number along the journey); every other element has its own
+    factor (None).
+
+    >>> shared_factor_keys(["rail", "border_crossing", "rail", "gauge_change", "rail", "ferry_wait", "ferry", "rail"])
+    [0, None, 0, None, 1, None, None, 2]
+    """
+    keys: list[int | None] = []
+    train, on_rails = 0, False
+    for kind in kinds:
+        if kind == "rail":
+            keys.append(train)
+            on_rails = True
+            continue
+        keys.append(None)
+        if kind in TRAIN_ENDS and on_rails:  # the next rail leg is another train
+            train, on_rails = train + 1, False
+    return keys
 
 
 def weighted_cv(parts: Sequence[tuple[float, Spread | None]]) -> tuple[float, tuple[str, ...]]:

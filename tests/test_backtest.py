@@ -56,17 +56,19 @@ def test_observations_that_share_a_source_with_a_parameter_are_left_out(net: cor
 
 
 def test_the_backtest_summaries_do_not_get_worse(result) -> None:
-    # Pinned on the model as it stands (2,000 journeys, seed 0; measured: MdAPE 17.8%, 50% inside P10–P90, bias
-    # +1.1%; Middle Corridor via the Black Sea 22.8%). The goals (MdAPE ≤ 20% overall and ≤ 30% per corridor with 5
+    # Pinned on the model as it stands (2,000 journeys, seed 0; measured: MdAPE 17.7%, 53% inside P10–P90, bias
+    # +1.2%; Middle Corridor via the Black Sea 22.8%). The goals (MdAPE ≤ 20% overall and ≤ 30% per corridor with 5
     # or more observations, 70% inside) are met but for the coverage. Single journeys' own spread around each
     # element's state (corridors.spreads, measured coefficients of variation) took it from 42% to 56% for runs,
     # schedules and quotes; reported averages are read on the period's average journey, where that spread averages
     # out, and 1 of 8 lies inside: the states themselves miss them (the model is slow for ADY's 2024 averages, fast
-    # for the 2025 adviser's and JOC's Cape figure). No parameter is widened to meet the goal.
+    # for the 2025 adviser's and JOC's Cape figure). The rail legs of one train sharing their factor (the rail
+    # statistics are of whole runs) took the coverage from 50% to 53% (52% on each of seeds 0-4 with 4,000 journeys).
+    # No parameter is widened to meet the goal.
     overall = result.summary().iloc[0]
     assert overall["observations"] >= 40
     assert overall["mdape_pct"] <= 18.0
-    assert overall["coverage"] >= 0.48
+    assert overall["coverage"] >= 0.50
     by_kind = result.summary("kind")
     assert by_kind.loc["measured_run", "coverage"] >= 0.55
     by_corridor = result.summary("corridor")

@@ -11,6 +11,7 @@ import pytest
 import corridors
 from corridors.errors import ValidationError
 from corridors.simulation import _factor_table
+from corridors.spreads import shared_factor_keys
 
 
 def _with_dispersion(folder: Path, rows: list[dict[str, object]]) -> None:
@@ -45,6 +46,33 @@ def test_a_spread_keeps_an_elements_mean_and_widens_it(mini_dir: Path, mini: cor
     p10, _, p90 = after.percentiles().values()
     q10, _, q90 = before.percentiles().values()
     assert p90 - p10 > q90 - q10
+
+
+def test_the_rail_legs_of_one_train_share_a_factor() -> None:
+    # a border without a gauge change keeps the train; a gauge change, a port or a ship ends it
+    kinds = ["rail", "rail", "border_crossing", "weather_closure", "rail", "gauge_change", "rail", "port_handling",
+             "ferry_wait", "ferry", "port_handling", "rail", "transshipment", "road", "rail"]
+    assert shared_factor_keys(kinds) == [0, 0, None, None, 0, None, 1, None, None, None, None, 2, None, None, 3]
+    assert shared_factor_keys(["ferry_wait", "ferry", "rail"]) == [None, None, 0]  # no train before: none ended
+    assert shared_factor_keys([]) == []
+
+
+def test_a_trains_run_varies_as_much_as_one_leg(net: corridors.Network) -> None:
+    # The rail statistics measure whole runs, and 0.17 holds for a 6-hour run and for an 8.8-day trip alike: a
+    # train's legs share one factor, so its run keeps the leg's spread instead of averaging it away.
+    route = net.route("Xi'an", "Alashankou")
+    rail = [i for i, e in enumerate(route.elements) if e.kind == "rail"]
+    assert len(rail) >= 3
+    keys = shared_factor_keys([e.kind for e in route.elements])
+    assert {keys[i] for i in rail} == {0}  # one train
+    (c,) = {route.elements[i].priced.time.spread for i in rail}
+    assert c > 0
+    one = route.simulate(n=100_000, seed=1).samples_h[rail].astype(float).sum(axis=0)
+    state = route.simulate(n=100_000, seed=2, single_journey=False).samples_h[rail].astype(float).sum(axis=0)
+    v = state.std() / state.mean()
+    assert one.mean() == pytest.approx(state.mean(), rel=0.01)
+    # one factor of cv c on the run: (1 + v²)(1 + c²) − 1; a factor per leg would give the run less than that
+    assert one.std() / one.mean() == pytest.approx(np.sqrt((1 + v * v) * (1 + c * c) - 1), rel=0.02)
 
 
 def test_the_most_specific_selector_gives_the_spread(mini_dir: Path) -> None:
