@@ -140,19 +140,20 @@ def journey_totals(route: Route, *, n: int = 10_000, conditions: str | Condition
                    single_journey=single_journey)[1]
 
 
-def journey_totals_of(priced: Sequence[Priced], *, n: int, seed: int | None) -> np.ndarray:
-    """Return the door-to-door hours of ``n`` journeys through elements with these estimates, in route order.
+def journey_totals_of(elements: Sequence[tuple[str, Priced]], *, n: int, seed: int | None) -> np.ndarray:
+    """Return the door-to-door hours of ``n`` journeys through elements given as (kind, estimate), in route order.
 
-    :func:`journey_totals` for a route given as its elements' estimates rather than a Route, with groups as
-    dependence and random start times: what a skim draws for thousands of routes whose elements it already holds.
+    :func:`journey_totals` for a route given as its elements' kinds (a leg's mode or a stop's kind, which say where
+    a train ends) and estimates rather than a Route, with groups as dependence and random start times: what a skim
+    draws for thousands of routes whose elements it already holds.
     """
     rows: list[dict[str, Any]] = []
     draws: list[TimeDraw] = []
-    for p in priced:  # as _draws reads a route's elements: each estimate's draw, then its weather closure
-        rows.append({"group": p.group})
+    for kind, p in elements:  # as _draws reads a route's elements: each estimate's draw, then its weather closure
+        rows.append({"kind": kind, "group": p.group})
         draws.append(p.time)
         if p.closure is not None:
-            rows.append({"group": None})
+            rows.append({"kind": p.closure.kind, "group": None})
             draws.append(_closure_draw(p.closure))
     return _sample(rows, draws, n, seed, None, None, "group", 0, with_sums=False)[1]
 

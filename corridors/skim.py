@@ -160,13 +160,13 @@ def _simulated(network: Network, graph: ExpandedGraph, frame: pd.DataFrame, path
         if arc not in priced:
             leg = int(graph.arc_leg[arc])
             leg_id = graph.leg_ids[leg] if leg >= 0 else None
-            if graph.arc_is_leg[arc]:
-                priced[arc] = network.price_leg(str(leg_id), chosen)
+            if graph.arc_is_leg[arc]:  # (kind, estimate): a leg's kind is its mode
+                priced[arc] = (network._leg_by_id[leg_id]["mode"], network.price_leg(str(leg_id), chosen))
             elif graph.arc_kind[arc] == 0:
                 priced[arc] = None  # a join in the expanded graph, not a stop
             else:
-                priced[arc] = network.price_stop(graph.kinds[int(graph.arc_kind[arc])],
-                                                 graph.places[int(graph.arc_place[arc])], leg_id, chosen)
+                kind = graph.kinds[int(graph.arc_kind[arc])]
+                priced[arc] = (kind, network.price_stop(kind, graph.places[int(graph.arc_place[arc])], leg_id, chosen))
         return priced[arc]
 
     seeds = np.random.SeedSequence(seed).spawn(len(frame))
