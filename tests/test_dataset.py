@@ -69,7 +69,6 @@ RAIL_LEGS_NOT_YET_DRAWN = {
     "etrek__incheh_borun",
     "incheh_borun__gorgan",
     "jinghe__khorgos",
-    "kartsakhi__kars",
     "mangyshlak__kuryk_port",
     "mangyshlak__zhanaozen",
     "marabda__akhalkalaki",

@@ -116,6 +116,13 @@ TRACED: dict[str, list[tuple[str, str | None, float, float, str]]] = {
         ("layer", "Fuyang", 32.9, 115.81667, "geonames_cities1000"),
         ("layer", None, 0.0, 0.0, ""),
     ],
+    # the BTK line the layer lacks joins the Kars–Akyaka (ex-Gyumri) line, which the layer has, at Mezra, 13 km
+    # east of Kars (egtre_georgia_turkey): the layer's own vertex 13 km along that line from Kars station stands
+    # for the junction; no station coordinate on the new line was found, so the border stretch is one chord
+    "kartsakhi__kars": [
+        ("chord", "Mezra junction (layer vertex 13 km from Kars)", 40.66892, 43.23154, "egtre_georgia_turkey"),
+        ("layer", None, 0.0, 0.0, ""),
+    ],
 }
 
 
