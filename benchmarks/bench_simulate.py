@@ -2,7 +2,7 @@
 peak memory of five million (targets: ratio ≤ 3; five million journeys within 500 MB).
 
 The baseline draws as many uniform variates as the simulation consumes (one per element and journey, one more for
-each element's single-journey factor, plus the departure times) with the same generator, and nothing else: the
+each single-journey factor, plus the departure times) with the same generator, and nothing else: the
 ratio is the price of turning them into times.
 Peak memory of the simulation is measured with tracemalloc (numpy reports its buffers to it). Above
 ``simulation.KEEP_ALL`` journeys a simulation streams: it keeps the totals and running sums, not every element's
@@ -19,6 +19,7 @@ import numpy as np
 from _common import arguments, compare
 
 import corridors
+from corridors.spreads import shared_factor_keys
 
 
 def main() -> None:
@@ -27,8 +28,11 @@ def main() -> None:
     route = net.route("Xi'an", "Poti")
     n = 50_000 if args.quick else 1_000_000
     elements = len(route.simulate(n=10).elements)
-    # an element with a single-journey spread (corridors.spreads) draws its factor too: one more variate
-    spread = sum(1 for e in route.elements if e.priced.time.spread > 0)
+    # an element with a single-journey spread (corridors.spreads) draws its factor too: one more variate, one per
+    # train for the rail legs of a train, which share theirs
+    trains = shared_factor_keys([e.kind for e in route.elements])
+    spread = len({trains[i] if trains[i] is not None else ("element", i)
+                  for i, e in enumerate(route.elements) if e.priced.time.spread > 0})
     variates = n * (elements + spread + 1)
 
     def raw() -> None:
