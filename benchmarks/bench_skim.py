@@ -3,9 +3,10 @@
 
 The skim routes every pair on its origin's one search tree and simulates each reachable pair's route
 (:func:`corridors.simulation.journey_totals`). The baseline draws as many uniform float32 variates as those
-simulations consume (one per element and journey, plus each journey's departure time) with the same generator, and
-nothing else. Origins and destinations are the first 30 and the next 40 places of the bundled network in id order
-that are not airports (a mixed set of Chinese, Central Asian, Caucasian and European places and ports).
+simulations consume (one per element and journey, one per single-journey factor, plus each journey's departure
+time) with the same generator, and nothing else. Origins and destinations are the first 30 and the next 40 places
+of the bundled network in id order that are not airports (a mixed set of Chinese, Central Asian, Caucasian and
+European places and ports).
 Run: ``python benchmarks/bench_skim.py``.
 """
 
@@ -15,6 +16,18 @@ import numpy as np
 from _common import arguments, compare
 
 import corridors
+from corridors.spreads import shared_factor_keys
+
+
+def _variates_per_journey(route: corridors.Route) -> int:
+    """Return the variates one journey along ``route`` consumes: one per simulated element (weather closures
+    included), one per single-journey factor (one per train for rail legs, which share theirs; corridors.spreads)
+    and the departure time."""
+    elements = len(route.simulate(n=1).elements)
+    trains = shared_factor_keys([e.kind for e in route.elements])
+    factors = len({trains[i] if trains[i] is not None else ("element", i)
+                   for i, e in enumerate(route.elements) if e.priced.time.spread > 0})
+    return elements + factors + 1
 
 
 def main() -> None:
@@ -25,7 +38,7 @@ def main() -> None:
     journeys = 1_000 if args.quick else 10_000
     plain = net.skim(origins, destinations)
     reachable = plain[plain["reachable"] & (plain.index.get_level_values(0) != plain.index.get_level_values(1))]
-    elements = sum(len(net.route(o, d).simulate(n=1).elements) + 1 for o, d in reachable.index[:20])
+    elements = sum(_variates_per_journey(net.route(o, d)) for o, d in reachable.index[:20])
     variates = int(journeys * len(reachable) * elements / min(20, len(reachable)))  # mean elements per route
 
     def raw() -> None:

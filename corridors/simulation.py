@@ -342,15 +342,20 @@ def _draw_into(out: np.ndarray, draw: TimeDraw, tables: tuple[tuple[float, np.nd
     with each journey's own factor around the state (from ``factor``'s strata when it is shared with other elements)
     unless ``single_journey`` is off."""
     size = out.size
+    # strata index tables of QUANTILE_POINTS entries, so every lookup is in range: mode="clip" skips numpy's
+    # bounds check, and lookups into a scratch row avoid a temporary array per lookup (the same float32 results)
+    scratch = np.empty(size, dtype=np.float32) if len(tables) > 1 or (single_journey and draw.spread > 0.0) else None
     if draw.way == "fixed":
         out.fill(draw.value_h)
     elif draw.way in ("split", "speed"):
         scale, table = tables[0]
-        np.take(table, strata if strata is not None else _strata(rng, size), out=out)
+        np.take(table, strata if strata is not None else _strata(rng, size), out=out, mode="clip")
         if scale != 1.0:
             out *= np.float32(scale)
         for scale, table in tables[1:]:
-            out += table[strata if strata is not None else _strata(rng, size)] * np.float32(scale)
+            np.take(table, strata if strata is not None else _strata(rng, size), out=scratch, mode="clip")
+            scratch *= np.float32(scale)
+            out += scratch
     elif draw.way == "headway":  # the next departure after the clock; departures at multiples of the headway
         out[:] = np.mod(-clock, draw.value_h)
     elif draw.way == "closure":  # value_h holds the probability that a departure meets a closure
@@ -360,7 +365,9 @@ def _draw_into(out: np.ndarray, draw: TimeDraw, tables: tuple[tuple[float, np.nd
     else:
         raise ValueError(draw.way)
     if single_journey and draw.spread > 0.0 and draw.way in ("split", "speed"):  # a journey's own, around the state
-        out *= _factor_table(draw.spread)[factor if factor is not None else _strata(rng, size)]
+        np.take(_factor_table(draw.spread), factor if factor is not None else _strata(rng, size), out=scratch,
+                mode="clip")
+        out *= scratch
     if draw.queue is not None:  # a share ρ of arrivals waits, an exponential time of mean Wq / ρ
         p = draw.queue.wait_probability
         waits = np.flatnonzero(rng.random(size, dtype=np.float32) < p)
