@@ -39,3 +39,16 @@ def arguments(description: str) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--quick", action="store_true", help="few rounds: check that the benchmark runs")
     return parser.parse_args()
+
+
+def variates_per_journey(route) -> int:
+    """Return the uniform variates one simulated journey along ``route`` consumes: one per simulated element
+    (weather closures included), one per single-journey factor (one per train for rail legs, which share theirs;
+    corridors.spreads) and one for the departure time."""
+    from corridors.spreads import shared_factor_keys
+
+    elements = len(route.simulate(n=1).elements)
+    trains = shared_factor_keys([e.kind for e in route.elements])
+    factors = len({trains[i] if trains[i] is not None else ("element", i)
+                   for i, e in enumerate(route.elements) if e.priced.time.spread > 0})
+    return elements + factors + 1

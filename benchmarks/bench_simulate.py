@@ -16,10 +16,9 @@ import time
 import tracemalloc
 
 import numpy as np
-from _common import arguments, compare
+from _common import arguments, compare, variates_per_journey
 
 import corridors
-from corridors.spreads import shared_factor_keys
 
 
 def main() -> None:
@@ -30,10 +29,7 @@ def main() -> None:
     elements = len(route.simulate(n=10).elements)
     # an element with a single-journey spread (corridors.spreads) draws its factor too: one more variate, one per
     # train for the rail legs of a train, which share theirs
-    trains = shared_factor_keys([e.kind for e in route.elements])
-    spread = len({trains[i] if trains[i] is not None else ("element", i)
-                  for i, e in enumerate(route.elements) if e.priced.time.spread > 0})
-    variates = n * (elements + spread + 1)
+    variates = n * variates_per_journey(route)
 
     def raw() -> None:
         np.random.default_rng(0).random(variates, dtype=np.float32)

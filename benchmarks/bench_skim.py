@@ -13,21 +13,9 @@ Run: ``python benchmarks/bench_skim.py``.
 from __future__ import annotations
 
 import numpy as np
-from _common import arguments, compare
+from _common import arguments, compare, variates_per_journey
 
 import corridors
-from corridors.spreads import shared_factor_keys
-
-
-def _variates_per_journey(route: corridors.Route) -> int:
-    """Return the variates one journey along ``route`` consumes: one per simulated element (weather closures
-    included), one per single-journey factor (one per train for rail legs, which share theirs; corridors.spreads)
-    and the departure time."""
-    elements = len(route.simulate(n=1).elements)
-    trains = shared_factor_keys([e.kind for e in route.elements])
-    factors = len({trains[i] if trains[i] is not None else ("element", i)
-                   for i, e in enumerate(route.elements) if e.priced.time.spread > 0})
-    return elements + factors + 1
 
 
 def main() -> None:
@@ -38,7 +26,7 @@ def main() -> None:
     journeys = 1_000 if args.quick else 10_000
     plain = net.skim(origins, destinations)
     reachable = plain[plain["reachable"] & (plain.index.get_level_values(0) != plain.index.get_level_values(1))]
-    elements = sum(_variates_per_journey(net.route(o, d)) for o, d in reachable.index[:20])
+    elements = sum(variates_per_journey(net.route(o, d)) for o, d in reachable.index[:20])
     variates = int(journeys * len(reachable) * elements / min(20, len(reachable)))  # mean elements per route
 
     def raw() -> None:
