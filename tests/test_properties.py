@@ -451,7 +451,17 @@ def test_save_load_save_is_stable_and_routes_the_same(network: int, format: str,
             reloaded.route(origin, destination, by=by)
         return
     copy = reloaded.route(origin, destination, by=by)
-    pd.testing.assert_frame_equal(copy.to_frame(), original.to_frame())
+    _assert_same_frame(copy.to_frame(), original.to_frame())
+
+
+def _assert_same_frame(copy: pd.DataFrame, original: pd.DataFrame) -> None:
+    """Assert what pd.testing.assert_frame_equal asserts, accepting at once frames alike in every value, dtype, label
+    and name: the function costs 6 ms a call, a fifth of the property's time, and ``equals`` a twentieth of that."""
+    labels = ((copy.index, original.index), (copy.columns, original.columns))
+    if copy.equals(original) and copy.flags == original.flags and all(
+            type(a) is type(b) and a.dtype == b.dtype and a.names == b.names and a.equals(b) for a, b in labels):
+        return
+    pd.testing.assert_frame_equal(copy, original)  # a difference, or floats within its tolerance: its verdict
 
 
 def test_a_saved_geopackage_is_byte_stable() -> None:
