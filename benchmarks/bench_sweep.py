@@ -14,11 +14,12 @@ Run: ``python benchmarks/bench_sweep.py`` (``--quick``: a tiny grid).
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from _common import arguments
 
-from corridors import sweep as sw
+if TYPE_CHECKING:
+    from corridors import sweep as sw
 
 SCENARIOS = ["base", "suez_closed", "caspian_storm", "digital_customs", "faster_kazakh_rail", "rasht_astara_railway"]
 ORIGINS = ["Xi'an", "Chongqing", "Urumqi", "Shanghai", "Almaty"]
@@ -27,6 +28,8 @@ CONDITIONS = ["typical", "congested", "2022"]
 
 
 def grid(quick: bool) -> sw.Grid:
+    from corridors import sweep as sw
+
     pairs = [[o, d] for o in ORIGINS for d in DESTINATIONS]  # 20 pairs
     if quick:
         return sw.Grid.from_dict({"scenarios": SCENARIOS[:2], "pairs": pairs[:2], "conditions": CONDITIONS[:1],
@@ -65,6 +68,12 @@ def timed(run):
 
 
 def main() -> None:
+    # imported here, not at the top: the processes that cores_available() spawns run this file's top level again,
+    # and pandas and the package would cost each of them a second of CPU that they never use
+    import pandas as pd
+
+    from corridors import sweep as sw
+
     args = arguments(__doc__.split("\n\n")[0])
     chosen = grid(args.quick)
     cores = cores_available(0.05 if args.quick else 1.0)

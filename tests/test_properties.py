@@ -134,9 +134,23 @@ def journeys(draw: st.DrawFn, *, network: int | None = None, places: tuple[int, 
     (test_a_via_route_that_crosses_itself_answers_within_seconds), which a thousand examples cannot afford.
     """
     index = draw(NETWORK) if network is None else network
-    known = _places(index)
+    known = list(_places(index))
     low, high = places if index else (2, 2)
-    return index, draw(st.lists(st.sampled_from(known), min_size=low, max_size=min(high, len(known)), unique=True))
+    # each place is drawn from those not yet drawn, so no draw is ever rejected: a list of unique places was
+    # rejected whenever it drew a place twice, and about 800 of every 1,800 examples of a property with three
+    # more arguments were thrown away (hypothesis's statistics: "785 invalid examples"), a third of its time
+    count = draw(_between(low, min(high, len(known))))
+    return index, [known.pop(draw(_below(len(known)))) for _ in range(count)]
+
+
+@cache
+def _between(low: int, high: int) -> st.SearchStrategy[int]:
+    """Return the strategy of an integer from low to high, built once (a strategy is checked when first drawn)."""
+    return st.integers(low, high)
+
+
+def _below(n: int) -> st.SearchStrategy[int]:
+    return _between(0, n - 1)
 
 
 def _route(net: corridors.Network, stages: list[str], **options) -> corridors.Route | None:
@@ -437,7 +451,17 @@ def test_save_load_save_is_stable_and_routes_the_same(network: int, format: str,
             reloaded.route(origin, destination, by=by)
         return
     copy = reloaded.route(origin, destination, by=by)
-    pd.testing.assert_frame_equal(copy.to_frame(), original.to_frame())
+    _assert_same_frame(copy.to_frame(), original.to_frame())
+
+
+def _assert_same_frame(copy: pd.DataFrame, original: pd.DataFrame) -> None:
+    """Assert what pd.testing.assert_frame_equal asserts, accepting at once frames alike in every value, dtype, label
+    and name: the function costs 6 ms a call, a fifth of the property's time, and ``equals`` a twentieth of that."""
+    labels = ((copy.index, original.index), (copy.columns, original.columns))
+    if copy.equals(original) and copy.flags == original.flags and all(
+            type(a) is type(b) and a.dtype == b.dtype and a.names == b.names and a.equals(b) for a, b in labels):
+        return
+    pd.testing.assert_frame_equal(copy, original)  # a difference, or floats within its tolerance: its verdict
 
 
 def test_a_saved_geopackage_is_byte_stable() -> None:
