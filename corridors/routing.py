@@ -1137,18 +1137,30 @@ def _yen(graph: ExpandedGraph, starts: Collection[int], ends: Collection[int], b
         return
     counter = itertools.count()
     candidates = [(first[0], next(counter), first[1], first[2], 0)]
-    chosen: list[list[int]] = []
+    # the paths yielded so far as a trie (node -> the trie of what follows it): the next nodes of every yielded path
+    # that shares a root are the children of the root's end, found in one step per node instead of comparing the
+    # root with every yielded path (which made a long enumeration quadratic in its paths)
+    chosen: dict[int, dict] = {}
     seen = {tuple(first[1])}
     while candidates:
         total, _, nodes, arcs, deviation = heapq.heappop(candidates)
-        chosen.append(nodes)
+        branch = chosen
+        for n in nodes:
+            branch = branch.setdefault(n, {})
         yield total, arcs
         prefix = [0.0, 0.0, *itertools.accumulate(float(cost_of[a]) for a in arcs)]  # cost up to node i
+        under = chosen
+        for n in nodes[:deviation]:
+            under = under[n]
+        behind = {place_of[n] for n in nodes[:deviation] if n >= 0}  # the places of the root before its end
         for i in range(deviation, len(nodes) - 1):
+            if i > deviation and nodes[i - 1] >= 0:
+                behind.add(place_of[nodes[i - 1]])
             root = nodes[:i + 1]
-            removed_edges = {(p[i], p[i + 1]) for p in chosen if len(p) > i + 1 and p[:i + 1] == root}
+            under = under[nodes[i]]  # the trie below the root: every yielded path that begins with it
+            removed_edges = {(nodes[i], following) for following in under}
             here = place_of[nodes[i]] if nodes[i] >= 0 else None
-            left = frozenset(place_of[n] for n in root[:-1] if n >= 0) - {here}
+            left = frozenset(behind - {here})
             found = spur(nodes[i], set(root[:-1]), removed_edges, left)
             if found is None:
                 continue
