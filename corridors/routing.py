@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import CorridorError
+from .memory import LARGE, release_unused
 from .stops import LegState, arrival_stops, departure_stops, transfer_stops
 
 if TYPE_CHECKING:  # imported where used: a route on a small graph needs neither
@@ -290,7 +291,10 @@ class ExpandedGraph:
     @cached_property
     def compiled(self) -> CompiledGraph:
         """Return the graph as arrays for the compiled engine, built at its first use and kept."""
-        return _compile(self)
+        compiled = _compile(self)
+        if len(self.arc_tail) >= LARGE:
+            release_unused()  # the sort's working arrays, a few times the graph's columns
+        return compiled
 
     def to_networkx(self, *, blocked_modes: Collection[str] = (), blocked_legs: Collection[str] = ()) -> nx.DiGraph:
         """Return the expanded graph as a networkx DiGraph with ``cost`` and ``arc`` edge attributes, leaving out
@@ -341,7 +345,10 @@ class CompiledGraph:
     @cached_property
     def searched(self) -> Searched:
         """Return the graph the compiled engine searches (see :class:`Searched`), built at its first use."""
-        return _searched(self)
+        searched = _searched(self)
+        if len(self.head) >= LARGE:
+            release_unused()  # the merge's working arrays
+        return searched
 
     @cached_property
     def _full(self) -> scipy.sparse.csr_matrix:
@@ -699,31 +706,37 @@ def build_expanded_graph(
     # the slots of each direction, in the order the walk makes (or finds) their sub-nodes: its departure
     # sub-node, one new sub-node per stop at the start, the leg's end, one per stop at the end, its arrival
     slots = 3 + n_dep + n_arr
-    direction = np.repeat(np.arange(len(start)), slots)
-    offset = np.concatenate([[0], np.cumsum(slots)[:-1]])
-    pos = np.arange(len(direction)) - offset[direction]
+    # the arrays per slot hold positions, places and sub-nodes as 32-bit integers where every slot's number fits
+    # (a million legs make six million slots: 24 MB an array instead of 48); the keys and sums that mix them
+    # widen first, so every value is the one 64-bit arithmetic gives
+    small = np.int32 if int(slots.sum()) + len(places) < np.iinfo(np.int32).max else np.int64
+    direction = np.repeat(np.arange(len(start), dtype=small), slots)
+    offset = np.concatenate([[0], np.cumsum(slots)[:-1]]).astype(small)
+    pos = np.arange(len(direction), dtype=small) - offset[direction]
     del offset
-    last = slots[direction] - 1
+    last = slots.astype(small)[direction] - 1
     keyed = (pos == 0) | (pos == last)
-    slot_place = np.where(pos <= n_dep[direction], start[direction], end[direction])
+    slot_place = np.where(pos <= n_dep[direction], start.astype(small)[direction], end.astype(small)[direction])
     side = pos == last  # False: departure, True: arrival
     keyed_at = np.flatnonzero(keyed)
-    key = (slot_place[keyed_at] * 2 + side[keyed_at]) * max(1, len(states)) + dir_state[direction[keyed_at]]
+    key = ((slot_place[keyed_at].astype(np.int64) * 2 + side[keyed_at]) * max(1, len(states))
+           + dir_state[direction[keyed_at]])
     _, first_slot, key_of = np.unique(key, return_index=True, return_inverse=True)
     del key
     is_new = ~keyed
     is_new[keyed_at[first_slot]] = True
-    node_of_slot = np.cumsum(is_new) - 1
+    node_of_slot = np.cumsum(is_new, dtype=small) - 1
     node_of_slot[keyed_at] = node_of_slot[keyed_at[first_slot]][key_of.reshape(-1)]
     leg_nodes = int(is_new.sum())
     node_place = [slot_place[is_new]]
-    # what the transfers below need of the keyed slots (each place's arrival and departure sub-nodes)
-    k_node, k_place, k_side = node_of_slot[keyed_at[first_slot]], slot_place[keyed_at[first_slot]], \
-        side[keyed_at[first_slot]]
+    # what the transfers below need of the keyed slots (each place's arrival and departure sub-nodes), 64-bit
+    k_node = node_of_slot[keyed_at[first_slot]].astype(np.int64)
+    k_place = slot_place[keyed_at[first_slot]].astype(np.int64)
+    k_side = side[keyed_at[first_slot]]
     k_state = dir_state[direction[keyed_at[first_slot]]]
 
     # a direction's arcs join its consecutive slots
-    arc_slot = np.flatnonzero(pos != last)
+    arc_slot = np.flatnonzero(pos != last).astype(small)
     a_dir, a_pos = direction[arc_slot], pos[arc_slot]
     tail_node, head_node = node_of_slot[arc_slot], node_of_slot[arc_slot + 1]
     # the walk's working arrays (several per slot: a million legs make six million slots, some 50 MB an array)
