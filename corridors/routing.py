@@ -412,7 +412,7 @@ def _row_entry(indptr: np.ndarray, heads: np.ndarray, tail: np.ndarray, head: np
 def _sole_entry(heads: np.ndarray, n: int) -> np.ndarray:
     """Return, per sub-node, the entry of its one arc in (-1 where it has none or several)."""
     arriving = np.bincount(heads, minlength=n)
-    sole = np.full(n, -1, dtype=np.int64)
+    sole = np.full(n, -1, dtype=np.int32 if len(heads) < np.iinfo(np.int32).max else np.int64)
     one = arriving[heads] == 1
     sole[heads[one]] = np.flatnonzero(one)
     return sole
@@ -509,7 +509,7 @@ def _compile(graph: ExpandedGraph) -> CompiledGraph:
     mode_codes, mode = _first_seen_codes(graph.arc_kind, graph.arc_is_leg)
     leg_codes, leg = _first_seen_codes(graph.arc_leg, graph.arc_is_leg)
     return CompiledGraph(order=_compact(order), tail=tail[order], head=head[order], cost=graph.arc_cost[order],
-                         indptr=np.searchsorted(tail[order], np.arange(n + 1)),
+                         indptr=_compact(np.searchsorted(tail[order], np.arange(n + 1))),
                          head_place=graph.node_place[head[order]], mode=_compact(np.where(is_leg, mode[order], -1)),
                          leg=_compact(np.where(is_leg, leg[order], -1)), places=graph.place_index,
                          modes=pd.Index([graph.kinds[k] for k in mode_codes.tolist()], dtype=object),
@@ -565,10 +565,12 @@ def search_from(graph: ExpandedGraph, start: dict[int, float], *, blocked_places
         shared = arc < 0
         arc[shared] = _row_entry(searched.indptr, searched.head, pred[reached[shared]], reached[shared])
         via[reached] = arc
-        return dist, via
-    via[reached] = compiled.sole_entry[reached]  # most sub-nodes have one arc in: it is the one
-    shared = reached[via[reached] < 0]
-    via[shared] = compiled.entry(pred[shared], shared)
+    else:
+        via[reached] = compiled.sole_entry[reached]  # most sub-nodes have one arc in: it is the one
+        shared = reached[via[reached] < 0]
+        via[shared] = compiled.entry(pred[shared], shared)
+    if len(via) >= LARGE:
+        release_unused()  # the search's working arrays, several per sub-node (a few milliseconds)
     return dist, via
 
 
@@ -814,7 +816,8 @@ def build_expanded_graph(
                          ("kind", t_kind), ("place", pair_place[t_pair]), ("to_place", np.full(len(t_pair), -1)),
                          ("leg", np.full(len(t_pair), -1))):
         parts[name].append(values)
-    del t_pair, t_pos, t_tail, t_head, t_kind, local, has_stop
+    del t_pair, t_pos, t_tail, t_head, t_kind, local, has_stop, t_last, fresh, fresh_first, lengths, arcs_per
+    del pair_arr, pair_dep, pair_place, pair_transfer, pair_combo, combo_index, possible, within, dep_first, dep_count
     arc = {}
     for name in list(parts):  # each column's pieces freed as soon as it is joined, its codes made 32-bit
         arc[name] = np.concatenate(parts.pop(name))
@@ -829,6 +832,7 @@ def build_expanded_graph(
     stop_key = ((arc["kind"][stop_at].astype(np.int64) * (len(places) + 1) + arc["place"][stop_at]) * (count + 1)
                 + arc["leg"][stop_at] + 1)
     _, first_stop, stop_of = np.unique(stop_key, return_index=True, return_inverse=True)
+    del stop_key, is_stop, _
     at = stop_at[first_stop]
     stop_prices = pricing.stops([kind_names[k] for k in arc["kind"][at].tolist()],
                                 [places[p] for p in arc["place"][at].tolist()],
@@ -840,7 +844,7 @@ def build_expanded_graph(
     stop_info = np.array([infos.setdefault(x, len(infos)) for x in stop_prices.infos], dtype=np.int64)
     n_arcs = len(arc["tail"])
     time_h, cost_usd, co2_kg = np.zeros(n_arcs), np.zeros(n_arcs), np.zeros(n_arcs)
-    info = np.zeros(n_arcs, dtype=np.int64)
+    info = np.zeros(n_arcs, dtype=np.int32 if len(infos) < np.iinfo(np.int32).max else np.int64)
     on_leg = np.flatnonzero(arc["is_leg"])
     of_leg = arc["leg"][on_leg]
     time_h[on_leg], cost_usd[on_leg], co2_kg[on_leg] = (leg_prices.time_h[of_leg], leg_prices.cost_usd[of_leg],
@@ -854,6 +858,8 @@ def build_expanded_graph(
     value = {"time": time_h, "distance": distance_km, "cost": cost_usd, "co2": co2_kg}[weight]
     cost = value if weight == "time" else value + TIE_BREAK_PER_H * time_h  # ties go to the faster
     arc_leg = arc["leg"]
+    # the prices' working arrays (several per arc) are done with before the graph's last columns are made
+    del stop_at, stop_of, first_stop, at, on_leg, of_leg, leg_prices, stop_prices
 
     node_place_all = np.concatenate(node_place)
     dep_nodes, arr_nodes = k_side == 0, k_side == 1
