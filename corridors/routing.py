@@ -319,14 +319,50 @@ class CompiledGraph:
     head: np.ndarray
     cost: np.ndarray
     indptr: np.ndarray  # entries of sub-node i: indptr[i]:indptr[i + 1]
-    head_place: np.ndarray  # the place (a code into places) each entry arrives at
-    mode: np.ndarray  # a leg's mode as a code into modes; -1 for a stop
-    leg: np.ndarray  # a leg arc's leg as a code into legs; -1 for a stop
     places: pd.Index  # place ids by code
-    modes: pd.Index  # modes by code
-    legs: pd.Index  # leg ids by code
     is_join: np.ndarray  # whether each entry is a join (no stop, nothing to add to any total)
     is_end: np.ndarray  # whether each sub-node is a place's arrival or departure sub-node (a search's end)
+    graph: ExpandedGraph = field(repr=False)  # what it was compiled from: the columns below are read from it
+
+    # What a search that blocks places, modes or legs masks by, made the first time one does (most searches block
+    # only flights, which a network without them does not have: 18 MB a column at a million legs, never read).
+    @cached_property
+    def head_place(self) -> np.ndarray:
+        """Return the place (a code into :attr:`places`) each entry arrives at."""
+        return self.graph.node_place[self.head]
+
+    @cached_property
+    def _modes(self) -> tuple[pd.Index, np.ndarray]:
+        # modes coded in the order their first arc was made, as the searches' masks expect them
+        codes, mode = _first_seen_codes(self.graph.arc_kind, self.graph.arc_is_leg)
+        return (pd.Index([self.graph.kinds[k] for k in codes.tolist()], dtype=object),
+                _compact(np.where(self.graph.arc_is_leg[self.order], mode[self.order], -1)))
+
+    @cached_property
+    def _legs(self) -> tuple[pd.Index, np.ndarray]:
+        codes, leg = _first_seen_codes(self.graph.arc_leg, self.graph.arc_is_leg)
+        return (self.graph.leg_index[codes],
+                _compact(np.where(self.graph.arc_is_leg[self.order], leg[self.order], -1)))
+
+    @property
+    def modes(self) -> pd.Index:
+        """Return the modes by code."""
+        return self._modes[0]
+
+    @property
+    def mode(self) -> np.ndarray:
+        """Return each entry's mode as a code into :attr:`modes` (-1 for a stop)."""
+        return self._modes[1]
+
+    @property
+    def legs(self) -> pd.Index:
+        """Return the leg ids by code."""
+        return self._legs[0]
+
+    @property
+    def leg(self) -> np.ndarray:
+        """Return each leg entry's leg as a code into :attr:`legs` (-1 for a stop)."""
+        return self._legs[1]
 
     def allowed(self, blocked_places: Collection[str], blocked_modes: Collection[str],
                 blocked_legs: Collection[str]) -> np.ndarray | None:
@@ -504,18 +540,12 @@ def _compile(graph: ExpandedGraph) -> CompiledGraph:
     if len(keys) > 1 and (keys[1:] == keys[:-1]).any():
         raise CorridorError("the expanded graph joins a pair of sub-nodes twice; the compiled search needs one arc "
                             "per pair")
+    del keys
     is_leg = graph.arc_is_leg[order]
-    # modes and legs coded in the order their first arc was made, as the searches' masks expect them
-    mode_codes, mode = _first_seen_codes(graph.arc_kind, graph.arc_is_leg)
-    leg_codes, leg = _first_seen_codes(graph.arc_leg, graph.arc_is_leg)
     return CompiledGraph(order=_compact(order), tail=tail[order], head=head[order], cost=graph.arc_cost[order],
-                         indptr=_compact(np.searchsorted(tail[order], np.arange(n + 1))),
-                         head_place=graph.node_place[head[order]], mode=_compact(np.where(is_leg, mode[order], -1)),
-                         leg=_compact(np.where(is_leg, leg[order], -1)), places=graph.place_index,
-                         modes=pd.Index([graph.kinds[k] for k in mode_codes.tolist()], dtype=object),
-                         legs=graph.leg_index[leg_codes],
+                         indptr=_compact(np.searchsorted(tail[order], np.arange(n + 1))), places=graph.place_index,
                          is_join=~is_leg & (graph.arc_kind[order] == 0),
-                         is_end=_marked(n, graph.departures.nodes, graph.arrivals.nodes))
+                         is_end=_marked(n, graph.departures.nodes, graph.arrivals.nodes), graph=graph)
 
 
 def _marked(n: int, *chosen: np.ndarray) -> np.ndarray:
