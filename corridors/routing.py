@@ -332,27 +332,22 @@ class CompiledGraph:
         return self.graph.node_place[self.head]
 
     @cached_property
-    def _modes(self) -> tuple[pd.Index, np.ndarray]:
-        # modes coded in the order their first arc was made, as the searches' masks expect them
-        codes, mode = _first_seen_codes(self.graph.arc_kind, self.graph.arc_is_leg)
-        return (pd.Index([self.graph.kinds[k] for k in codes.tolist()], dtype=object),
-                _compact(np.where(self.graph.arc_is_leg[self.order], mode[self.order], -1)))
+    def modes(self) -> pd.Index:
+        """Return the modes by code: in the order their first arc was made, as the searches' masks expect them."""
+        first_seen = pd.unique(self.graph.arc_kind[self.graph.arc_is_leg])  # a few kinds: no sort of every arc
+        return pd.Index([self.graph.kinds[k] for k in first_seen.tolist()], dtype=object)
+
+    @cached_property
+    def mode(self) -> np.ndarray:
+        """Return each entry's mode as a code into :attr:`modes` (-1 for a stop)."""
+        _, mode = _first_seen_codes(self.graph.arc_kind, self.graph.arc_is_leg)  # the codes modes is in
+        return _compact(np.where(self.graph.arc_is_leg[self.order], mode[self.order], -1))
 
     @cached_property
     def _legs(self) -> tuple[pd.Index, np.ndarray]:
         codes, leg = _first_seen_codes(self.graph.arc_leg, self.graph.arc_is_leg)
         return (self.graph.leg_index[codes],
                 _compact(np.where(self.graph.arc_is_leg[self.order], leg[self.order], -1)))
-
-    @property
-    def modes(self) -> pd.Index:
-        """Return the modes by code."""
-        return self._modes[0]
-
-    @property
-    def mode(self) -> np.ndarray:
-        """Return each entry's mode as a code into :attr:`modes` (-1 for a stop)."""
-        return self._modes[1]
 
     @property
     def legs(self) -> pd.Index:
