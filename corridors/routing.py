@@ -594,8 +594,6 @@ def search_from(graph: ExpandedGraph, start: dict[int, float], *, blocked_places
         via[reached] = compiled.sole_entry[reached]  # most sub-nodes have one arc in: it is the one
         shared = reached[via[reached] < 0]
         via[shared] = compiled.entry(pred[shared], shared)
-    if len(via) >= LARGE:
-        release_unused()  # the search's working arrays, several per sub-node (a few milliseconds)
     return dist, via
 
 
