@@ -365,11 +365,12 @@ class CompiledGraph:
         if not (blocked_places or blocked_modes or blocked_legs):
             return None
         keep = None  # what the graph does not have (flights, a leg of another network) blocks nothing
-        for codes, blocked, column in ((self.places, blocked_places, self.head_place), (self.modes, blocked_modes,
-                                       self.mode), (self.legs, blocked_legs, self.leg)):
-            chosen = _codes_of(codes, blocked) if blocked else ()
+        # codes and columns read by name: each column is made only if something it masks is blocked
+        for blocked, codes, column in ((blocked_places, "places", "head_place"), (blocked_modes, "modes", "mode"),
+                                       (blocked_legs, "legs", "leg")):
+            chosen = _codes_of(getattr(self, codes), blocked) if blocked else ()
             if len(chosen):
-                kept = ~np.isin(column, chosen)
+                kept = ~np.isin(getattr(self, column), chosen)
                 keep = kept if keep is None else keep & kept
         return keep
 
