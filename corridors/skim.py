@@ -19,7 +19,6 @@ from scipy.sparse.csgraph import breadth_first_order
 
 from .conditions import DEFAULT_CONDITIONS, Conditions
 from .errors import CorridorError
-from .memory import LARGE, release_unused
 from .routing import ExpandedGraph, search_from
 
 if TYPE_CHECKING:
@@ -128,8 +127,6 @@ def skim(network: Network, origins: str | Sequence[str], destinations: str | Seq
     frame = pd.DataFrame({name: columns[name] for name in COLUMNS}, index=index)
     if journeys:
         frame = _simulated(network, graph, frame, paths, chosen, journeys, seed)
-    if len(graph.node_place) >= LARGE:
-        release_unused()  # the trees' working arrays and the pairs' columns before the frame copied them
     return frame
 
 
