@@ -12,7 +12,8 @@ borrows bundled rows, and the drawing warnings of ``corridors.validation``.
 
 Where: ``$CORRIDORS_CACHE_DIR``, else ``$XDG_CACHE_HOME/corridors``, else ``~/.cache/corridors``. ``CORRIDORS_CACHE=0``
 turns it off; so does a folder that cannot be written (the load then simply runs). At most :data:`MAX_ENTRIES`
-networks are kept, the least recently used going first, and none larger than :data:`MAX_ENTRY_BYTES`.
+networks are kept, the least recently used going first, and none larger than :data:`MAX_ENTRY_BYTES` (one
+estimated larger is not even pickled).
 
 The entries are Python pickles: like any pickle they must come from a trusted place, here the user's own cache
 folder, which nothing but this module writes.
@@ -34,6 +35,8 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
+
+from .memory import LARGE, release_unused
 
 if TYPE_CHECKING:
     from .network import Network
@@ -98,6 +101,7 @@ def load(paths: tuple[str | os.PathLike[str], ...], name: str | None, bundled: P
     if prepare is not None:
         prepare(network)
     _write(where, entry, network, said)
+    release_unused()  # the pickler's working copies (a table's columns as lists, its lines as WKB)
     return network
 
 
@@ -181,6 +185,13 @@ def _read(entry: Path) -> tuple[Network, Said] | None:
 
 
 def _write(where: Path, entry: Path, network: Network, said: Said) -> None:
+    # a network of fewer legs is far from the limit (100k legs of a grid take 58 MB): it is not estimated
+    if len(network._legs) >= LARGE and _estimated_bytes(network) > MAX_ENTRY_BYTES:
+        # not pickled at all: pickling a million legs until the limit stopped it took seconds and half a gigabyte
+        # (the pickler's copies of the tables' columns), only to be thrown away
+        log.debug("cache entry %s not written: the network is estimated larger than %d bytes", entry,
+                  MAX_ENTRY_BYTES)
+        return
     handle = None
     try:
         where.mkdir(parents=True, exist_ok=True)
@@ -196,6 +207,45 @@ def _write(where: Path, entry: Path, network: Network, said: Said) -> None:
         if handle is not None:
             with suppress(OSError):
                 os.unlink(handle.name)
+
+
+#: The rows of a table whose pickle :func:`_estimated_bytes` scales up to the whole table.
+SAMPLE_ROWS = 1_000
+
+
+def _estimated_bytes(network: Network) -> int:
+    """Return about how many bytes the network's entry takes, without pickling it.
+
+    What it holds is walked: an array of numbers is written as it is (the search graphs' columns, most of a large
+    network's entry); an array of objects (the records' columns, which refer to the tables' own text) is counted at
+    two bytes a cell, what the pickler writes for an object it has met before; a table is counted as the pickle
+    of its first :data:`SAMPLE_ROWS` rows, scaled to its length. It stays below the entry's size (95% of it on a
+    100k-leg grid, 84% on the bundled network), so that a network it keeps out would not have fitted; a
+    million-leg grid's passes the limit.
+    """
+    import numpy as np
+    import pandas as pd
+
+    counted: set[int] = set()
+
+    def size(value: object, depth: int) -> int:
+        if id(value) in counted or depth > 4:
+            return 0
+        counted.add(id(value))
+        if isinstance(value, np.ndarray):
+            return value.size * 2 if value.dtype == object else value.nbytes
+        if isinstance(value, pd.DataFrame):
+            sample = value.iloc[:SAMPLE_ROWS]
+            return len(pickle.dumps(sample, protocol=pickle.HIGHEST_PROTOCOL)) * len(value) // max(len(sample), 1)
+        if isinstance(value, dict):
+            return sum(size(v, depth + 1) for v in value.values())
+        if isinstance(value, (tuple, list)):
+            return sum(size(v, depth + 1) for v in value[:100])  # a long tuple is of text (ids): left out
+        if hasattr(value, "__dict__") and not isinstance(value, type):  # a graph, the records: what they hold
+            return sum(size(v, depth + 1) for v in vars(value).values())
+        return 0
+
+    return size(network, 0)
 
 
 class _Bounded:

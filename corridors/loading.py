@@ -7,7 +7,6 @@ Every problem of every table is collected before anything is refused, so that a 
 from __future__ import annotations
 
 import os
-import sys
 import warnings
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -21,6 +20,7 @@ from .conditions import ConditionBook
 from .costs import CostParameters
 from .errors import Problem, ValidationError
 from .io import RawTable, find_files, read_table
+from .memory import release_unused
 from .queues import conversion_factors, queue_book, queue_problems
 from .seasons import month_book
 from .timing import TimeParameters
@@ -174,26 +174,15 @@ def _load(paths: tuple[str | os.PathLike[str], ...], name: str | None) -> Networ
     # the files as read (a million legs' text is hundreds of megabytes) are done with once checked: only the
     # tables borrowed from the bundled dataset are kept, for the warning below
     raw = {role: raw[role] for role in borrowed}
-    _release_unused()
+    release_unused()
     folder = Path(paths[0]) if paths and Path(paths[0]).is_dir() else (datasets.data_path() if not paths else None)
     network = _network_from_clean(clean, name or (Path(paths[0]).name if paths else "bundled"), folder)
     found = _network_problems(network)
     if found:
         raise ValidationError(found)
     warn_borrowed(raw, borrowed, _where(paths))
-    _release_unused()
+    release_unused()
     return network
-
-
-def _release_unused() -> None:
-    """Return to the system the memory pyarrow's pool holds but no longer uses.
-
-    pandas keeps text columns in pyarrow arrays, and pyarrow's allocator keeps what a load freed (the files' text,
-    the checks' intermediate columns) for its next arrays: a quarter to a third of what a load adds to the process
-    (measured at 100k and 1M legs), which the network's own arrays, numpy's, would never reuse."""
-    arrow = sys.modules.get("pyarrow")
-    if arrow is not None:
-        arrow.default_memory_pool().release_unused()
 
 
 def _validated(raw: dict[str, RawTable]) -> tuple[dict[str, pd.DataFrame], list[Problem]]:

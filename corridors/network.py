@@ -21,6 +21,7 @@ from .conditions import DEFAULT_CONDITIONS, LEVELS, ConditionBook, Conditions
 from .convert import CRS, LEG_FIELDS, NODE_FIELDS, graph_from_gdfs, graph_to_gdfs
 from .costs import CostParameters
 from .errors import CorridorError, MissingTableError, UnknownPlaceError
+from .memory import LARGE, release_unused
 from .places import PlaceIndex, normalise, place_index
 from .queues import QueueBook
 from .routing import ExpandedGraph, Measure, build_expanded_graph
@@ -181,6 +182,8 @@ class Network:
                 self._node_records, self._leg_by_id, weight=weight, profile=chosen.name, ends=self._leg_ends,
                 pricing=NetworkPricing(self, chosen),
             )
+            if len(self._legs) >= LARGE:
+                release_unused()  # the build's working arrays, several times the graph's own
         return self._expanded[key]
 
     def price_leg(self, leg: str, conditions: Conditions) -> model.Priced:

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import CorridorError
+from .memory import LARGE, release_unused
 from .stops import LegState, arrival_stops, departure_stops, transfer_stops
 
 if TYPE_CHECKING:  # imported where used: a route on a small graph needs neither
@@ -290,7 +291,10 @@ class ExpandedGraph:
     @cached_property
     def compiled(self) -> CompiledGraph:
         """Return the graph as arrays for the compiled engine, built at its first use and kept."""
-        return _compile(self)
+        compiled = _compile(self)
+        if len(self.arc_tail) >= LARGE:
+            release_unused()  # the sort's working arrays, a few times the graph's columns
+        return compiled
 
     def to_networkx(self, *, blocked_modes: Collection[str] = (), blocked_legs: Collection[str] = ()) -> nx.DiGraph:
         """Return the expanded graph as a networkx DiGraph with ``cost`` and ``arc`` edge attributes, leaving out
@@ -315,14 +319,45 @@ class CompiledGraph:
     head: np.ndarray
     cost: np.ndarray
     indptr: np.ndarray  # entries of sub-node i: indptr[i]:indptr[i + 1]
-    head_place: np.ndarray  # the place (a code into places) each entry arrives at
-    mode: np.ndarray  # a leg's mode as a code into modes; -1 for a stop
-    leg: np.ndarray  # a leg arc's leg as a code into legs; -1 for a stop
     places: pd.Index  # place ids by code
-    modes: pd.Index  # modes by code
-    legs: pd.Index  # leg ids by code
     is_join: np.ndarray  # whether each entry is a join (no stop, nothing to add to any total)
     is_end: np.ndarray  # whether each sub-node is a place's arrival or departure sub-node (a search's end)
+    graph: ExpandedGraph = field(repr=False)  # what it was compiled from: the columns below are read from it
+
+    # What a search that blocks places, modes or legs masks by, made the first time one does (most searches block
+    # only flights, which a network without them does not have: 18 MB a column at a million legs, never read).
+    @cached_property
+    def head_place(self) -> np.ndarray:
+        """Return the place (a code into :attr:`places`) each entry arrives at."""
+        return self.graph.node_place[self.head]
+
+    @cached_property
+    def modes(self) -> pd.Index:
+        """Return the modes by code: in the order their first arc was made, as the searches' masks expect them."""
+        first_seen = pd.unique(self.graph.arc_kind[self.graph.arc_is_leg])  # a few kinds: no sort of every arc
+        return pd.Index([self.graph.kinds[k] for k in first_seen.tolist()], dtype=object)
+
+    @cached_property
+    def mode(self) -> np.ndarray:
+        """Return each entry's mode as a code into :attr:`modes` (-1 for a stop)."""
+        _, mode = _first_seen_codes(self.graph.arc_kind, self.graph.arc_is_leg)  # the codes modes is in
+        return _compact(np.where(self.graph.arc_is_leg[self.order], mode[self.order], -1))
+
+    @cached_property
+    def _legs(self) -> tuple[pd.Index, np.ndarray]:
+        codes, leg = _first_seen_codes(self.graph.arc_leg, self.graph.arc_is_leg)
+        return (self.graph.leg_index[codes],
+                _compact(np.where(self.graph.arc_is_leg[self.order], leg[self.order], -1)))
+
+    @property
+    def legs(self) -> pd.Index:
+        """Return the leg ids by code."""
+        return self._legs[0]
+
+    @property
+    def leg(self) -> np.ndarray:
+        """Return each leg entry's leg as a code into :attr:`legs` (-1 for a stop)."""
+        return self._legs[1]
 
     def allowed(self, blocked_places: Collection[str], blocked_modes: Collection[str],
                 blocked_legs: Collection[str]) -> np.ndarray | None:
@@ -330,18 +365,22 @@ class CompiledGraph:
         if not (blocked_places or blocked_modes or blocked_legs):
             return None
         keep = None  # what the graph does not have (flights, a leg of another network) blocks nothing
-        for codes, blocked, column in ((self.places, blocked_places, self.head_place), (self.modes, blocked_modes,
-                                       self.mode), (self.legs, blocked_legs, self.leg)):
-            chosen = _codes_of(codes, blocked) if blocked else ()
+        # codes and columns read by name: each column is made only if something it masks is blocked
+        for blocked, codes, column in ((blocked_places, "places", "head_place"), (blocked_modes, "modes", "mode"),
+                                       (blocked_legs, "legs", "leg")):
+            chosen = _codes_of(getattr(self, codes), blocked) if blocked else ()
             if len(chosen):
-                kept = ~np.isin(column, chosen)
+                kept = ~np.isin(getattr(self, column), chosen)
                 keep = kept if keep is None else keep & kept
         return keep
 
     @cached_property
     def searched(self) -> Searched:
         """Return the graph the compiled engine searches (see :class:`Searched`), built at its first use."""
-        return _searched(self)
+        searched = _searched(self)
+        if len(self.head) >= LARGE:
+            release_unused()  # the merge's working arrays
+        return searched
 
     @cached_property
     def _full(self) -> scipy.sparse.csr_matrix:
@@ -405,7 +444,7 @@ def _row_entry(indptr: np.ndarray, heads: np.ndarray, tail: np.ndarray, head: np
 def _sole_entry(heads: np.ndarray, n: int) -> np.ndarray:
     """Return, per sub-node, the entry of its one arc in (-1 where it has none or several)."""
     arriving = np.bincount(heads, minlength=n)
-    sole = np.full(n, -1, dtype=np.int64)
+    sole = np.full(n, -1, dtype=np.int32 if len(heads) < np.iinfo(np.int32).max else np.int64)
     one = arriving[heads] == 1
     sole[heads[one]] = np.flatnonzero(one)
     return sole
@@ -497,18 +536,12 @@ def _compile(graph: ExpandedGraph) -> CompiledGraph:
     if len(keys) > 1 and (keys[1:] == keys[:-1]).any():
         raise CorridorError("the expanded graph joins a pair of sub-nodes twice; the compiled search needs one arc "
                             "per pair")
+    del keys
     is_leg = graph.arc_is_leg[order]
-    # modes and legs coded in the order their first arc was made, as the searches' masks expect them
-    mode_codes, mode = _first_seen_codes(graph.arc_kind, graph.arc_is_leg)
-    leg_codes, leg = _first_seen_codes(graph.arc_leg, graph.arc_is_leg)
     return CompiledGraph(order=_compact(order), tail=tail[order], head=head[order], cost=graph.arc_cost[order],
-                         indptr=np.searchsorted(tail[order], np.arange(n + 1)),
-                         head_place=graph.node_place[head[order]], mode=_compact(np.where(is_leg, mode[order], -1)),
-                         leg=_compact(np.where(is_leg, leg[order], -1)), places=graph.place_index,
-                         modes=pd.Index([graph.kinds[k] for k in mode_codes.tolist()], dtype=object),
-                         legs=graph.leg_index[leg_codes],
+                         indptr=_compact(np.searchsorted(tail[order], np.arange(n + 1))), places=graph.place_index,
                          is_join=~is_leg & (graph.arc_kind[order] == 0),
-                         is_end=_marked(n, graph.departures.nodes, graph.arrivals.nodes))
+                         is_end=_marked(n, graph.departures.nodes, graph.arrivals.nodes), graph=graph)
 
 
 def _marked(n: int, *chosen: np.ndarray) -> np.ndarray:
@@ -558,10 +591,10 @@ def search_from(graph: ExpandedGraph, start: dict[int, float], *, blocked_places
         shared = arc < 0
         arc[shared] = _row_entry(searched.indptr, searched.head, pred[reached[shared]], reached[shared])
         via[reached] = arc
-        return dist, via
-    via[reached] = compiled.sole_entry[reached]  # most sub-nodes have one arc in: it is the one
-    shared = reached[via[reached] < 0]
-    via[shared] = compiled.entry(pred[shared], shared)
+    else:
+        via[reached] = compiled.sole_entry[reached]  # most sub-nodes have one arc in: it is the one
+        shared = reached[via[reached] < 0]
+        via[shared] = compiled.entry(pred[shared], shared)
     return dist, via
 
 
@@ -699,31 +732,37 @@ def build_expanded_graph(
     # the slots of each direction, in the order the walk makes (or finds) their sub-nodes: its departure
     # sub-node, one new sub-node per stop at the start, the leg's end, one per stop at the end, its arrival
     slots = 3 + n_dep + n_arr
-    direction = np.repeat(np.arange(len(start)), slots)
-    offset = np.concatenate([[0], np.cumsum(slots)[:-1]])
-    pos = np.arange(len(direction)) - offset[direction]
+    # the arrays per slot hold positions, places and sub-nodes as 32-bit integers where every slot's number fits
+    # (a million legs make six million slots: 24 MB an array instead of 48); the keys and sums that mix them
+    # widen first, so every value is the one 64-bit arithmetic gives
+    small = np.int32 if int(slots.sum()) + len(places) < np.iinfo(np.int32).max else np.int64
+    direction = np.repeat(np.arange(len(start), dtype=small), slots)
+    offset = np.concatenate([[0], np.cumsum(slots)[:-1]]).astype(small)
+    pos = np.arange(len(direction), dtype=small) - offset[direction]
     del offset
-    last = slots[direction] - 1
+    last = slots.astype(small)[direction] - 1
     keyed = (pos == 0) | (pos == last)
-    slot_place = np.where(pos <= n_dep[direction], start[direction], end[direction])
+    slot_place = np.where(pos <= n_dep[direction], start.astype(small)[direction], end.astype(small)[direction])
     side = pos == last  # False: departure, True: arrival
     keyed_at = np.flatnonzero(keyed)
-    key = (slot_place[keyed_at] * 2 + side[keyed_at]) * max(1, len(states)) + dir_state[direction[keyed_at]]
+    key = ((slot_place[keyed_at].astype(np.int64) * 2 + side[keyed_at]) * max(1, len(states))
+           + dir_state[direction[keyed_at]])
     _, first_slot, key_of = np.unique(key, return_index=True, return_inverse=True)
     del key
     is_new = ~keyed
     is_new[keyed_at[first_slot]] = True
-    node_of_slot = np.cumsum(is_new) - 1
+    node_of_slot = np.cumsum(is_new, dtype=small) - 1
     node_of_slot[keyed_at] = node_of_slot[keyed_at[first_slot]][key_of.reshape(-1)]
     leg_nodes = int(is_new.sum())
     node_place = [slot_place[is_new]]
-    # what the transfers below need of the keyed slots (each place's arrival and departure sub-nodes)
-    k_node, k_place, k_side = node_of_slot[keyed_at[first_slot]], slot_place[keyed_at[first_slot]], \
-        side[keyed_at[first_slot]]
+    # what the transfers below need of the keyed slots (each place's arrival and departure sub-nodes), 64-bit
+    k_node = node_of_slot[keyed_at[first_slot]].astype(np.int64)
+    k_place = slot_place[keyed_at[first_slot]].astype(np.int64)
+    k_side = side[keyed_at[first_slot]]
     k_state = dir_state[direction[keyed_at[first_slot]]]
 
     # a direction's arcs join its consecutive slots
-    arc_slot = np.flatnonzero(pos != last)
+    arc_slot = np.flatnonzero(pos != last).astype(small)
     a_dir, a_pos = direction[arc_slot], pos[arc_slot]
     tail_node, head_node = node_of_slot[arc_slot], node_of_slot[arc_slot + 1]
     # the walk's working arrays (several per slot: a million legs make six million slots, some 50 MB an array)
@@ -801,7 +840,8 @@ def build_expanded_graph(
                          ("kind", t_kind), ("place", pair_place[t_pair]), ("to_place", np.full(len(t_pair), -1)),
                          ("leg", np.full(len(t_pair), -1))):
         parts[name].append(values)
-    del t_pair, t_pos, t_tail, t_head, t_kind, local, has_stop
+    del t_pair, t_pos, t_tail, t_head, t_kind, local, has_stop, t_last, fresh, fresh_first, lengths, arcs_per
+    del pair_arr, pair_dep, pair_place, pair_transfer, pair_combo, combo_index, possible, within, dep_first, dep_count
     arc = {}
     for name in list(parts):  # each column's pieces freed as soon as it is joined, its codes made 32-bit
         arc[name] = np.concatenate(parts.pop(name))
@@ -816,6 +856,7 @@ def build_expanded_graph(
     stop_key = ((arc["kind"][stop_at].astype(np.int64) * (len(places) + 1) + arc["place"][stop_at]) * (count + 1)
                 + arc["leg"][stop_at] + 1)
     _, first_stop, stop_of = np.unique(stop_key, return_index=True, return_inverse=True)
+    del stop_key, is_stop, _
     at = stop_at[first_stop]
     stop_prices = pricing.stops([kind_names[k] for k in arc["kind"][at].tolist()],
                                 [places[p] for p in arc["place"][at].tolist()],
@@ -827,7 +868,7 @@ def build_expanded_graph(
     stop_info = np.array([infos.setdefault(x, len(infos)) for x in stop_prices.infos], dtype=np.int64)
     n_arcs = len(arc["tail"])
     time_h, cost_usd, co2_kg = np.zeros(n_arcs), np.zeros(n_arcs), np.zeros(n_arcs)
-    info = np.zeros(n_arcs, dtype=np.int64)
+    info = np.zeros(n_arcs, dtype=np.int32 if len(infos) < np.iinfo(np.int32).max else np.int64)
     on_leg = np.flatnonzero(arc["is_leg"])
     of_leg = arc["leg"][on_leg]
     time_h[on_leg], cost_usd[on_leg], co2_kg[on_leg] = (leg_prices.time_h[of_leg], leg_prices.cost_usd[of_leg],
@@ -841,6 +882,8 @@ def build_expanded_graph(
     value = {"time": time_h, "distance": distance_km, "cost": cost_usd, "co2": co2_kg}[weight]
     cost = value if weight == "time" else value + TIE_BREAK_PER_H * time_h  # ties go to the faster
     arc_leg = arc["leg"]
+    # the prices' working arrays (several per arc) are done with before the graph's last columns are made
+    del stop_at, stop_of, first_stop, at, on_leg, of_leg, leg_prices, stop_prices
 
     node_place_all = np.concatenate(node_place)
     dep_nodes, arr_nodes = k_side == 0, k_side == 1

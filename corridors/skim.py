@@ -292,16 +292,18 @@ def _tree_totals(graph: ExpandedGraph, totals: np.ndarray, origin: str, blocked_
     # of all sub-nodes at most, with the merged ones left out), so that the walk's arrays are the tree's size
     members = np.concatenate([reached, starts])
     size = len(members) + 1
-    local = np.zeros(len(via), dtype=np.int64)
+    # positions in the tree and arcs of the graph as 32-bit integers where they fit (they index, never add up)
+    small = np.int32 if max(len(via), len(totals)) < np.iinfo(np.int32).max else np.int64
+    local = np.zeros(len(via), dtype=small)
     local[members] = np.arange(1, size)
-    parent = np.zeros(size, dtype=np.int64)
+    parent = np.zeros(size, dtype=small)
     parent[1:len(reached) + 1] = local[graph.compiled.searched.tail[via[reached]]]
-    arc = np.full(size, -1, dtype=np.int64)  # what each adds: a start and the root nothing (arc -1)
+    arc = np.full(size, -1, dtype=small)  # what each adds: a start and the root nothing (arc -1)
     arc[1:len(reached) + 1] = via[reached]
     tree = scipy.sparse.csr_matrix((np.ones(size - 1), (parent[1:], np.arange(1, size))), shape=(size, size))
     order = breadth_first_order(tree, 0, directed=True, return_predecessors=False)
     # in breadth-first positions, each level is one slice and its parents' rows come before it
-    position = np.empty(size, dtype=np.int64)
+    position = np.empty(size, dtype=small)
     position[order] = np.arange(size)
     above = position[parent[order]]
     # rows are gathered with take (several times faster than fancy indexing of a 2-d array)

@@ -4,6 +4,7 @@ load said is said again, and a cache that cannot be used is no cache, never an e
 from __future__ import annotations
 
 import logging
+import pickle
 import shutil
 from pathlib import Path
 
@@ -165,3 +166,28 @@ def test_a_network_larger_than_an_entry_may_be_is_loaded_but_not_kept(store: Pat
     second = corridors.load_network(own)
     assert len(loads) == 2
     assert second.legs.equals(first.legs)
+
+
+def test_a_network_estimated_larger_than_an_entry_may_be_is_not_even_pickled(
+        store: Path, loads: list, own: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache, "LARGE", 0)  # the mini network estimated as a large one is
+    monkeypatch.setattr(cache, "MAX_ENTRY_BYTES", 1_000)
+    pickled: list[object] = []
+    real = pickle.dump
+    monkeypatch.setattr(pickle, "dump", lambda obj, *args, **kwargs: (pickled.append(obj), real(obj, *args, **kwargs)))
+    first = corridors.load_network(own)
+    second = corridors.load_network(own)
+    assert len(loads) == 2
+    assert pickled == []  # not even begun
+    assert not store.exists()
+    assert second.legs.equals(first.legs)
+
+
+@pytest.mark.parametrize("where", [DATA / "mini", None], ids=["mini", "bundled"])
+def test_the_estimate_of_an_entry_stays_below_its_size(where: Path | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    # below: a network the estimate keeps out of the cache would not have fitted in it
+    monkeypatch.setenv("CORRIDORS_CACHE", "0")
+    network = corridors.load_network(where) if where else corridors.load_network()
+    network.expanded_graph()  # as an entry holds it
+    size = len(pickle.dumps((network, cache.Said()), protocol=pickle.HIGHEST_PROTOCOL))
+    assert 0.5 * size < cache._estimated_bytes(network) <= size

@@ -1,0 +1,43 @@
+"""Giving back to the system the memory a large build has freed but the allocators still hold.
+
+A load or a graph build of a million legs makes and frees hundreds of megabytes of working arrays. The C
+library's allocator keeps most of what such a build frees: arrays of a few megabytes come from its heap once it
+has freed one of that size (glibc raises its threshold for mapping a block of its own), and a freed block inside
+the heap stays in the process until the heap is trimmed. Measured on a million-leg grid: 0.1 GB after the load and
+0.4 GB after the expanded graph's build, resident but unused, which the next arrays reuse only in part. pyarrow's
+pool (pandas' text columns) keeps what it freed the same way.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import sys
+from collections.abc import Callable
+from functools import cache
+
+#: Below this many elements (legs, arcs) a build leaves too little behind to be worth a trim of the heap.
+LARGE = 100_000
+
+
+def release_unused() -> None:
+    """Return to the system what pyarrow's pool and the C library's heap hold but no longer use.
+
+    It changes no value: only pages no object lives in are handed back (a later allocation maps them again).
+    """
+    arrow = sys.modules.get("pyarrow")
+    if arrow is not None:
+        arrow.default_memory_pool().release_unused()
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    """Return glibc's ``malloc_trim``, or None where the C library has none (macOS, Windows, musl)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(None).malloc_trim  # the C library the process already runs on
+    except (OSError, AttributeError):
+        return None
