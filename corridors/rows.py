@@ -25,7 +25,8 @@ def leg_rows(legs: pd.DataFrame) -> Rows:
     gauge or time is None, passages a tuple)."""
     # a gauge is one of a few numbers: each held once (a Python int per leg took 28 MB at a million legs)
     codes, gauges = pd.factorize(legs["gauge_mm"])
-    gauge = np.append(np.asarray(gauges.astype(object), dtype=object), None)[codes]  # code -1 (none): None
+    known = np.asarray(gauges.astype(object), dtype=object)
+    gauge = np.append(known, np.array([None], dtype=object))[codes]  # code -1 (none): None
     return Rows(legs.index, {
         "id": legs.index.to_numpy(dtype=object), "from": legs["from"].to_numpy(dtype=object),
         "to": legs["to"].to_numpy(dtype=object), "mode": legs["mode"].to_numpy(dtype=object),

@@ -208,11 +208,11 @@ def _sample(rows: list[dict[str, Any]], draws: list[TimeDraw], n: int, seed: int
                 if group not in shared:
                     shared[group] = _strata(rng, size)
                 strata = shared[group]
-            factor = None
-            if trains[i] is not None and draw.spread > 0.0:
-                if trains[i] not in factors:
-                    factors[trains[i]] = _strata(rng, size)
-                factor = factors[trains[i]]
+            factor, train = None, trains[i]
+            if train is not None and draw.spread > 0.0:
+                if train not in factors:
+                    factors[train] = _strata(rng, size)
+                factor = factors[train]
             _draw_into(out, draw, tables[i], rng, clock + elapsed if draw.way == "headway" else clock, strata,
                        single_journey, factor)
             if i < last_headway:

@@ -161,7 +161,7 @@ def _simulated(network: Network, graph: ExpandedGraph, frame: pd.DataFrame, path
             leg = int(graph.arc_leg[arc])
             leg_id = graph.leg_ids[leg] if leg >= 0 else None
             if graph.arc_is_leg[arc]:  # (kind, estimate): a leg's kind is its mode
-                priced[arc] = (network._leg_by_id[leg_id]["mode"], network.price_leg(str(leg_id), chosen))
+                priced[arc] = (network._leg_by_id[str(leg_id)]["mode"], network.price_leg(str(leg_id), chosen))
             elif graph.arc_kind[arc] == 0:
                 priced[arc] = None  # a join in the expanded graph, not a stop
             else:
