@@ -26,8 +26,8 @@ def main() -> None:
     journeys = 1_000 if args.quick else 10_000
     plain = net.skim(origins, destinations)
     reachable = plain[plain["reachable"] & (plain.index.get_level_values(0) != plain.index.get_level_values(1))]
-    elements = sum(variates_per_journey(net.route(o, d)) for o, d in reachable.index[:20])
-    variates = int(journeys * len(reachable) * elements / min(20, len(reachable)))  # mean elements per route
+    sampled = sum(variates_per_journey(net.route(o, d)) for o, d in reachable.index[:20])
+    variates = int(journeys * len(reachable) * sampled / min(20, len(reachable)))  # mean variates per journey
 
     def raw() -> None:
         np.random.default_rng(0).random(variates, dtype=np.float32)

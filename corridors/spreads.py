@@ -32,6 +32,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .contract import MODES, STOP_KINDS
 from .errors import Problem
 from .io import split_list
 
@@ -102,11 +103,11 @@ def spread_problems(table: pd.DataFrame, nodes: Iterable[str], countries: Iterab
     return found
 
 
-#: The elements after which the next rail leg is another train: the freight changes train at a gauge change and
-#: leaves the rails at a port, a transshipment or an airport. A border crossing without a gauge change does not end
-#: the train (the same wagons run on), and neither does a weather closure.
-TRAIN_ENDS = frozenset({"gauge_change", "port_handling", "transshipment", "ferry_wait", "air_handling",
-                        "flight_wait", "ferry", "sea", "road", "air"})
+#: The elements after which the next rail leg is another train: every stop but a border crossing (the freight
+#: changes train at a gauge change and leaves the rails at a port, a transshipment or an airport), and every leg
+#: but a rail one. A border crossing without a gauge change does not end the train (the same wagons run on), and
+#: neither does a weather closure.
+TRAIN_ENDS = frozenset((set(STOP_KINDS) - {"border_crossing"}) | (set(MODES) - {"rail"}))
 
 
 def shared_factor_keys(kinds: Sequence[str]) -> list[int | None]:
