@@ -72,7 +72,6 @@ RAIL_LEGS_NOT_YET_DRAWN = {
     "mangyshlak__kuryk_port",
     "mangyshlak__zhanaozen",
     "marabda__akhalkalaki",
-    "rasht__qazvin",
     "serhetyaka__bereket",
     "shalkar__beyneu",
     "tbilisi__marabda",

@@ -123,6 +123,23 @@ TRACED: dict[str, list[tuple[str, str | None, float, float, str]]] = {
         ("chord", "Mezra junction (layer vertex 13 km from Kars)", 40.66892, 43.23154, "egtre_georgia_turkey"),
         ("layer", None, 0.0, 0.0, ""),
     ],
+    # the layer lacks the line (2019). It leaves the Tehran–Tabriz line at Siah Cheshmeh, north-west of Qazvin
+    # before Takestan, passes the villages of Kuhin and Shirin Su and runs by Loshan, Manjil, Rudbar, Rostamabad
+    # and Imamzadeh Hashem to Rasht (eghtesadgostareshomal_2020_qazvin_rasht); the towns in GeoNames stand for
+    # their stations, one straight stretch each. Siah Cheshmeh is km 162.5 of the Tehran–Tabriz line, Qazvin
+    # km 143.6 and Takestan km 178.4 (wikili_tehran_tabriz): the layer's own vertex 18.9 km along the line from
+    # the vertex nearest the Qazvin node stands for it (the same walk puts Takestan's chainage 34.8 km on, at a
+    # layer vertex 1.0 km from the Takestan town point, so the layer keeps the chainage there)
+    "rasht__qazvin": [
+        ("chord", "Rostamabad", 36.90222, 49.49748, "geonames_cities1000"),
+        ("chord", "Rudbar", 36.8211, 49.4264, "geonames_cities1000"),
+        ("chord", "Manjil", 36.74445, 49.40082, "geonames_cities1000"),
+        ("chord", "Loshan", 36.62981, 49.51282, "geonames_cities1000"),
+        ("chord", "Kuhin", 36.37097, 49.66259, "geonames_cities1000"),
+        ("chord", "Siah Cheshmeh junction (layer vertex at km 162.5 of the Tehran–Tabriz line)", 36.15617, 49.82094,
+         "wikili_tehran_tabriz"),
+        ("layer", None, 0.0, 0.0, ""),
+    ],
 }
 
 
