@@ -47,8 +47,8 @@ def test_the_2023_reloading_queue_holds_westbound_trains_only(net: corridors.Net
 
 
 def test_the_2021_queue_at_malaszewicze_holds_westbound_trains_only(net: corridors.Network) -> None:
-    west = dict((p, t) for p, _, t in _gauge_changes(net.route("Xi'an", "Duisburg", conditions="2021")))
-    east = dict((p, t) for p, _, t in _gauge_changes(net.route("Duisburg", "Xi'an", conditions="2021")))
+    west = {p: t for p, _, t in _gauge_changes(net.route("Xi'an", "Duisburg", conditions="2021"))}
+    east = {p: t for p, _, t in _gauge_changes(net.route("Duisburg", "Xi'an", conditions="2021"))}
     assert west["malaszewicze"] == 240.0  # 'the average waiting time currently being around ten days'
     assert east["malaszewicze"] == 24.0  # the typical transfer
     # the congested posts of 2021 and the yards' queue both ways do not make the two directions alike
@@ -107,3 +107,17 @@ def test_a_one_way_row_is_ordered_with_the_rows_its_way_reads(mini_dir: Path) ->
     pd.concat([frame, pd.DataFrame(rows)]).to_csv(mini_dir / "stop_times.csv", index=False)
     problems = [p for p in corridors.validate(mini_dir) if "best ≤ typical ≤ congested" in p.message]
     assert [(p.row, p.field) for p in problems] == [("line 9", "typical_h")]
+
+
+def test_the_2022_kazakh_congestion_stays_on_the_middle_corridors_lines(net: corridors.Network) -> None:
+    levels = {e.leg: e.level for e in net.route("Xi'an", "Duisburg", conditions="2022").elements
+              if e.element == "leg" and e.kind == "rail"}
+    assert levels["moyinty__petropavl"] == "typical"  # the northern route's own line: 'trains ran'
+    assert levels["dostyk__aktogay"] == "congested"  # shared with the Middle Corridor
+    middle = {e.leg: e.level for e in net.route("Xi'an", "Poti", conditions="2022").elements
+              if e.element == "leg" and e.kind == "rail"}
+    assert middle["moyinty__zhezkazgan"] == "congested"  # the 12-day Kazakh section of 2022
+    # the Chinese posts: congested in 2021 (CPMM: Alashankou 80.2 h), typical in 2023 (CPMM: PRC rail 14.4 h)
+    posts = {c: next(e.level for e in net.route("Xi'an", "Duisburg", conditions=c).elements
+                     if e.kind == "border_crossing" and e.place == "alashankou") for c in ("2021", "2023")}
+    assert posts == {"2021": "congested", "2023": "typical"}
