@@ -13,7 +13,8 @@ column holds WKT, and where it is empty the line is drawn through ``waypoints`` 
 ``sources``: one row per published source; every figure in the other tables names one or more of these ids.
 
 ``stop_times`` and ``speeds``: time parameters per operating profile (low / typical / high), looked up for a
-node, else its country (ISO 3166 alpha-3), else ``*``.
+node, else its country (ISO 3166 alpha-3), else ``*``. A gauge change's row may hold for one way only
+(``direction``, see ``STOP_DIRECTION``).
 
 ``leg_times`` (optional): an explicit crossing or running time distribution for a leg under a profile, which takes
 precedence over the leg's ``time_h`` and over distance / speed.
@@ -142,12 +143,22 @@ PROVENANCE = (
     Column("note", "text"),
 )
 
+#: The way a stop row holds for. A queue is rarely the same both ways: the reloading queues of 2021–23 at the
+#: China–Kazakhstan and Belarus–Poland borders were queues of westbound trains, and a train the other way changed
+#: gauge in its usual time. A ``gauge_change`` row's ``direction`` names the gauges a transfer goes between,
+#: arriving then departing, in mm (``1435>1520``: from standard to broad gauge); empty, the row holds both ways.
+#: At a place, a row for the transfer's own way comes before a row for both ways, then the country's, then ``*``.
+STOP_DIRECTION = r"^\d+>\d+$"
+#: The stop kinds whose rows may name a direction (the only stop whose way the legs around it tell apart).
+DIRECTED_STOPS = ("gauge_change",)
+
 STOP_TIME_COLUMNS = (
     Column("kind", "text", required=True, choices=STOP_KINDS),
     Column("place", "text", required=True),
     Column("profile", "text", required=True),
     *_triple("_h"),
     *PROVENANCE,
+    Column("direction", "text"),  # see STOP_DIRECTION
 )
 
 SPEED_COLUMNS = (

@@ -187,10 +187,13 @@ def _place_popup(network: Network, place: str, row: Any) -> str:
     for kind in kinds:
         values = []
         for profile in network.parameters.profiles:  # the levels of the time parameters
-            found = network.parameters.stop_time(kind, place, row["country"], profile)
-            if found is not None:
-                values.append(f"{profile} {found.typical:g} h")
-                cited += list(found.sources)
+            # a level with rows for one way (a gauge change's 1435>1520) shows each way's time
+            ways = network.parameters.stop_directions(kind, place, profile)
+            for way in ways or (None,):
+                found = network.parameters.stop_time(kind, place, row["country"], profile, way)
+                if found is not None:
+                    values.append(f"{profile} {found.typical:g} h" + (f" ({way})" if way else ""))
+                    cited += list(found.sources)
         if values:
             lines.append((kind.replace("_", " "), ", ".join(values)))
     rows = [("Country", row["country"]), ("Kind", row["kind"]), ("Facilities", ", ".join(row["facilities"])),

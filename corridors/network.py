@@ -193,11 +193,13 @@ class Network:
             self._priced[key] = model.price_leg(self, leg, conditions)
         return self._priced[key]
 
-    def price_stop(self, kind: str, place: str, leg: str | None, conditions: Conditions) -> model.Priced:
-        """Return a stop's estimate under a condition set (see :mod:`corridors.model`), computed once."""
-        key = ("stop", kind, place, leg, conditions)
+    def price_stop(self, kind: str, place: str, leg: str | None, conditions: Conditions,
+                   direction: str | None = None) -> model.Priced:
+        """Return a stop's estimate under a condition set (see :mod:`corridors.model`), computed once; ``direction``
+        is a gauge change's way (``1435>1520``)."""
+        key = ("stop", kind, place, leg, conditions, direction)
         if key not in self._priced:
-            self._priced[key] = model.price_stop(self, kind, place, leg, conditions)
+            self._priced[key] = model.price_stop(self, kind, place, leg, conditions, direction)
         return self._priced[key]
 
     @staticmethod

@@ -89,22 +89,28 @@ class NetworkPricing:
             info[row] = infos.setdefault((priced.sources, priced.note), len(infos))
         return Prices(time_h, cost_usd, co2_kg, info, tuple(infos))
 
-    def stops(self, kinds: Sequence[str], places: Sequence[str], legs: Sequence[str | None]) -> Prices:
-        """Return the measures of these stops, each as :func:`corridors.model.price_stop` gives it."""
+    def stops(self, kinds: Sequence[str], places: Sequence[str], legs: Sequence[str | None],
+              directions: Sequence[str | None] | None = None) -> Prices:
+        """Return the measures of these stops, each as :func:`corridors.model.price_stop` gives it (``directions``:
+        a gauge change's way, or None)."""
         network, named, conditions = self._network, self._named, self._conditions
-        kind, place, leg = (pd.Series(np.asarray(x, dtype=object), dtype=object) for x in (kinds, places, legs))
+        ways = list(directions) if directions is not None else [None] * len(kinds)
+        kind, place, leg, way = (pd.Series(np.asarray(x, dtype=object), dtype=object)
+                                 for x in (kinds, places, legs, ways))
         country = network._node_records.column("country")[network._nodes.index.get_indexer(
             place.to_numpy(dtype=object))]
         alone = (kind.isin(_PER_ELEMENT_STOPS) | place.isin(named) | (leg.notna() & leg.isin(named))).to_numpy()
         # nothing names the place: its stop is its country's, whatever the place and the leg; the first stop of
-        # each kind and country is priced, the others take its estimate
-        alike, groups = pd.factorize((kind + "\x1f" + pd.Series(country, dtype=object)).where(~alone, None))
-        estimates = [network.price_stop(kinds[i], places[i], legs[i], conditions)
+        # each kind, country and way is priced, the others take its estimate
+        alike, groups = pd.factorize((kind + "\x1f" + pd.Series(country, dtype=object) + "\x1f"
+                                      + way.fillna("")).where(~alone, None))
+        estimates = [network.price_stop(kinds[i], places[i], legs[i], conditions, ways[i])
                      for i in _first_rows(alike, len(groups)).tolist()]
         slot = alike.copy()
         lone = np.flatnonzero(alone)
         slot[lone] = len(estimates) + np.arange(len(lone))
-        estimates.extend(network.price_stop(kinds[i], places[i], legs[i], conditions) for i in lone.tolist())
+        estimates.extend(network.price_stop(kinds[i], places[i], legs[i], conditions, ways[i])
+                         for i in lone.tolist())
         return _prices(estimates, slot)
 
 

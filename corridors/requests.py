@@ -249,10 +249,10 @@ def elements(network: Network, arcs: Sequence[Arc], conditions: Conditions) -> l
                                  "/".join(next(countries)), arc.distance_km, priced.time_h, priced.sources,
                                  leg=arc.leg, cost_usd=priced.cost_usd, co2_kg=priced.co2_kg, priced=priced))
         else:
-            priced = network.price_stop(arc.kind, arc.place, arc.leg, conditions)
+            priced = network.price_stop(arc.kind, arc.place, arc.leg, conditions, arc.direction)
             found.append(Element("stop", arc.kind, arc.place, arc.place, arc.place, None, None, next(stop_countries),
                                  0.0, priced.time_h, priced.sources, leg=arc.leg, note=priced.note,
-                                 cost_usd=priced.cost_usd, co2_kg=0.0, priced=priced))
+                                 cost_usd=priced.cost_usd, co2_kg=0.0, priced=priced, direction=arc.direction))
     return found
 
 
@@ -262,7 +262,7 @@ def reprice(network: Network, route: Route, conditions: str | Conditions) -> Rou
     found = []
     for e in route.elements:
         priced = (network.price_leg(str(e.leg), chosen) if e.element == "leg"
-                  else network.price_stop(e.kind, e.place, e.leg, chosen))
+                  else network.price_stop(e.kind, e.place, e.leg, chosen, e.direction))
         found.append(replace(e, time_h=priced.time_h, sources=priced.sources, cost_usd=priced.cost_usd,
                              co2_kg=priced.co2_kg if e.element == "leg" else 0.0, priced=priced,
                              note=priced.note if e.element == "stop" else e.note))

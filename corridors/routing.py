@@ -70,6 +70,7 @@ class Arc:
     co2_kg: float = 0.0
     to_place: str | None = None  # a leg's end
     note: str | None = None
+    direction: str | None = None  # a gauge change's way, arriving>departing gauge (contract.STOP_DIRECTION)
 
 
 @dataclass(frozen=True)
@@ -112,11 +113,13 @@ class Prices:
 
 
 class Pricing(Protocol):
-    """Prices elements in bulk: every leg of a network, every distinct stop (kind, place, leg or None)."""
+    """Prices elements in bulk: every leg of a network, every distinct stop (kind, place, leg or None, and for a
+    gauge change its way, ``1435>1520``, or None)."""
 
     def legs(self, ids: Sequence[str]) -> Prices: ...
 
-    def stops(self, kinds: Sequence[str], places: Sequence[str], legs: Sequence[str | None]) -> Prices: ...
+    def stops(self, kinds: Sequence[str], places: Sequence[str], legs: Sequence[str | None],
+              directions: Sequence[str | None] | None = None) -> Prices: ...
 
 
 @dataclass(frozen=True)
@@ -129,7 +132,9 @@ class MeasurePricing:
     def legs(self, ids: Sequence[str]) -> Prices:
         return Prices.of([self.leg_measure(i) for i in ids])
 
-    def stops(self, kinds: Sequence[str], places: Sequence[str], legs: Sequence[str | None]) -> Prices:
+    def stops(self, kinds: Sequence[str], places: Sequence[str], legs: Sequence[str | None],
+              directions: Sequence[str | None] | None = None) -> Prices:
+        # a measure callback is asked per (kind, place, leg): a gauge change's way is not one of its arguments
         return Prices.of([self.stop_measure(k, p, g) for k, p, g in zip(kinds, places, legs, strict=True)])
 
 
@@ -235,6 +240,8 @@ class ExpandedGraph:
     departures: Mapping[str, tuple[int, ...]]  # place -> departure sub-nodes
     arrivals: Mapping[str, tuple[int, ...]]  # place -> arrival sub-nodes
     leg_passages: dict[str, tuple[str, ...]] = field(default_factory=dict)  # leg -> sea passages it sails
+    # arc -> the way of a gauge change (arriving>departing gauge): a few arcs, at gauge-change places only
+    arc_directions: dict[int, str] = field(default_factory=dict)
 
     @cached_property
     def arcs(self) -> Sequence[Arc]:
@@ -269,7 +276,7 @@ class ExpandedGraph:
                    float(self.arc_time_h[i]), float(self.arc_distance_km[i]), sources,
                    leg=self.leg_ids[leg] if leg >= 0 else None, cost_usd=float(self.arc_cost_usd[i]),
                    co2_kg=float(self.arc_co2_kg[i]), to_place=self.places[to_place] if to_place >= 0 else None,
-                   note=note)
+                   note=note, direction=self.arc_directions.get(i))
 
     def blocked_arcs(self, blocked_modes: Collection[str] = (), blocked_legs: Collection[str] = ()) -> np.ndarray:
         """Return which arcs are legs of a blocked mode or blocked legs."""
@@ -835,6 +842,10 @@ def build_expanded_graph(
         kinds.setdefault(names[code], len(kinds))
     kind_of_local = np.array([kinds.get(x, 0) for x in names] or [0], dtype=np.int64)
     t_kind = np.where(has_stop, kind_of_local[local], 0)
+    # a gauge change is priced by its way (the row for 1435>1520 may differ from the one for 1520>1435): each
+    # transfer arc keeps its arriving and departing state, -1 for any other stop
+    gauge_kind = kinds.get("gauge_change", -1)
+    t_turn = np.where(t_kind == gauge_kind, (k_state[pair_arr] * n_states + k_state[pair_dep])[t_pair], -1)
     node_place.append(np.repeat(pair_place, fresh))
     for name, values in (("tail", t_tail), ("head", t_head), ("is_leg", np.zeros(len(t_pair), dtype=bool)),
                          ("kind", t_kind), ("place", pair_place[t_pair]), ("to_place", np.full(len(t_pair), -1)),
@@ -842,6 +853,7 @@ def build_expanded_graph(
         parts[name].append(values)
     del t_pair, t_pos, t_tail, t_head, t_kind, local, has_stop, t_last, fresh, fresh_first, lengths, arcs_per
     del pair_arr, pair_dep, pair_place, pair_transfer, pair_combo, combo_index, possible, within, dep_first, dep_count
+    chain_arcs = len(parts["tail"][0])  # the transfer arcs follow the chains' arcs
     arc = {}
     for name in list(parts):  # each column's pieces freed as soon as it is joined, its codes made 32-bit
         arc[name] = np.concatenate(parts.pop(name))
@@ -853,14 +865,23 @@ def build_expanded_graph(
     leg_prices = pricing.legs(leg_ids)
     is_stop = ~arc["is_leg"] & (arc["kind"] != 0)
     stop_at = np.flatnonzero(is_stop)
-    stop_key = ((arc["kind"][stop_at].astype(np.int64) * (len(places) + 1) + arc["place"][stop_at]) * (count + 1)
-                + arc["leg"][stop_at] + 1)
+    turn_at = np.full(len(stop_at), -1, dtype=np.int64)
+    in_transfer = stop_at >= chain_arcs
+    turn_at[in_transfer] = t_turn[stop_at[in_transfer] - chain_arcs]
+    stop_key = ((((arc["kind"][stop_at].astype(np.int64) * (len(places) + 1) + arc["place"][stop_at]) * (count + 1)
+                 + arc["leg"][stop_at] + 1) * (n_states * n_states + 1)) + turn_at + 1)
     _, first_stop, stop_of = np.unique(stop_key, return_index=True, return_inverse=True)
-    del stop_key, is_stop, _
+    del stop_key, is_stop, _, in_transfer, t_turn
     at = stop_at[first_stop]
+    way = {t: _direction(states[t // n_states], states[t % n_states]) for t in pd.unique(turn_at[turn_at >= 0])}
     stop_prices = pricing.stops([kind_names[k] for k in arc["kind"][at].tolist()],
                                 [places[p] for p in arc["place"][at].tolist()],
-                                [leg_ids[g] if g >= 0 else None for g in arc["leg"][at].tolist()])
+                                [leg_ids[g] if g >= 0 else None for g in arc["leg"][at].tolist()],
+                                [way.get(t) for t in turn_at[first_stop].tolist()])
+    turned = np.flatnonzero(turn_at >= 0)
+    arc_directions = {a: d for a, t in zip(stop_at[turned].tolist(), turn_at[turned].tolist(), strict=True)
+                      if (d := way[t]) is not None}
+    del turn_at, turned
     infos: dict[tuple[tuple[str, ...], str | None], int] = {((), None): 0}
     # a leg arc carries its sources; a leg's note (an explicit time's) is read from its estimate by a Route
     leg_info = np.array([infos.setdefault((sources, None), len(infos)) for sources, _ in leg_prices.infos],
@@ -897,7 +918,7 @@ def build_expanded_graph(
         arc_cost=cost,
         departures=_SubNodes(place_code, k_place[dep_nodes], k_node[dep_nodes], len(places)),
         arrivals=_SubNodes(place_code, k_place[arr_nodes], k_node[arr_nodes], len(places)),
-        leg_passages=leg_passages,
+        leg_passages=leg_passages, arc_directions=arc_directions,
     )
 
 
@@ -964,6 +985,13 @@ def _facility_codes(values: np.ndarray) -> tuple[np.ndarray, list[frozenset[str]
     for value in distinct:
         codes.append(sets.setdefault(frozenset(value), len(sets)))
     return np.asarray(codes, dtype=np.int64)[written] if len(values) else np.zeros(0, dtype=np.int64), list(sets)
+
+
+def _direction(arriving: LegState, departing: LegState) -> str | None:
+    """Return the way of a gauge change between two states (``1435>1520``), None where either has no gauge."""
+    if arriving.gauge_mm is None or departing.gauge_mm is None:
+        return None
+    return f"{int(arriving.gauge_mm)}>{int(departing.gauge_mm)}"
 
 
 def _gauge(value: object) -> int | None:

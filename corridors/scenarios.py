@@ -380,8 +380,8 @@ class _Applier:
                 continue
             for fallback in ((country, "*") if target in self.nodes.index else ("*",)):
                 found = table[(table["kind"] == kind) & (table["place"] == fallback) & (table["profile"] == profile)]
-                if len(found):
-                    added.append(found.iloc[0].to_dict() | {"place": target})
+                if len(found):  # every row found: a gauge change may have one per way (contract.STOP_DIRECTION)
+                    added.extend(row | {"place": target} for row in found.to_dict("records"))
                     break
         return pd.concat([table, pd.DataFrame(added)], ignore_index=True) if added else table
 

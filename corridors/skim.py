@@ -166,7 +166,8 @@ def _simulated(network: Network, graph: ExpandedGraph, frame: pd.DataFrame, path
                 priced[arc] = None  # a join in the expanded graph, not a stop
             else:
                 kind = graph.kinds[int(graph.arc_kind[arc])]
-                priced[arc] = (kind, network.price_stop(kind, graph.places[int(graph.arc_place[arc])], leg_id, chosen))
+                place = graph.places[int(graph.arc_place[arc])]
+                priced[arc] = (kind, network.price_stop(kind, place, leg_id, chosen, graph.arc_directions.get(arc)))
         return priced[arc]
 
     seeds = np.random.SeedSequence(seed).spawn(len(frame))

@@ -52,8 +52,11 @@ class TimeParameters:
             "leg_times": _levels_renamed(_or_empty(leg_times, "leg_times")),
             "disruptions": _levels_renamed(_or_empty(disruptions, "disruptions")),
         }
-        self._stops = {(r.kind, r.place, r.profile): self._estimate(r, "h", r.place)
-                       for r in self._tables["stop_times"].itertuples(index=False)}
+        stops = self._tables["stop_times"]
+        ways = stops["direction"] if "direction" in stops else pd.Series("", index=stops.index)
+        self._stops = {(r.kind, r.place, r.profile, way if isinstance(way, str) else ""):
+                       self._estimate(r, "h", r.place)
+                       for r, way in zip(stops.itertuples(index=False), ways.tolist(), strict=True)}
         self._speed = {(r.mode, r.country, r.profile): self._estimate(r, "kmh", r.country)
                        for r in self._tables["speeds"].itertuples(index=False)}
         self._legs = {(r.leg, r.profile): self._estimate(r, "h", r.leg)
@@ -104,13 +107,23 @@ class TimeParameters:
         """Return the running-speed table."""
         return self._tables["speeds"].copy()
 
-    def stop_time(self, kind: str, node: str, country: str, profile: str) -> Estimate | None:
-        """Return the time a stop of ``kind`` takes at ``node`` (in ``country``), or None if nothing applies."""
+    def stop_time(self, kind: str, node: str, country: str, profile: str, direction: str | None = None
+                  ) -> Estimate | None:
+        """Return the time a stop of ``kind`` takes at ``node`` (in ``country``), or None if nothing applies.
+
+        ``direction`` is the way of a gauge change (``1435>1520``, see ``contract.STOP_DIRECTION``): at each of the
+        node, its country and ``*``, a row for that way comes before a row for both ways."""
+        ways = (direction, "") if direction else ("",)
         for place in (node, country, "*"):
-            found = self._stops.get((kind, place, profile))
-            if found is not None:
-                return found
+            for way in ways:
+                found = self._stops.get((kind, place, profile, way))
+                if found is not None:
+                    return found
         return None
+
+    def stop_directions(self, kind: str, place: str, profile: str) -> tuple[str, ...]:
+        """Return the ways (``1435>1520``) for which ``place`` itself has a row of ``kind`` under a profile."""
+        return tuple(sorted(w for (k, p, f, w) in self._stops if w and (k, p, f) == (kind, place, profile)))
 
     def speed(self, mode: str, country: str, profile: str) -> Estimate | None:
         """Return the running speed of ``mode`` in ``country`` in km/h, or None if nothing applies."""

@@ -556,7 +556,7 @@ def _check_parameters(table: RawTable, frame: pd.DataFrame, key: str, nodes: gpd
     low, typical, high = (f"{n}_{unit}" for n in ("low", "typical", "high"))
     what = next((c for c in ("kind", "mode") if c in frame.columns), key)
     places = _Places.of(nodes)
-    seen: set[tuple[str, str, str]] = set()
+    seen: set[tuple[str, str, str, str]] = set()
     for i, row in frame.iterrows():
         place = row[key]
         if key == "leg":
@@ -576,12 +576,26 @@ def _check_parameters(table: RawTable, frame: pd.DataFrame, key: str, nodes: gpd
                     f"{values[2]:g}")
         if "probability" in frame.columns and row["probability"] is not None and not 0 <= row["probability"] <= 1:
             out.add(table, i, "probability", f"a probability must lie in 0..1, got {row['probability']:g}")
-        ident = (row[what], place, row["profile"])
+        way = _direction_of(row)
+        if way:
+            if not re.match(contract.STOP_DIRECTION, way):
+                out.add(table, i, "direction", f"{way!r} is not a way ARRIVING>DEPARTING in mm, e.g. 1435>1520")
+            elif row[what] not in contract.DIRECTED_STOPS:
+                out.add(table, i, "direction", f"a {row[what]} row holds both ways; only "
+                        f"{', '.join(contract.DIRECTED_STOPS)} rows may name a direction")
+        ident = (row[what], place, row["profile"], way)
         if ident in seen:
             label = f"{ident[0]} at {place}" if what != key else str(place)
+            label += f" ({way})" if way else ""
             out.add(table, i, what, f"a second row for {label} under profile {ident[2]}")
         seen.add(ident)
     return frame
+
+
+def _direction_of(row: pd.Series) -> str:
+    """Return a stop row's direction ('' where it holds both ways, or the table has no such column)."""
+    way = row.get("direction")
+    return way.strip() if isinstance(way, str) else ""
 
 
 @dataclass(frozen=True)
@@ -695,19 +709,37 @@ def _check_level_order(raw: Mapping[str, RawTable], clean: Mapping[str, pd.DataF
         if role == "disruptions":
             columns.append("probability")
         ranked = frame[frame["profile"].isin(list(LEVEL_ORDER))]
+        reported: set[tuple[object, str]] = set()
         for _, group in ranked.groupby(list(key), sort=False):
-            ordered = sorted(group.index, key=lambda i: LEVEL_ORDER[group.at[i, "profile"]])
-            for earlier, later in itertools.pairwise(ordered):
-                for column in columns:
-                    a, b = group.at[earlier, column], group.at[later, column]
-                    if a is None or b is None:
-                        continue
-                    slower_first = a < b if unit == "kmh" else a > b
-                    if slower_first:
-                        what = "slower" if unit == "kmh" else "larger"
-                        out.add(raw[role], later, column,
-                                f"{group.at[earlier, 'profile']} has {column} {a:g}, {what} than "
-                                f"{group.at[later, 'profile']}'s {b:g}: levels must run best ≤ typical ≤ congested")
+            for rows in _level_sets(group, role):
+                ordered = sorted(rows, key=lambda i: LEVEL_ORDER[group.at[i, "profile"]])
+                for earlier, later in itertools.pairwise(ordered):
+                    for column in columns:
+                        a, b = group.at[earlier, column], group.at[later, column]
+                        if a is None or b is None or (later, column) in reported:
+                            continue
+                        slower_first = a < b if unit == "kmh" else a > b
+                        if slower_first:
+                            reported.add((later, column))
+                            what = "slower" if unit == "kmh" else "larger"
+                            out.add(raw[role], later, column,
+                                    f"{group.at[earlier, 'profile']} has {column} {a:g}, {what} than "
+                                    f"{group.at[later, 'profile']}'s {b:g}: levels must run best ≤ typical ≤ "
+                                    "congested")
+
+
+def _level_sets(group: pd.DataFrame, role: str) -> list[list[object]]:
+    """Return the sets of rows whose levels must be ordered: an element's rows, and for a stop with rows for one
+    way (``direction``), the rows that way reads at each level (its own where it has one, else the both-ways row)."""
+    if role != "stop_times" or "direction" not in group.columns:
+        return [list(group.index)]
+    ways = {i: _direction_of(group.loc[i]) for i in group.index}
+    both = {group.at[i, "profile"]: i for i, way in ways.items() if not way}
+    sets = [list(both.values())]
+    for way in sorted({w for w in ways.values() if w}):
+        own = {group.at[i, "profile"]: i for i, w in ways.items() if w == way}
+        sets.append(list({**both, **own}.values()))
+    return sets
 
 
 SELECTOR_KINDS = ("leg", "passage", *contract.MODES, *contract.STOP_KINDS, *contract.DISRUPTION_KINDS)
