@@ -879,8 +879,8 @@ def build_expanded_graph(
                                 [leg_ids[g] if g >= 0 else None for g in arc["leg"][at].tolist()],
                                 [way.get(t) for t in turn_at[first_stop].tolist()])
     turned = np.flatnonzero(turn_at >= 0)
-    arc_directions = {a: d for a, t in zip(stop_at[turned].tolist(), turn_at[turned].tolist(), strict=True)
-                      if (d := way[t]) is not None}
+    arc_directions = {a: found for a, t in zip(stop_at[turned].tolist(), turn_at[turned].tolist(), strict=True)
+                      if (found := way[t]) is not None}
     del turn_at, turned
     infos: dict[tuple[tuple[str, ...], str | None], int] = {((), None): 0}
     # a leg arc carries its sources; a leg's note (an explicit time's) is read from its estimate by a Route

@@ -374,7 +374,7 @@ class _Applier:
     def _materialise(self, table: pd.DataFrame, kind: str, target: str) -> pd.DataFrame:
         """Give ``target`` (a node or a country) its own row per profile, copied from what it now inherits."""
         country = self.nodes.at[target, "country"] if target in self.nodes.index else target
-        added = []
+        added: list[dict[str, object]] = []
         for profile in self.base.parameters.profiles:
             if ((table["kind"] == kind) & (table["place"] == target) & (table["profile"] == profile)).any():
                 continue

@@ -709,7 +709,7 @@ def _check_level_order(raw: Mapping[str, RawTable], clean: Mapping[str, pd.DataF
         if role == "disruptions":
             columns.append("probability")
         ranked = frame[frame["profile"].isin(list(LEVEL_ORDER))]
-        reported: set[tuple[object, str]] = set()
+        reported: set[tuple[int, str]] = set()
         for _, group in ranked.groupby(list(key), sort=False):
             for rows in _level_sets(group, role):
                 ordered = sorted(rows, key=lambda i: LEVEL_ORDER[group.at[i, "profile"]])
@@ -728,12 +728,12 @@ def _check_level_order(raw: Mapping[str, RawTable], clean: Mapping[str, pd.DataF
                                     "congested")
 
 
-def _level_sets(group: pd.DataFrame, role: str) -> list[list[object]]:
+def _level_sets(group: pd.DataFrame, role: str) -> list[list[int]]:
     """Return the sets of rows whose levels must be ordered: an element's rows, and for a stop with rows for one
     way (``direction``), the rows that way reads at each level (its own where it has one, else the both-ways row)."""
     if role != "stop_times" or "direction" not in group.columns:
-        return [list(group.index)]
-    ways = {i: _direction_of(group.loc[i]) for i in group.index}
+        return [[int(i) for i in group.index]]
+    ways = {int(i): _direction_of(group.loc[i]) for i in group.index}
     both = {group.at[i, "profile"]: i for i, way in ways.items() if not way}
     sets = [list(both.values())]
     for way in sorted({w for w in ways.values() if w}):
