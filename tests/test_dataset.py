@@ -74,7 +74,6 @@ RAIL_LEGS_NOT_YET_DRAWN = {
     "marabda__akhalkalaki",
     "serhetyaka__bereket",
     "shalkar__beyneu",
-    "tbilisi__marabda",
     "zhanaozen__bolashak",
     "zhezkazgan__saksaulskaya",
 }
