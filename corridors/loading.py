@@ -322,12 +322,30 @@ def _capacity_problems(network: Network) -> list[Problem]:
     return found
 
 
+def _share_place_ids(legs: pd.DataFrame, ids: pd.Index) -> None:
+    """Make the ``from`` and ``to`` of ``legs`` (text, as validated) hold the place index's own strings.
+
+    The same values: each end is the place id it names (validation refused any other), now one string per place
+    rather than one per leg end, which a million legs made twice over (55 MB of copies of half a million ids).
+    """
+    if ids.dtype != object or not len(legs):
+        return
+    own = ids.to_numpy(dtype=object)
+    for end in ("from", "to"):
+        if legs[end].dtype != object:
+            continue
+        at = ids.get_indexer(legs[end])
+        if (at >= 0).all():  # always, once validated: kept as they are otherwise
+            legs[end] = pd.Series(own[at], index=legs.index, dtype=object)
+
+
 def _network_from_clean(clean: dict[str, pd.DataFrame], name: str, folder: Path | None = None) -> Network:
     from .network import Network  # network.py re-exports this module's functions: imported here, not above
     from .validation import _reference_load_problems
 
     nodes = clean["nodes"].drop(columns=["lat", "lon"]).rename_axis(None)
     legs = clean["legs"].rename_axis(None)
+    _share_place_ids(legs, nodes.index)
     legs["gauge_mm"] = legs["gauge_mm"].astype("Int64")
     for column in ("distance_km", "time_h"):
         legs[column] = legs[column].astype(float)

@@ -166,10 +166,15 @@ class _SubNodes(Mapping[str, tuple[int, ...]]):
 
     def __init__(self, codes: _CodeOf, place: np.ndarray, node: np.ndarray, place_count: int) -> None:
         order = np.lexsort((node, place))
-        self._node = node[order]
-        self._indptr = np.searchsorted(place[order], np.arange(place_count + 1))
+        self._node = _compact(node[order])  # 32-bit where they fit, as the graph's own columns
+        self._indptr = _compact(np.searchsorted(place[order], np.arange(place_count + 1)))
         self._codes = codes
         self._present = np.diff(self._indptr) > 0
+
+    @property
+    def index(self) -> pd.Index:
+        """Return the place ids by code (the index the sub-nodes' places are looked up in)."""
+        return self._codes.index
 
     @property
     def nodes(self) -> np.ndarray:
@@ -182,7 +187,7 @@ class _SubNodes(Mapping[str, tuple[int, ...]]):
         codes = np.asarray(codes, dtype=np.int64)
         known = codes >= 0
         known[known] = self._present[codes[known]]
-        first = np.where(known, self._indptr[np.maximum(codes, 0)], 0)
+        first = np.where(known, self._indptr[np.maximum(codes, 0)], 0).astype(np.int64)
         counts = np.where(known, self._indptr[np.maximum(codes, 0) + 1] - first, 0)
         owner = np.repeat(np.arange(len(codes)), counts)
         within = np.arange(len(owner)) - np.repeat(np.cumsum(counts) - counts, counts)
@@ -244,6 +249,8 @@ class ExpandedGraph:
     @cached_property
     def place_index(self) -> pd.Index:
         """Return the place ids as an index, to code many at once (``get_indexer``)."""
+        if isinstance(self.departures, _SubNodes):  # the one the build looked places up in: its hash table made
+            return self.departures.index  # once (a second index of half a million places took 21 MB)
         return pd.Index(self.places, dtype=object)
 
     @cached_property
@@ -891,14 +898,25 @@ def build_expanded_graph(
     return ExpandedGraph(
         weight=weight, profile=profile, places=places, node_place=_compact(node_place_all), kinds=kind_names,
         leg_ids=leg_ids, infos=tuple(infos), arc_tail=_compact(arc["tail"]), arc_head=_compact(arc["head"]),
-        arc_is_leg=arc["is_leg"], arc_kind=_compact(arc["kind"]), arc_place=_compact(arc["place"]),
-        arc_to_place=_compact(arc["to_place"]), arc_leg=_compact(arc_leg), arc_info=_compact(info), arc_time_h=time_h,
+        arc_is_leg=arc["is_leg"], arc_kind=_few(arc["kind"], len(kind_names)), arc_place=_compact(arc["place"]),
+        arc_to_place=_compact(arc["to_place"]), arc_leg=_compact(arc_leg), arc_info=_few(info, len(infos)),
+        arc_time_h=time_h,
         arc_distance_km=distance_km, arc_cost_usd=cost_usd, arc_co2_kg=co2_kg,
         arc_cost=cost,
         departures=_SubNodes(place_code, k_place[dep_nodes], k_node[dep_nodes], len(places)),
         arrivals=_SubNodes(place_code, k_place[arr_nodes], k_node[arr_nodes], len(places)),
         leg_passages=leg_passages,
     )
+
+
+def _few(codes: np.ndarray, count: int) -> np.ndarray:
+    """Return codes into a list of ``count`` values (kinds of stop, arcs' sources) as the smallest signed integers
+    that hold them: a million legs' arcs have a handful of kinds, and 32 bits per arc for them took 18 MB. They are
+    only compared and used to index (``int()`` of one, ``np.isin``), never added."""
+    for kind in (np.int8, np.int16):
+        if count <= np.iinfo(kind).max:
+            return codes.astype(kind, copy=False)
+    return _compact(codes)
 
 
 def _compact(codes: np.ndarray) -> np.ndarray:
