@@ -322,14 +322,24 @@ class CompiledGraph:
     """The expanded graph as arrays, one entry per arc, sorted by tail then head (what CSR rows need)."""
 
     order: np.ndarray  # the arc index (into ExpandedGraph.arcs) of each entry
-    tail: np.ndarray
     head: np.ndarray
-    cost: np.ndarray
     indptr: np.ndarray  # entries of sub-node i: indptr[i]:indptr[i + 1]
     places: pd.Index  # place ids by code
     is_join: np.ndarray  # whether each entry is a join (no stop, nothing to add to any total)
     is_end: np.ndarray  # whether each sub-node is a place's arrival or departure sub-node (a search's end)
     graph: ExpandedGraph = field(repr=False)  # what it was compiled from: the columns below are read from it
+
+    # Each entry's tail and cost are read from the graph's columns when asked for, not kept: only the searched
+    # graph's build reads them whole (once), a search a few of them; kept, they took 55 MB at a million legs.
+    @property
+    def tail(self) -> np.ndarray:
+        """Return the sub-node each entry leaves (sorted: the rows of :attr:`indptr`)."""
+        return self.graph.arc_tail[self.order]
+
+    @property
+    def cost(self) -> np.ndarray:
+        """Return what the search weighs each entry at."""
+        return self.graph.arc_cost[self.order]
 
     # What a search that blocks places, modes or legs masks by, made the first time one does (most searches block
     # only flights, which a network without them does not have: 18 MB a column at a million legs, never read).
@@ -545,7 +555,7 @@ def _compile(graph: ExpandedGraph) -> CompiledGraph:
                             "per pair")
     del keys
     is_leg = graph.arc_is_leg[order]
-    return CompiledGraph(order=_compact(order), tail=tail[order], head=head[order], cost=graph.arc_cost[order],
+    return CompiledGraph(order=_compact(order), head=head[order],
                          indptr=_compact(np.searchsorted(tail[order], np.arange(n + 1))), places=graph.place_index,
                          is_join=~is_leg & (graph.arc_kind[order] == 0),
                          is_end=_marked(n, graph.departures.nodes, graph.arrivals.nodes), graph=graph)
@@ -629,14 +639,14 @@ def _search_tree(graph: ExpandedGraph, start: dict[int, float], blocked_places: 
     # a merged sub-node is reached from its one arc's tail, at that tail's distance plus the arc (as the full
     # graph's search reaches it); the head of a merged arc that was used is reached through it
     removed, into = searched.removed, searched.removed_in
-    tail = compiled.tail[into]
+    tail = graph.arc_tail[compiled.order[into]]  # compiled.tail[into], without making all of compiled.tail
     reached = np.isfinite(dist[tail]) if keep is None else np.isfinite(dist[tail]) & keep[into]
     merged = np.flatnonzero(searched.join >= 0)
     used = merged[pred[searched.head[merged]] == searched.tail[merged]]
     if kept is not None:
         used = used[kept[used]]
     pred[searched.head[used]] = compiled.head[searched.entry[used]]
-    dist[removed] = np.where(reached, dist[tail] + compiled.cost[into], np.inf)
+    dist[removed] = np.where(reached, dist[tail] + graph.arc_cost[compiled.order[into]], np.inf)
     pred[removed] = np.where(reached, tail, -9999)
     return dist, pred
 
