@@ -21,6 +21,7 @@ from .conditions import DEFAULT_CONDITIONS, LEVELS, ConditionBook, Conditions
 from .convert import CRS, LEG_FIELDS, NODE_FIELDS, graph_from_gdfs, graph_to_gdfs
 from .costs import CostParameters
 from .errors import CorridorError, MissingTableError, UnknownPlaceError
+from .lines import with_lines_made
 from .memory import LARGE, release_unused
 from .places import PlaceIndex, normalise, place_index
 from .queues import QueueBook
@@ -95,7 +96,7 @@ class Network:
     @property
     def legs(self) -> gpd.GeoDataFrame:
         """Return the legs as a GeoDataFrame indexed by id (lines, EPSG:4326), one row per leg."""
-        return self._legs.copy()
+        return with_lines_made(self._legs.copy())  # a large network's straight lines are made when first asked for
 
     @property
     def sources(self) -> pd.DataFrame:
