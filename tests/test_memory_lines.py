@@ -14,6 +14,7 @@ import shapely
 
 import corridors
 import corridors.lines
+import corridors.validation
 from corridors.lines import StraightLines, hold_straight, is_held_straight
 
 DATA = Path(__file__).parent / "data"
@@ -27,7 +28,8 @@ def plain() -> corridors.Network:
 @pytest.fixture
 def held(monkeypatch: pytest.MonkeyPatch) -> corridors.Network:
     monkeypatch.setenv("CORRIDORS_CACHE", "0")
-    monkeypatch.setattr(corridors.lines, "LARGE", 0)  # as a large network is held
+    monkeypatch.setattr(corridors.lines, "LARGE", 0)  # as a large network is held: from a GeoDataFrame
+    monkeypatch.setattr(corridors.validation, "LARGE", 0)  # and from files, never made at load
     network = corridors.load_network()
     assert isinstance(network._legs.geometry.array, StraightLines)  # its lines made by now: its risks read legs
     return network
@@ -44,6 +46,7 @@ def test_the_legs_a_held_network_gives_are_the_plain_ones(plain: corridors.Netwo
 def test_reading_the_table_but_its_lines_makes_no_line(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CORRIDORS_CACHE", "0")
     monkeypatch.setattr(corridors.lines, "LARGE", 0)
+    monkeypatch.setattr(corridors.validation, "LARGE", 0)
     network = corridors.load_network(DATA / "mini")
     legs = network._legs
     assert is_held_straight(legs)
@@ -57,6 +60,7 @@ def test_reading_the_table_but_its_lines_makes_no_line(monkeypatch: pytest.Monke
     network.skim([ids[0]], list(ids))
     assert is_held_straight(network._legs)  # routing and skims never read a line
     monkeypatch.setattr(corridors.lines, "LARGE", 10**9)  # a plain load
+    monkeypatch.setattr(corridors.validation, "LARGE", 10**9)
     plain = corridors.load_network(DATA / "mini")
     assert not isinstance(plain._legs.geometry.array, StraightLines)
     pd.testing.assert_frame_equal(network.legs, plain.legs, check_exact=True)
@@ -113,3 +117,27 @@ def test_only_exact_straight_lines_are_held() -> None:
     assert shapely.equals_exact(np.asarray(array._data, dtype=object), np.asarray(lines, dtype=object),
                                 tolerance=0).all()
     assert all(shapely.has_z(np.asarray(array._data, dtype=object)) == [False, False, False, True])
+
+
+def test_validation_says_the_same_of_held_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                caplog: pytest.LogCaptureFixture) -> None:
+    # a straight leg drawn far shorter than its distance, and one whose distance is shorter than the great circle:
+    # checked from the coordinates when its line is not made, with the same problems and warnings
+    folder = tmp_path / "mini"
+    folder.mkdir()
+    for path in (DATA / "mini").iterdir():
+        (folder / path.name).write_bytes(path.read_bytes())
+    legs = pd.read_csv(folder / "legs.csv", dtype=str, keep_default_na=False)
+    legs.loc[legs["id"] == "alashankou__dostyk", "distance_km"] = "40"
+    extra = legs[legs["id"] == "alashankou__dostyk"].assign(id="dostyk__alashankou", **{"from": "dostyk",
+                                                                                        "to": "alashankou"})
+    pd.concat([legs, extra.assign(distance_km="1")]).to_csv(folder / "legs.csv", index=False)
+    monkeypatch.setenv("CORRIDORS_CACHE", "0")
+    said = []
+    for large in (10**9, 0):
+        monkeypatch.setattr(corridors.validation, "LARGE", large)
+        caplog.clear()
+        with caplog.at_level("WARNING", logger="corridors.validation"):
+            said.append((corridors.validate(folder), [r.getMessage() for r in caplog.records]))
+    assert said[0] == said[1]
+    assert {p.field for p in said[0][0]} >= {"geometry", "distance_km"}
