@@ -600,7 +600,8 @@ def search_from(graph: ExpandedGraph, start: dict[int, float], *, blocked_places
     :class:`Searched`'s columns) that reached it: what a skim sums, without the work of putting them back."""
     dist, pred = _search_tree(graph, start, blocked_places, blocked_modes, blocked_legs, whole=whole)
     compiled = graph.compiled
-    via = np.full(len(pred), -1, dtype=np.int64)
+    # entries as 32-bit integers where they fit (as the graph's own columns): 12 MB less a million legs' search
+    via = np.full(len(pred), -1, dtype=np.int32 if len(compiled.head) < np.iinfo(np.int32).max else np.int64)
     reached = np.flatnonzero(pred >= 0)
     if not whole:
         searched = compiled.searched

@@ -65,6 +65,8 @@ def skim(network: Network, origins: str | Sequence[str], destinations: str | Seq
     if key not in network._skim_totals:  # once per network, weight and conditions, as the graphs are
         network._skim_totals[key] = _summed(network, network.expanded_graph(weight=by, conditions=chosen), graph,
                                             time_is_cost=by == "time" and chosen == booking)
+        if len(graph.arc_tail) >= LARGE:
+            release_unused()  # the columns it summed from (a few per arc), before the first search's own arrays
     totals, live, constant, time_is_cost = network._skim_totals[key]
     constraints = network._constraints(list(avoid))
     blocked_places = constraints.places(network._nodes)
