@@ -141,7 +141,7 @@ class StraightLines(GeometryArray):
         if isinstance(idx, slice) and idx == slice(None):
             return self.view()
         if isinstance(idx, numbers.Integral):
-            return drawing.rows(np.arange(len(drawing))[[idx]])[0]
+            return drawing.rows(np.array([np.arange(len(drawing))[int(idx)]], dtype=np.intp))[0]
         if isinstance(idx, slice) or (isinstance(idx, np.ndarray) and idx.dtype.kind in "bi"):
             return GeometryArray(drawing.rows(np.arange(len(drawing))[idx]), crs=self.crs)
         return super().__getitem__(idx)

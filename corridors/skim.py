@@ -139,7 +139,7 @@ def _fill(row: np.ndarray, graph: ExpandedGraph, totals: np.ndarray, origin: str
     best = _nearest(dist[flat], owner, len(row))
     found = (best >= 0) & asked
     ends = flat[best[found]]
-    row[np.ix_(np.flatnonzero(found), live)] = totals_at(ends)
+    row[np.ix_(np.flatnonzero(found), np.asarray(live, dtype=np.intp))] = totals_at(ends)
     for column, value in constant.items():
         row[found, column] = value
     if time_is_cost:

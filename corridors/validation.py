@@ -395,7 +395,7 @@ def _check_legs(table: RawTable, frame: pd.DataFrame, nodes: gpd.GeoDataFrame | 
                       f"(plausible: {low}–{high}×)"))
     _warn_short_rail_drawings(table, frame, ratio, distance)
     out.add_in_row_order(table, found)
-    if held:
+    if held and nodes is not None:
         xy = np.column_stack([shapely.get_x(nodes.geometry.array), shapely.get_y(nodes.geometry.array)])
         column = StraightLines.of(Drawing(xy, _positions(position["from"]), _positions(position["to"]), geometries),
                                   crs="EPSG:4326")
