@@ -6,7 +6,9 @@ for a million legs, held by the legs table all the time although routing, skims 
 :class:`StraightLines` is the legs table's geometry column for such a network: the same lines, made the first
 time something reads them (a map, ``net.legs.geometry``, a save), each from the coordinates validation drew it
 from, so that it is the line validation made, coordinate for coordinate. A part of the column (a route's legs)
-is made alone; until then the column holds the places' coordinates and each leg's two ends (24 bytes a leg).
+is made alone; until then the column holds the places' coordinates and each leg's ends and given line (16 bytes a
+leg, 16 a place). It stands on how geopandas' GeometryArray holds its lines (an array of them, ``_data``, read by
+its every method): tests/test_memory_lines.py checks a held table against a plain one, method by method.
 """
 
 from __future__ import annotations
