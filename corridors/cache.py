@@ -13,7 +13,7 @@ borrows bundled rows, and the drawing warnings of ``corridors.validation``.
 Where: ``$CORRIDORS_CACHE_DIR``, else ``$XDG_CACHE_HOME/corridors``, else ``~/.cache/corridors``. ``CORRIDORS_CACHE=0``
 turns it off; so does a folder that cannot be written (the load then simply runs). At most :data:`MAX_ENTRIES`
 networks are kept, the least recently used going first, and none larger than :data:`MAX_ENTRY_BYTES` (one
-estimated larger is not even pickled).
+estimated near it or larger, :data:`ESTIMATE_SHARE`, is not even pickled).
 
 The entries are Python pickles: like any pickle they must come from a trusted place, here the user's own cache
 folder, which nothing but this module writes.
@@ -43,6 +43,10 @@ if TYPE_CHECKING:
 
 MAX_ENTRIES = 16
 MAX_ENTRY_BYTES = 512 * 2**20  # a network larger than this (a million legs) is loaded, not cached
+#: A network whose entry is estimated past this share of MAX_ENTRY_BYTES is not pickled: the estimate runs at 84–95%
+#: of the entry (see _estimated_bytes), so such an entry would end at the limit or past it, and a pickle that
+#: large costs the load seconds and the pickler's memory (half a gigabyte at a million legs) for a near miss.
+ESTIMATE_SHARE = 0.9
 #: Bumped when what an entry holds changes shape, so that old entries are not read.
 FORMAT = 1
 #: Libraries whose objects a pickled network holds: a new version may read an old pickle differently.
@@ -186,11 +190,11 @@ def _read(entry: Path) -> tuple[Network, Said] | None:
 
 def _write(where: Path, entry: Path, network: Network, said: Said) -> None:
     # a network of fewer legs is far from the limit (100k legs of a grid take 58 MB): it is not estimated
-    if len(network._legs) >= LARGE and _estimated_bytes(network) > MAX_ENTRY_BYTES:
+    if len(network._legs) >= LARGE and _estimated_bytes(network) > ESTIMATE_SHARE * MAX_ENTRY_BYTES:
         # not pickled at all: pickling a million legs until the limit stopped it took seconds and half a gigabyte
         # (the pickler's copies of the tables' columns), only to be thrown away
         log.debug("cache entry %s not written: the network is estimated larger than %d bytes", entry,
-                  MAX_ENTRY_BYTES)
+                  int(ESTIMATE_SHARE * MAX_ENTRY_BYTES))
         return
     handle = None
     try:

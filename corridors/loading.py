@@ -20,6 +20,7 @@ from .conditions import ConditionBook
 from .costs import CostParameters
 from .errors import Problem, ValidationError
 from .io import RawTable, find_files, read_table
+from .lines import hold_straight
 from .memory import release_unused
 from .queues import conversion_factors, queue_book, queue_problems
 from .seasons import month_book
@@ -293,7 +294,7 @@ def _network_problems(network: Network) -> list[Problem]:
     if network.has_table("queues"):
         roles = ("queues", "volumes", "capacities", "conversions")
         found.extend(queue_problems({r: network.table(r) for r in roles if network.has_table(r)},
-                                    network.nodes.index, network.legs.index))
+                                    network.nodes.index, network._legs.index))
     checks: dict[str, Callable[[Network], object]] = {"corridors": load_corridors, "claims": load_claims,
                                                       "risks": load_risks, "series": load_series}
     for role, check in checks.items():
@@ -307,7 +308,7 @@ def _network_problems(network: Network) -> list[Problem]:
 
 def _capacity_problems(network: Network) -> list[Problem]:
     table = network.table("capacities")
-    known = {"node": set(network.nodes.index), "leg": set(network.legs.index)}
+    known = {"node": set(network.nodes.index), "leg": set(network._legs.index)}
     found = [Problem("capacities.csv", f"line {i + 2}", "element", f"unknown {kind} {element!r}: not in the "
                      f"{kind}s of the network")
              for i, (element, kind) in enumerate(zip(table["element"], table["kind"], strict=True))
@@ -322,12 +323,31 @@ def _capacity_problems(network: Network) -> list[Problem]:
     return found
 
 
+def _share_place_ids(legs: pd.DataFrame, ids: pd.Index) -> None:
+    """Make the ``from`` and ``to`` of ``legs`` (text, as validated) hold the place index's own strings.
+
+    The same values: each end is the place id it names (validation refused any other), now one string per place
+    rather than one per leg end, which a million legs made twice over (55 MB of copies of half a million ids).
+    """
+    if ids.dtype != object or not len(legs):
+        return
+    own = ids.to_numpy(dtype=object)
+    for end in ("from", "to"):
+        if legs[end].dtype != object:
+            continue
+        at = ids.get_indexer(legs[end])
+        if (at >= 0).all():  # always, once validated: kept as they are otherwise
+            legs[end] = pd.Series(own[at], index=legs.index, dtype=object)
+
+
 def _network_from_clean(clean: dict[str, pd.DataFrame], name: str, folder: Path | None = None) -> Network:
     from .network import Network  # network.py re-exports this module's functions: imported here, not above
     from .validation import _reference_load_problems
 
     nodes = clean["nodes"].drop(columns=["lat", "lon"]).rename_axis(None)
     legs = clean["legs"].rename_axis(None)
+    _share_place_ids(legs, nodes.index)
+    hold_straight(legs, nodes)  # a large network's straight lines: made when something reads them (corridors.lines)
     legs["gauge_mm"] = legs["gauge_mm"].astype("Int64")
     for column in ("distance_km", "time_h"):
         legs[column] = legs[column].astype(float)

@@ -21,6 +21,7 @@ from .conditions import DEFAULT_CONDITIONS, LEVELS, ConditionBook, Conditions
 from .convert import CRS, LEG_FIELDS, NODE_FIELDS, graph_from_gdfs, graph_to_gdfs
 from .costs import CostParameters
 from .errors import CorridorError, MissingTableError, UnknownPlaceError
+from .lines import with_lines_made
 from .memory import LARGE, release_unused
 from .places import PlaceIndex, normalise, place_index
 from .queues import QueueBook
@@ -95,7 +96,7 @@ class Network:
     @property
     def legs(self) -> gpd.GeoDataFrame:
         """Return the legs as a GeoDataFrame indexed by id (lines, EPSG:4326), one row per leg."""
-        return self._legs.copy()
+        return with_lines_made(self._legs.copy())  # a large network's straight lines are made when first asked for
 
     @property
     def sources(self) -> pd.DataFrame:
@@ -324,7 +325,9 @@ class Network:
 
     @cached_property
     def _names(self) -> Rows:
-        return Rows(self._nodes.index, {"name": self._nodes["name"].to_numpy(dtype=object)}, field="name")
+        # read from the table's own column (pandas' strings): a Python string per place held as well took 35 MB
+        # for half a million places, for the few names a route shows
+        return Rows(self._nodes.index, {"name": self._nodes["name"].array}, field="name")
 
     # A place's and a leg's record (what routing and pricing read of one element) are made when asked for, from
     # the tables' columns (corridors.rows): a dict per row held for a million legs took gigabytes.
@@ -340,8 +343,8 @@ class Network:
     def _leg_ends(self) -> tuple[np.ndarray, np.ndarray]:
         """Return the position among the places of each leg's first and second end (looked up once)."""
         ids = self._nodes.index
-        return (ids.get_indexer(self._leg_by_id.column("from")).astype(np.int64),
-                ids.get_indexer(self._leg_by_id.column("to")).astype(np.int64))
+        return (_positions(ids.get_indexer(self._leg_by_id.column("from"))),
+                _positions(ids.get_indexer(self._leg_by_id.column("to"))))
 
     # Summary and files -------------------------------------------------------------------------------------
     def summary(self) -> dict[str, Any]:
@@ -383,6 +386,11 @@ class Network:
         from .places import country_display_names
 
         return network_html(repr(self), self.summary(), country_display_names())
+
+
+def _positions(at: np.ndarray) -> np.ndarray:
+    """Return positions as 32-bit integers where they fit (they index, never add up; 8 MB less a million legs)."""
+    return at.astype(np.int32 if len(at) < np.iinfo(np.int32).max else np.int64, copy=False)
 
 
 def _plain(series: pd.Series) -> dict[str, float | int]:

@@ -171,10 +171,15 @@ class _SubNodes(Mapping[str, tuple[int, ...]]):
 
     def __init__(self, codes: _CodeOf, place: np.ndarray, node: np.ndarray, place_count: int) -> None:
         order = np.lexsort((node, place))
-        self._node = node[order]
-        self._indptr = np.searchsorted(place[order], np.arange(place_count + 1))
+        self._node = _compact(node[order])  # 32-bit where they fit, as the graph's own columns
+        self._indptr = _compact(np.searchsorted(place[order], np.arange(place_count + 1)))
         self._codes = codes
         self._present = np.diff(self._indptr) > 0
+
+    @property
+    def index(self) -> pd.Index:
+        """Return the place ids by code (the index the sub-nodes' places are looked up in)."""
+        return self._codes.index
 
     @property
     def nodes(self) -> np.ndarray:
@@ -187,7 +192,7 @@ class _SubNodes(Mapping[str, tuple[int, ...]]):
         codes = np.asarray(codes, dtype=np.int64)
         known = codes >= 0
         known[known] = self._present[codes[known]]
-        first = np.where(known, self._indptr[np.maximum(codes, 0)], 0)
+        first = np.where(known, self._indptr[np.maximum(codes, 0)], 0).astype(np.int64)
         counts = np.where(known, self._indptr[np.maximum(codes, 0) + 1] - first, 0)
         owner = np.repeat(np.arange(len(codes)), counts)
         within = np.arange(len(owner)) - np.repeat(np.cumsum(counts) - counts, counts)
@@ -251,6 +256,8 @@ class ExpandedGraph:
     @cached_property
     def place_index(self) -> pd.Index:
         """Return the place ids as an index, to code many at once (``get_indexer``)."""
+        if isinstance(self.departures, _SubNodes):  # the one the build looked places up in: its hash table made
+            return self.departures.index  # once (a second index of half a million places took 21 MB)
         return pd.Index(self.places, dtype=object)
 
     @cached_property
@@ -322,14 +329,24 @@ class CompiledGraph:
     """The expanded graph as arrays, one entry per arc, sorted by tail then head (what CSR rows need)."""
 
     order: np.ndarray  # the arc index (into ExpandedGraph.arcs) of each entry
-    tail: np.ndarray
     head: np.ndarray
-    cost: np.ndarray
     indptr: np.ndarray  # entries of sub-node i: indptr[i]:indptr[i + 1]
     places: pd.Index  # place ids by code
     is_join: np.ndarray  # whether each entry is a join (no stop, nothing to add to any total)
     is_end: np.ndarray  # whether each sub-node is a place's arrival or departure sub-node (a search's end)
     graph: ExpandedGraph = field(repr=False)  # what it was compiled from: the columns below are read from it
+
+    # Each entry's tail and cost are read from the graph's columns when asked for, not kept: only the searched
+    # graph's build reads them whole (once), a search a few of them; kept, they took 55 MB at a million legs.
+    @property
+    def tail(self) -> np.ndarray:
+        """Return the sub-node each entry leaves (sorted: the rows of :attr:`indptr`)."""
+        return self.graph.arc_tail[self.order]
+
+    @property
+    def cost(self) -> np.ndarray:
+        """Return what the search weighs each entry at."""
+        return self.graph.arc_cost[self.order]
 
     # What a search that blocks places, modes or legs masks by, made the first time one does (most searches block
     # only flights, which a network without them does not have: 18 MB a column at a million legs, never read).
@@ -545,7 +562,7 @@ def _compile(graph: ExpandedGraph) -> CompiledGraph:
                             "per pair")
     del keys
     is_leg = graph.arc_is_leg[order]
-    return CompiledGraph(order=_compact(order), tail=tail[order], head=head[order], cost=graph.arc_cost[order],
+    return CompiledGraph(order=_compact(order), head=head[order],
                          indptr=_compact(np.searchsorted(tail[order], np.arange(n + 1))), places=graph.place_index,
                          is_join=~is_leg & (graph.arc_kind[order] == 0),
                          is_end=_marked(n, graph.departures.nodes, graph.arrivals.nodes), graph=graph)
@@ -590,7 +607,8 @@ def search_from(graph: ExpandedGraph, start: dict[int, float], *, blocked_places
     :class:`Searched`'s columns) that reached it: what a skim sums, without the work of putting them back."""
     dist, pred = _search_tree(graph, start, blocked_places, blocked_modes, blocked_legs, whole=whole)
     compiled = graph.compiled
-    via = np.full(len(pred), -1, dtype=np.int64)
+    # entries as 32-bit integers where they fit (as the graph's own columns): 12 MB less a million legs' search
+    via = np.full(len(pred), -1, dtype=np.int32 if len(compiled.head) < np.iinfo(np.int32).max else np.int64)
     reached = np.flatnonzero(pred >= 0)
     if not whole:
         searched = compiled.searched
@@ -629,14 +647,14 @@ def _search_tree(graph: ExpandedGraph, start: dict[int, float], blocked_places: 
     # a merged sub-node is reached from its one arc's tail, at that tail's distance plus the arc (as the full
     # graph's search reaches it); the head of a merged arc that was used is reached through it
     removed, into = searched.removed, searched.removed_in
-    tail = compiled.tail[into]
+    tail = graph.arc_tail[compiled.order[into]]  # compiled.tail[into], without making all of compiled.tail
     reached = np.isfinite(dist[tail]) if keep is None else np.isfinite(dist[tail]) & keep[into]
     merged = np.flatnonzero(searched.join >= 0)
     used = merged[pred[searched.head[merged]] == searched.tail[merged]]
     if kept is not None:
         used = used[kept[used]]
     pred[searched.head[used]] = compiled.head[searched.entry[used]]
-    dist[removed] = np.where(reached, dist[tail] + compiled.cost[into], np.inf)
+    dist[removed] = np.where(reached, dist[tail] + graph.arc_cost[compiled.order[into]], np.inf)
     pred[removed] = np.where(reached, tail, -9999)
     return dist, pred
 
@@ -912,14 +930,25 @@ def build_expanded_graph(
     return ExpandedGraph(
         weight=weight, profile=profile, places=places, node_place=_compact(node_place_all), kinds=kind_names,
         leg_ids=leg_ids, infos=tuple(infos), arc_tail=_compact(arc["tail"]), arc_head=_compact(arc["head"]),
-        arc_is_leg=arc["is_leg"], arc_kind=_compact(arc["kind"]), arc_place=_compact(arc["place"]),
-        arc_to_place=_compact(arc["to_place"]), arc_leg=_compact(arc_leg), arc_info=_compact(info), arc_time_h=time_h,
+        arc_is_leg=arc["is_leg"], arc_kind=_few(arc["kind"], len(kind_names)), arc_place=_compact(arc["place"]),
+        arc_to_place=_compact(arc["to_place"]), arc_leg=_compact(arc_leg), arc_info=_few(info, len(infos)),
+        arc_time_h=time_h,
         arc_distance_km=distance_km, arc_cost_usd=cost_usd, arc_co2_kg=co2_kg,
         arc_cost=cost,
         departures=_SubNodes(place_code, k_place[dep_nodes], k_node[dep_nodes], len(places)),
         arrivals=_SubNodes(place_code, k_place[arr_nodes], k_node[arr_nodes], len(places)),
         leg_passages=leg_passages, arc_directions=arc_directions,
     )
+
+
+def _few(codes: np.ndarray, count: int) -> np.ndarray:
+    """Return codes into a list of ``count`` values (kinds of stop, arcs' sources) as the smallest signed integers
+    that hold them: a million legs' arcs have a handful of kinds, and 32 bits per arc for them took 18 MB. They are
+    only compared and used to index (``int()`` of one, ``np.isin``), never added."""
+    for kind in (np.int8, np.int16):
+        if count <= np.iinfo(kind).max:
+            return codes.astype(kind, copy=False)
+    return _compact(codes)
 
 
 def _compact(codes: np.ndarray) -> np.ndarray:

@@ -19,6 +19,7 @@ from scipy.sparse.csgraph import breadth_first_order
 
 from .conditions import DEFAULT_CONDITIONS, Conditions
 from .errors import CorridorError
+from .memory import LARGE, release_unused
 from .routing import ExpandedGraph, search_from
 
 if TYPE_CHECKING:
@@ -64,6 +65,8 @@ def skim(network: Network, origins: str | Sequence[str], destinations: str | Seq
     if key not in network._skim_totals:  # once per network, weight and conditions, as the graphs are
         network._skim_totals[key] = _summed(network, network.expanded_graph(weight=by, conditions=chosen), graph,
                                             time_is_cost=by == "time" and chosen == booking)
+        if len(graph.arc_tail) >= LARGE:
+            release_unused()  # the columns it summed from (a few per arc), before the first search's own arrays
     totals, live, constant, time_is_cost = network._skim_totals[key]
     constraints = network._constraints(list(avoid))
     blocked_places = constraints.places(network._nodes)
@@ -90,19 +93,9 @@ def skim(network: Network, origins: str | Sequence[str], destinations: str | Seq
         flights = to_airport | airport[origin_code]
         for flying in np.unique(flights):
             modes = set(constraints.modes) | (set() if flying else {"air"})
-            dist, totals_at, via = _tree_totals(graph, totals, origin, blocked_places, modes, blocked_legs)
-            best = _nearest(dist[flat], owner, len(destination_ids))
-            found = (best >= 0) & (flights == flying)
-            ends = flat[best[found]]
-            values[i][np.ix_(np.flatnonzero(found), live)] = totals_at(ends)
-            for column, value in constant.items():
-                values[i, found, column] = value
-            if time_is_cost:
-                values[i, found, _TOTALS.index("time_h")] = dist[ends]
-            if journeys:
-                for j in np.flatnonzero(found):
-                    if destination_ids[j] != origin:
-                        paths[origin, destination_ids[j]] = _path(graph, via, int(flat[best[j]]))
+            _fill(values[i], graph, totals, origin, (blocked_places, modes, blocked_legs), live, constant,
+                  time_is_cost, flat, owner, flights == flying,
+                  paths=(paths, destination_ids) if journeys else None)
         reachable[i] = ~np.isnan(values[i, :, 0])
         reason[i, ~reachable[i]] = no_route
         if origin in blocked_places:
@@ -111,6 +104,8 @@ def skim(network: Network, origins: str | Sequence[str], destinations: str | Seq
         reason[i, ends_avoided] = "an end of the route is avoided"
         for j in np.flatnonzero(destination_codes == origin_code):
             values[i, j], reachable[i, j], reason[i, j] = 0.0, True, None
+    if len(graph.arc_tail) >= LARGE:
+        release_unused()  # the searches' and tree walks' working arrays, freed by now, before the frame is made
     # one frame for all pairs, its index made from its levels and codes (nothing to factorise again)
     pairs = values.reshape(-1, len(_TOTALS))
     index = pd.MultiIndex(levels=[pd.Index(origin_ids), pd.Index(destination_ids)],
@@ -128,6 +123,32 @@ def skim(network: Network, origins: str | Sequence[str], destinations: str | Seq
     if journeys:
         frame = _simulated(network, graph, frame, paths, chosen, journeys, seed)
     return frame
+
+
+def _fill(row: np.ndarray, graph: ExpandedGraph, totals: np.ndarray, origin: str,
+          blocked: tuple[frozenset[str], set[str], frozenset[str]], live: list[int], constant: dict[int, float],
+          time_is_cost: bool, flat: np.ndarray, owner: np.ndarray, asked: np.ndarray, *,
+          paths: tuple[dict[tuple[str, str], list], list[str]] | None) -> None:
+    """Fill ``row`` (one origin's totals, a row per destination) for the destinations ``asked`` from one search
+    from ``origin``, and with ``paths`` (the dict to fill and the destinations' ids) each pair's arcs.
+
+    A function of its own so that the search's arrays (a million legs' tree walk holds hundreds of megabytes)
+    are freed when it returns, not kept until the next origin's search replaces them.
+    """
+    dist, totals_at, via = _tree_totals(graph, totals, origin, *blocked)
+    best = _nearest(dist[flat], owner, len(row))
+    found = (best >= 0) & asked
+    ends = flat[best[found]]
+    row[np.ix_(np.flatnonzero(found), np.asarray(live, dtype=np.intp))] = totals_at(ends)
+    for column, value in constant.items():
+        row[found, column] = value
+    if time_is_cost:
+        row[found, _TOTALS.index("time_h")] = dist[ends]
+    if paths is not None:
+        kept, destination_ids = paths
+        for j in np.flatnonzero(found):
+            if destination_ids[j] != origin:
+                kept[origin, destination_ids[j]] = _path(graph, via, int(flat[best[j]]))
 
 
 def _path(graph: ExpandedGraph, via: np.ndarray, node: int) -> list[int]:

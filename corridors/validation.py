@@ -26,6 +26,8 @@ from .conditions import LEVEL_ALIASES, LEVELS
 from .contract import SEAROUTE, Column
 from .errors import Problem
 from .io import NO_ROWS, NUMBER, ROWS_REQUIRED, RawTable, parse_number, parse_whole_number
+from .lines import Drawing, StraightLines
+from .memory import LARGE
 from .places import name_collisions as _name_collisions  # the place index's collisions, on columns
 from .timing import service_problem
 
@@ -357,7 +359,12 @@ def _check_legs(table: RawTable, frame: pd.DataFrame, nodes: gpd.GeoDataFrame | 
         if drawn[i] and points:
             straight[i] = False
             geometries[i] = LineString([tuple(first[i]), *points, tuple(last[i])])
-    geometries[straight] = shapely.linestrings(np.stack([first[straight], last[straight]], axis=1))
+    # a large network's straight lines are not made here (corridors.lines: 0.26 GB a million legs), once every
+    # leg has a line: each is the segment between its places, so it starts and ends on them (no gap) and its
+    # length is the great circle between them, checked below from the coordinates as the line would be
+    held = n >= LARGE and nodes is not None and bool((straight | ~shapely.is_missing(geometries)).all())
+    if not held:
+        geometries[straight] = shapely.linestrings(np.stack([first[straight], last[straight]], axis=1))
 
     distance = np.array(frame["distance_km"].to_numpy(dtype=object), dtype=float)  # None: NaN
     measured = placed & ~(distance > contract.MAX_LEG_DISTANCE_KM)  # else reported as out of range already
@@ -378,14 +385,31 @@ def _check_legs(table: RawTable, frame: pd.DataFrame, nodes: gpd.GeoDataFrame | 
     judged = lined & (distance > 0)
     ratio = np.full(n, np.nan)
     ratio[judged] = _length_km(coords, owner, lined.sum())[judged[lined]] / distance[judged]
+    if held:  # a straight line's length: its one segment's, the great circle (what _length_km sums for it)
+        level = measured & straight & (distance > 0)
+        ratio[level] = direct[level] / distance[level]
+        judged |= level
     low, high = contract.GEOMETRY_TO_DISTANCE_RATIO
     for i in np.flatnonzero(judged & ~((ratio >= low) & (ratio <= high))):
         found.append((int(i), 14, "geometry", f"drawn length is {ratio[i]:.2f}× the stated {float(distance[i]):g} km "
                       f"(plausible: {low}–{high}×)"))
     _warn_short_rail_drawings(table, frame, ratio, distance)
     out.add_in_row_order(table, found)
-    gdf = gpd.GeoDataFrame(frame, geometry=geometries, crs="EPSG:4326")
-    return gdf.drop_duplicates("id").set_index("id", drop=False)
+    if held and nodes is not None:
+        xy = np.column_stack([shapely.get_x(nodes.geometry.array), shapely.get_y(nodes.geometry.array)])
+        column = StraightLines.of(Drawing(xy, _positions(position["from"]), _positions(position["to"]), geometries),
+                                  crs="EPSG:4326")
+        gdf = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(column, index=frame.index, crs="EPSG:4326"))
+    else:
+        gdf = gpd.GeoDataFrame(frame, geometry=geometries, crs="EPSG:4326")
+    repeated = gdf["id"].duplicated().to_numpy()
+    if repeated.any():  # reported above; a mask of every row would make every held line
+        gdf = gdf[~repeated]
+    return gdf.set_index("id", drop=False)
+
+
+def _positions(at: np.ndarray) -> np.ndarray:
+    return at.astype(np.int32 if len(at) < np.iinfo(np.int32).max else np.int64)
 
 
 #: A rail leg drawn shorter than this share of its distance_km cuts corners the track does not: on a map it crosses

@@ -183,6 +183,27 @@ def test_a_network_estimated_larger_than_an_entry_may_be_is_not_even_pickled(
     assert second.legs.equals(first.legs)
 
 
+def test_a_network_estimated_near_the_limit_is_not_pickled(store: Path, loads: list, own: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    # the estimate runs below the entry's size: one estimated at 95% of the limit would end at it or past it
+    monkeypatch.setattr(cache, "LARGE", 0)  # the mini network estimated as a large one is
+    with monkeypatch.context() as off:
+        off.setenv("CORRIDORS_CACHE", "0")
+        probe = corridors.load_network(own)
+        probe.expanded_graph()
+    estimate = cache._estimated_bytes(probe)
+    pickled: list[object] = []
+    real = pickle.dump
+    monkeypatch.setattr(pickle, "dump", lambda obj, *args, **kwargs: (pickled.append(obj), real(obj, *args, **kwargs)))
+    monkeypatch.setattr(cache, "MAX_ENTRY_BYTES", int(estimate / 0.95))
+    corridors.load_network(own)
+    assert pickled == []
+    assert not store.exists()
+    monkeypatch.setattr(cache, "MAX_ENTRY_BYTES", int(estimate / (cache.ESTIMATE_SHARE * 0.9)))  # well within it
+    corridors.load_network(own)
+    assert len(pickled) == 1
+
+
 @pytest.mark.parametrize("where", [DATA / "mini", None], ids=["mini", "bundled"])
 def test_the_estimate_of_an_entry_stays_below_its_size(where: Path | None, monkeypatch: pytest.MonkeyPatch) -> None:
     # below: a network the estimate keeps out of the cache would not have fitted in it
