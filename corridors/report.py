@@ -70,15 +70,17 @@ class ReportSettings:
 #: Colours in a chart's picture: charts are flat colours and anti-aliased edges, which a palette of 256 keeps
 #: looking as drawn at about a third of the bytes of full colour.
 CHART_COLOURS = 256
+#: Resolution of a chart's picture in the page.
+CHART_DPI = 90
 
 
 def _image(figure: Figure, alt: str) -> str:
+    # drawn as raw pixels, not as a PNG to be decoded again: the same pixels without compressing them twice
     drawn = io.BytesIO()
-    figure.savefig(drawn, format="png", dpi=90)
-    drawn.seek(0)
+    figure.savefig(drawn, format="rgba", dpi=CHART_DPI)
+    width, height = (int(inches * CHART_DPI) for inches in figure.get_size_inches())  # as the renderer sizes it
     packed = io.BytesIO()
-    with Image.open(drawn) as picture:
-        width, height = picture.size
+    with Image.frombuffer("RGBA", (width, height), drawn.getbuffer(), "raw", "RGBA", 0, 1) as picture:
         picture.convert("RGB").quantize(CHART_COLOURS).save(packed, format="PNG", optimize=True)
     data = base64.b64encode(packed.getvalue()).decode("ascii")
     # the size is given so the page does not jump as pictures load; CSS scales it down to a narrow column

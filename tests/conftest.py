@@ -32,7 +32,7 @@ os.environ.setdefault("CORRIDORS_CACHE_DIR", str(CACHE))
 #: module fixture down whenever the next test is another module's: without a group, the browser of test_browser.py
 #: was started three times in one run and the displays of test_display.py built twice.
 ONE_WORKER: dict[str, dict[str, str]] = {
-    "test_browser.py": {"report": "browser", "browser": "browser"},
+    "test_browser.py": {"report": "browser", "report_page": "browser", "browser": "browser"},
     "test_hostile.py": {"browser": "hostile", "hostile": "hostile", "comparison": "hostile"},
     "test_display.py": {"objects": "display"},
     "test_claims.py": {"seed_check": "seed_claim"},

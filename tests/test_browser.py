@@ -193,6 +193,16 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
 REPORT_MAX_BYTES = 3_000_000
 
 
+@pytest.fixture(scope="module")
+def report_page(browser, report: Path):
+    """The report opened once at a desktop window's size, for the tests that read it there without changing its
+    layout: each load of its three megabytes and two maps costs Chromium seconds. Their console errors and attempted
+    requests are those of every test that has used the page so far."""
+    page = Page(browser, report)
+    yield page
+    page.close()
+
+
 def test_the_report_is_at_most_3_mb(report: Path) -> None:
     html = report.read_text(encoding="utf-8")
     assert report.stat().st_size <= REPORT_MAX_BYTES, f"the report is {report.stat().st_size / 1e6:.2f} MB"
@@ -202,38 +212,35 @@ def test_the_report_is_at_most_3_mb(report: Path) -> None:
     assert "Bootstrap v5" not in html
 
 
-def test_the_report_offline(browser, report: Path) -> None:
-    page = Page(browser, report)
-    try:
-        p = page.page
-        text = p.locator("body").inner_text()
-        assert "10 to 12 days" in text
-        assert "Verdict:" in text
-        assert "Sources (" in text
-        # the route table names every leg and stop as a reader would: "rail 1435 mm", "gauge change", "ferry wait"
-        route_rows = p.locator("#route table tbody tr")
-        first_cells = route_rows.evaluate_all("rows => rows.map(r => r.querySelector('td').innerText)")
-        assert first_cells[0] == "rail 1435 mm"
-        assert {"gauge change", "border crossing", "ferry wait", "ferry"} <= set(first_cells)
-        assert "–" not in first_cells
-        maps = p.locator(".corridors-map")
-        assert maps.count() >= 2
-        for i in range(maps.count()):
-            assert maps.nth(i).locator("path.corridors-route-leg").count() > 0
-            assert maps.nth(i).locator("path.corridors-leg").count() > 0
-            assert maps.nth(i).locator(".leaflet-container").bounding_box()["height"] > 300
-        # a popup opens on a map in the page (folium builds it with jQuery, loaded once for all maps)
-        maps.nth(1).locator("path.corridors-route-leg").first.dispatch_event("click")
-        popup = maps.nth(1).locator(".leaflet-popup-content")
-        popup.wait_for(timeout=5_000)
-        assert "km" in popup.inner_text()
-        widths = p.eval_on_selector_all("img.chart", "imgs => imgs.map(i => i.naturalWidth)")
-        assert len(widths) >= 3
-        assert all(w > 100 for w in widths)
-        assert page.errors == []
-        assert page.requests == []
-    finally:
-        page.close()
+def test_the_report_offline(report_page: Page) -> None:
+    page = report_page
+    p = page.page
+    text = p.locator("body").inner_text()
+    assert "10 to 12 days" in text
+    assert "Verdict:" in text
+    assert "Sources (" in text
+    # the route table names every leg and stop as a reader would: "rail 1435 mm", "gauge change", "ferry wait"
+    route_rows = p.locator("#route table tbody tr")
+    first_cells = route_rows.evaluate_all("rows => rows.map(r => r.querySelector('td').innerText)")
+    assert first_cells[0] == "rail 1435 mm"
+    assert {"gauge change", "border crossing", "ferry wait", "ferry"} <= set(first_cells)
+    assert "–" not in first_cells
+    maps = p.locator(".corridors-map")
+    assert maps.count() >= 2
+    for i in range(maps.count()):
+        assert maps.nth(i).locator("path.corridors-route-leg").count() > 0
+        assert maps.nth(i).locator("path.corridors-leg").count() > 0
+        assert maps.nth(i).locator(".leaflet-container").bounding_box()["height"] > 300
+    # a popup opens on a map in the page (folium builds it with jQuery, loaded once for all maps)
+    maps.nth(1).locator("path.corridors-route-leg").first.dispatch_event("click")
+    popup = maps.nth(1).locator(".leaflet-popup-content")
+    popup.wait_for(timeout=5_000)
+    assert "km" in popup.inner_text()
+    widths = p.eval_on_selector_all("img.chart", "imgs => imgs.map(i => i.naturalWidth)")
+    assert len(widths) >= 3
+    assert all(w > 100 for w in widths)
+    assert page.errors == []
+    assert page.requests == []
 
 
 # The elements wider than the window, outside the boxes that are meant to scroll or clip: what a reader would
@@ -288,47 +295,41 @@ def _apart(a: str, b: str) -> float:
     return sum((x - y) ** 2 for x, y in zip(_rgb(a), _rgb(b), strict=True)) ** 0.5
 
 
-def test_the_route_map_tells_the_route_from_its_stops(browser, report: Path) -> None:
-    page = Page(browser, report)
-    try:
-        route_map = page.page.locator("#route .corridors-map")
-        swatches = route_map.locator(".corridors-legend .corridors-swatch")
-        labels = route_map.locator(".corridors-legend > div")
-        legend = {labels.nth(i).inner_text().strip(): swatches.nth(i).get_attribute("data-colour")
-                  for i in range(labels.count())}
-        route = legend.pop("route")
-        stops = {label: colour for label, colour in legend.items() if "(stop)" in label}
-        assert {"border crossing (stop)", "ferry wait (stop)"} <= set(stops)
-        # distinct to the eye, not merely as strings: #e31a1c and #d62728 are two names for one red
-        colours = [route, *legend.values()]
-        for i, a in enumerate(colours):
-            for b in colours[i + 1:]:
-                assert _apart(a, b) > 60, (a, b, legend)
-        # and the map draws what the legend says: the route's lines in its colour, each stop in a stop colour
-        assert set(route_map.locator("path.corridors-route-leg").evaluate_all(
-            "ps => ps.map(p => p.getAttribute('stroke'))")) == {route}
-        drawn = set(route_map.locator("path.corridors-stop").evaluate_all(
-            "ps => ps.map(p => p.getAttribute('stroke'))"))
-        assert drawn
-        assert drawn <= set(stops.values())
-    finally:
-        page.close()
+def test_the_route_map_tells_the_route_from_its_stops(report_page: Page) -> None:
+    page = report_page
+    route_map = page.page.locator("#route .corridors-map")
+    swatches = route_map.locator(".corridors-legend .corridors-swatch")
+    labels = route_map.locator(".corridors-legend > div")
+    legend = {labels.nth(i).inner_text().strip(): swatches.nth(i).get_attribute("data-colour")
+              for i in range(labels.count())}
+    route = legend.pop("route")
+    stops = {label: colour for label, colour in legend.items() if "(stop)" in label}
+    assert {"border crossing (stop)", "ferry wait (stop)"} <= set(stops)
+    # distinct to the eye, not merely as strings: #e31a1c and #d62728 are two names for one red
+    colours = [route, *legend.values()]
+    for i, a in enumerate(colours):
+        for b in colours[i + 1:]:
+            assert _apart(a, b) > 60, (a, b, legend)
+    # and the map draws what the legend says: the route's lines in its colour, each stop in a stop colour
+    assert set(route_map.locator("path.corridors-route-leg").evaluate_all(
+        "ps => ps.map(p => p.getAttribute('stroke'))")) == {route}
+    drawn = set(route_map.locator("path.corridors-stop").evaluate_all(
+        "ps => ps.map(p => p.getAttribute('stroke'))"))
+    assert drawn
+    assert drawn <= set(stops.values())
 
 
-def test_the_report_names_its_dataset(browser, report: Path) -> None:
+def test_the_report_names_its_dataset(report_page: Page) -> None:
     from corridors.datasets import dataset_info
 
     info = dataset_info()
     assert info.version
     assert info.as_of is not None
-    page = Page(browser, report)
-    try:
-        for where in ("header .dataset", "footer.dataset"):
-            text = page.page.locator(where).inner_text()
-            assert f"dataset {info.version}" in text
-            assert f"as of {info.as_of.isoformat()}" in text
-    finally:
-        page.close()
+    page = report_page
+    for where in ("header .dataset", "footer.dataset"):
+        text = page.page.locator(where).inner_text()
+        assert f"dataset {info.version}" in text
+        assert f"as of {info.as_of.isoformat()}" in text
 
 
 #: For every source id shown in the page: its text, and the classes of the badge beside it ("" where none is).
@@ -340,44 +341,38 @@ CITED_GRADES = """() => [...document.querySelectorAll('.sid')].filter(e => !e.cl
 })"""
 
 
-def test_every_cited_source_shows_its_grade(browser, net: corridors.Network, report: Path) -> None:
+def test_every_cited_source_shows_its_grade(net: corridors.Network, report_page: Page) -> None:
     from corridors.maps import SOURCE_GRADES
 
-    page = Page(browser, report)
-    try:
-        p = page.page
-        kinds = net.sources["kind"]
-        shown = [(text, badge) for text, badge in p.evaluate(CITED_GRADES) if text in kinds.index]
-        assert len(shown) > 200  # the claims, the route's legs and stops, the backtest's misses and the list
-        for text, badge in shown:
-            assert f"g-{kinds[text]}" in badge.split(), (text, badge)
-        listed = p.locator("#sources li[id^='src-']")
-        assert p.locator("#sources li[id^='src-'] > .grade").count() == listed.count()
-        # the claim's own source, in its quotation, carries its grade where a reader sees it
-        claim_grade = p.locator("#claim blockquote .grade")
-        assert claim_grade.count() == 1
-        assert claim_grade.bounding_box()["width"] > 10
-        # the five kinds are explained once, near the top
-        legend = p.locator(".grades")
-        assert legend.count() == 1
-        assert legend.locator(".grade").all_inner_texts() == [label for label, _ in SOURCE_GRADES.values()]
-        assert page.errors == []
-    finally:
-        page.close()
+    page = report_page
+    p = page.page
+    kinds = net.sources["kind"]
+    shown = [(text, badge) for text, badge in p.evaluate(CITED_GRADES) if text in kinds.index]
+    assert len(shown) > 200  # the claims, the route's legs and stops, the backtest's misses and the list
+    for text, badge in shown:
+        assert f"g-{kinds[text]}" in badge.split(), (text, badge)
+    listed = p.locator("#sources li[id^='src-']")
+    assert p.locator("#sources li[id^='src-'] > .grade").count() == listed.count()
+    # the claim's own source, in its quotation, carries its grade where a reader sees it
+    claim_grade = p.locator("#claim blockquote .grade")
+    assert claim_grade.count() == 1
+    assert claim_grade.bounding_box()["width"] > 10
+    # the five kinds are explained once, near the top
+    legend = p.locator(".grades")
+    assert legend.count() == 1
+    assert legend.locator(".grade").all_inner_texts() == [label for label, _ in SOURCE_GRADES.values()]
+    assert page.errors == []
 
 
-def test_the_month_chart_names_its_journey(browser, report: Path) -> None:
+def test_the_month_chart_names_its_journey(report_page: Page) -> None:
     """The month chart follows a journey across the Caspian, whose ports' winter closures the data describe, and
     says which journey it is."""
-    page = Page(browser, report)
-    try:
-        text = page.page.locator("#months p").first.inner_text()
-        assert "via Baku port (Alat)" in text
-        assert "AZE" in text
-        assert "November, December" in text
-        assert "Baku port (Alat)" in page.page.locator("#months img.chart").get_attribute("alt")
-    finally:
-        page.close()
+    page = report_page
+    text = page.page.locator("#months p").first.inner_text()
+    assert "via Baku port (Alat)" in text
+    assert "AZE" in text
+    assert "November, December" in text
+    assert "Baku port (Alat)" in page.page.locator("#months img.chart").get_attribute("alt")
 
 
 def test_a_hostile_place_name_shows_as_text(browser, tmp_path: Path) -> None:
