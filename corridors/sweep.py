@@ -22,13 +22,16 @@ address — or in this process (``scheduler="in-process"``, or when Dask is not 
 :class:`SweepWarning` and in ``frame.attrs["ran"]``). Each task's seed is spawned from the grid's seed with
 :class:`numpy.random.SeedSequence` in the tasks' fixed order, so the table does not depend on where or in which
 order the tasks ran: one worker, twenty, or none give the same numbers. Each scenario's network is built once, in
-the calling process, and sent to each worker once: not loaded per task, and not needed on the workers' disks.
+the calling process, and sent to each worker once: not loaded per task, and not needed on the workers' disks. A
+worker keeps it (:class:`Held`), so the next sweep of the same process on the same cluster sends only its name and
+finds its graphs built.
 
 Dask (``pip install 'corridors[dask]'``) is optional; Parquet output needs ``pyarrow`` (in the same extra).
 """
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import logging
@@ -36,6 +39,7 @@ import os
 import sys
 import threading
 import types
+import uuid
 import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
@@ -357,10 +361,65 @@ def _prepare(grid: Grid) -> tuple[dict[str, Network], dict[str, Corridor]]:
 
 # --- The work of the tasks: this runs on the workers -----------------------------------------------------------
 
-def run_tasks(tasks: Sequence[Task], networks: Mapping[str, Network], registry: Mapping[str, Corridor]
+def run_tasks(tasks: Sequence[Task], networks: Mapping[str, Network | Held], registry: Mapping[str, Corridor]
               ) -> list[dict[str, Any]]:
-    """Return the rows of several tasks, in their order (one Dask task for a run of neighbours)."""
-    return [run_task(task, networks[task.scenario], registry) for task in tasks]
+    """Return the rows of several tasks, in their order (one Dask task for a run of neighbours). A network may come
+    as :class:`Held`: a worker's own copy of it, kept from an earlier sweep or from this one's first task."""
+    return [run_task(task, _held_network(networks[task.scenario]), registry) for task in tasks]
+
+
+@dataclass(frozen=True, eq=False)
+class Held:
+    """A scenario's network as a sweep sends it to a worker: a token naming it, and the network itself unless every
+    worker already holds it.
+
+    A network is worth keeping on the worker: the first tasks on a fresh copy build its expanded graphs and price
+    its elements under each condition set, about half of what a sweep's tasks cost, and the next sweep on the same
+    cluster finds them built. Sending it again would also cost the client about a second (six scenario networks
+    pickled for two workers). The token names the network's dataset files and scenario changes, as the client's
+    own cache does, and the client process: only sweeps from the same process share what a worker kept.
+    """
+
+    token: str
+    network: Network | None = None
+
+
+#: This process's part of every token: a worker keeps networks for the sweeps of one client process only.
+_PROCESS = uuid.uuid4().hex[:12]
+#: On a worker: the networks of this and earlier sweeps, by token, their graphs and prices built (most recent last).
+_held: OrderedDict[str, Network] = OrderedDict()
+
+
+def _token(network: Network) -> str:
+    """Return the token of a network the client built (see :class:`Held`); a network not in the client's cache gets
+    a token of its own, never reused."""
+    with _networks_lock:
+        key = next((k for k, v in _networks.items() if v is network), None)
+    named = hashlib.sha256(repr(key).encode()).hexdigest()[:24] if key is not None else uuid.uuid4().hex
+    return f"{_PROCESS}:{named}"
+
+
+def _held_tokens() -> list[str]:
+    """Return the tokens of the networks this worker holds (run on every worker by the client)."""
+    with _networks_lock:
+        return list(_held)
+
+
+def _held_network(value: Network | Held) -> Network:
+    """Return the network a task is to use: a Held network is the worker's kept copy (the first that arrived)."""
+    if not isinstance(value, Held):
+        return value
+    with _networks_lock:
+        kept = _held.get(value.token)
+        if kept is None:
+            if value.network is None:  # the client was told this worker holds it; it has since been dropped
+                raise CorridorError("a Dask worker no longer holds a network the sweep expected it to keep; "
+                                    "run the sweep again")
+            kept = _held[value.token] = value.network
+        _held.move_to_end(value.token)
+        while len(_held) > NETWORK_CACHE_SIZE:
+            _held.popitem(last=False)
+        return kept
 
 
 def run_task(task: Task, network: Network, registry: Mapping[str, Corridor]) -> dict[str, Any]:
@@ -573,11 +632,19 @@ def _gather(client: Any, tasks: Sequence[Task], networks: Mapping[str, Network],
     count = max(1, min(len(tasks), CHUNKS_PER_WORKER * max(1, workers)))
     bounds = np.linspace(0, len(tasks), count + 1).round().astype(int)
     runs = [list(tasks[a:b]) for a, b in itertools.pairwise(bounds) if b > a]
+    # a network every worker kept from an earlier sweep of this process goes by its token alone (see Held); the
+    # runs go to those workers only, so that a worker that joins meanwhile is never asked for one it lacks
+    tokens = {name: _token(network) for name, network in networks.items()}
+    held = client.run(_held_tokens)
+    everywhere = set.intersection(*map(set, held.values())) if held else set()
+    payload = {name: Held(tokens[name], None if tokens[name] in everywhere else network)
+               for name, network in networks.items()}
     # pure=False: the keys need not hash the Scenario objects, and a run is never taken for another
-    sent = client.scatter(dict(networks), broadcast=True, hash=False)  # a dict: one future per network
+    sent = client.scatter(payload, broadcast=True, hash=False)  # a dict: one future per network
     corridors = client.scatter([dict(registry)], broadcast=True, hash=False)[0]  # one object, so that a worker
     # resolves each corridor's rules once per network, not once per run
-    futures = client.map(run_tasks, runs, networks=sent, registry=corridors, pure=False)
+    futures = client.map(run_tasks, runs, networks=sent, registry=corridors, pure=False,
+                         workers=list(held) or None)
     position = {future.key: i for i, future in enumerate(futures)}
     results: list[list[dict[str, Any]]] = [[] for _ in runs]
     done = 0
@@ -666,5 +733,5 @@ class _CallableModule(types.ModuleType):
 
 sys.modules[__name__].__class__ = _CallableModule
 
-__all__ = ["BASE", "COLUMNS", "IN_PROCESS", "Grid", "GridError", "SweepWarning", "Task", "load_grid", "local_cluster",
-           "run_sweep_cli", "run_task", "run_tasks", "sweep", "write"]
+__all__ = ["BASE", "COLUMNS", "IN_PROCESS", "Grid", "GridError", "Held", "SweepWarning", "Task", "load_grid",
+           "local_cluster", "run_sweep_cli", "run_task", "run_tasks", "sweep", "write"]

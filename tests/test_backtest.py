@@ -57,9 +57,10 @@ def test_observations_that_share_a_source_with_a_parameter_are_left_out(net: cor
 
 def test_the_backtest_summaries_do_not_get_worse(result) -> None:
     # Pinned on the model as it stands (2,000 journeys, seed 0; measured on data 0.2.2: MdAPE 17.9%, 53% inside
-    # P10–P90, bias +2.3%; Middle Corridor via the Black Sea 23.0%, northern route 13.3%). The goals (MdAPE ≤ 20% overall and ≤ 30% per corridor with 5
-    # or more observations, 70% inside) are met but for the coverage. Single journeys' own spread around each
-    # element's state (corridors.spreads, measured coefficients of variation) took it from 42% to 56% for runs,
+    # P10–P90, bias +2.3%; Middle Corridor via the Black Sea 23.0%, northern route 13.3%). The goals (MdAPE ≤ 20%
+    # overall and ≤ 30% per corridor with 5 or more observations, 70% inside) are met but for the coverage. Single
+    # journeys' own spread around each element's state (corridors.spreads, measured coefficients of variation) took
+    # it from 42% to 56% for runs,
     # schedules and quotes; reported averages are read on the period's average journey, where that spread averages
     # out, and 1 of 8 lies inside: the states themselves miss them (the model is slow for ADY's 2024 averages, fast
     # for the 2025 adviser's and JOC's Cape figure). The rail legs of one train sharing their factor (the rail

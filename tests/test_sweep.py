@@ -109,6 +109,30 @@ def test_two_worker_cluster_gives_the_same_table_as_in_process(in_process: pd.Da
     pd.testing.assert_frame_equal(on_cluster, in_process, check_exact=True, check_flags=False)
 
 
+def test_workers_keep_the_networks_and_a_second_sweep_sends_their_names_only(
+        in_process: pd.DataFrame, grid_file: Path, scheduler_address: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    distributed = pytest.importorskip("distributed")
+    sw.sweep(grid_file, scheduler=scheduler_address)
+    with distributed.Client(scheduler_address, set_as_default=False) as client:
+        held = client.run(sw._held_tokens)
+    networks, _ = sw._prepare(sw.load_grid(grid_file))
+    tokens = {sw._token(n) for n in networks.values()}
+    assert len(held) == 2
+    assert all(tokens <= set(kept) for kept in held.values())
+    sent: list[object] = []
+    scatter = distributed.Client.scatter
+
+    def watched(self, data, *args, **kwargs):
+        sent.append(data)
+        return scatter(self, data, *args, **kwargs)
+
+    monkeypatch.setattr(distributed.Client, "scatter", watched)
+    again = sw.sweep(grid_file, scheduler=scheduler_address)
+    payload = next(d for d in sent if isinstance(d, dict))
+    assert all(isinstance(h, sw.Held) and h.network is None for h in payload.values())  # names only
+    pd.testing.assert_frame_equal(again, in_process, check_exact=True, check_flags=False)
+
+
 def test_the_default_local_cluster_gives_the_same_table(in_process: pd.DataFrame, grid_file: Path) -> None:
     pytest.importorskip("distributed")
     started = sw.sweep(grid_file, workers=1)
