@@ -80,7 +80,7 @@ def _image(figure: Figure, alt: str) -> str:
     figure.savefig(drawn, format="rgba", dpi=CHART_DPI)
     width, height = (int(inches * CHART_DPI) for inches in figure.get_size_inches())  # as the renderer sizes it
     packed = io.BytesIO()
-    with Image.frombuffer("RGBA", (width, height), drawn.getbuffer(), "raw", "RGBA", 0, 1) as picture:
+    with Image.frombuffer("RGBA", (width, height), drawn.getvalue(), "raw", "RGBA", 0, 1) as picture:
         picture.convert("RGB").quantize(CHART_COLOURS).save(packed, format="PNG", optimize=True)
     data = base64.b64encode(packed.getvalue()).decode("ascii")
     # the size is given so the page does not jump as pictures load; CSS scales it down to a narrow column
