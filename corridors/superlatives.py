@@ -87,7 +87,7 @@ def load_risks(network: Network, path: str | os.PathLike[str] | None = None) -> 
     else:
         (table, problems), file_name = checked_dataset_table("risks", path, network.sources.index), Path(path).name
     countries = set(network.nodes["country"])
-    passages = {p for refs in network.legs["passages"] for p in (refs or ())}
+    passages = {p for refs in network._legs["passages"] for p in (refs or ())}
     groups = set(network.condition_book.group_members)
     risks = []
     for i, row in table.iterrows():
