@@ -120,7 +120,7 @@ def simulate(route: Route, *, n: int = 10_000, conditions: str | Conditions | No
     keep = n if (keep_samples or (keep_samples is None and n <= KEEP_ALL)) else min(n, KEEP_ALL)
     samples, total, sums = _sample(rows, draws, n, seed, start_hour, progress, dependence, keep, with_sums=True,
                                    single_journey=single_journey)
-    return TransitTime(route=route, profile=route.conditions.name, seed=seed, elements=pd.DataFrame(rows),
+    return TransitTime(route=route, profile=route.conditions.name, seed=seed, elements=rows,
                        samples_h=samples, total_h=total, sums=sums, dependence=dependence,
                        single_journey=single_journey)
 
@@ -381,7 +381,7 @@ class TransitTime:
     (``elements`` describes them, in route order) and one column per journey.
     """
 
-    def __init__(self, *, route: Route, profile: str, seed: int | None, elements: pd.DataFrame,
+    def __init__(self, *, route: Route, profile: str, seed: int | None, elements: pd.DataFrame | Sequence[dict],
                  samples_h: np.ndarray, total_h: np.ndarray, sums: _Sums | None = None,
                  dependence: str = "group", single_journey: bool = True):
         self.route = route
@@ -389,13 +389,20 @@ class TransitTime:
         self.single_journey = single_journey  # one journey (True) or a period's average journey (False)
         self.profile = profile
         self.seed = seed
-        self.elements = elements
+        self._elements = elements  # the rows, made a table when first read: most callers read only percentiles
         self.samples_h = samples_h
         self.total_h = total_h
         if sums is None:
             sums = _Sums(samples_h.shape[0])
             sums.add(samples_h, total_h[: samples_h.shape[1]])
         self._sums = sums
+
+    @property
+    def elements(self) -> pd.DataFrame:
+        """Return the simulated elements, one row each in route order (what ``samples_h``'s rows are)."""
+        if not isinstance(self._elements, pd.DataFrame):
+            self._elements = pd.DataFrame(list(self._elements))
+        return self._elements
 
     @property
     def streamed(self) -> bool:
