@@ -21,7 +21,7 @@ import pandas as pd
 import shapely
 from geopandas.array import GeometryArray
 
-from .memory import LARGE
+from .memory import LARGE, index_dtype
 
 
 class Drawing:
@@ -191,7 +191,7 @@ def hold_straight(legs: gpd.GeoDataFrame, nodes: gpd.GeoDataFrame, *, least: int
     same = ((coords[:, 0] == xy[start[candidate]]) & (coords[:, 1] == xy[end[candidate]])).all(axis=1)
     given = lines.copy()
     given[candidate[same]] = None
-    positions = np.int32 if len(nodes) < np.iinfo(np.int32).max else np.int64
+    positions = index_dtype(len(nodes))
     column = StraightLines.of(Drawing(xy, start.astype(positions), end.astype(positions), given), crs=legs.crs)
     del lines, coords, candidate
     legs[legs.geometry.name] = gpd.GeoSeries(column, index=legs.index, crs=legs.crs)

@@ -15,8 +15,19 @@ import sys
 from collections.abc import Callable
 from functools import cache
 
+import numpy as np
+
 #: Below this many elements (legs, arcs) a build leaves too little behind to be worth a trim of the heap.
 LARGE = 100_000
+
+
+def index_dtype(largest: int) -> type[np.signedinteger]:
+    """Return the integer type for positions (or codes) below ``largest``: 32 bits where they fit, else 64.
+
+    Positions index and are compared, never added up, so 32 bits hold them up to two billion; a million legs' columns
+    of them take half the memory. Arithmetic that mixes them (keys, sums) must widen first.
+    """
+    return np.int32 if largest < np.iinfo(np.int32).max else np.int64
 
 
 def release_unused() -> None:

@@ -22,7 +22,7 @@ from .convert import CRS, LEG_FIELDS, NODE_FIELDS, graph_from_gdfs, graph_to_gdf
 from .costs import CostParameters
 from .errors import CorridorError, MissingTableError, UnknownPlaceError
 from .lines import with_lines_made
-from .memory import LARGE, release_unused
+from .memory import LARGE, index_dtype, release_unused
 from .places import PlaceIndex, normalise, place_index
 from .queues import QueueBook
 from .routing import ExpandedGraph, Measure, build_expanded_graph
@@ -389,8 +389,8 @@ class Network:
 
 
 def _positions(at: np.ndarray) -> np.ndarray:
-    """Return positions as 32-bit integers where they fit (they index, never add up; 8 MB less a million legs)."""
-    return at.astype(np.int32 if len(at) < np.iinfo(np.int32).max else np.int64, copy=False)
+    """Return positions as 32-bit integers where they fit (8 MB less a million legs; see memory.index_dtype)."""
+    return at.astype(index_dtype(len(at)), copy=False)
 
 
 def _plain(series: pd.Series) -> dict[str, float | int]:

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import CorridorError
-from .memory import LARGE, release_unused
+from .memory import LARGE, index_dtype, release_unused
 from .stops import LegState, arrival_stops, departure_stops, transfer_stops
 
 if TYPE_CHECKING:  # imported where used: a route on a small graph needs neither
@@ -468,7 +468,7 @@ def _row_entry(indptr: np.ndarray, heads: np.ndarray, tail: np.ndarray, head: np
 def _sole_entry(heads: np.ndarray, n: int) -> np.ndarray:
     """Return, per sub-node, the entry of its one arc in (-1 where it has none or several)."""
     arriving = np.bincount(heads, minlength=n)
-    sole = np.full(n, -1, dtype=np.int32 if len(heads) < np.iinfo(np.int32).max else np.int64)
+    sole = np.full(n, -1, dtype=index_dtype(len(heads)))
     one = arriving[heads] == 1
     sole[heads[one]] = np.flatnonzero(one)
     return sole
@@ -536,7 +536,7 @@ def _searched(compiled: CompiledGraph) -> Searched:
     new_head[into] = head[out]
     kept = np.ones(len(head), dtype=bool)
     kept[out] = False
-    join = np.full(len(head), -1, dtype=np.int32 if len(head) < np.iinfo(np.int32).max else np.int64)
+    join = np.full(len(head), -1, dtype=index_dtype(len(head)))
     join[into] = out
     entry = np.flatnonzero(kept)
     s_tail = tail[entry]
@@ -608,7 +608,7 @@ def search_from(graph: ExpandedGraph, start: dict[int, float], *, blocked_places
     dist, pred = _search_tree(graph, start, blocked_places, blocked_modes, blocked_legs, whole=whole)
     compiled = graph.compiled
     # entries as 32-bit integers where they fit (as the graph's own columns): 12 MB less a million legs' search
-    via = np.full(len(pred), -1, dtype=np.int32 if len(compiled.head) < np.iinfo(np.int32).max else np.int64)
+    via = np.full(len(pred), -1, dtype=index_dtype(len(compiled.head)))
     reached = np.flatnonzero(pred >= 0)
     if not whole:
         searched = compiled.searched
@@ -760,7 +760,7 @@ def build_expanded_graph(
     # the arrays per slot hold positions, places and sub-nodes as 32-bit integers where every slot's number fits
     # (a million legs make six million slots: 24 MB an array instead of 48); the keys and sums that mix them
     # widen first, so every value is the one 64-bit arithmetic gives
-    small = np.int32 if int(slots.sum()) + len(places) < np.iinfo(np.int32).max else np.int64
+    small = index_dtype(int(slots.sum()) + len(places))
     direction = np.repeat(np.arange(len(start), dtype=small), slots)
     offset = np.concatenate([[0], np.cumsum(slots)[:-1]]).astype(small)
     pos = np.arange(len(direction), dtype=small) - offset[direction]
@@ -907,7 +907,7 @@ def build_expanded_graph(
     stop_info = np.array([infos.setdefault(x, len(infos)) for x in stop_prices.infos], dtype=np.int64)
     n_arcs = len(arc["tail"])
     time_h, cost_usd, co2_kg = np.zeros(n_arcs), np.zeros(n_arcs), np.zeros(n_arcs)
-    info = np.zeros(n_arcs, dtype=np.int32 if len(infos) < np.iinfo(np.int32).max else np.int64)
+    info = np.zeros(n_arcs, dtype=index_dtype(len(infos)))
     on_leg = np.flatnonzero(arc["is_leg"])
     of_leg = arc["leg"][on_leg]
     time_h[on_leg], cost_usd[on_leg], co2_kg[on_leg] = (leg_prices.time_h[of_leg], leg_prices.cost_usd[of_leg],

@@ -19,7 +19,7 @@ from scipy.sparse.csgraph import breadth_first_order
 
 from .conditions import DEFAULT_CONDITIONS, Conditions
 from .errors import CorridorError
-from .memory import LARGE, release_unused
+from .memory import LARGE, index_dtype, release_unused
 from .routing import ExpandedGraph, search_from
 
 if TYPE_CHECKING:
@@ -315,7 +315,7 @@ def _tree_totals(graph: ExpandedGraph, totals: np.ndarray, origin: str, blocked_
     members = np.concatenate([reached, starts])
     size = len(members) + 1
     # positions in the tree and arcs of the graph as 32-bit integers where they fit (they index, never add up)
-    small = np.int32 if max(len(via), len(totals)) < np.iinfo(np.int32).max else np.int64
+    small = index_dtype(max(len(via), len(totals)))
     local = np.zeros(len(via), dtype=small)
     local[members] = np.arange(1, size)
     parent = np.zeros(size, dtype=small)

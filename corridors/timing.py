@@ -54,9 +54,13 @@ class TimeParameters:
         }
         stops = self._tables["stop_times"]
         ways = stops["direction"] if "direction" in stops else pd.Series("", index=stops.index)
-        self._stops = {(r.kind, r.place, r.profile, way if isinstance(way, str) else ""):
-                       self._estimate(r, "h", r.place)
+        self._stops = {(r.kind, r.place, r.profile, stop_direction(way)): self._estimate(r, "h", r.place)
                        for r, way in zip(stops.itertuples(index=False), ways.tolist(), strict=True)}
+        # the ways a place's own rows name, per kind and level (what a map shows of a gauge change)
+        self._ways: dict[tuple[str, str, str], tuple[str, ...]] = {}
+        for kind, place, profile, way in sorted(self._stops):
+            if way:
+                self._ways[kind, place, profile] = (*self._ways.get((kind, place, profile), ()), way)
         self._speed = {(r.mode, r.country, r.profile): self._estimate(r, "kmh", r.country)
                        for r in self._tables["speeds"].itertuples(index=False)}
         self._legs = {(r.leg, r.profile): self._estimate(r, "h", r.leg)
@@ -123,11 +127,16 @@ class TimeParameters:
 
     def stop_directions(self, kind: str, place: str, profile: str) -> tuple[str, ...]:
         """Return the ways (``1435>1520``) for which ``place`` itself has a row of ``kind`` under a profile."""
-        return tuple(sorted(w for (k, p, f, w) in self._stops if w and (k, p, f) == (kind, place, profile)))
+        return self._ways.get((kind, place, profile), ())
 
     def speed(self, mode: str, country: str, profile: str) -> Estimate | None:
         """Return the running speed of ``mode`` in ``country`` in km/h, or None if nothing applies."""
         return self._speed.get((mode, country, profile)) or self._speed.get((mode, "*", profile))
+
+
+def stop_direction(value: object) -> str:
+    """Return a stop row's ``direction`` as the lookups key it: the text, or '' where the row holds both ways."""
+    return value.strip() if isinstance(value, str) else ""
 
 
 def _levels_renamed(frame: pd.DataFrame) -> pd.DataFrame:

@@ -27,9 +27,9 @@ from .contract import SEAROUTE, Column
 from .errors import Problem
 from .io import NO_ROWS, NUMBER, ROWS_REQUIRED, RawTable, parse_number, parse_whole_number
 from .lines import Drawing, StraightLines
-from .memory import LARGE
+from .memory import LARGE, index_dtype
 from .places import name_collisions as _name_collisions  # the place index's collisions, on columns
-from .timing import service_problem
+from .timing import service_problem, stop_direction
 
 GEOD = Geod(ellps="WGS84")
 _ID = re.compile(r"^[A-Za-z0-9_.\-]+$")
@@ -397,8 +397,9 @@ def _check_legs(table: RawTable, frame: pd.DataFrame, nodes: gpd.GeoDataFrame | 
     out.add_in_row_order(table, found)
     if held and nodes is not None:
         xy = np.column_stack([shapely.get_x(nodes.geometry.array), shapely.get_y(nodes.geometry.array)])
-        column = StraightLines.of(Drawing(xy, _positions(position["from"]), _positions(position["to"]), geometries),
-                                  crs="EPSG:4326")
+        positions = index_dtype(len(nodes))
+        column = StraightLines.of(Drawing(xy, position["from"].astype(positions), position["to"].astype(positions),
+                                          geometries), crs="EPSG:4326")
         gdf = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(column, index=frame.index, crs="EPSG:4326"))
     else:
         gdf = gpd.GeoDataFrame(frame, geometry=geometries, crs="EPSG:4326")
@@ -406,10 +407,6 @@ def _check_legs(table: RawTable, frame: pd.DataFrame, nodes: gpd.GeoDataFrame | 
     if repeated.any():  # reported above; a mask of every row would make every held line
         gdf = gdf[~repeated]
     return gdf.set_index("id", drop=False)
-
-
-def _positions(at: np.ndarray) -> np.ndarray:
-    return at.astype(np.int32 if len(at) < np.iinfo(np.int32).max else np.int64)
 
 
 #: A rail leg drawn shorter than this share of its distance_km cuts corners the track does not: on a map it crosses
@@ -618,8 +615,7 @@ def _check_parameters(table: RawTable, frame: pd.DataFrame, key: str, nodes: gpd
 
 def _direction_of(row: pd.Series) -> str:
     """Return a stop row's direction ('' where it holds both ways, or the table has no such column)."""
-    way = row.get("direction")
-    return way.strip() if isinstance(way, str) else ""
+    return stop_direction(row.get("direction"))
 
 
 @dataclass(frozen=True)
