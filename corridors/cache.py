@@ -132,8 +132,7 @@ def _files(directory: Path) -> list[Path]:
 def _stamp(path: Path) -> str:
     # the content, not the modification time: a file rewritten within the clock's resolution (a few ms) with the
     # same size would otherwise look unchanged; hashing the bundled dataset takes a few tens of milliseconds
-    with path.open("rb") as handle:
-        digest = hashlib.file_digest(handle, "blake2b").hexdigest()
+    digest = hashlib.blake2b(path.read_bytes()).hexdigest()  # (hashlib.file_digest is Python 3.11 and up)
     return f"{path} {digest}"
 
 

@@ -183,7 +183,9 @@ def to_parquet(network: Network, folder: str | os.PathLike[str]) -> list[Path]:
     target.mkdir(parents=True, exist_ok=True)
     written = []
     for role, frame in zip(("nodes", "legs"), network.to_gdfs(), strict=True):
-        out = frame.map(lambda v: list(v) if isinstance(v, tuple | frozenset) else v) if len(frame) else frame
+        out = frame.copy()
+        for column in out.select_dtypes(include="object").columns:  # list fields; typed ones (Int64 gauges) kept
+            out[column] = out[column].map(lambda v: list(v) if isinstance(v, tuple | frozenset) else v)
         path = target / f"{role}.parquet"
         gpd.GeoDataFrame(out, geometry="geometry", crs=frame.crs).to_parquet(path)
         written.append(path)

@@ -112,7 +112,8 @@ def name_collisions(nodes: pd.DataFrame) -> list[tuple[str, tuple[str, ...]]]:
                              aliases.index.to_numpy(dtype=object)])
     texts = pd.Series(np.concatenate([nodes.index.to_numpy(dtype=object), nodes["name"].to_numpy(dtype=object),
                                       aliases.to_numpy(dtype=object)]), dtype=object)
-    plain = texts.str.isascii().to_numpy(dtype=bool)
+    # str.isascii exists on pandas' string methods from pandas 3.0 only; the project supports pandas 2.1 and up
+    plain = np.fromiter((t.isascii() for t in texts), dtype=bool, count=len(texts))
     keys = np.empty(len(texts), dtype=object)
     keys[plain] = texts[plain].str.lower().str.replace(r"[^a-z0-9]", "", regex=True).to_numpy(dtype=object)
     keys[~plain] = [normalise(t) for t in texts[~plain]]

@@ -417,7 +417,9 @@ class _Applier:
                 new_rows.append({"leg": leg, "profile": profile, "low_h": low * factor, "typical_h": typical * factor,
                                  "high_h": high * factor, "status": "derived", "sources": (),
                                  "note": f"scenario {self.scenario.name!r}: × {factor:g}"})
-        self.leg_times = pd.concat([times, pd.DataFrame(new_rows)], ignore_index=True) if new_rows else times
+        added = pd.DataFrame(new_rows)
+        self.leg_times = (pd.concat([t for t in (times, added) if not t.empty], ignore_index=True) if new_rows
+                          else times)
 
     # demand and capacity -----------------------------------------------------------------------------------
     def _demand(self, change: Change, number: int) -> None:
@@ -528,7 +530,8 @@ class _Applier:
                     "waypoints": "", "passages": (), "sources": (source,),
                     "note": f"added by scenario {self.scenario.name!r}: {s.get('note', '')}".strip()})
         added = gpd.GeoDataFrame([row], geometry=[LineString(points)], crs=self.legs.crs, index=[s["id"]])
-        legs = pd.concat([self.legs, added])
+        # the new row's empty cells take the table's types (pandas 2 warns when an all-empty column would decide them)
+        legs = pd.concat([self.legs, added.dropna(axis=1, how="all")])
         legs["gauge_mm"] = legs["gauge_mm"].astype("Int64")
         self.legs = gpd.GeoDataFrame(legs, geometry="geometry", crs=self.legs.crs)
 

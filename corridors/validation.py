@@ -40,6 +40,13 @@ def great_circle_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float
     return float(GEOD.inv(lon1, lat1, lon2, lat2)[2]) / 1000.0
 
 
+def _geodesic_m(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray) -> np.ndarray:
+    """Return the geodesic distances in metres between arrays of points, element by element."""
+    if len(lon1) == 1:  # pyproj before 3.7.2 reads a one-element array as a point, which numpy 1.25+ deprecates
+        return np.array([GEOD.inv(float(lon1[0]), float(lat1[0]), float(lon2[0]), float(lat2[0]))[2]])
+    return np.asarray(GEOD.inv(lon1, lat1, lon2, lat2)[2])
+
+
 def line_length_km(line: LineString) -> float:
     """Return the geodesic length of a lon/lat LineString in km."""
     return float(GEOD.geometry_length(line)) / 1000.0
@@ -369,7 +376,7 @@ def _check_legs(table: RawTable, frame: pd.DataFrame, nodes: gpd.GeoDataFrame | 
     distance = np.array(frame["distance_km"].to_numpy(dtype=object), dtype=float)  # None: NaN
     measured = placed & ~(distance > contract.MAX_LEG_DISTANCE_KM)  # else reported as out of range already
     direct = np.full(n, np.nan)
-    direct[measured] = GEOD.inv(first[measured, 0], first[measured, 1], last[measured, 0], last[measured, 1])[2] / 1e3
+    direct[measured] = _geodesic_m(first[measured, 0], first[measured, 1], last[measured, 0], last[measured, 1]) / 1e3
     short = measured & (distance > 0) & (distance < contract.MIN_DISTANCE_TO_GREAT_CIRCLE * direct - 1)
     found.extend((int(i), 11, "distance_km", f"{float(distance[i]):g} km is shorter than the {direct[i]:.0f} km great "
                   "circle between its nodes") for i in np.flatnonzero(short))
@@ -379,7 +386,7 @@ def _check_legs(table: RawTable, frame: pd.DataFrame, nodes: gpd.GeoDataFrame | 
     ends = np.append(starts[1:], len(owner))[: len(starts)] - 1
     for order, (label, vertex, node) in enumerate((("start", starts, first), ("end", ends, last))):
         gap = np.full(n, np.nan)
-        gap[lined] = GEOD.inv(coords[vertex, 0], coords[vertex, 1], node[lined, 0], node[lined, 1])[2] / 1e3
+        gap[lined] = _geodesic_m(coords[vertex, 0], coords[vertex, 1], node[lined, 0], node[lined, 1]) / 1e3
         for i in np.flatnonzero(lined & (gap > contract.MAX_ENDPOINT_OFFSET_KM)):
             found.append((int(i), 12 + order, "geometry", f"the line's {label} is {gap[i]:.0f} km from its node"))
     judged = lined & (distance > 0)
@@ -457,8 +464,8 @@ def lines_length_km(lines: np.ndarray) -> np.ndarray:
 
 def _length_km(coords: np.ndarray, owner: np.ndarray, count: int) -> np.ndarray:
     inside = owner[:-1] == owner[1:]  # consecutive vertices of the same line make a segment
-    segment_m = GEOD.inv(coords[:-1][inside, 0], coords[:-1][inside, 1], coords[1:][inside, 0],
-                         coords[1:][inside, 1])[2]
+    segment_m = _geodesic_m(coords[:-1][inside, 0], coords[:-1][inside, 1], coords[1:][inside, 0],
+                            coords[1:][inside, 1])
     return np.bincount(owner[:-1][inside], weights=segment_m, minlength=count) / 1e3
 
 
