@@ -1,15 +1,18 @@
 """Properties every answer must keep, checked by hypothesis on the bundled network and on small generated networks.
 
 The examples are derandomised: the same ones in every run, so CI is reproducible, and a run with more examples
-checks the first ones again and then others. A property whose inputs combine many discrete choices (network, weight,
-conditions, rerouting, number of stages, constraint kind) runs 1,000 examples: at 300, its examples reach 48–68 % of
-the combinations that 1,000 reach. The others run about as many as reach the combinations of discrete inputs that
-1,000 reach (measured by recording the drawn inputs): the simulated percentiles (network kind × conditions, all 6)
-and the presets' order along a route (network kind × weight, all 8) 200, via and avoided places (network kind ×
-number of stages × weight, all 16) 300, the same seed's draws (network kind × conditions × a start hour or none, 11
-of 12) 300, and save–load–save (network × format × weight, 71 of 72) 500. This halves the module's CPU time in the
-suite. ``CORRIDORS_PROPERTY_EXAMPLES=1000`` raises every property to at least that many (worth a run before a change
-to routing is merged, for instance).
+checks the first ones again and then others. How many each property runs was measured two ways: which combinations
+of its discrete inputs (network, weight, conditions, rerouting, number of stages, constraint kind, format) the
+first examples reach, against what 1,000 reach; and at which example it first fails when a fault is planted
+(routes by time whatever the weight asked, no repair of paths that pass a place twice, via places reversed,
+avoided countries ignored, congested priced as best, the seed dropped when a start hour is given, percentiles read
+from unsorted draws). The routing properties keep 1,000: at 300 they reach 48–68 % of their combinations, and
+reversed via places fail first at example 592. The others run fewer, each about as many as reach its combinations,
+and every planted fault they can see fails by their third example: the simulated percentiles (network kind ×
+conditions, all 6) and the presets' order along a route (network kind × weight, all 8) 200, the same seed's draws
+(network kind × conditions × a start hour or none, 11 of 12) 300, and save–load–save (network × format × weight,
+71 of 72) 500. ``CORRIDORS_PROPERTY_EXAMPLES=1000`` raises every property to at least that many (worth a run
+before a change to simulation or saving is merged, for instance).
 
 Networks are loaded once: the bundled one, and a pool of small valid datasets cut out of it (a connected handful
 of its legs, with the stop times and speeds of each place and mode scaled by a random factor) written as CSV
@@ -215,7 +218,7 @@ def test_times_distances_costs_and_co2_are_never_negative(journey: tuple[int, li
     assert route.distance_km > 0
 
 
-@examples(300)
+@PROPERTY
 @given(journey=journeys(places=(2, 4)), avoid_places=st.lists(st.integers(0, 10_000), max_size=3),
        avoid_countries=st.lists(st.integers(0, 10_000), max_size=2), by=BY)
 def test_via_places_are_passed_in_order_and_avoided_ones_never(journey: tuple[int, list[str]], avoid_places: list[int],
