@@ -8,7 +8,8 @@ the sweep again, in process with the networks kept and on a cluster already up (
 package), the cost of a sweep on a long-lived scheduler. Both tables are checked to be equal. Ratios below 1 mean
 the cluster is faster. The machine may be shared: the script first measures how many cores two processes get at
 once, which bounds what two workers can gain.
-Run: ``python benchmarks/bench_sweep.py`` (``--quick``: a tiny grid).
+Run: ``python benchmarks/bench_sweep.py`` (``--quick``: a tiny grid on one-worker clusters, which checks that every
+step runs; its ratios say nothing of what two workers gain).
 """
 
 from __future__ import annotations
@@ -76,18 +77,20 @@ def main() -> None:
 
     args = arguments(__doc__.split("\n\n")[0])
     chosen = grid(args.quick)
+    # a worker process imports the package, pandas and distributed (seconds of CPU): --quick starts one per cluster
+    workers = 1 if args.quick else 2
     cores = cores_available(0.05 if args.quick else 1.0)
     print(f"cores two processes got at once: {cores:.2f} (the best cluster/in-process ratio is about "
           f"{1 / cores:.2f})")
     sw._networks.clear()  # cold, as a fresh process would be
     here_s, here = timed(lambda: sw.sweep(chosen, scheduler=sw.IN_PROCESS))
-    cluster_s, on_cluster = timed(lambda: sw.sweep(chosen, workers=2))
+    cluster_s, on_cluster = timed(lambda: sw.sweep(chosen, workers=workers))
     pd.testing.assert_frame_equal(on_cluster, here, check_exact=True, check_flags=False)
     print(f"sweep of {len(chosen)} rows ({len(chosen.scenarios)} scenarios × {len(chosen.pairs)} pairs × "
-          f"{len(chosen.conditions)} conditions, {chosen.journeys:,} journeys each): two-worker local cluster "
+          f"{len(chosen.conditions)} conditions, {chosen.journeys:,} journeys each): {workers}-worker local cluster "
           f"{cluster_s:.2f} s (start and stop included) vs in process {here_s:.2f} s -> ratio "
           f"{cluster_s / here_s:.2f}")
-    with sw.local_cluster(2) as cluster:
+    with sw.local_cluster(workers) as cluster:
         sw.sweep(chosen, scheduler=cluster.scheduler_address)  # the workers import the package
         warm_s, warm = timed(lambda: sw.sweep(chosen, scheduler=cluster.scheduler_address))
         here_warm_s, _ = timed(lambda: sw.sweep(chosen, scheduler=sw.IN_PROCESS))

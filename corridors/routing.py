@@ -1253,18 +1253,20 @@ def _yen(graph: ExpandedGraph, starts: Collection[int], ends: Collection[int], b
         for n in nodes[:deviation]:
             under = under[n]
         behind = {place_of[n] for n in nodes[:deviation] if n >= 0}  # the places of the root before its end
+        before = set(nodes[:deviation])  # the root's nodes before its end, grown one node a step (not copied)
         for i in range(deviation, len(nodes) - 1):
-            if i > deviation and nodes[i - 1] >= 0:
-                behind.add(place_of[nodes[i - 1]])
-            root = nodes[:i + 1]
+            if i > deviation:
+                before.add(nodes[i - 1])
+                if nodes[i - 1] >= 0:
+                    behind.add(place_of[nodes[i - 1]])
             under = under[nodes[i]]  # the trie below the root: every yielded path that begins with it
             removed_edges = {(nodes[i], following) for following in under}
             here = place_of[nodes[i]] if nodes[i] >= 0 else None
             left = frozenset(behind - {here})
-            found = spur(nodes[i], set(root[:-1]), removed_edges, left)
+            found = spur(nodes[i], before, removed_edges, left)  # reads the set, keeps nothing of it
             if found is None:
                 continue
-            path = root[:-1] + found[1]
+            path = nodes[:i] + found[1]
             if tuple(path) in seen:
                 continue
             seen.add(tuple(path))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import getpass
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -26,6 +27,14 @@ DATA = Path(__file__).parent / "data"
 # files it was loaded from, so it is never stale. tests/test_cache.py points its own tests elsewhere.
 CACHE = Path(tempfile.gettempdir()) / f"corridors-test-cache-{getpass.getuser()}"
 os.environ.setdefault("CORRIDORS_CACHE_DIR", str(CACHE))
+
+# Python keeps compiled modules on a user's machine (pip compiles them at install, an editable checkout on first
+# import). An environment that sets PYTHONDONTWRITEBYTECODE (this machine's does) makes every Python process of the
+# suite (the workers, six notebook kernels, the benchmarks and their children, the command-line smoke tests) compile
+# the package and rewrite the test modules again: half a second to five seconds of CPU each. The workers and those
+# processes inherit the environment, as they do the cache folder above.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+sys.dont_write_bytecode = False
 
 #: The tests that must run on one worker, by module and the module fixture they share (its group): a result that
 #: takes seconds to build is built once. A worker runs its tests of several modules interleaved, and pytest tears a

@@ -153,17 +153,21 @@ def test_every_chart_shows_itself_in_jupyter_and_is_still_a_figure(net: corridor
     from IPython.core.formatters import DisplayFormatter
     from matplotlib.figure import Figure
 
+    from corridors.backtest import load_observations
     from corridors.charts import backtest_chart, context_chart, month_chart
     from corridors.context import load_series
     from corridors.seasons import by_month
 
     route = net.route("Xi'an", "Poti")
+    # a sixth of the observations: how a chart shows itself does not depend on how many rows it draws, and the
+    # whole backtest costs seconds (its own tests run it in full)
+    observations = load_observations(net)[::6]
     charts = {
         "time_distance": time_distance_chart([Series(route)]),
         "cost_distance": time_distance_chart([Series(route)], measure="cost"),
         "context": context_chart(load_series()),
         "month": month_chart(by_month(route, n=200)),
-        "backtest": backtest_chart(corridors.backtest(net, n=200)),
+        "backtest": backtest_chart(corridors.backtest(net, n=200, observations=observations)),
     }
     for name, chart in charts.items():
         assert isinstance(chart, Figure), name
