@@ -1,11 +1,12 @@
 """A cache of loaded networks on disk, so that the next command on unchanged files starts at once.
 
 Loading the bundled dataset reads some twenty-five files and checks every row against the contract (about two
-seconds); reading back the network that load produced takes a tenth of that. An entry is keyed by a hash of the
-content of every file the load may read — the dataset's own files and the bundled ones it can borrow from — and of
-the package's own modules, with the versions of Python and of the libraries whose objects it holds. An edited file
-is therefore read and checked again; a cache never changes an answer. A damaged or unreadable entry is ignored and
-written anew, and only a load that succeeded is kept: a dataset with problems is read and reported every time.
+seconds); reading back the network that load produced takes a tenth of that. An entry is keyed by a stamp of
+every file the load may read — the dataset's own files and the bundled ones it can borrow from — and of the package's
+own modules, with the version of Python and a stamp of each library whose objects it holds (see :func:`_stamp`). An
+edited file is therefore read and checked again; a cache never changes an answer. A damaged or unreadable entry is
+ignored and written anew, and only a load that succeeded is kept: a dataset with problems is read and reported every
+time.
 
 What the load said is kept with the network and said again on every use: the BundledDataWarning of a folder that
 borrows bundled rows, and the drawing warnings of ``corridors.validation``.
@@ -23,12 +24,14 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import importlib.util
 import logging
 import os
 import pickle
 import platform
 import sys
 import tempfile
+import time
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
@@ -112,14 +115,15 @@ def load(paths: tuple[str | os.PathLike[str], ...], name: str | None, bundled: P
 def _key(paths: tuple[str | os.PathLike[str], ...], name: str | None, bundled: Path) -> str | None:
     """Return the entry's key, or None when a path cannot be looked at (the load will say why)."""
     package = Path(__file__).resolve().parent
-    parts: list[str] = [f"format {FORMAT}", f"name {name!r}", f"python {sys.version}", platform.machine(),
-                        *(f"{lib} {_version(lib)}" for lib in LIBRARIES)]
+    parts: list[str] = [f"format {FORMAT}", f"name {name!r}", f"python {sys.version}", platform.machine()]
     try:
+        parts += [f"{lib} {_library(lib)}" for lib in LIBRARIES]
         given = [Path(p).resolve() for p in paths]
         parts += [f"given {p}" for p in given]
         files = [f for p in given for f in (_files(p) if p.is_dir() else [p])]
         files += _files(bundled.resolve()) + sorted(package.glob("*.py"))
-        parts += [_stamp(f) for f in dict.fromkeys(files)]  # the bundled folder, when given, is read once
+        now_ns = time.time_ns()
+        parts += [f"{f} {_stamp(f, now_ns)}" for f in dict.fromkeys(files)]  # the bundled folder, when given, once
     except OSError:
         return None
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:40]
@@ -129,23 +133,37 @@ def _files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.iterdir() if p.is_file())
 
 
-def _stamp(path: Path) -> str:
-    # the content, not the modification time: a file rewritten within the clock's resolution (a few ms) with the
-    # same size would otherwise look unchanged; hashing the bundled dataset takes a few tens of milliseconds
-    digest = hashlib.blake2b(path.read_bytes()).hexdigest()  # (hashlib.file_digest is Python 3.11 and up)
-    return f"{path} {digest}"
+#: A file whose status changed less than this before the key is made is stamped by its content (see _stamp).
+SETTLED_NS = 2 * 10**9
 
 
-def _version(library: str) -> str:
-    module = sys.modules.get(library)
-    if module is None:  # not imported yet: its installed version, without importing it
-        from importlib.metadata import PackageNotFoundError, version
+def _stamp(path: Path, now_ns: int) -> str:
+    """Return what tells this version of a file from any other: its status, or its content while that is fresh.
 
-        try:
-            return version(library)
-        except PackageNotFoundError:
-            return "absent"
-    return str(getattr(module, "__version__", "?"))
+    Any write to a file, and any replacement of it, sets its status-change time (ctime) to the clock's time then, and
+    nothing can set it back. A file whose ctime is older than SETTLED_NS is stamped by device, inode, size, mtime and
+    ctime: a later change would carry a later ctime. A file changed within SETTLED_NS (or seemingly in the future) is
+    stamped by its content instead, since a second write within the clock's resolution (a few ms) could leave its
+    status as it was; its entry is then missed once, when the file has settled. Stamping the bundled dataset and the
+    package by status takes about a millisecond where hashing them took tens.
+    """
+    status = path.stat()
+    if 0 <= now_ns - status.st_ctime_ns <= SETTLED_NS:
+        return "content " + hashlib.blake2b(path.read_bytes()).hexdigest()  # (hashlib.file_digest: Python 3.11+)
+    return f"status {status.st_dev} {status.st_ino} {status.st_size} {status.st_mtime_ns} {status.st_ctime_ns}"
+
+
+def _library(library: str) -> str:
+    """Return a stamp of an installed library: its package file's, which any install, upgrade or removal changes.
+
+    Read from the file's status, not the library's version: the version of a library not imported yet is read from
+    its installed metadata, tens of milliseconds on every command, and the stamp is the same whether it is imported.
+    """
+    spec = importlib.util.find_spec(library)
+    if spec is None or spec.origin is None:
+        return "absent"
+    origin = Path(spec.origin)
+    return f"{origin} {_stamp(origin, time.time_ns())}"
 
 
 @contextmanager

@@ -4,8 +4,10 @@ load said is said again, and a cache that cannot be used is no cache, never an e
 from __future__ import annotations
 
 import logging
+import os
 import pickle
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -212,3 +214,40 @@ def test_the_estimate_of_an_entry_stays_below_its_size(where: Path | None, monke
     network.expanded_graph()  # as an entry holds it
     size = len(pickle.dumps((network, cache.Said()), protocol=pickle.HIGHEST_PROTOCOL))
     assert 0.5 * size < cache._estimated_bytes(network) <= size
+
+
+def test_a_settled_file_changed_in_place_is_read_again(store: Path, loads: list, own: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    # every file stamped by its status, as a file unchanged for a while is: no content is hashed
+    monkeypatch.setattr(cache, "SETTLED_NS", -1)
+    corridors.load_network(own)
+    corridors.load_network(own)
+    assert len(loads) == 1
+    legs = own / "legs.csv"
+    text, status = legs.read_text(encoding="utf-8"), legs.stat()
+    first = corridors.load_network(own).legs.iloc[0]
+    old = f",{first['distance_km']:g},"
+    new = f",{first['distance_km'] + 1:g}," if len(f"{first['distance_km'] + 1:g}") == len(old) - 2 else \
+        f",{first['distance_km'] - 1:g},"
+    legs.write_text(text.replace(old, new, 1), encoding="utf-8")
+    # the same size, and the modification time put back: the status-change time still tells the change
+    os.utime(legs, ns=(status.st_atime_ns, status.st_mtime_ns))
+    assert legs.stat().st_size == status.st_size
+    assert corridors.load_network(own).legs.iloc[0]["distance_km"] == float(new.strip(","))
+    assert len(loads) == 2
+    (own / "sources.csv").write_text((own / "sources.csv").read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    corridors.load_network(own)
+    assert len(loads) == 3
+
+
+def test_a_fresh_file_is_stamped_by_its_content(tmp_path: Path) -> None:
+    file = tmp_path / "legs.csv"
+    file.write_text("a,b\n1,2\n", encoding="utf-8")
+    now = time.time_ns()
+    first = cache._stamp(file, now)
+    assert first.startswith("content ")
+    assert cache._stamp(file, now) == first
+    file.write_text("a,b\n1,3\n", encoding="utf-8")
+    assert cache._stamp(file, now) != first
+    later = file.stat().st_ctime_ns + 2 * cache.SETTLED_NS
+    assert cache._stamp(file, later).startswith("status ")
