@@ -108,7 +108,9 @@ def skim(network: Network, origins: str | Sequence[str], destinations: str | Seq
         release_unused()  # the searches' and tree walks' working arrays, freed by now, before the frame is made
     # one frame for all pairs, its index made from its levels and codes (nothing to factorise again)
     pairs = values.reshape(-1, len(_TOTALS))
-    index = pd.MultiIndex(levels=[pd.Index(origin_ids), pd.Index(destination_ids)],
+    labels = _labels(network, graph, by)
+    index = pd.MultiIndex(levels=[_level(labels, origin_ids, origin_codes),
+                                  _level(labels, destination_ids, destination_codes)],
                           codes=[np.repeat(np.arange(len(origin_ids)), len(destination_ids)),
                                  np.tile(np.arange(len(destination_ids)), len(origin_ids))],
                           names=["origin", "destination"], verify_integrity=False)
@@ -224,15 +226,35 @@ def _nearest(dist: np.ndarray, owner: np.ndarray, count: int) -> np.ndarray:
     return best
 
 
+def _labels(network: Network, graph: ExpandedGraph, by: str) -> pd.Index:
+    """Return the graph's place ids as the index a list of them makes (``pd.Index(ids)``: text, not objects), made
+    once per network and weight."""
+    if ("labels", by) not in network._skim_totals:
+        network._skim_totals["labels", by] = pd.Index(list(graph.places))
+    return network._skim_totals["labels", by]
+
+
+def _level(labels: pd.Index, ids: list[str], codes: np.ndarray) -> pd.Index:
+    """Return ``pd.Index(ids)`` for place ids and their codes in the graph, taken from ``labels`` (see :func:`_labels`):
+    making an index of half a million ids from their Python strings takes five times as long as taking it."""
+    if not len(ids) or (codes < 0).any():
+        return pd.Index(ids)
+    if len(codes) == len(labels) and (codes == np.arange(len(codes))).all():  # every place, in the graph's order
+        return labels
+    return labels.take(codes)
+
+
 def _places(network: Network, graph: ExpandedGraph, given: str | Sequence[str]) -> tuple[list[str], np.ndarray]:
     """Return the place ids of names, ids or aliases (each once, in the order given) and their codes in the
     graph; ids are matched all at once, anything else through :meth:`Network.place`."""
     names = [given] if isinstance(given, str) else list(given)
     codes = graph.place_index.get_indexer(pd.Index(names, dtype=object))
     if (codes >= 0).all():  # all ids (a long list usually is): each kept once, in the order first given
-        _, first = np.unique(codes, return_index=True)
-        if len(first) == len(names):
+        seen = np.zeros(len(graph.place_index), dtype=bool)
+        seen[codes] = True
+        if np.count_nonzero(seen) == len(names):  # none twice (told by marks: a sort of half a million is slower)
             return names, codes
+        _, first = np.unique(codes, return_index=True)
         first.sort()
         return [names[i] for i in first.tolist()], codes[first]
     ids = np.array(names, dtype=object)
