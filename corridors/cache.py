@@ -1,12 +1,12 @@
 """A cache of loaded networks on disk, so that the next command on unchanged files starts at once.
 
 Loading the bundled dataset reads some twenty-five files and checks every row against the contract (about two
-seconds); reading back the network that load produced takes a tenth of that. An entry is keyed by a stamp of
-every file the load may read — the dataset's own files and the bundled ones it can borrow from — and of the package's
-own modules, with the version of Python and a stamp of each library whose objects it holds (see :func:`_stamp`). An
-edited file is therefore read and checked again; a cache never changes an answer. A damaged or unreadable entry is
-ignored and written anew, and only a load that succeeded is kept: a dataset with problems is read and reported every
-time.
+seconds); reading back the network that load produced takes a tenth of that. An entry is keyed by a stamp of every
+file the load may read — the dataset's own files and the bundled ones it can borrow from — and of the package's own
+modules, with the version of Python and a stamp of each library whose objects it holds (see :func:`_stamp` and
+:func:`_library`). An edited file is therefore read and checked again; a cache never changes an answer. A damaged or
+unreadable entry is ignored and written anew, and only a load that succeeded is kept: a dataset with problems is read
+and reported every time.
 
 What the load said is kept with the network and said again on every use: the BundledDataWarning of a folder that
 borrows bundled rows, and the drawing warnings of ``corridors.validation``.
