@@ -133,7 +133,8 @@ def _files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.iterdir() if p.is_file())
 
 
-#: A file whose status changed less than this before the key is made is stamped by its content (see _stamp).
+#: A file whose status changed less than this before the key is made is stamped by its content (see _stamp): no
+#: shorter than the coarsest file-system clock (FAT's two seconds), so that a later change shows in the status.
 SETTLED_NS = 2 * 10**9
 
 
