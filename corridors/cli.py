@@ -44,23 +44,8 @@ def _suggest(given: str, known: Sequence[str]) -> str:
     return f"; did you mean {close[0]}?" if close else ""
 
 
-class _Undeclared:
-    """Stands for the parser of a command that :func:`build_parser` leaves out: what is declared on it is dropped."""
-
-    def add_argument(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-    def add_mutually_exclusive_group(self, **kwargs: Any) -> _Undeclared:
-        return self
-
-
-def build_parser(*, only: str | None = None) -> argparse.ArgumentParser:
-    """Return the argument parser of the ``corridors`` command; with ``only``, with that command alone (none if it
-    is not one).
-
-    A command line that names its command needs no other: declaring every command's options took a tenth of the
-    time a cached route takes beyond importing geopandas.
-    """
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of the ``corridors`` command."""
     parser = _Parser(prog="corridors", description="Freight corridors as sourced, weighted networks.",
                      formatter_class=argparse.RawDescriptionHelpFormatter, epilog=_EXAMPLES)
     parser.add_argument("--version", action="version", version=f"corridors {_version()}")
@@ -68,8 +53,6 @@ def build_parser(*, only: str | None = None) -> argparse.ArgumentParser:
 
     def command(name: str, help_: str, description: str, *, json: bool = True, csv: bool = False,
                 network: bool = True) -> Any:
-        if only is not None and name != only:
-            return _Undeclared()
         p = sub.add_parser(name, help=help_, description=description)
         if network:
             p.add_argument("--network", metavar="PATH", help="use this dataset folder instead of the bundled one")
@@ -310,14 +293,9 @@ def _version() -> str:
     return __version__
 
 
-def _commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
-    """Return the parsers of the commands a parser declares, by name."""
-    return next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
-
-
 def _unrecognized(parser: argparse.ArgumentParser, command: str | None, extra: list[str]) -> NoReturn:
     """Refuse arguments no option takes, naming the command and the closest option."""
-    commands = _commands(parser)
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
     target: argparse.ArgumentParser = commands.get(command, parser) if command else parser
     known = [s for a in target._actions for s in a.option_strings]
     hint = next((_suggest(e.split("=")[0], known) for e in extra if e.startswith("-") and _suggest(e, known)), "")
@@ -326,14 +304,8 @@ def _unrecognized(parser: argparse.ArgumentParser, command: str | None, extra: l
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
-    given = list(sys.argv[1:] if argv is None else argv)
-    parser = None
-    if given and not given[0].startswith("-"):  # the command comes first: its parser alone
-        parser = build_parser(only=given[0])
-        if given[0] not in _commands(parser):  # not a command: the whole parser says so, with the closest
-            parser = None
-    parser = parser or build_parser()
-    args, extra = parser.parse_known_args(given)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
     if extra:
         _unrecognized(parser, args.command, extra)
     if args.command is None:
