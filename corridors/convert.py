@@ -184,7 +184,7 @@ def to_parquet(network: Network, folder: str | os.PathLike[str]) -> list[Path]:
     written = []
     for role, frame in zip(("nodes", "legs"), network.to_gdfs(), strict=True):
         out = frame.copy()
-        for column in out.select_dtypes(include="object").columns:  # list fields; typed ones (Int64 gauges) kept
+        for column in [c for c in out.columns if out[c].dtype == "object"]:  # list fields; typed ones (Int64) kept
             out[column] = out[column].map(lambda v: list(v) if isinstance(v, tuple | frozenset) else v)
         path = target / f"{role}.parquet"
         gpd.GeoDataFrame(out, geometry="geometry", crs=frame.crs).to_parquet(path)

@@ -342,9 +342,9 @@ class Network:
     @cached_property
     def _leg_ends(self) -> tuple[np.ndarray, np.ndarray]:
         """Return the position among the places of each leg's first and second end (looked up once)."""
-        ids = self._nodes.index
-        return (_positions(ids.get_indexer(self._leg_by_id.column("from"))),
-                _positions(ids.get_indexer(self._leg_by_id.column("to"))))
+        ids, dtype = self._nodes.index, index_dtype(len(self._nodes))  # 32-bit where they fit: 8 MB less a 1M legs
+        first, last = (ids.get_indexer(self._leg_by_id.column(end)).astype(dtype, copy=False) for end in ("from", "to"))
+        return first, last
 
     # Summary and files -------------------------------------------------------------------------------------
     def summary(self) -> dict[str, Any]:
@@ -386,11 +386,6 @@ class Network:
         from .places import country_display_names
 
         return network_html(repr(self), self.summary(), country_display_names())
-
-
-def _positions(at: np.ndarray) -> np.ndarray:
-    """Return positions as 32-bit integers where they fit (8 MB less a million legs; see memory.index_dtype)."""
-    return at.astype(index_dtype(len(at)), copy=False)
 
 
 def _plain(series: pd.Series) -> dict[str, float | int]:
