@@ -116,13 +116,13 @@ def _key(paths: tuple[str | os.PathLike[str], ...], name: str | None, bundled: P
     """Return the entry's key, or None when a path cannot be looked at (the load will say why)."""
     package = Path(__file__).resolve().parent
     parts: list[str] = [f"format {FORMAT}", f"name {name!r}", f"python {sys.version}", platform.machine()]
+    now_ns = time.time_ns()
     try:
-        parts += [f"{lib} {_library(lib)}" for lib in LIBRARIES]
+        parts += [f"{lib} {_library(lib, now_ns)}" for lib in LIBRARIES]
         given = [Path(p).resolve() for p in paths]
         parts += [f"given {p}" for p in given]
         files = [f for p in given for f in (_files(p) if p.is_dir() else [p])]
         files += _files(bundled.resolve()) + sorted(package.glob("*.py"))
-        now_ns = time.time_ns()
         parts += [f"{f} {_stamp(f, now_ns)}" for f in dict.fromkeys(files)]  # the bundled folder, when given, once
     except OSError:
         return None
@@ -154,7 +154,7 @@ def _stamp(path: Path, now_ns: int) -> str:
     return f"status {status.st_dev} {status.st_ino} {status.st_size} {status.st_mtime_ns} {status.st_ctime_ns}"
 
 
-def _library(library: str) -> str:
+def _library(library: str, now_ns: int) -> str:
     """Return a stamp of an installed library: its package file's, which any install, upgrade or removal changes.
 
     Read from the file's status, not the library's version: the version of a library not imported yet is read from
@@ -164,7 +164,7 @@ def _library(library: str) -> str:
     if spec is None or spec.origin is None:
         return "absent"
     origin = Path(spec.origin)
-    return f"{origin} {_stamp(origin, time.time_ns())}"
+    return f"{origin} {_stamp(origin, now_ns)}"
 
 
 @contextmanager

@@ -417,9 +417,10 @@ class _Applier:
                 new_rows.append({"leg": leg, "profile": profile, "low_h": low * factor, "typical_h": typical * factor,
                                  "high_h": high * factor, "status": "derived", "sources": (),
                                  "note": f"scenario {self.scenario.name!r}: × {factor:g}"})
-        added = pd.DataFrame(new_rows)
-        self.leg_times = (pd.concat([t for t in (times, added) if not t.empty], ignore_index=True) if new_rows
-                          else times)
+        if new_rows:  # (an empty table left out of the concat: pandas 2 warns when it would decide the types)
+            self.leg_times = pd.concat([t for t in (times, pd.DataFrame(new_rows)) if not t.empty], ignore_index=True)
+        else:
+            self.leg_times = times
 
     # demand and capacity -----------------------------------------------------------------------------------
     def _demand(self, change: Change, number: int) -> None:
