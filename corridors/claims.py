@@ -474,7 +474,7 @@ def _rank_results(claim: Claim, network: Network, sets: tuple[Conditions, ...], 
     # (a loaded FEU's cargo by air costs tens of thousands of dollars); compare --shipment weighs it for a shipment
     surface = [c.id for c in load_corridors(network).values() if "air" not in c.requires]
     comparisons: dict[tuple[str, str], Any] = {}
-    results = []
+    results: list[ReadingResult] = []
     for reading in claim.readings:
         key = (reading.origin, reading.destination)
         if key not in comparisons:

@@ -149,7 +149,7 @@ class _Arcs(Sequence[Arc]):
     def __len__(self) -> int:
         return len(self._graph.arc_tail)
 
-    def __getitem__(self, index):  # type: ignore[override]
+    def __getitem__(self, index):
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
         index = int(index)
@@ -242,8 +242,8 @@ class ExpandedGraph:
     arc_cost_usd: np.ndarray
     arc_co2_kg: np.ndarray
     arc_cost: np.ndarray
-    departures: Mapping[str, tuple[int, ...]]  # place -> departure sub-nodes
-    arrivals: Mapping[str, tuple[int, ...]]  # place -> arrival sub-nodes
+    departures: _SubNodes  # place -> departure sub-nodes
+    arrivals: _SubNodes  # place -> arrival sub-nodes
     leg_passages: dict[str, tuple[str, ...]] = field(default_factory=dict)  # leg -> sea passages it sails
     # arc -> the way of a gauge change (arriving>departing gauge): a few arcs, at gauge-change places only
     arc_directions: dict[int, str] = field(default_factory=dict)
@@ -618,8 +618,8 @@ def search_from(graph: ExpandedGraph, start: dict[int, float], *, blocked_places
         via[reached] = arc
     else:
         via[reached] = compiled.sole_entry[reached]  # most sub-nodes have one arc in: it is the one
-        shared = reached[via[reached] < 0]
-        via[shared] = compiled.entry(pred[shared], shared)
+        several = reached[via[reached] < 0]
+        via[several] = compiled.entry(pred[several], several)
     return dist, via
 
 
@@ -713,8 +713,7 @@ def build_expanded_graph(
     modes, services = leg_column["mode"], leg_column["service"]
     # a way of travelling is a (mode, gauge) pair, coded in the order legs first show it
     mode_code, mode_names = pd.factorize(pd.Series(modes, dtype=object))
-    gauges = leg_column["gauge_mm"]
-    gauges = np.where(pd.isna(gauges), None, gauges)
+    gauges = np.where(pd.isna(leg_column["gauge_mm"]), None, leg_column["gauge_mm"])  # type: ignore[call-overload]
     gauge_code, gauge_values = pd.factorize(pd.Series(gauges, dtype=object), use_na_sentinel=False)
     state, pair = pd.factorize(mode_code.astype(np.int64) * (len(gauge_values) + 1) + gauge_code)
     state = state.astype(np.int64)
@@ -1010,7 +1009,8 @@ def _facility_codes(values: np.ndarray) -> tuple[np.ndarray, list[frozenset[str]
         as_tuples = np.empty(len(values), dtype=object)
         as_tuples[:] = [tuple(v) for v in values]
         written, distinct = pd.factorize(as_tuples)
-    sets, codes = {}, []
+    sets: dict[frozenset, int] = {}
+    codes: list[int] = []
     for value in distinct:
         codes.append(sets.setdefault(frozenset(value), len(sets)))
     return np.asarray(codes, dtype=np.int64)[written] if len(values) else np.zeros(0, dtype=np.int64), list(sets)
@@ -1126,10 +1126,11 @@ def shortest_arcs(
         raise CorridorError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
     compiled = engine == "compiled" or (engine == "auto" and len(graph.arcs) >= COMPILED_FROM_ARCS)
     frontier = dict.fromkeys(graph.departures.get(stages[0], ()), 0.0)
-    paths: list[tuple[dict[int, float], dict[int, int]]] = []
+    paths: list[tuple[dict[int, float], dict[int, int] | _ViaArcs]] = []
     last = len(stages) - 2
     for stage, place in enumerate(stages[1:]):
         targets = graph.arrivals.get(place, ())
+        via_arc: dict[int, int] | _ViaArcs
         if compiled:
             dist, via_arc = _compiled_dijkstra(graph, frontier, targets, blocked_places, blocked_modes, blocked_legs)
         else:

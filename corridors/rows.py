@@ -66,9 +66,10 @@ class Rows(Mapping[str, Any]):
         """Return the ids of the rows, in the table's order."""
         return self._ids
 
-    def column(self, name: str) -> np.ndarray | None:
-        """Return a column as held (not converted), in the table's order; None for a column the rows lack."""
-        return self._columns.get(name)
+    def column(self, name: str) -> np.ndarray:
+        """Return a column as held (not converted), in the table's order; raise KeyError for a column the rows
+        lack."""
+        return self._columns[name]
 
     def _at(self, key: str) -> int:
         try:
@@ -77,7 +78,7 @@ class Rows(Mapping[str, Any]):
             raise KeyError(key) from None
         if not isinstance(at, (int, np.integer)):  # ids are unique once validated; a mask or slice is not a row
             raise KeyError(key)
-        return at
+        return int(at)
 
     def __getitem__(self, key: str) -> Any:
         if self._field is not None:
@@ -86,7 +87,7 @@ class Rows(Mapping[str, Any]):
         return {name: (convert[name](column[at]) if name in convert else column[at])
                 for name, column in self._columns.items()}
 
-    def fields(self, keys: Sequence[str], name: str) -> np.ndarray:
+    def fields(self, keys: Sequence[str] | np.ndarray, name: str) -> np.ndarray:
         """Return one field of many rows (converted), looked up at once; raise KeyError for an unknown id."""
         if len(keys) <= FEW_KEYS:
             # a route's few legs or places: one hash lookup each costs about a microsecond, where making an Index

@@ -518,7 +518,7 @@ class _Applier:
             points = [(self.nodes.geometry[e].x, self.nodes.geometry[e].y) for e in ends[:1]] + points + \
                 [(self.nodes.geometry[e].x, self.nodes.geometry[e].y) for e in ends[1:]]
             problems.extend(_distance_problems(distance, points))
-        if problems:
+        if problems or distance is None:  # a missing distance is among the problems
             raise ScenarioError(f"{self.scenario.origin}: " + "; ".join(f"[[add]] #{number}: {p}" for p in problems),
                                 tuple(f"[[add]] #{number}: {p}" for p in problems))
         row: dict[str, Any] = {c.name: None for c in contract.LEG_COLUMNS}

@@ -202,7 +202,7 @@ def _simulated(network: Network, graph: ExpandedGraph, frame: pd.DataFrame, path
             values[i] = 0.0
             continue
         elements = [p for p in map(estimate, paths[pair]) if p is not None]
-        hours = journey_totals_of(elements, n=journeys, seed=np.random.default_rng(seeds[i]).integers(2**63))
+        hours = journey_totals_of(elements, n=journeys, seed=int(np.random.default_rng(seeds[i]).integers(2**63)))
         days = hours / HOURS_PER_DAY
         values[i, :3] = np.percentile(days, (10, 50, 90))
         values[i, 3] = days.mean()

@@ -215,6 +215,8 @@ def _measures(entries: Sequence[Entry], risks: Sequence[Risk], country: str) -> 
     rows = []
     for e in entries:
         route, transit = e.route, e.transit
+        assert route is not None  # the caller keeps the entries that serve the journey, each simulated
+        assert transit is not None
         p10, p50, p90 = (transit.percentiles((10, 50, 90))[k] for k in ("P10", "P50", "P90"))
         year = route.conditions.year or max((int(r.since[:4]) for r in risks), default=0)
         rows.append({"corridor": e.corridor.id, "through": country in route.countries,

@@ -247,7 +247,7 @@ def _check_nodes(table: RawTable, frame: pd.DataFrame, source_ids: set[str] | No
                  out: _Collector) -> gpd.GeoDataFrame:
     _duplicates(table, frame["id"], "id", out)
     _check_refs(table, frame, ("coord_source", "sources"), source_ids, out)
-    for i in np.flatnonzero((frame["lat"].isna() | frame["lon"].isna()).to_numpy(dtype=bool)):
+    for i in np.flatnonzero((frame["lat"].isna() | frame["lon"].isna()).to_numpy(dtype=bool)).tolist():
         geom = table.geometry.iloc[i] if table.geometry is not None else None
         if isinstance(geom, Point) and not geom.is_empty and (wrong := off_the_globe(geom)) is not None:
             out.add(table, i, "geometry", wrong)
@@ -349,7 +349,7 @@ def _check_legs(table: RawTable, frame: pd.DataFrame, nodes: gpd.GeoDataFrame | 
 
     inner: dict[int, list[tuple[float, float]]] = {}
     waypoints = frame["waypoints"].to_numpy(dtype=object)
-    for i in np.flatnonzero(_truthy(frame["waypoints"])):
+    for i in np.flatnonzero(_truthy(frame["waypoints"])).tolist():
         text = waypoints[i]
         if text.split()[:1] == [SEAROUTE]:  # a note for the tool that drew the geometry, not points
             if geometries[i] is None:
@@ -383,8 +383,8 @@ def _check_legs(table: RawTable, frame: pd.DataFrame, nodes: gpd.GeoDataFrame | 
     lined = measured & ~shapely.is_missing(geometries)
     coords, owner = shapely.get_coordinates(geometries[lined], return_index=True)
     starts = np.searchsorted(owner, np.arange(lined.sum()))  # every line has two vertices or more
-    ends = np.append(starts[1:], len(owner))[: len(starts)] - 1
-    for order, (label, vertex, node) in enumerate((("start", starts, first), ("end", ends, last))):
+    finals = np.append(starts[1:], len(owner))[: len(starts)] - 1
+    for order, (label, vertex, node) in enumerate((("start", starts, first), ("end", finals, last))):
         gap = np.full(n, np.nan)
         gap[lined] = _geodesic_m(coords[vertex, 0], coords[vertex, 1], node[lined, 0], node[lined, 1]) / 1e3
         for i in np.flatnonzero(lined & (gap > contract.MAX_ENDPOINT_OFFSET_KM)):
@@ -799,7 +799,7 @@ def _check_groups(table: RawTable, frame: pd.DataFrame, nodes: gpd.GeoDataFrame 
     return frame
 
 
-def _check_conditions(table: RawTable, frame: pd.DataFrame, groups: pd.DataFrame, source_ids: set[str],
+def _check_conditions(table: RawTable, frame: pd.DataFrame, groups: pd.DataFrame, source_ids: set[str] | None,
                       out: _Collector) -> pd.DataFrame:
     _check_refs(table, frame, ("sources",), source_ids, out)
     members = dict(zip(groups["id"], groups["members"], strict=True))
