@@ -202,6 +202,23 @@ class Backtest:
                         "bias_pct": round(float(errors.median()), 1)})
         return pd.DataFrame(out).set_index("group")
 
+    def scatter(self) -> dict[str, float]:
+        """Return how widely the observations scatter around the model's median, against how widely it lets one
+        journey vary: the 10th and 90th percentiles of observed / P50 over the independent observations, the
+        factor between the two, and the median over the same observations of the model's own P90 / P10.
+
+        Where the observations' factor is the wider, no interval as wide as the model's can hold 80% of them,
+        whatever its centre: the figures published for one corridor and year disagree among themselves by more
+        than one journey varies (express trains and showcase runs against forwarders' door-to-door quotes)."""
+        rows = self._rows[self._rows["available"] & self._rows["independent"]]
+        if rows.empty:
+            return {}
+        ratio = np.log((rows["observed_days"] / rows["p50_days"]).to_numpy(dtype=float))
+        low, high = np.exp(np.quantile(ratio, (0.1, 0.9)))
+        return {"observed_p10": round(float(low), 2), "observed_p90": round(float(high), 2),
+                "observed_factor": round(float(high / low), 2),
+                "model_factor": round(float((rows["p90_days"] / rows["p10_days"]).median()), 2)}
+
     @property
     def unavailable(self) -> pd.DataFrame:
         """Return the observations the model could not route, with the reason."""
@@ -212,7 +229,7 @@ class Backtest:
         rows = self._rows.astype(object).where(self._rows.notna(), None).to_dict(orient="records")
         costs = self._costs.astype(object).where(self._costs.notna(), None).to_dict(orient="records")
         return {"journeys": self.n, "seed": self.seed, "dependence": self.dependence,
-                "summary": self.summary().reset_index().to_dict(orient="records")[0],
+                "summary": self.summary().reset_index().to_dict(orient="records")[0], "scatter": self.scatter(),
                 **{f"by_{g}": self.summary(g).reset_index().to_dict(orient="records") for g in GROUPINGS},
                 "rows": rows,
                 "costs_by_corridor": self.cost_summary().reset_index().to_dict(orient="records"),

@@ -245,7 +245,8 @@ def _backtest_section(network: Network, folder: Path, s: ReportSettings, cited: 
         f"{'slower' if overall['bias_pct'] > 0 else 'faster'}. A run, a schedule or a quote is read on single "
         "journeys, each varying around the elements' states by their measured single-shipment spread; a reported "
         "average on the period's average journey. No parameter is fitted to these observations; "
-        f"{len(result.dependent)} whose source also feeds a parameter are left out.</p>"
+        f"{len(result.dependent)} whose source also feeds a parameter are left out."
+        f"{_scatter_said(result.scatter())}</p>"
         + _image(result.chart(), "predicted against observed journey times")
         + summaries
         + "<h3>The largest misses, and the element that weighs most in each</h3>"
@@ -255,6 +256,17 @@ def _backtest_section(network: Network, folder: Path, s: ReportSettings, cited: 
                        "largest element of the median journey", "source"], ids=["id"], cited=["source"],
                       grades=grades)
         + "</section>")
+
+
+def _scatter_said(scatter: Mapping[str, float]) -> str:
+    """Say how widely the published figures scatter around the model's median against one journey's spread."""
+    if not scatter:
+        return ""
+    return (f" The published figures lie between {scatter['observed_p10']:.2f} and {scatter['observed_p90']:.2f} times "
+            f"the model's median (10th to 90th percentile, a factor {scatter['observed_factor']:.2f} apart), while one "
+            f"simulated journey's P10–P90 spans a factor {scatter['model_factor']:.2f}: figures published for the same "
+            "corridor and year disagree by more than one journey varies, so no interval that wide, wherever it is "
+            "centred, holds 80% of them.")
 
 
 def build_report(network: Network, settings: ReportSettings | None = None) -> str:
