@@ -262,11 +262,14 @@ def _scatter_said(scatter: Mapping[str, float]) -> str:
     """Say how widely the published figures scatter around the model's median against one journey's spread."""
     if not scatter:
         return ""
+    wider = scatter["band_factor"] > scatter["model_factor"]
     return (f" The published figures lie between {scatter['observed_p10']:.2f} and {scatter['observed_p90']:.2f} times "
-            f"the model's median (10th to 90th percentile, a factor {scatter['observed_factor']:.2f} apart), while one "
-            f"simulated journey's P10–P90 spans a factor {scatter['model_factor']:.2f}: figures published for the same "
-            "corridor and year disagree by more than one journey varies, so no interval that wide, wherever it is "
-            "centred, holds 80% of them.")
+            f"the model's median (10th to 90th percentile); the narrowest band that holds {scatter['share']:.0%} of "
+            f"them spans a factor {scatter['band_factor']:.2f}, against {scatter['model_factor']:.2f} for one "
+            "simulated journey's P10–P90"
+            + (": figures published for the same corridor and year disagree by more than one journey varies, so with "
+               "the medians as they stand no interval as wide as the model's, however shifted, holds that share of "
+               "them." if wider else "."))
 
 
 def build_report(network: Network, settings: ReportSettings | None = None) -> str:

@@ -594,10 +594,10 @@ def backtest_view(result: Any, groupings: Sequence[str]) -> list[Block]:
         f"observations inside the model's P10–P90, bias {overall['bias_pct']:+.1f}% (positive: the model is slower)"]
     scatter = result.scatter()
     if scatter:
-        blocks.append(f"  the observations lie between {scatter['observed_p10']:.2f} and "
-                      f"{scatter['observed_p90']:.2f}× the model's median (P10–P90 of observed / P50, a factor "
-                      f"{scatter['observed_factor']:.2f}); the model's own P90 / P10 is {scatter['model_factor']:.2f} "
-                      "(median)")
+        blocks.append(f"  the observations lie between {scatter['observed_p10']:.2f} and {scatter['observed_p90']:.2f}"
+                      f"× the model's median (P10–P90); the narrowest band holding {scatter['share']:.0%} of them "
+                      f"spans a factor {scatter['band_factor']:.2f}, one simulated journey's P90/P10 "
+                      f"{scatter['model_factor']:.2f} (median)")
     dependent = result.dependent
     if len(dependent):
         blocks.append(f"  left out of the summaries ({len(dependent)}): a time parameter cites their source: "

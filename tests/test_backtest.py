@@ -86,19 +86,23 @@ def test_the_backtest_summaries_do_not_get_worse(result) -> None:
 def test_the_scatter_of_the_observations_is_set_against_the_model_s_own_spread(result) -> None:
     from corridors.backtest import Backtest
 
-    # four observations at 0.5, 1, 1 and 2 times the model's median, each with a P90 / P10 of 1.5; one more left out
-    rows = pd.DataFrame({"available": [True] * 5, "independent": [True] * 4 + [False],
-                         "observed_days": [5.0, 10.0, 10.0, 20.0, 99.0], "p50_days": [10.0] * 5,
-                         "p10_days": [8.0] * 5, "p90_days": [12.0] * 5})
-    scatter = Backtest(rows, n=1, seed=0).scatter()
-    low, high = np.exp(np.quantile(np.log([0.5, 1.0, 1.0, 2.0]), (0.1, 0.9)))
-    assert scatter == {"observed_p10": round(low, 2), "observed_p90": round(high, 2),
-                       "observed_factor": round(high / low, 2), "model_factor": 1.5}
-    # on the bundled data the published figures scatter more widely than one simulated journey varies (measured:
-    # 0.74–1.28, a factor 1.74, against the model's 1.51-1.54): why the coverage stops short of 70% (see above)
+    # five observations at 0.5, 0.9, 1, 1.1 and 2 times the model's median, each with a P90 / P10 of 1.5; one more
+    # left out (not independent)
+    observed = [5.0, 9.0, 10.0, 11.0, 20.0]
+    rows = pd.DataFrame({"available": [True] * 6, "independent": [True] * 5 + [False],
+                         "observed_days": [*observed, 99.0], "p50_days": [10.0] * 6,
+                         "p10_days": [8.0] * 6, "p90_days": [12.0] * 6})
+    scatter = Backtest(rows, n=1, seed=0).scatter(share=0.6)
+    low, high = np.exp(np.quantile(np.log([0.5, 0.9, 1.0, 1.1, 2.0]), (0.1, 0.9)))
+    # three of five: the band 0.9–1.1 is the narrowest (0.5–1.0 and 1.0–2.0 are wider)
+    assert scatter == {"observed_p10": round(low, 2), "observed_p90": round(high, 2), "share": 0.6,
+                       "band_factor": round(1.1 / 0.9, 2), "model_factor": 1.5}
+    # on the bundled data the published figures scatter more widely than one simulated journey varies (measured
+    # on data 0.2.3, 2,000 journeys: 0.74–1.28; the narrowest band holding 70% of them spans a factor 1.57 against
+    # the model's 1.51): why the coverage stops short of 70% with no parameter widened (see above)
     bundled = result.scatter()
     assert bundled["observed_p10"] < 1 < bundled["observed_p90"]
-    assert bundled["observed_factor"] > bundled["model_factor"] > 1
+    assert bundled["band_factor"] > bundled["model_factor"] > 1
 
 
 def test_costs_are_checked_against_published_through_rates(net: corridors.Network, result) -> None:
@@ -121,7 +125,7 @@ def test_backtest_from_the_command_line(tmp_path: Path, capsys: pytest.CaptureFi
     assert main(["backtest", "-n", "300", "--chart", str(chart)]) == 0
     out = capsys.readouterr().out
     assert "median absolute error of the model's median" in out
-    assert "× the model's median (P10–P90 of observed / P50" in out
+    assert "× the model's median (P10–P90); the narrowest band holding 70% of them spans a factor" in out
     assert "by corridor" in out
     assert "Costs:" in out
     assert chart.stat().st_size > 10_000
