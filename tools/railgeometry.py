@@ -7,7 +7,10 @@ Maintenance tool, not part of the runtime package::
 NE_RAILROADS is the ne_10m_railroads layer in any format geopandas reads (shapefile, GeoJSON,
 GeoPackage), or a folder of Mapbox vector tiles of that layer laid out as Z/X/Y.pbf (the highest
 zoom level found is used; each tile is clipped to its own square so that the buffers tiles share
-are not counted twice).
+are not counted twice). Where that layer lacks a line, another line layer can stand in for it with
+``--layer-name SOURCE_ID`` (the layer's row in data/sources.csv, named in each redrawn leg's note):
+any file geopandas reads, or a JSON list of OpenStreetMap ways ({"type": "rail", "geometry":
+[[lat, lon], ...]}, as an Overpass "out geom" query gives them), of which the "rail" ways are read.
 
 For each rail leg that has fewer than one waypoint segment per 50 km of its stated distance, or
 whose drawn line is more than 10% shorter than that distance, the tool builds a graph of the
@@ -54,7 +57,18 @@ END_SNAP_KM = 25.0         # a node farther than this from every line: the layer
 GUIDE_SNAP_KM = 15.0       # a waypoint farther than this from every line is no guide
 BRIDGE_KM = 1.5            # a line end this close to another line is joined to it
 ACCESS_WEIGHT = 3.0        # a straight stretch from a node to a line weighs this much more than track
-NOTE = "Waypoints drawn along Natural Earth 1:10m railroads (ne_10m_railroads) by tools/railgeometry.py."
+LAYER = "ne_10m_railroads"
+#: the sentence a redrawn leg's note gets, per layer (source id in data/sources.csv); another layer's is made
+#: from its id
+NOTES = {
+    LAYER: "Waypoints drawn along Natural Earth 1:10m railroads (ne_10m_railroads) by tools/railgeometry.py.",
+    "osm_railways_tm": "Waypoints drawn along OpenStreetMap's railway lines (osm_railways_tm, ODbL) by "
+                       "tools/railgeometry.py.",
+}
+
+
+def layer_note(layer: str) -> str:
+    return NOTES.get(layer, f"Waypoints drawn along the railway lines of {layer} by tools/railgeometry.py.")
 
 
 #: Legs whose line the layer lacks in part, or whose shortest path along the layer leaves the leg's line, drawn
@@ -140,6 +154,98 @@ TRACED: dict[str, list[tuple[str, str | None, float, float, str]]] = {
          "wikili_tehran_tabriz"),
         ("layer", None, 0.0, 0.0, ""),
     ],
+    # Lines the layer lacks, drawn through the stations OpenStreetMap maps on them (osm_stations_kz: railway=station
+    # nodes, with their OSM node ids in the source's note), one straight stretch from each station to the next.
+    # Jinghe–Yining–Khorgos (2009): from Jinghe South (the county-point node lies 1.6 km from it; Jinghe station, 10 km
+    # east on the Northern Xinjiang line, would draw a spike), across the Tian Shan and down the Ili valley; the
+    # Yining station point agrees with the one published coordinate (43°58′00″N 81°16′30″E)
+    "jinghe__khorgos": [
+        ("chord", "Jinghe South (精河南)", 44.60508, 82.91829, "osm_stations_kz"),
+        ("chord", "Aile (艾乐)", 44.48066, 82.88446, "osm_stations_kz"),
+        ("chord", "Aobao (敖包)", 44.38704, 82.7672, "osm_stations_kz"),
+        ("chord", "Moren (莫仁)", 44.32314, 82.67543, "osm_stations_kz"),
+        ("chord", "Aqiaer (阿恰尔)", 44.3213, 82.48995, "osm_stations_kz"),
+        ("chord", "Axiale (阿夏勒)", 44.20046, 82.42596, "osm_stations_kz"),
+        ("chord", "Suguer (苏古尔)", 44.20138, 82.24684, "osm_stations_kz"),
+        ("chord", "Mengmalaer (蒙马拉尔)", 44.10577, 82.12294, "osm_stations_kz"),
+        ("chord", "Subutai (苏布台)", 44.00704, 82.08186, "osm_stations_kz"),
+        ("chord", "Nilka (尼勒克)", 43.96596, 82.04578, "osm_stations_kz"),
+        ("chord", "Taer (塔尔)", 43.91075, 81.94407, "osm_stations_kz"),
+        ("chord", "Bulieke (布列开)", 43.89852, 81.79239, "osm_stations_kz"),
+        ("chord", "Qiuluhai (曲鲁海)", 43.93625, 81.66766, "osm_stations_kz"),
+        ("chord", "Yining East (伊宁东)", 43.95399, 81.49992, "osm_stations_kz"),
+        ("chord", "Panjin (潘津)", 43.97479, 81.40036, "osm_stations_kz"),
+        ("chord", "Yining (伊宁)", 43.96642, 81.27526, "osm_stations_kz"),
+        ("chord", "Liushiliu Tuan (六十六团)", 43.96901, 81.03448, "osm_stations_kz"),
+        ("chord", "Huocheng (霍城)", 44.05789, 80.83615, "osm_stations_kz"),
+        ("chord", "Qingshuihe (清水河)", 44.16149, 80.71463, "osm_stations_kz"),
+        ("chord", "Khorgos (霍尔果斯)", 44.15622, 80.45435, "osm_stations_kz"),
+        ("chord", None, 0.0, 0.0, ""),
+    ],
+    # Altynkol–Zhetygen (2011): the stations KTZ and a 2011 forum post name (Kundyzdy, Taskarasu, Shelek; Kurozek,
+    # Ekpindy, Zharsu, Zhinishkesu); the Ortakudyk point agrees with its published coordinate (43°45′00″N 78°52′33″E)
+    "altynkol__zhetygen": [
+        ("chord", "Altynkol (Алтынкөл)", 44.16491, 80.29542, "osm_stations_kz"),
+        ("chord", "Kundyzdy (Кундызды)", 44.09084, 80.13734, "osm_stations_kz"),
+        ("chord", "Kerimagash (Керімағаш)", 44.00746, 80.02743, "osm_stations_kz"),
+        ("chord", "Aidarly (Айдарлы)", 43.96071, 79.8154, "osm_stations_kz"),
+        ("chord", "Taskarasu (Таскарасу)", 43.73764, 79.4813, "osm_stations_kz"),
+        ("chord", "Sharyn (Шарын)", 43.77101, 79.18746, "osm_stations_kz"),
+        ("chord", "Ortakudyk (Ортакудык)", 43.75025, 78.87603, "osm_stations_kz"),
+        ("chord", "Nurly (Нурлы)", 43.67102, 78.58086, "osm_stations_kz"),
+        ("chord", "Shelek (Шелек)", 43.66602, 78.35654, "osm_stations_kz"),
+        ("chord", "Zhinishkesu (Жинишкесу)", 43.66701, 78.01307, "osm_stations_kz"),
+        ("chord", "Zharsu (Жарсу)", 43.66421, 77.76393, "osm_stations_kz"),
+        ("chord", "Ekpindy (Екпинди)", 43.63927, 77.52588, "osm_stations_kz"),
+        ("chord", "Kurozek (Курозек)", 43.71945, 77.32168, "osm_stations_kz"),
+        ("chord", "Zhetygen (Жетыген)", 43.6887, 77.1259, "osm_stations_kz"),
+        ("chord", None, 0.0, 0.0, ""),
+    ],
+    # Zhezkazgan–Saksaulskaya (2014): through Karsakpay, Baikonur, Koktal and Koskol (named in the press) and Abai and
+    # Karashegen (named by Kyzylorda region), with the passing loops OSM maps between them
+    "zhezkazgan__saksaulskaya": [
+        ("chord", "Zhezkazgan (Жезқазған)", 47.77745, 67.69172, "osm_stations_kz"),
+        ("chord", "Karsakpay (Карсакбай)", 47.80886, 66.77077, "osm_stations_kz"),
+        ("chord", "Baikonur loop (разъезд Байконыр)", 47.82425, 66.09618, "osm_stations_kz"),
+        ("chord", "Loop No. 5 (рзд. №5)", 47.78838, 65.84047, "osm_stations_kz"),
+        ("chord", "Koktal (Коктал)", 47.77048, 65.38247, "osm_stations_kz"),
+        ("chord", "Loop No. 8 (рзд. №8)", 47.78112, 64.79239, "osm_stations_kz"),
+        ("chord", "Koskol (Косколь)", 47.57296, 64.56142, "osm_stations_kz"),
+        ("chord", "Promezhutochnaya (Промежуточная)", 47.3783, 63.56794, "osm_stations_kz"),
+        ("chord", "Abai (Абай)", 47.23836, 62.31807, "osm_stations_kz"),
+        ("chord", "Karashegen (Карашеген)", 47.08863, 61.59884, "osm_stations_kz"),
+        ("chord", "Sekseuil (Сексеуіл)", 47.08412, 61.15469, "osm_stations_kz"),
+        ("chord", None, 0.0, 0.0, ""),
+    ],
+    # Shalkar–Beyneu (2014): through Baikadam and Begimbet (named by KTZ in Shalkar district) and the stations OSM maps
+    # south-west across the Ustyurt to the Nogaity loop and Sam, then straight to Beyneu station
+    "shalkar__beyneu": [
+        ("chord", "Saryzhide (Сарыжиде)", 47.64692, 59.48547, "osm_stations_kz"),
+        ("chord", "Akkaitym (Аккайтым)", 47.46045, 59.27307, "osm_stations_kz"),
+        ("chord", "Baikadam (Байкадам)", 47.34654, 59.20421, "osm_stations_kz"),
+        ("chord", "Begimbet (Бегимбет)", 47.06904, 59.01577, "osm_stations_kz"),
+        ("chord", "Dombar (Домбар)", 46.97746, 58.85371, "osm_stations_kz"),
+        ("chord", "Shukyr (Шукыр)", 46.76774, 58.49216, "osm_stations_kz"),
+        ("chord", "Zhanak (Жанак)", 46.7363, 58.42656, "osm_stations_kz"),
+        ("chord", "Kampala (Кампала)", 46.62365, 58.18659, "osm_stations_kz"),
+        ("chord", "Tassai (Тассай)", 46.51067, 57.97124, "osm_stations_kz"),
+        ("chord", "Sagyr (Сагыр)", 46.38195, 57.74298, "osm_stations_kz"),
+        ("chord", "Sankybai (Санкыбай)", 46.16595, 57.37653, "osm_stations_kz"),
+        ("chord", "Kabel (Кабель)", 46.02487, 57.1355, "osm_stations_kz"),
+        ("chord", "Turysh (Тұрыш)", 45.45699, 56.11406, "osm_stations_kz"),
+        ("chord", "Nogaity loop (Ноғайты)", 45.31583, 56.02478, "osm_stations_kz"),
+        ("chord", "Sam (Сам)", 45.23161, 55.85118, "osm_stations_kz"),
+        ("chord", "Beyneu (Бейнеу)", 45.32211, 55.19662, "osm_stations_kz"),
+        ("chord", None, 0.0, 0.0, ""),
+    ],
+    # Mangyshlak–Uzen: the line runs south to Borzhakty, where the Kuryk branch leaves it, then east by Zhetybai
+    "mangyshlak__zhanaozen": [
+        ("chord", "Mangystau (Маңғыстау)", 43.69695, 51.30896, "osm_stations_kz"),
+        ("chord", "Borzhakty (Боржакты)", 43.34381, 51.59633, "osm_stations_kz"),
+        ("chord", "Zhetybai (Жетібай)", 43.45891, 52.09792, "osm_stations_kz"),
+        ("chord", "Uzen (Zhanaözen)", 43.32128, 52.85373, "osm_stations_kz"),
+        ("chord", None, 0.0, 0.0, ""),
+    ],
 }
 
 
@@ -220,8 +326,32 @@ def _file_lines(path: Path, bbox: tuple[float, float, float, float]) -> list[lis
     return lines
 
 
+def _way_lines(path: Path, bbox: tuple[float, float, float, float]) -> list[list[tuple[float, float]]]:
+    """Read a JSON list of OpenStreetMap ways with their geometry as [lat, lon] pairs; only "rail" ways count.
+
+    Lines under construction, proposed, light rail and the like are left out: a leg runs on open track.
+    """
+    import json
+
+    west, south, east, north = bbox
+    lines = []
+    for way in json.loads(path.read_text(encoding="utf-8")):
+        if way.get("type", "rail") != "rail" or len(way.get("geometry") or []) < 2:
+            continue
+        points = [(float(lon), float(lat)) for lat, lon in way["geometry"]]
+        if any(west <= lon <= east and south <= lat <= north for lon, lat in points):
+            lines.append(points)
+    return lines
+
+
 def read_lines(source: Path, bbox: tuple[float, float, float, float]) -> list[list[tuple[float, float]]]:
-    return _tile_lines(source, bbox) if source.is_dir() else _file_lines(source, bbox)
+    if source.is_dir():
+        return _tile_lines(source, bbox)
+    if source.suffix == ".json":
+        with source.open(encoding="utf-8") as f:
+            if f.read(64).lstrip().startswith("["):
+                return _way_lines(source, bbox)
+    return _file_lines(source, bbox)
 
 
 # ---------------------------------------------------------------- the graph
@@ -496,11 +626,11 @@ def trace(graph: RailGraph, start: tuple[float, float], end: tuple[float, float]
     return None, tried
 
 
-def trace_note(stops: list[tuple[str, str | None, float, float, str]]) -> str:
+def trace_note(stops: list[tuple[str, str | None, float, float, str]], layer: str = LAYER) -> str:
     parts = []
     for how, name, _, _, source in stops:
         place = name or "the to-node"
-        parts.append(f"along ne_10m_railroads to {place}" if how == "layer"
+        parts.append(f"along {layer} to {place}" if how == "layer"
                      else f"straight to {place}" + (f" ({source})" if source else ""))
     return ("Waypoints drawn by tools/railgeometry.py through published points: " + ", ".join(parts) +
             "; a straight stretch stands for track the layer lacks and has no vertex between its two points.")
@@ -513,6 +643,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("nodes", type=Path)
     parser.add_argument("--dry-run", action="store_true", help="report, write nothing")
     parser.add_argument("--only", nargs="*", default=None, help="leg ids to consider (default: every rail leg)")
+    parser.add_argument("--layer-name", default=LAYER,
+                        help=f"source id of the line layer, named in the notes (default: {LAYER})")
     args = parser.parse_args(argv)
 
     with args.nodes.open(newline="", encoding="utf-8") as f:
@@ -551,10 +683,10 @@ def main(argv: list[str] | None = None) -> int:
         leg = row[col["id"]]
         if leg in TRACED:
             inner, why = trace(graph, start, end, TRACED[leg], distance)
-            sentence = trace_note(TRACED[leg])
+            sentence = trace_note(TRACED[leg], args.layer_name)
         else:
             inner, why = draw(graph, start, end, guides, distance)
-            sentence = NOTE
+            sentence = layer_note(args.layer_name)
         if inner is None:
             failed.append((leg, why))
             continue
