@@ -288,12 +288,12 @@ TRACED: dict[str, list[tuple[str, str | None, float, float, str]]] = {
         ("chord", "Ersai (Ерсай)", 43.19527, 51.58324, "osm_stations_kz"),
         ("chord", None, 0.0, 0.0, ""),
     ],
-    # Chongqing–Xi'an as operated since November 2018: the Xiangyu line by Guang'an, Dazhou and Wanyuan to Ankang
-    # (the layer has it; Wanyuan is not in GeoNames' places over 1,000 inhabitants, and the layer's path from Dazhou
-    # to Ankang passes within 5 km of the leg's old Wanyuan waypoint without it), then the 35.5 km Dalingpu–Ankang
-    # cut-off and the Xikang line, which the layer lacks: straight from Ankang to Zhashui's county seat (Qianyou),
-    # to Yinzhen station (ex-Xi'an South, zhwiki_yinzhen) and to the node. Dalingpu has no published coordinate, so the Ankang chord stands for the cut-off; the old
-    # line through Xunyang North, which the cut-off bypasses, is not drawn
+    # Chongqing–Xi'an as operated since November 2018: the Xiangyu line by Guang'an, Dazhou and Wanyuan to Ankang (the
+    # layer has it; Wanyuan is not in GeoNames' places over 1,000 inhabitants, and the layer's path from Dazhou to
+    # Ankang passes within 5 km of the leg's old Wanyuan waypoint without it), then the 35.5 km Dalingpu–Ankang cut-off
+    # and the Xikang line, which the layer lacks: straight from Ankang to Zhashui's county seat (Qianyou), to Yinzhen
+    # station (ex-Xi'an South, zhwiki_yinzhen) and to the node. Dalingpu has no published coordinate, so the Ankang
+    # chord stands for the cut-off; the old line through Xunyang North, which the cut-off bypasses, is not drawn
     "chongqing__xian": [
         ("layer", "Guang'an", 30.47413, 106.63696, "geonames_cities1000"),
         ("layer", "Dazhou", 31.2106, 107.46308, "geonames_cities1000"),
