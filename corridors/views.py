@@ -244,12 +244,12 @@ def booking_text(route: Any) -> str:
 
 def route_view(route: Any) -> list[Block]:
     """Return a route as a table of legs and stops with totals."""
-    frame = route.to_frame()
     net = route.network
     blocks: list[Block] = [f"{net.place_name(route.origin)} → {net.place_name(route.destination)}  "
                            f"({BEST.get(route.weight, 'best')} route, {booking_text(route)})"]
     grid = table(">#", "what", "where", ">km", ">hours", ">day", "sources")
-    for step, r in frame.iterrows():
+    # from the route's records, not its frame: the same values, without building a pandas table to read back
+    for step, r in enumerate(route.records(), start=1):
         if r["element"] == "leg":
             what = f"{r['mode']}" + (f" {r['gauge_mm']} mm" if r["mode"] == "rail" else "")
             where, km = f"{r['from']} → {r['to']}", number(r["distance_km"])
