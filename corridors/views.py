@@ -70,7 +70,7 @@ def _fit(grid: Table, columns: int) -> int:
             most.append(max(widest[-1], least[-1]))
     if sum(most) + gaps <= columns:
         # it fits as it is: each column as wide as its widest cell, as rich's layout makes it; fixed here, since the
-        # cells are measured already (left open, rich measures every cell again: a third of a wide table's layout)
+        # cells are measured already (left open, rich measures every cell again: a quarter of a wide table's layout)
         for column, width in zip(grid.columns, widest, strict=True):
             column.width = max(width, column.min_width or 0)
         return sum(most) + gaps
