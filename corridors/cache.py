@@ -213,7 +213,8 @@ def _collector_paused() -> Iterator[None]:
     """Hold Python's cyclic garbage collector off while the block runs.
 
     Unpickling the bundled network makes some thirty thousand containers, every one of which lives on: each seven
-    hundred of them set off a collection that can free nothing and only walks them, a third of the read's time.
+    hundred of them set off a collection that can free nothing and only walks them, about a fifth of the read's time
+    (the read of a cached route took 12.6 ms instead of 15.5).
     """
     was_on = gc.isenabled()
     gc.disable()
