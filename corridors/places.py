@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -85,6 +84,8 @@ class PlaceIndex:
         found: list[str] = []
         for ids in (self._exact.get(key, set()), self._loose.get(_short_key(text), set())):
             found.extend(sorted(ids))
+        import difflib  # only an unknown place needs suggestions: not imported by every command
+
         pool = list(self._exact)
         for match in difflib.get_close_matches(key, pool, n=limit * 2, cutoff=0.6):
             found.extend(sorted(self._exact[match]))

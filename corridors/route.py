@@ -275,8 +275,9 @@ class Route:
         }
 
     # Tables ------------------------------------------------------------------------------------------------
-    def to_frame(self) -> pd.DataFrame:
-        """Return one row per leg and stop, in order, with cumulative distance and time."""
+    def records(self) -> list[dict[str, Any]]:
+        """Return one record per leg and stop, in order, with cumulative distance and time: the rows of
+        :meth:`to_frame`, without pandas (the route table of the command line is made from these)."""
         rows = []
         cum_km = cum_h = cum_cost = 0.0
         for e in self.elements:
@@ -291,7 +292,11 @@ class Route:
                 "cum_distance_km": cum_km, "cum_time_h": cum_h, "cum_cost_usd": cum_cost,
                 "sources": ";".join(e.sources), "leg": e.leg,
             })
-        frame = pd.DataFrame(rows, columns=list(ELEMENT_COLUMNS))
+        return rows
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return one row per leg and stop, in order, with cumulative distance and time (see :meth:`records`)."""
+        frame = pd.DataFrame(self.records(), columns=list(ELEMENT_COLUMNS))
         frame["gauge_mm"] = frame["gauge_mm"].astype("Int64")
         frame.index = pd.RangeIndex(1, len(frame) + 1, name="step")
         return frame

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from rich import box
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -56,19 +57,23 @@ def _fit(grid: Table, columns: int) -> int:
     gaps = 2 * (len(grid.columns) - 1)  # the padding and the space between two columns
     least: list[int] = []
     most: list[int] = []
+    widest: list[int] = []  # each column's widest cell or header line
     for column in grid.columns:
         cells, header = texts(column), str(column.header).split("\n")
+        widest.append(max(_shown(text) for text in (*cells, *header)))
         if column.no_wrap:
-            width = max([len(c) for c in cells] + [len(h) for h in header])
-            least.append(width)
-            most.append(width)
+            least.append(widest[-1])
+            most.append(widest[-1])
         else:
-            lengths = [len(c) for c in cells] + [len(h) for h in header]
-            word = max([len(w) for c in cells for w in c.split()] + [len(w) for h in header for w in h.split()] + [1])
+            word = max([cell_len(w) for text in (*cells, *header) for w in text.split()] + [1])
             least.append(min(word, LONGEST_WORD))
-            most.append(max(max(lengths), least[-1]))
+            most.append(max(widest[-1], least[-1]))
     if sum(most) + gaps <= columns:
-        return sum(most) + gaps  # it fits as it is: rich lays it out
+        # it fits as it is: each column as wide as its widest cell, as rich's layout makes it; fixed here, since the
+        # cells are measured already (left open, rich measures every cell again: a quarter of a wide table's layout)
+        for column, width in zip(grid.columns, widest, strict=True):
+            column.width = max(width, column.min_width or 0)
+        return sum(most) + gaps
     room = columns - gaps - sum(least)
     spare = [m - n for m, n in zip(most, least, strict=True)]
     total_spare: int = sum(spare)
@@ -79,6 +84,11 @@ def _fit(grid: Table, columns: int) -> int:
     for column, width in zip(grid.columns, widths, strict=True):
         column.width = width
     return sum(widths) + gaps
+
+
+def _shown(text: str) -> int:
+    """Return the columns a cell's text takes on a terminal: its longest line's, as rich measures it."""
+    return max((cell_len(line) for line in text.splitlines()), default=0)
 
 
 def render(blocks: Iterable[Block], *, columns: int | None = None, colour: bool = False) -> str:
@@ -244,12 +254,12 @@ def booking_text(route: Any) -> str:
 
 def route_view(route: Any) -> list[Block]:
     """Return a route as a table of legs and stops with totals."""
-    frame = route.to_frame()
     net = route.network
     blocks: list[Block] = [f"{net.place_name(route.origin)} → {net.place_name(route.destination)}  "
                            f"({BEST.get(route.weight, 'best')} route, {booking_text(route)})"]
     grid = table(">#", "what", "where", ">km", ">hours", ">day", "sources")
-    for step, r in frame.iterrows():
+    # from the route's records, not its frame: the same values, without building a pandas table to read back
+    for step, r in enumerate(route.records(), start=1):
         if r["element"] == "leg":
             what = f"{r['mode']}" + (f" {r['gauge_mm']} mm" if r["mode"] == "rail" else "")
             where, km = f"{r['from']} → {r['to']}", number(r["distance_km"])

@@ -3,6 +3,7 @@ load said is said again, and a cache that cannot be used is no cache, never an e
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import pickle
@@ -251,3 +252,27 @@ def test_a_fresh_file_is_stamped_by_its_content(tmp_path: Path) -> None:
     assert cache._stamp(file, now) != first
     later = file.stat().st_ctime_ns + 2 * cache.SETTLED_NS
     assert cache._stamp(file, later).startswith("status ")
+
+
+@pytest.mark.parametrize("collecting", [True, False])
+def test_an_entry_is_read_with_the_collector_held_off_and_left_as_it_was(store: Path, loads: list, own: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch,
+                                                                        collecting: bool) -> None:
+    corridors.load_network(own)
+    seen: list[bool] = []
+    real = pickle.loads
+
+    def watched(data: bytes):
+        seen.append(gc.isenabled())
+        return real(data)
+
+    monkeypatch.setattr(cache.pickle, "loads", watched)
+    was = gc.isenabled()
+    (gc.enable if collecting else gc.disable)()
+    try:
+        corridors.load_network(own)
+        assert seen == [False]
+        assert gc.isenabled() is collecting
+    finally:
+        (gc.enable if was else gc.disable)()
+    assert len(loads) == 1

@@ -6,9 +6,11 @@ The cases run in process through ``corridors.cli.main`` (stdout and stderr captu
 
 from __future__ import annotations
 
+import gc
 import importlib
 import io
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -101,6 +103,30 @@ def test_import_corridors_loads_no_heavy_library() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, cwd=ROOT,
                             timeout=120)
     assert result.returncode == 0, result.stderr
+
+
+def test_a_command_freezes_what_its_first_import_of_the_stack_made(tmp_path: Path) -> None:
+    # a new process: the stack is imported with the collector off, what it made frozen, the collector on again
+    code = ("import gc, sys\n"
+            "from corridors import cli\n"
+            f"assert cli.main(['route', 'Urumqi', 'Alat', '--network', {MINI!r}]) == 0\n"
+            "assert 'geopandas' in sys.modules and gc.isenabled() and gc.get_freeze_count() > 50_000\n")
+    env = {**os.environ, "CORRIDORS_CACHE_DIR": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, cwd=ROOT,
+                            timeout=300, env=env)
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_process_that_had_the_stack_keeps_its_collector(run) -> None:
+    import corridors.network  # noqa: F401 (the stack imported, as a notebook or a test module has it)
+    from corridors import commands
+
+    frozen = gc.get_freeze_count()
+    with commands._stack_imported():
+        assert gc.isenabled()
+    assert run("route", "Urumqi", "Alat", "--network", MINI).returncode == 0
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == frozen
 
 
 def test_every_public_name_is_there_lazily() -> None:

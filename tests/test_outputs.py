@@ -167,3 +167,29 @@ def test_map_popups_grade_their_sources(net: corridors.Network, mini: corridors.
 
     first = str(mini.sources.index[0])
     assert f"({UNGRADED[0]})" in _sources_html(Ungraded(), [first])  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("colour", [False, True])
+def test_a_table_that_fits_is_laid_out_as_rich_lays_it_out(colour: bool) -> None:
+    # the view fixes the widths of a table that fits (so that rich does not measure every cell again): they must be
+    # the widths rich gives it, with wide characters, an empty column, a header of two lines and a minimum width
+    import io as text_io
+
+    from rich.console import Console
+
+    from corridors import views
+
+    def made() -> views.Table:
+        grid = views.table(">#", "place", "", "note", ">P90\ndays")
+        views.row(grid, 1, "西安 Xi'an", "", "a note that runs on", "12.5")
+        views.row(grid, 22, "Ürümqi", "", "", "3.0")
+        views.row(grid, 3, "Poti", "", "ok", "")
+        return grid
+
+    ours = views.render([made()], columns=120, colour=colour)
+    buffer = text_io.StringIO()
+    Console(file=buffer, width=120, force_terminal=colour, color_system="standard" if colour else None,
+            highlight=False, markup=False, emoji=False, no_color=not colour, legacy_windows=False).print(made())
+    theirs = "\n".join(line.rstrip() for line in buffer.getvalue().rstrip("\n").split("\n"))
+    assert ours == theirs
+    assert "西安 Xi'an" in ours

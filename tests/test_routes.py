@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 import corridors
@@ -32,6 +33,22 @@ def test_xian_to_poti_reads_as_the_middle_corridor(net: corridors.Network) -> No
     frame = route.to_frame()
     assert frame["sources"].str.len().gt(0).all()
     assert route.time_h == pytest.approx(frame["time_h"].sum())
+
+
+def test_a_routes_records_are_the_rows_of_its_frame(net: corridors.Network) -> None:
+    # the command line's route table is made from the records, the CSV from the frame: the same values in both
+    route = net.route("Shanghai", "Rotterdam")  # sea legs (no gauge) as well as rail ones
+    records, frame = route.records(), route.to_frame()
+    assert len(records) == len(frame) == len(route.elements)
+    assert list(records[0]) == list(frame.columns)
+    for step, record in enumerate(records, start=1):
+        for column, value in record.items():
+            shown = frame.at[step, column]
+            if value is None or value != value:  # no gauge (NA in the frame) or no cost (NaN)
+                assert pd.isna(shown), (step, column)
+            else:
+                assert shown == value, (step, column)
+    assert records[-1]["cum_time_h"] == pytest.approx(route.time_h)
 
 
 def test_route_json_carries_the_same_legs_stops_and_totals(net: corridors.Network) -> None:
