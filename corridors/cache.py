@@ -38,7 +38,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import IO, TYPE_CHECKING
 
 from .memory import LARGE, release_unused
 
@@ -292,7 +292,7 @@ def _estimated_bytes(network: Network) -> int:
 class _Bounded:
     """A file that refuses to grow past ``limit`` bytes (what pickle.dump writes to)."""
 
-    def __init__(self, file: BinaryIO, limit: int) -> None:
+    def __init__(self, file: IO[bytes], limit: int) -> None:
         self._file, self._left, self._limit = file, limit, limit
 
     def write(self, data: bytes | memoryview) -> int:
