@@ -605,9 +605,9 @@ def backtest_view(result: Any, groupings: Sequence[str]) -> list[Block]:
     scatter = result.scatter()
     if scatter:
         blocks.append(f"  the observations lie between {scatter['observed_p10']:.2f} and {scatter['observed_p90']:.2f}"
-                      f"× the model's median (P10–P90); the narrowest band holding {scatter['share']:.0%} of them "
-                      f"spans a factor {scatter['band_factor']:.2f}, one simulated journey's P90/P10 "
-                      f"{scatter['model_factor']:.2f} (median)")
+                      f"× the model's median (P10–P90), one simulated journey's P90/P10 is "
+                      f"{scatter['model_factor']:.2f} (median); the best one factor on every journey "
+                      f"(×{scatter['best_shift']:.2f}) brings {scatter['best_shift_coverage']:.0%} inside")
     dependent = result.dependent
     if len(dependent):
         blocks.append(f"  left out of the summaries ({len(dependent)}): a time parameter cites their source: "

@@ -86,23 +86,31 @@ def test_the_backtest_summaries_do_not_get_worse(result) -> None:
 def test_the_scatter_of_the_observations_is_set_against_the_model_s_own_spread(result) -> None:
     from corridors.backtest import Backtest
 
-    # five observations at 0.5, 0.9, 1, 1.1 and 2 times the model's median, each with a P90 / P10 of 1.5; one more
-    # left out (not independent)
+    # five observations at 0.5, 0.9, 1, 1.1 and 2 times the model's median, each with P10–P90 at 0.8–1.2 times it;
+    # one more left out (not independent). Inside as they stand: 0.9, 1 and 1.1 (3 of 5); no one factor brings in
+    # a fourth (0.5 and 2 are four times apart, the intervals 1.5), and 1.1 / 1.2 is the first factor at which the
+    # three are inside (the sweep's first point of greatest overlap)
     observed = [5.0, 9.0, 10.0, 11.0, 20.0]
     rows = pd.DataFrame({"available": [True] * 6, "independent": [True] * 5 + [False],
                          "observed_days": [*observed, 99.0], "p50_days": [10.0] * 6,
                          "p10_days": [8.0] * 6, "p90_days": [12.0] * 6})
-    scatter = Backtest(rows, n=1, seed=0).scatter(share=0.6)
+    scatter = Backtest(rows, n=1, seed=0).scatter()
     low, high = np.exp(np.quantile(np.log([0.5, 0.9, 1.0, 1.1, 2.0]), (0.1, 0.9)))
-    # three of five: the band 0.9–1.1 is the narrowest (0.5–1.0 and 1.0–2.0 are wider)
-    assert scatter == {"observed_p10": round(low, 2), "observed_p90": round(high, 2), "share": 0.6,
-                       "band_factor": round(1.1 / 0.9, 2), "model_factor": 1.5}
-    # on the bundled data the published figures scatter more widely than one simulated journey varies (measured
-    # on data 0.2.3, 2,000 journeys: 0.74–1.28; the narrowest band holding 70% of them spans a factor 1.57 against
-    # the model's 1.51): why the coverage stops short of 70% with no parameter widened (see above)
+    assert scatter == {"observed_p10": round(low, 2), "observed_p90": round(high, 2), "model_factor": 1.5,
+                       "best_shift": round(1.1 / 1.2, 2), "best_shift_coverage": 0.6}
+    # shifted off-centre by a factor 1.3, the same observations are found again at the shift that undoes it
+    shifted = rows.assign(p10_days=rows["p10_days"] * 1.3, p50_days=rows["p50_days"] * 1.3,
+                          p90_days=rows["p90_days"] * 1.3)
+    moved = Backtest(shifted, n=1, seed=0).scatter()
+    assert moved["best_shift_coverage"] == 0.6
+    assert moved["best_shift"] == pytest.approx(1.1 / 1.2 / 1.3, abs=0.01)
+    # on the bundled data no one factor on every journey brings the coverage near its 70% goal (measured on data
+    # 0.2.4, 2,000 journeys: 62% at ×0.97, against 55% as the model stands): the published figures scatter more
+    # widely (0.73–1.30 times the median) than one simulated journey varies (P90/P10 1.52), which is why the
+    # coverage stops short with no parameter widened (see above)
     bundled = result.scatter()
     assert bundled["observed_p10"] < 1 < bundled["observed_p90"]
-    assert bundled["band_factor"] > bundled["model_factor"] > 1
+    assert result.summary().iloc[0]["coverage"] <= bundled["best_shift_coverage"] < 0.7
 
 
 def test_costs_are_checked_against_published_through_rates(net: corridors.Network, result) -> None:
@@ -125,7 +133,7 @@ def test_backtest_from_the_command_line(tmp_path: Path, capsys: pytest.CaptureFi
     assert main(["backtest", "-n", "300", "--chart", str(chart)]) == 0
     out = capsys.readouterr().out
     assert "median absolute error of the model's median" in out
-    assert "× the model's median (P10–P90); the narrowest band holding 70% of them spans a factor" in out
+    assert "× the model's median (P10–P90), one simulated journey's P90/P10 is" in out
     assert "by corridor" in out
     assert "Costs:" in out
     assert chart.stat().st_size > 10_000

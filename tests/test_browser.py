@@ -220,7 +220,7 @@ def test_the_report_offline(report_page: Page) -> None:
     assert "Verdict:" in text
     assert "Sources (" in text
     # the backtest says why its coverage is what it is: how widely the published figures scatter
-    assert "figures published for the same corridor and year disagree" in p.locator("#backtest").inner_text()
+    assert "recentring cannot reach 70%" in p.locator("#backtest").inner_text()
     # the route table names every leg and stop as a reader would: "rail 1435 mm", "gauge change", "ferry wait"
     route_rows = p.locator("#route table tbody tr")
     first_cells = route_rows.evaluate_all("rows => rows.map(r => r.querySelector('td').innerText)")
