@@ -199,8 +199,12 @@ def backtest_chart(result: Backtest) -> Chart:
     for i, (corridor, group) in enumerate(rows.groupby("corridor", sort=True)):
         colour = PALETTE[i % len(PALETTE)]
         x, y = group["observed_days"].to_numpy(), group["p50_days"].to_numpy()
-        axes.errorbar(x, y, yerr=[y - group["p10_days"].to_numpy(), group["p90_days"].to_numpy() - y],
-                      xerr=[x - group["observed_low_days"].to_numpy(), group["observed_high_days"].to_numpy() - x],
+        # the bars as lists, not arrays: matplotlib before 3.11 reads a one-row group's first bar, an array of one,
+        # as a number, which numpy 1.25 and later deprecate
+        axes.errorbar(x, y, yerr=[(y - group["p10_days"].to_numpy()).tolist(),
+                                  (group["p90_days"].to_numpy() - y).tolist()],
+                      xerr=[(x - group["observed_low_days"].to_numpy()).tolist(),
+                            (group["observed_high_days"].to_numpy() - x).tolist()],
                       fmt="o", color=colour, ecolor=colour, alpha=0.8, capsize=2, markersize=5,
                       label=plain(f"{corridor} ({len(group)})", 60))
     summary = result.summary().iloc[0]
