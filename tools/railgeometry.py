@@ -601,6 +601,12 @@ def _route(graph: RailGraph, anchors: list, start: tuple[float, float], end: tup
     return [i for i in route if i not in (START, END)]
 
 
+def _passes(inner: list[tuple[float, float]], ratio: float, distance: float, low: float) -> bool:
+    """Return whether a drawing meets the rules: a segment per SEGMENT_KM of distance_km, and a drawn length from
+    ``low`` (LOW, or a DRAWN_SHORT leg's own) to HIGH times it."""
+    return len(inner) + 1 >= distance / SEGMENT_KM and low <= ratio <= HIGH
+
+
 def draw(graph: RailGraph, start: tuple[float, float], end: tuple[float, float],
          guides: list[tuple[float, float]], distance: float,
          low: float | None = None) -> tuple[list[tuple[float, float]] | None, str]:
@@ -642,7 +648,7 @@ def draw(graph: RailGraph, start: tuple[float, float], end: tuple[float, float],
             inner = [(round(lon, 4), round(lat, 4)) for lon, lat in inner]
             drawn = line_km([start, *inner, end])
             ratio = drawn / distance
-            if len(inner) + 1 >= distance / SEGMENT_KM and low <= ratio <= HIGH:
+            if _passes(inner, ratio, distance, low):
                 return inner, ""
         if len(inner) + 1 < distance / SEGMENT_KM:
             tried.append(f"{len(inner)} waypoints for {distance:g} km")
@@ -688,7 +694,7 @@ def trace(graph: RailGraph, start: tuple[float, float], end: tuple[float, float]
         inner = [(round(lon, 4), round(lat, 4)) for lon, lat in inner]
         drawn = line_km([start, *inner, end])
         ratio = drawn / distance
-        if len(inner) + 1 >= distance / SEGMENT_KM and low <= ratio <= HIGH:
+        if _passes(inner, ratio, distance, low):
             return inner, ""
         tried = f"{len(inner)} waypoints, drawn {drawn:.0f} km = {ratio:.2f}x the stated {distance:g} km"
     return None, tried
