@@ -22,7 +22,10 @@ vary around the elements' states by their single-journey spread (:mod:`corridors
 is the mean of many journeys, in which that spread averages out, and is read on the period's average journey
 (``simulate(..., single_journey=False)``).
 - per corridor, per period and per kind: the **median absolute percentage error** (MdAPE), the **coverage** of
-  P10–P90 and the **bias** (the median signed error: positive when the model is slow).
+  P10–P90 and the **bias** (the median signed error: positive when the model is slow);
+- for every observation outside P10–P90, **what the elements' documented ranges allow**: which group of elements,
+  put at its documented congested or best state, would reach it alone, or only with others, or none at all
+  (:mod:`corridors.reach`) — the element and the reason for a miss, never a parameter moved to close it.
 
 An observation whose source is also cited by a time parameter (a train run that gave a running speed) is not an
 independent check: it is listed, marked ``independent = False``, and left out of the summaries.
@@ -46,6 +49,7 @@ from . import datasets
 from .conditions import DEFAULT_CONDITIONS
 from .errors import CorridorError, Problem, ValidationError
 from .io import read_checked_csv, split_list
+from .reach import REACH_JOURNEYS, VERDICTS, Reach, reach
 from .registry import load_corridors
 from .seasons import month_name
 from .spreads import spread_book
@@ -233,6 +237,20 @@ class Backtest:
                 "best_shift": round(float(np.exp(at[order][best])), 2),
                 "best_shift_coverage": round(float(depth[best] / len(rows)), 3)}
 
+    def misses(self) -> pd.DataFrame:
+        """Return the observations outside the model's P10–P90 with what the elements' documented ranges allow
+        (:mod:`corridors.reach`): the days needed to reach the observation, the verdict (one group, several groups,
+        beyond the ranges), the groups that reach it alone, and the whole answer in a sentence."""
+        rows = self._rows[self._rows["available"] & ~self._rows["inside"].astype(bool)]
+        return rows[["id", "corridor", "period", "kind", "observed_days", "p50_days", "independent", "needed_days",
+                     "reach", "reach_groups", "reach_said"]].reset_index(drop=True)
+
+    def reach_summary(self) -> dict[str, int]:
+        """Return how many of the independent misses each verdict holds, in the order of VERDICTS."""
+        misses = self.misses()
+        counts = misses.loc[misses["independent"], "reach"].value_counts()
+        return {verdict: int(counts.get(verdict, 0)) for verdict in VERDICTS}
+
     @property
     def unavailable(self) -> pd.DataFrame:
         """Return the observations the model could not route, with the reason."""
@@ -244,6 +262,7 @@ class Backtest:
         costs = self._costs.astype(object).where(self._costs.notna(), None).to_dict(orient="records")
         return {"journeys": self.n, "seed": self.seed, "dependence": self.dependence,
                 "summary": self.summary().reset_index().to_dict(orient="records")[0], "scatter": self.scatter(),
+                "reach": self.reach_summary(),
                 **{f"by_{g}": self.summary(g).reset_index().to_dict(orient="records") for g in GROUPINGS},
                 "rows": rows,
                 "costs_by_corridor": self.cost_summary().reset_index().to_dict(orient="records"),
@@ -317,13 +336,36 @@ def backtest(network: Network, *, observations: Sequence[Observation] | None = N
                         "error_pct": round(100.0 * (p50 - obs.observed_days) / obs.observed_days, 1),
                         "inside": bool(p10 <= obs.observed_days <= p90),
                         "largest_element": _largest(transit)})
+            if not row["inside"]:
+                found = _reach(network, route, transit, obs, obs.observed_days - p50, min(n, REACH_JOURNEYS), seed,
+                               dependence)
+                row.update({"needed_days": found.needed_days, "reach": found.verdict, "reach_said": found.describe(),
+                            "reach_groups": ";".join(found.alone)})
         rows.append(row)
     frame = pd.DataFrame(rows)
-    for column in ("p10_days", "p50_days", "p90_days", "error_pct", "inside", "largest_element", "distance_km"):
+    for column in ("p10_days", "p50_days", "p90_days", "error_pct", "inside", "largest_element", "distance_km",
+                   "needed_days", "reach", "reach_said", "reach_groups"):
         if column not in frame:
             frame[column] = np.nan
     cost_rows = cost_backtest(network, observations=rates) if costs else None
     return Backtest(frame, n, seed, cost_rows, dependence)
+
+
+def _reach(network: Network, route: Any, transit: Any, obs: Observation, needed_days: float, n: int,
+           seed: int | None, dependence: str) -> Reach:
+    """Return how far the documented states of the route's groups move its median towards ``obs``
+    (:mod:`corridors.reach`), under the observation's condition set (in its month when it names one)."""
+    from .simulation import simulate
+
+    month = int(obs.period[5:7]) if len(obs.period) == 7 else None
+    base = network.conditions(conditions_for(obs.period, network), month=month)
+
+    def days_of(priced: Any) -> np.ndarray:
+        return span_days(simulate(priced, n=n, seed=seed, keep_samples=True, dependence=dependence,
+                                  single_journey=obs.kind != AVERAGE), obs.scope)
+
+    groups = sorted({g for g in transit.elements["group"] if isinstance(g, str)})
+    return reach(route, base, needed_days, days_of, groups, network.conditions)
 
 
 def _period_label(period: str, condition: str) -> str:

@@ -631,6 +631,18 @@ def backtest_view(result: Any, groupings: Sequence[str]) -> list[Block]:
             f"{r.error_pct:+.0f}%", mark, r.largest_element)
     blocks += ["", grid, "* the observation lies outside the model's P10–P90; † not independent (left out of the "
                "summaries). Conditions: the period's own where the dataset documents it, else typical."]
+    misses = result.misses()
+    if len(misses):
+        counts = result.reach_summary()
+        blocks += ["", f"The misses, element by element: how far the median journey moves when a group of elements "
+                   f"(groups.csv; --congest and --relieve take their ids) is at its documented congested state "
+                   f"(observed slower) or best state (observed faster). Of {sum(counts.values())} independent "
+                   "misses: " + ", ".join(f"{verdict} {count}" for verdict, count in counts.items()) + "."]
+        grid = table("observation", ">observed", ">P50", ">needs", "reached by", "how")
+        for r in misses.itertuples():
+            row(grid, r.id + ("" if r.independent else "†"), f"{r.observed_days:g}", f"{r.p50_days:.1f}",
+                f"{r.needed_days:+.1f} d", r.reach, r.reach_said)
+        blocks.append(grid)
     costs = result.costs()
     if len(costs):
         blocks += ["", f"Costs: the model's cost per FEU on each corridor's cheapest route against {len(costs)} "
