@@ -117,10 +117,12 @@ def test_a_miss_is_read_against_what_each_group_s_documented_states_allow() -> N
     from corridors.reach import VERDICTS, Reach
 
     slower = Reach(4.0, "congested", (("northern_borders", 8.4), ("chinese_rail", 5.2), ("europe_rail", 1.0)), 12.0)
-    assert slower.verdict == VERDICTS[0] and slower.alone == ("northern_borders", "chinese_rail")
+    assert slower.verdict == VERDICTS[0]
+    assert slower.alone == ("northern_borders", "chinese_rail")
     assert slower.describe() == "alone at its congested state: northern_borders +8.4 d, chinese_rail +5.2 d"
     faster = Reach(-3.0, "best", (("caspian", -2.8), ("kazakh_rail", -1.0)), -4.7)
-    assert faster.verdict == VERDICTS[1] and faster.alone == ()
+    assert faster.verdict == VERDICTS[1]
+    assert faster.alone == ()
     assert faster.describe() == ("no group alone (the most one group: caspian -2.8 d); all 2 groups at their best "
                                  "state: -4.7 d")
     # a move the wrong way never counts, however large
@@ -138,7 +140,8 @@ def test_every_miss_says_which_group_reaches_it_and_the_moves_are_real(net: corr
     misses = result.misses()
     outside = table[table["available"] & ~table["inside"].astype(bool)]
     assert list(misses["id"]) == list(outside["id"])
-    assert misses["reach"].notna().all() and table.loc[table["inside"].astype(bool), "reach"].isna().all()
+    assert misses["reach"].notna().all()
+    assert table.loc[table["inside"].astype(bool), "reach"].isna().all()
     # observed slower: the groups are congested; observed faster: relieved to their best case
     assert (np.sign(misses["needed_days"]) == np.sign(misses["observed_days"] - misses["p50_days"])).all()
     counts = result.reach_summary()
@@ -148,7 +151,8 @@ def test_every_miss_says_which_group_reaches_it_and_the_moves_are_real(net: corr
     assert counts == {"one group": 8, "several groups": 11, "beyond the ranges": 8}
     # the move a miss reports is the median's move with that group at its state: re-simulated here on its own
     row = misses.set_index("id").loc["dhl_2019_xian_hamburg_conventional"]
-    assert row["reach"] == "one group" and row["reach_groups"].split(";")[0] == "northern_borders"
+    assert row["reach"] == "one group"
+    assert row["reach_groups"].split(";")[0] == "northern_borders"
     observation = next(o for o in load_observations(net) if o.id == "dhl_2019_xian_hamburg_conventional")
     route = net.route(observation.origin, observation.destination, via=observation.via,
                       avoid=corridors.load_corridors(net)[observation.corridor].avoid)
@@ -185,7 +189,8 @@ def test_backtest_from_the_command_line(tmp_path: Path, capsys: pytest.CaptureFi
     assert "× the model's median (P10–P90), one simulated journey's P90/P10 is" in out
     assert "by corridor" in out
     assert "Costs:" in out
-    assert "The misses, element by element" in out and "northern_borders" in out
+    assert "The misses, element by element" in out
+    assert "northern_borders" in out
     assert chart.stat().st_size > 10_000
     assert main(["backtest", "-n", "300", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
