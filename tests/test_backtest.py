@@ -68,12 +68,13 @@ def test_the_backtest_summaries_do_not_get_worse(result) -> None:
     # Data 0.2.2 congests in each period only what its sources describe (westbound reloading queues, the Chinese
     # posts typical in 2023, the northern Kazakh line typical in 2022): the same 53%. Data 0.2.3 gives the Burgas
     # and Varna ferries their rail lines inland (before, a train booked Poti → Burgas sailed back to Constanța: KTZ's
-    # 25 days to Budapest of 2024 read against 40): 55% (52-55% on seeds 0-2). No parameter is widened to meet the
-    # goal.
+    # 25 days to Budapest of 2024 read against 40): 55% (52-55% on seeds 0-2). Data 0.2.5 lets a typical sailing be on
+    # the fast weekly services as well as the slow ones (the typical row's low is the scheduled low, as its high was
+    # the scheduled high): MdAPE 16.2%, 58% inside. No parameter is widened to meet the goal.
     overall = result.summary().iloc[0]
     assert overall["observations"] >= 40
-    assert overall["mdape_pct"] <= 18.0
-    assert overall["coverage"] >= 0.50
+    assert overall["mdape_pct"] <= 17.0
+    assert overall["coverage"] >= 0.55
     by_kind = result.summary("kind")
     assert by_kind.loc["measured_run", "coverage"] >= 0.55
     by_corridor = result.summary("corridor")
@@ -146,9 +147,10 @@ def test_every_miss_says_which_group_reaches_it_and_the_moves_are_real(net: corr
     assert (np.sign(misses["needed_days"]) == np.sign(misses["observed_days"] - misses["p50_days"])).all()
     counts = result.reach_summary()
     assert sum(counts.values()) == int(misses["independent"].sum())
-    # pinned on data 0.2.4 (2,000 journeys, seed 0), so that a change to the element ranges is seen: 8 misses are
-    # reached by one group alone, 11 only by several, 8 by none
-    assert counts == {"one group": 8, "several groups": 11, "beyond the ranges": 8}
+    # pinned on data 0.2.5 (2,000 journeys, seed 0), so that a change to the element ranges is seen: 8 misses are
+    # reached by one group alone, 11 only by several, 6 by none (8 on data 0.2.4, before the typical sailings kept
+    # the fast services)
+    assert counts == {"one group": 8, "several groups": 11, "beyond the ranges": 6}
     # the move a miss reports is the median's move with that group at its state: re-simulated here on its own
     row = misses.set_index("id").loc["dhl_2019_xian_hamburg_conventional"]
     assert row["reach"] == "one group"
