@@ -46,7 +46,7 @@ class Reach:
 
     needed_days: float  # observed − the model's median: positive when the journey was observed slower
     level: str  # the state tried: congested (observed slower) or best (observed faster)
-    shifts: tuple[tuple[str, float], ...]  # (group, days the median moves with that group alone), largest first
+    shifts: tuple[tuple[str, float], ...]  # (group, days the median moves with it alone), furthest towards first
     together_days: float  # days the median moves with every group on the route at that state
 
     def _reaches(self, days: float) -> bool:
@@ -92,6 +92,9 @@ def reach(route: Route, base: Conditions, needed_days: float, days_of: Callable[
     def moved(chosen: Sequence[str]) -> float:
         return round(float(np.median(days_of(route.under(conditions(base, **{key: list(chosen)}))))) - start, 2)
 
-    shifts = sorted(((g, moved([g])) for g in groups), key=lambda item: (-abs(item[1]), item[0]))
+    # the largest move towards the observation first; a group already at that state moves it by nothing, and one
+    # whose rows a user's dataset orders otherwise may move it the other way
+    toward = 1.0 if needed_days > 0 else -1.0
+    shifts = sorted(((g, moved([g])) for g in groups), key=lambda item: (-item[1] * toward, item[0]))
     together = moved(groups) if groups else 0.0
     return Reach(round(needed_days, 2), level, tuple(shifts), together)
