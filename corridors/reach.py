@@ -67,6 +67,8 @@ class Reach:
     def describe(self) -> str:
         """Return the groups' moves in a few words, by group id (the ids ``--congest`` and ``--relieve`` take)."""
         state = "congested" if self.level == CONGESTED else "best"
+        if not self.shifts:
+            return "no group of elements on the route (groups.csv names none) to put at another state"
         if self.verdict == VERDICTS[0]:
             moves = ", ".join(f"{g} {days:+.1f} d" for g, days in self.shifts if g in self.alone[:3])
             return f"alone at its {state} state: {moves}"

@@ -131,6 +131,10 @@ def test_a_miss_is_read_against_what_each_group_s_documented_states_allow() -> N
     assert beyond.verdict == VERDICTS[2]
     assert beyond.describe() == "all 2 groups at their best state give only -2.0 d (the most one group: red_sea -2.0 d)"
     assert Reach(5.0, "congested", (("caspian", -9.0),), -9.0).verdict == VERDICTS[2]
+    # a network of one's own may name no groups: then nothing can be moved, and it says so
+    nothing = Reach(2.0, "congested", (), 0.0)
+    assert nothing.verdict == VERDICTS[2]
+    assert nothing.describe().startswith("no group of elements on the route")
 
 
 def test_every_miss_says_which_group_reaches_it_and_the_moves_are_real(net: corridors.Network, result) -> None:
