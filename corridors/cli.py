@@ -169,8 +169,8 @@ def build_parser() -> argparse.ArgumentParser:
     back = command("backtest", "the model against published journey times, by corridor and period",
                    "Simulate every observed journey of observations.csv on the corridor it used under the conditions "
                    "of its period, and report the error of the median, whether the observation lies inside P10–P90, "
-                   "and summaries per corridor, period and kind of figure. The observations are a check, never an "
-                   "input.", csv=True)
+                   "summaries per corridor, period and kind of figure, and for each miss the groups of elements "
+                   "whose documented states reach it. The observations are a check, never an input.", csv=True)
     _simulation_options(back, default_n=4_000)
     _dependence_option(back)
     back.add_argument("--chart", metavar="FILE", help="also write the predicted-against-observed chart "
