@@ -365,7 +365,7 @@ def _reach(network: Network, route: Any, transit: Any, obs: Observation, needed_
                                   single_journey=obs.kind != AVERAGE), obs.scope)
 
     groups = sorted({g for g in transit.elements["group"] if isinstance(g, str)})
-    return reach(route, base, needed_days, days_of, groups, network.conditions)
+    return reach(route, base, needed_days, days_of, groups, network.conditions, obs.period)
 
 
 def _period_label(period: str, condition: str) -> str:

@@ -48,6 +48,8 @@ class Reach:
     level: str  # the state tried: congested (observed slower) or best (observed faster)
     shifts: tuple[tuple[str, float], ...]  # (group, days the median moves with it alone), furthest towards first
     together_days: float  # days the median moves with every group on the route at that state
+    held: tuple[tuple[str, str], ...] = ()  # (group, the level the observation's condition set gives it)
+    period: str = ""  # the observation's period (or the condition set's name), for the sentence
 
     def _reaches(self, days: float) -> bool:
         return days * np.sign(self.needed_days) >= abs(self.needed_days)
@@ -70,7 +72,9 @@ class Reach:
         if not self.shifts:
             return "no group of elements on the route (groups.csv names none) to put at another state"
         if self.verdict == VERDICTS[0]:
-            moves = ", ".join(f"{g} {days:+.1f} d" for g, days in self.shifts if g in self.alone[:3])
+            held = dict(self.held)
+            moves = ", ".join(f"{g} {days:+.1f} d" + (f" ({held[g]} in {self.period})" if g in held else "")
+                              for g, days in self.shifts if g in self.alone[:3])
             return f"alone at its {state} state: {moves}"
         most = f" (the most one group: {self.shifts[0][0]} {self.shifts[0][1]:+.1f} d)" if self.shifts else ""
         together = f"all {len(self.shifts)} groups at their {state} state"
@@ -80,12 +84,13 @@ class Reach:
 
 
 def reach(route: Route, base: Conditions, needed_days: float, days_of: Callable[[Route], np.ndarray],
-          groups: Sequence[str], conditions: Callable[..., Conditions]) -> Reach:
+          groups: Sequence[str], conditions: Callable[..., Conditions], period: str = "") -> Reach:
     """Return how far each group of ``groups`` (and all of them at once) moves the median journey of ``route``
     under ``base`` towards an observation ``needed_days`` away from it.
 
     ``days_of(route)`` simulates a route and returns its journeys' days as the observation counts them;
-    ``conditions(base, congest=..., relieve=...)`` composes overrides (``Network.conditions``).
+    ``conditions(base, congest=..., relieve=...)`` composes overrides (``Network.conditions``); ``period`` names
+    the observation's period in the sentence (default: the condition set's name).
     """
     level = CONGESTED if needed_days > 0 else BEST
     key = "congest" if level == CONGESTED else "relieve"
@@ -99,4 +104,5 @@ def reach(route: Route, base: Conditions, needed_days: float, days_of: Callable[
     toward = 1.0 if needed_days > 0 else -1.0
     shifts = sorted(((g, moved([g])) for g in groups), key=lambda item: (-item[1] * toward, item[0]))
     together = moved(groups) if groups else 0.0
-    return Reach(round(needed_days, 2), level, tuple(shifts), together)
+    held = tuple((g, base.groups.get(g, base.default)) for g in groups)
+    return Reach(round(needed_days, 2), level, tuple(shifts), together, held, period or base.name)

@@ -121,6 +121,9 @@ def test_a_miss_is_read_against_what_each_group_s_documented_states_allow() -> N
     assert slower.verdict == VERDICTS[0]
     assert slower.alone == ("northern_borders", "chinese_rail")
     assert slower.describe() == "alone at its congested state: northern_borders +8.4 d, chinese_rail +5.2 d"
+    # with the levels the observation's condition set gives the groups, a one-group verdict says what the model held
+    held = Reach(4.0, "congested", (("northern_borders", 8.4),), 8.4, (("northern_borders", "typical"),), "2019")
+    assert held.describe() == "alone at its congested state: northern_borders +8.4 d (typical in 2019)"
     faster = Reach(-3.0, "best", (("caspian", -2.8), ("kazakh_rail", -1.0)), -4.7)
     assert faster.verdict == VERDICTS[1]
     assert faster.alone == ()
