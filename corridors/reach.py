@@ -76,7 +76,7 @@ class Reach:
             moves = ", ".join(f"{g} {days:+.1f} d" + (f" ({held[g]} in {self.period})" if g in held else "")
                               for g, days in self.shifts if g in self.alone[:3])
             return f"alone at its {state} state: {moves}"
-        most = f" (the most one group: {self.shifts[0][0]} {self.shifts[0][1]:+.1f} d)" if self.shifts else ""
+        most = f" (the most one group: {self.shifts[0][0]} {self.shifts[0][1]:+.1f} d)"
         together = f"all {len(self.shifts)} groups at their {state} state"
         if self.verdict == VERDICTS[1]:
             return f"no group alone{most}; {together}: {self.together_days:+.1f} d"
@@ -88,7 +88,8 @@ def reach(route: Route, base: Conditions, needed_days: float, days_of: Callable[
     """Return how far each group of ``groups`` (and all of them at once) moves the median journey of ``route``
     under ``base`` towards an observation ``needed_days`` away from it.
 
-    ``days_of(route)`` simulates a route and returns its journeys' days as the observation counts them;
+    ``days_of(route)`` simulates a route and returns its journeys' days as the observation counts them, from the same
+    seed every time, so that a move is the difference the state makes and not sampling noise;
     ``conditions(base, congest=..., relieve=...)`` composes overrides (``Network.conditions``); ``period`` names
     the observation's period in the sentence (default: the condition set's name).
     """
