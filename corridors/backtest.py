@@ -340,7 +340,7 @@ def backtest(network: Network, *, observations: Sequence[Observation] | None = N
                 found = _reach(network, route, transit, obs, obs.observed_days - p50, min(n, REACH_JOURNEYS), seed,
                                dependence)
                 row.update({"needed_days": found.needed_days, "reach": found.verdict, "reach_said": found.describe(),
-                            "reach_groups": ";".join(found.alone)})
+                            "reach_groups": ";".join(found.alone or found.combined)})
         rows.append(row)
     frame = pd.DataFrame(rows)
     for column in ("p10_days", "p50_days", "p90_days", "error_pct", "inside", "largest_element", "distance_km",

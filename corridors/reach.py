@@ -11,7 +11,8 @@ every group on the route there at once:
   period state the condition sets may have wrong (a congestion the period's rows do not record, a showcase train
   that met every best case);
 - **several groups**: only several groups at once reach it — a journey that met an unusual state everywhere, or a
-  period whose condition set misses a common cause;
+  period whose condition set misses a common cause. The groups that reach it together are named, added by their
+  single moves, largest first;
 - **beyond the ranges**: not even every group at once reaches it. Then no reading of the elements' sources holds
   the observation, and the question is the observation's: what it counts (door to door, buffers in a quote, a
   record run's priority paths) or an element the network lacks.
@@ -22,7 +23,7 @@ Nothing is fitted: the states are the elements' own rows, and the answer only sa
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -50,6 +51,8 @@ class Reach:
     together_days: float  # days the median moves with every group on the route at that state
     held: tuple[tuple[str, str], ...] = ()  # (group, the level the observation's condition set gives it)
     period: str = ""  # the observation's period (or the condition set's name), for the sentence
+    combined: tuple[str, ...] = ()  # the groups that reach it together, the largest single moves first
+    combined_days: float = 0.0  # days the median moves with those groups at that state
 
     def _reaches(self, days: float) -> bool:
         return days * np.sign(self.needed_days) >= abs(self.needed_days)
@@ -79,6 +82,9 @@ class Reach:
         most = f" (the most one group: {self.shifts[0][0]} {self.shifts[0][1]:+.1f} d)"
         together = f"all {len(self.shifts)} groups at their {state} state"
         if self.verdict == VERDICTS[1]:
+            if self.combined and len(self.combined) < len(self.shifts):
+                return (f"no group alone{most}; together {' + '.join(self.combined)}: {self.combined_days:+.1f} d "
+                        f"({together}: {self.together_days:+.1f} d)")
             return f"no group alone{most}; {together}: {self.together_days:+.1f} d"
         return f"{together} give only {self.together_days:+.1f} d{most}"
 
@@ -106,4 +112,14 @@ def reach(route: Route, base: Conditions, needed_days: float, days_of: Callable[
     shifts = sorted(((g, moved([g])) for g in groups), key=lambda item: (-item[1] * toward, item[0]))
     together = moved(groups) if groups else 0.0
     held = tuple((g, base.groups.get(g, base.default)) for g in groups)
-    return Reach(round(needed_days, 2), level, tuple(shifts), together, held, period or base.name)
+    found = Reach(round(needed_days, 2), level, tuple(shifts), together, held, period or base.name)
+    if found.verdict != VERDICTS[1]:
+        return found
+    # which groups together: add them by their single moves, largest first, until the median reaches the
+    # observation (few groups, not provably the fewest: the moves of groups on one route do not simply add)
+    for count in range(2, len(shifts)):
+        chosen = [g for g, _ in shifts[:count]]
+        days = moved(chosen)
+        if found._reaches(days):
+            return replace(found, combined=tuple(chosen), combined_days=days)
+    return replace(found, combined=tuple(g for g, _ in shifts), combined_days=together)

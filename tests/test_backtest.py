@@ -129,6 +129,11 @@ def test_a_miss_is_read_against_what_each_group_s_documented_states_allow() -> N
     assert faster.alone == ()
     assert faster.describe() == ("no group alone (the most one group: caspian -2.8 d); all 2 groups at their best "
                                  "state: -4.7 d")
+    # where a few groups reach it together, it names them (added by their single moves, largest first)
+    pair = Reach(-3.0, "best", (("caspian", -2.8), ("kazakh_rail", -1.0), ("chinese_rail", -0.5)), -4.7,
+                 combined=("caspian", "kazakh_rail"), combined_days=-3.6)
+    assert pair.describe() == ("no group alone (the most one group: caspian -2.8 d); together caspian + kazakh_rail: "
+                               "-3.6 d (all 3 groups at their best state: -4.7 d)")
     # a move the wrong way never counts, however large
     beyond = Reach(-6.0, "best", (("red_sea", -2.0), ("sea_ports", 0.5)), -2.0)
     assert beyond.verdict == VERDICTS[2]
@@ -149,6 +154,8 @@ def test_every_miss_says_which_group_reaches_it_and_the_moves_are_real(net: corr
     outside = table[table["available"] & ~table["inside"].astype(bool)]
     assert list(misses["id"]) == list(outside["id"])
     assert misses["reach"].notna().all()
+    # the groups that reach a miss, alone or together, are named wherever some do
+    assert (misses.loc[misses["reach"] != "beyond the ranges", "reach_groups"].str.len() > 0).all()
     assert table.loc[table["inside"].astype(bool), "reach"].isna().all()
     # observed slower: the groups are congested; observed faster: relieved to their best case
     assert (np.sign(misses["needed_days"]) == np.sign(misses["observed_days"] - misses["p50_days"])).all()
