@@ -4,8 +4,8 @@
 forwarders' quotes — each with its origin, destination, the corridor it used, its period and the observed days
 (a value or a low–high range) with a source. For every observation the backtest books the corridor's route under
 typical conditions, simulates it under the conditions of the observation's period (the period's own condition set
-where the dataset documents it, else ``typical``) — in its month when the observation names one, spread over the
-twelve months of its year when it names only the year — and compares:
+where the dataset documents it, else ``typical`` with the queues of the period's own year) — in its month when the
+observation names one, spread over the twelve months of its year when it names only the year — and compares:
 
 - the **error of the median**: (P50 − observed) / observed, with the middle of a range as the observed value;
 - whether the observation lies **inside P10–P90** of the simulated journeys (the middle of a range);
@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -55,6 +55,7 @@ from .seasons import month_name
 from .spreads import spread_book
 
 if TYPE_CHECKING:
+    from .conditions import Conditions
     from .network import Network
 
 COLUMNS = ("id", "origin", "destination", "corridor", "via", "period", "kind", "low_days", "high_days", "quote",
@@ -165,6 +166,21 @@ def conditions_for(period: str, network: Network) -> str:
         if candidate in network.condition_names:
             return candidate
     return DEFAULT_CONDITIONS
+
+
+def period_conditions(network: Network, period: str, month: int | None = None) -> Conditions:
+    """Return the conditions a journey of ``period`` met: the period's own set where the dataset documents it (taken
+    in ``month`` when given), else ``typical`` with the queues of the period's own year.
+
+    The typical preset's queues read its latest year's traffic (``conditions.csv``: 2025), which a journey of 2015
+    never met: its Caspian feeders queued behind that year's volumes, not 2025's. A year whose volumes the dataset
+    does not give has no queue, and its waits are the stop rows', as in the period sets of such years (2019).
+    """
+    name = conditions_for(period, network)
+    conditions = network.conditions(name, month=month)
+    if name == DEFAULT_CONDITIONS:
+        conditions = replace(conditions, year=int(period[:4]))
+    return conditions
 
 
 class Backtest:
@@ -358,7 +374,7 @@ def _reach(network: Network, route: Any, transit: Any, obs: Observation, needed_
     from .simulation import simulate
 
     month = int(obs.period[5:7]) if len(obs.period) == 7 else None
-    base = network.conditions(conditions_for(obs.period, network), month=month)
+    base = period_conditions(network, obs.period, month)
 
     def days_of(priced: Any) -> np.ndarray:
         return span_days(simulate(priced, n=n, seed=seed, keep_samples=True, dependence=dependence,
@@ -369,9 +385,12 @@ def _reach(network: Network, route: Any, transit: Any, obs: Observation, needed_
 
 
 def _period_label(period: str, condition: str) -> str:
+    if condition == DEFAULT_CONDITIONS:  # typical, with the queues of the period's own year (period_conditions)
+        said = f"{condition} with {period[:4]} traffic"
+        return f"{said} in {month_name(int(period[5:7]))}" if len(period) == 7 else said
     if len(period) == 7:
         return condition if condition == period else f"{condition} in {month_name(int(period[5:7]))}"
-    return f"{period}, month by month" if condition != DEFAULT_CONDITIONS else condition
+    return f"{period}, month by month"
 
 
 def _period_journeys(network: Network, corridor: Any, obs: Observation, n: int, seed: int | None,
@@ -387,7 +406,7 @@ def _period_journeys(network: Network, corridor: Any, obs: Observation, n: int, 
     from .simulation import simulate
 
     def journeys(period: str, month: int | None, count: int, part_seed: int | None):
-        conditions = network.conditions(conditions_for(period, network), month=month)
+        conditions = period_conditions(network, period, month)
         if obs.via:
             route = network.route(obs.origin, obs.destination, via=obs.via, avoid=corridor.avoid,
                                   conditions=conditions)
