@@ -41,6 +41,7 @@ from .maps import (
     source_grades,
     write_text,
 )
+from .reach import VERDICTS
 
 if TYPE_CHECKING:
     from .network import Network
@@ -262,8 +263,6 @@ def _backtest_section(network: Network, folder: Path, s: ReportSettings, cited: 
 
 def _reach_said(counts: Mapping[str, int]) -> str:
     """Say how many misses one group's documented state reaches, how many need several, how many none."""
-    from .reach import VERDICTS
-
     one, several, beyond = (counts.get(v, 0) for v in VERDICTS)
     return (f"For each observation outside P10–P90, every group of elements on its route is put at the documented "
             f"state that points towards it (congested when the journey was observed slower, best when faster). "

@@ -630,7 +630,8 @@ def backtest_view(result: Any, groupings: Sequence[str]) -> list[Block]:
         row(grid, r.id, r.corridor, r.period, observed, f"{r.p10_days:.1f}", f"{r.p50_days:.1f}", f"{r.p90_days:.1f}",
             f"{r.error_pct:+.0f}%", mark, r.largest_element)
     blocks += ["", grid, "* the observation lies outside the model's P10–P90; † not independent (left out of the "
-               "summaries). Conditions: the period's own where the dataset documents it, else typical."]
+               "summaries). Conditions: the period's own where the dataset documents it, else typical with the "
+               "period's own traffic in the queues."]
     misses = result.misses()
     if len(misses):
         counts = result.reach_summary()
