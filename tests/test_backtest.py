@@ -90,15 +90,18 @@ def test_the_backtest_summaries_do_not_get_worse(result) -> None:
     # the fast weekly services as well as the slow ones (the typical row's low is the scheduled low, as its high was
     # the scheduled high): MdAPE 16.2%, 58% inside. A period without its own condition set reads typical with its
     # own year's traffic in the queues, not 2025's (the Nomad Express of 2015 no longer queues behind 2025's feeders):
-    # MdAPE 16.1%, 58%. No parameter is widened to meet the goal.
+    # MdAPE 16.1%, 58%. Data 0.2.6 gives the westbound transfer at Małaszewicze its sourced border wait (two to
+    # three days in a regular trip, easily five; an estimate of one day before): MdAPE 16.1%, 65%, the route via
+    # Russia 85% inside (65% before) and its bias -6% (-12%). No parameter is widened to meet the goal.
     overall = result.summary().iloc[0]
     assert overall["observations"] >= 40
     assert overall["mdape_pct"] <= 17.0
-    assert overall["coverage"] >= 0.55
+    assert overall["coverage"] >= 0.62
     by_kind = result.summary("kind")
     assert by_kind.loc["measured_run", "coverage"] >= 0.55
     by_corridor = result.summary("corridor")
-    assert by_corridor.loc["northern", "mdape_pct"] <= 16.0
+    assert by_corridor.loc["northern", "mdape_pct"] <= 14.0
+    assert by_corridor.loc["northern", "coverage"] >= 0.8
     assert by_corridor.loc["sea_suez", "mdape_pct"] <= 10.0
     assert by_corridor.loc["middle_black_sea", "mdape_pct"] <= 25.0
     assert set(result.summary("period_year").index) >= {"2019", "2022", "2023", "2024", "2025"}
@@ -125,13 +128,15 @@ def test_the_scatter_of_the_observations_is_set_against_the_model_s_own_spread(r
     moved = Backtest(shifted, n=1, seed=0).scatter()
     assert moved["best_shift_coverage"] == 0.6
     assert moved["best_shift"] == pytest.approx(1.1 / 1.2 / 1.3, abs=0.01)
-    # on the bundled data no one factor on every journey brings the coverage near its 70% goal (measured on data
-    # 0.2.4, 2,000 journeys: 62% at ×0.97, against 55% as the model stands): the published figures scatter more
-    # widely (0.73–1.30 times the median) than one simulated journey varies (P90/P10 1.52), which is why the
-    # coverage stops short with no parameter widened (see above)
+    # on the bundled data the model carries no shared bias that one factor on every journey would undo: the best
+    # such factor lies within 5% of 1 and gains fewer than ten points of coverage (measured on data 0.2.6, 2,000
+    # journeys: 72% at ×0.97, against 65% as the model stands; on data 0.2.4, 62% against 55%). The published
+    # figures scatter more widely (0.73–1.27 times the median) than one simulated journey varies (P90/P10 1.57).
     bundled = result.scatter()
     assert bundled["observed_p10"] < 1 < bundled["observed_p90"]
-    assert result.summary().iloc[0]["coverage"] <= bundled["best_shift_coverage"] < 0.7
+    coverage = result.summary().iloc[0]["coverage"]
+    assert 0.95 <= bundled["best_shift"] <= 1.05
+    assert coverage <= bundled["best_shift_coverage"] < coverage + 0.1
 
 
 def test_a_miss_is_read_against_what_each_group_s_documented_states_allow() -> None:
@@ -181,25 +186,28 @@ def test_every_miss_says_which_group_reaches_it_and_the_moves_are_real(net: corr
     assert (np.sign(misses["needed_days"]) == np.sign(misses["observed_days"] - misses["p50_days"])).all()
     counts = result.reach_summary()
     assert sum(counts.values()) == int(misses["independent"].sum())
-    # pinned on data 0.2.5 (2,000 journeys, seed 0), so that a change to the element ranges is seen: 8 misses are
-    # reached by one group alone, 11 only by several, 6 by none (8 on data 0.2.4, before the typical sailings kept
-    # the fast services)
-    assert counts == {"one group": 8, "several groups": 11, "beyond the ranges": 6}
-    # the move a miss reports is the median's move with that group at its state: re-simulated here on its own
-    row = misses.set_index("id").loc["dhl_2019_xian_hamburg_conventional"]
+    # pinned on data 0.2.6 (2,000 journeys, seed 0), so that a change to the element ranges is seen: 4 misses are
+    # reached by one group alone, 11 only by several, 6 by none (8 one-group misses on data 0.2.5: the route via
+    # Russia observed 3-4 days slower in 2019 and 2024, which the westbound Małaszewicze transfer of data 0.2.6 now
+    # brings inside)
+    assert counts == {"one group": 4, "several groups": 11, "beyond the ranges": 6}
+    # the move a miss reports is the median's move with that group at its state: re-simulated here on its own (Xi'an
+    # → Baku in 2025, observed faster than the model: the Caspian at its best case)
+    row = misses.set_index("id").loc["xian_2025_xian_baku_typical"]
     assert row["reach"] == "one group"
-    assert row["reach_groups"].split(";")[0] == "northern_borders"
-    observation = next(o for o in load_observations(net) if o.id == "dhl_2019_xian_hamburg_conventional")
+    assert row["reach_groups"].split(";")[0] == "caspian"
+    observation = next(o for o in load_observations(net) if o.id == "xian_2025_xian_baku_typical")
     route = net.route(observation.origin, observation.destination, via=observation.via,
                       avoid=corridors.load_corridors(net)[observation.corridor].avoid)
-    base = net.conditions(conditions_for(observation.period, net), month=int(observation.period[5:7]))
+    month = int(observation.period[5:7]) if len(observation.period) > 4 else None
+    base = net.conditions(conditions_for(observation.period, net), month=month)
 
     def median(conditions) -> float:
         return float(np.median(span_days(simulate(route.under(conditions), n=1000, seed=0, keep_samples=True),
                                          observation.scope)))
 
-    moved = median(net.conditions(base, congest=["northern_borders"])) - median(base)
-    assert moved >= row["needed_days"] > 0
+    moved = median(net.conditions(base, relieve=["caspian"])) - median(base)
+    assert moved <= row["needed_days"] < 0
 
 
 def test_costs_are_checked_against_published_through_rates(net: corridors.Network, result) -> None:

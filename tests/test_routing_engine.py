@@ -177,8 +177,8 @@ def _walked_expanded_graph(nodes: dict[str, dict], legs: list[dict], *, weight: 
             sub[(place, side, state)] = new_node(place)
         return sub[(place, side, state)]
 
-    def stop_arc(tail: int, head: int, kind: str, place: str, leg) -> None:
-        m = stop_measure(kind, place, leg)
+    def stop_arc(tail: int, head: int, kind: str, place: str, leg, way: str | None = None) -> None:
+        m = stop_measure(kind, place, leg, way)
         arcs.append((tail, head, "stop", kind, place, m.time_h, 0.0, m.sources, leg, m.cost_usd, m.co2_kg, None,
                      m.note))
 
@@ -213,9 +213,12 @@ def _walked_expanded_graph(nodes: dict[str, dict], legs: list[dict], *, weight: 
                 if kinds is None:
                     continue
                 tail, final = sub[(place, "arr", arriving)], sub[(place, "dep", departing)]
+                # a transfer's way (arriving>departing gauge) picks a gauge change's row for that way
+                way = (f"{int(arriving.gauge_mm)}>{int(departing.gauge_mm)}"
+                       if arriving.gauge_mm is not None and departing.gauge_mm is not None else None)
                 for n, kind in enumerate(kinds):
                     head = final if n == len(kinds) - 1 else new_node(place)
-                    stop_arc(tail, head, kind, place, None)
+                    stop_arc(tail, head, kind, place, None, way)
                     tail = head
                 if not kinds:
                     arcs.append((tail, final, "stop", "", place, 0.0, 0.0, (), None, 0.0, 0.0, None, None))
@@ -240,7 +243,7 @@ def _assert_array_build_matches_the_walk(network: corridors.Network, weight: str
     place_of, arcs, costs, departures, arrivals = _walked_expanded_graph(
         {p: network._node_records[p] for p in network._nodes.index},
         [network._leg_by_id[g] for g in network._legs.index], weight=weight,
-        stop_measure=lambda kind, place, leg: network._measure(network.price_stop(kind, place, leg, chosen)),
+        stop_measure=lambda kind, place, leg, way: network._measure(network.price_stop(kind, place, leg, chosen, way)),
         leg_measure=lambda leg: network._measure(network.price_leg(leg, chosen)))
     assert graph.place_of == tuple(place_of)
     assert len(graph.arcs) == len(arcs)
