@@ -282,7 +282,9 @@ def _scatter_said(scatter: Mapping[str, float], goal: float = 0.7) -> str:
             f"factor {scatter['model_factor']:.2f}. The best single factor applied to every simulated journey "
             f"(×{scatter['best_shift']:.2f}) brings {scatter['best_shift_coverage']:.0%} of the observations inside")
     if scatter["best_shift_coverage"] >= goal:
-        return said + "."
+        # within reach of one factor, which the model does not apply: it would be fitted to these observations
+        return (said + f", {goal:.0%} or more; the model applies no such factor, which would be fitted to these "
+                "observations rather than read from an element's source.")
     return (said + f": recentring cannot reach {goal:.0%}. Figures published for the same corridor and year disagree "
             "by more than one journey varies (express trains and showcase runs against forwarders' door-to-door "
             "quotes).")

@@ -92,11 +92,13 @@ def test_the_backtest_summaries_do_not_get_worse(result) -> None:
     # own year's traffic in the queues, not 2025's (the Nomad Express of 2015 no longer queues behind 2025's feeders):
     # MdAPE 16.1%, 58%. Data 0.2.6 gives the westbound transfer at Małaszewicze its sourced border wait (two to
     # three days in a regular trip, easily five; an estimate of one day before): MdAPE 16.1%, 65%, the route via
-    # Russia 85% inside (65% before) and its bias -6% (-12%). No parameter is widened to meet the goal.
+    # Russia 85% inside (65% before) and its bias -6% (-12%). Data 0.2.7 puts the fast loops round the Cape in the
+    # Red Sea crisis rows too (every loop sailed at the slow loop's pace before): MdAPE 16.0%, 67%. No parameter is
+    # widened to meet the goal.
     overall = result.summary().iloc[0]
     assert overall["observations"] >= 40
     assert overall["mdape_pct"] <= 17.0
-    assert overall["coverage"] >= 0.62
+    assert overall["coverage"] >= 0.64
     by_kind = result.summary("kind")
     assert by_kind.loc["measured_run", "coverage"] >= 0.55
     by_corridor = result.summary("corridor")
@@ -129,8 +131,8 @@ def test_the_scatter_of_the_observations_is_set_against_the_model_s_own_spread(r
     assert moved["best_shift_coverage"] == 0.6
     assert moved["best_shift"] == pytest.approx(1.1 / 1.2 / 1.3, abs=0.01)
     # on the bundled data the model carries no shared bias that one factor on every journey would undo: the best
-    # such factor lies within 5% of 1 and gains fewer than ten points of coverage (measured on data 0.2.6, 2,000
-    # journeys: 72% at ×0.97, against 65% as the model stands; on data 0.2.4, 62% against 55%). The published
+    # such factor lies within 5% of 1 and gains fewer than ten points of coverage (measured on data 0.2.7, 2,000
+    # journeys: 73% at ×0.97, against 67% as the model stands; on data 0.2.4, 62% against 55%). The published
     # figures scatter more widely (0.73–1.27 times the median) than one simulated journey varies (P90/P10 1.57).
     bundled = result.scatter()
     assert bundled["observed_p10"] < 1 < bundled["observed_p90"]
@@ -186,11 +188,12 @@ def test_every_miss_says_which_group_reaches_it_and_the_moves_are_real(net: corr
     assert (np.sign(misses["needed_days"]) == np.sign(misses["observed_days"] - misses["p50_days"])).all()
     counts = result.reach_summary()
     assert sum(counts.values()) == int(misses["independent"].sum())
-    # pinned on data 0.2.6 (2,000 journeys, seed 0), so that a change to the element ranges is seen: 4 misses are
+    # pinned on data 0.2.7 (2,000 journeys, seed 0), so that a change to the element ranges is seen: 3 misses are
     # reached by one group alone, 11 only by several, 6 by none (8 one-group misses on data 0.2.5: the route via
     # Russia observed 3-4 days slower in 2019 and 2024, which the westbound Małaszewicze transfer of data 0.2.6 now
-    # brings inside)
-    assert counts == {"one group": 4, "several groups": 11, "beyond the ranges": 6}
+    # brings inside; the slow 2020 sea loop, reached by the Red Sea's congested state until data 0.2.7 sailed every
+    # loop of the crisis at the slow pace, is now beyond the ranges)
+    assert counts == {"one group": 3, "several groups": 11, "beyond the ranges": 6}
     # the move a miss reports is the median's move with that group at its state: re-simulated here on its own (Xi'an
     # → Baku in 2025, observed faster than the model: the Caspian at its best case)
     row = misses.set_index("id").loc["xian_2025_xian_baku_typical"]
@@ -292,3 +295,14 @@ def test_an_unknown_scope_is_reported_with_its_line(net, tmp_path) -> None:
         load_observations(net, path)
     frame.drop(columns="scope").to_csv(path, index=False)  # optional: without it, departure to arrival
     assert {o.scope for o in load_observations(net, path)} == {"departure_to_arrival"}
+
+
+def test_the_report_says_what_one_factor_would_bring_and_that_it_is_not_applied() -> None:
+    from corridors.report import _scatter_said
+
+    scatter = {"observed_p10": 0.7, "observed_p90": 1.3, "model_factor": 1.5, "best_shift": 0.97}
+    short = _scatter_said({**scatter, "best_shift_coverage": 0.6})
+    assert "brings 60% of the observations inside: recentring cannot reach 70%" in short
+    within = _scatter_said({**scatter, "best_shift_coverage": 0.73})
+    assert "brings 73% of the observations inside, 70% or more; the model applies no such factor" in within
+    assert _scatter_said({}) == ""
