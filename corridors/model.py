@@ -9,8 +9,8 @@ carry it, ``simulate`` draws from it and scenarios scale it. The rules, once:
 - **A stop's time**: a scheduled service's wait is half its headway (drawn from the timetable); a stop at an
   element whose capacity binds is the ``best`` row (the wait with no queue) plus a queueing delay from demand against
   capacity (:mod:`corridors.queues`); any other stop is the row of its kind at its place (node → country → ``*``) at
-  its level, a gauge change's row for its own way first (``contract.STOP_DIRECTION``). A ferry departure also
-  meets the place's weather closures at its level.
+  its level, a row for the stop's own way first (a gauge change's ``1435>1520``, a border's ``out`` or ``in``;
+  ``contract.DIRECTED_STOPS``). A ferry departure also meets the place's weather closures at its level.
 - **A single journey's spread**: an element's row is the state of a period (mostly an average); a journey varies
   around it by the element's measured single-shipment spread (:mod:`corridors.spreads`), except at the best case.
 - **Cost** is the leg's own tariff, else distance × the mode's rate in each end's country; a stop costs the rate of
@@ -165,7 +165,8 @@ def price_leg(network: Network, leg_id: str, conditions: Conditions) -> Priced:
 def price_stop(network: Network, kind: str, place: str, leg: str | None, conditions: Conditions,
                direction: str | None = None) -> Priced:
     """Return the estimate of one stop (``kind`` at ``place``, before ``leg`` for a wait) under ``conditions``;
-    ``direction`` is a gauge change's way (``1435>1520``), which picks the place's row for that way if it has one."""
+    ``direction`` is the stop's way (a gauge change's ``1435>1520``, a border's ``out`` or ``in``), which picks the
+    place's row for that way if it has one."""
     params = network.parameters
     country = network._node_records[place]["country"]
     selectors = stop_selectors(kind, place, country)

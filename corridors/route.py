@@ -41,7 +41,7 @@ class Element:
     cost_usd: float = float("nan")
     co2_kg: float = float("nan")
     priced: Priced | None = None  # the element's estimate under the route's conditions (corridors.model)
-    direction: str | None = None  # a gauge change's way, arriving>departing gauge (contract.STOP_DIRECTION)
+    direction: str | None = None  # a gauge change's way (arriving>departing gauge) or a border's side (out, in)
 
     @property
     def weak(self) -> bool:

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 import pandas as pd
 
+from . import contract
 from .errors import CorridorError
 from .memory import LARGE, index_dtype, release_unused
 from .stops import LegState, arrival_stops, departure_stops, transfer_stops
@@ -70,7 +71,7 @@ class Arc:
     co2_kg: float = 0.0
     to_place: str | None = None  # a leg's end
     note: str | None = None
-    direction: str | None = None  # a gauge change's way, arriving>departing gauge (contract.STOP_DIRECTION)
+    direction: str | None = None  # a gauge change's way (arriving>departing gauge) or a border's side (out, in)
 
 
 @dataclass(frozen=True)
@@ -113,8 +114,8 @@ class Prices:
 
 
 class Pricing(Protocol):
-    """Prices elements in bulk: every leg of a network, every distinct stop (kind, place, leg or None, and for a
-    gauge change its way, ``1435>1520``, or None)."""
+    """Prices elements in bulk: every leg of a network, every distinct stop (kind, place, leg or None, and its way:
+    a gauge change's ``1435>1520``, a border crossing's side ``out`` or ``in``, or None)."""
 
     def legs(self, ids: Sequence[str]) -> Prices: ...
 
@@ -134,7 +135,7 @@ class MeasurePricing:
 
     def stops(self, kinds: Sequence[str], places: Sequence[str], legs: Sequence[str | None],
               directions: Sequence[str | None] | None = None) -> Prices:
-        # a measure callback is asked per (kind, place, leg): a gauge change's way is not one of its arguments
+        # a measure callback is asked per (kind, place, leg): a stop's way is not one of its arguments
         return Prices.of([self.stop_measure(k, p, g) for k, p, g in zip(kinds, places, legs, strict=True)])
 
 
@@ -800,6 +801,10 @@ def build_expanded_graph(
                       arr_table[combo_of[a_dir], np.clip(a_pos - a_dep - 1, 0, width - 1)])
     mode_kind = np.array([kinds[s.mode] for s in states], dtype=np.int64)
     a_kind = np.where(is_leg, mode_kind[dir_state[a_dir]], np.where(is_join, 0, a_kind))
+    # a border crossing is priced by its side (contract.BORDER_WAYS): 0 before the leg (leaving a country), 1 after
+    # it (arriving), -1 for any other arc
+    border_kind = kinds.get("border_crossing", -1)
+    a_side = np.where(a_kind == border_kind, (a_pos > a_dep).astype(np.int8), np.int8(-1)).astype(np.int8)
     parts = {
         "tail": [tail_node],
         "head": [head_node],
@@ -808,6 +813,7 @@ def build_expanded_graph(
         "place": [np.where(a_pos <= a_dep, start[a_dir], end[a_dir])],
         "to_place": [np.where(is_leg, end[a_dir], -1)],
         "leg": [leg_of[a_dir]],
+        "side": [a_side],
     }
     del a_dir, a_pos, a_dep, a_arr, is_leg, is_join, a_kind, start, end, leg_of, dir_state, combo_of
     del tail_node, head_node
@@ -866,7 +872,7 @@ def build_expanded_graph(
     node_place.append(np.repeat(pair_place, fresh))
     for name, values in (("tail", t_tail), ("head", t_head), ("is_leg", np.zeros(len(t_pair), dtype=bool)),
                          ("kind", t_kind), ("place", pair_place[t_pair]), ("to_place", np.full(len(t_pair), -1)),
-                         ("leg", np.full(len(t_pair), -1))):
+                         ("leg", np.full(len(t_pair), -1)), ("side", np.full(len(t_pair), -1, dtype=np.int8))):
         parts[name].append(values)
     del t_pair, t_pos, t_tail, t_head, t_kind, local, has_stop, t_last, fresh, fresh_first, lengths, arcs_per
     del pair_arr, pair_dep, pair_place, pair_transfer, pair_combo, combo_index, possible, within, dep_first, dep_count
@@ -882,15 +888,20 @@ def build_expanded_graph(
     leg_prices = pricing.legs(leg_ids)
     is_stop = ~arc["is_leg"] & (arc["kind"] != 0)
     stop_at = np.flatnonzero(is_stop)
+    # each stop's way: a gauge change's pair of states (below n_turns), a border crossing's side (n_turns + side)
+    n_turns = n_states * n_states
     turn_at = np.full(len(stop_at), -1, dtype=np.int64)
     in_transfer = stop_at >= chain_arcs
     turn_at[in_transfer] = t_turn[stop_at[in_transfer] - chain_arcs]
+    side_at = arc.pop("side")[stop_at].astype(np.int64)
+    turn_at = np.where(side_at >= 0, n_turns + side_at, turn_at)
     stop_key = ((((arc["kind"][stop_at].astype(np.int64) * (len(places) + 1) + arc["place"][stop_at]) * (count + 1)
-                 + arc["leg"][stop_at] + 1) * (n_states * n_states + 1)) + turn_at + 1)
+                 + arc["leg"][stop_at] + 1) * (n_turns + len(contract.BORDER_WAYS) + 1)) + turn_at + 1)
     _, first_stop, stop_of = np.unique(stop_key, return_index=True, return_inverse=True)
-    del stop_key, is_stop, _, in_transfer, t_turn
+    del stop_key, is_stop, _, in_transfer, t_turn, side_at
     at = stop_at[first_stop]
-    way = {t: _direction(states[t // n_states], states[t % n_states]) for t in pd.unique(turn_at[turn_at >= 0])}
+    way = {t: _direction(states[t // n_states], states[t % n_states]) if t < n_turns
+           else contract.BORDER_WAYS[t - n_turns] for t in pd.unique(turn_at[turn_at >= 0])}
     stop_prices = pricing.stops([kind_names[k] for k in arc["kind"][at].tolist()],
                                 [places[p] for p in arc["place"][at].tolist()],
                                 [leg_ids[g] if g >= 0 else None for g in arc["leg"][at].tolist()],

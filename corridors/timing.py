@@ -115,8 +115,9 @@ class TimeParameters:
                   ) -> Estimate | None:
         """Return the time a stop of ``kind`` takes at ``node`` (in ``country``), or None if nothing applies.
 
-        ``direction`` is the way of a gauge change (``1435>1520``, see ``contract.STOP_DIRECTION``): at each of the
-        node, its country and ``*``, a row for that way comes before a row for both ways."""
+        ``direction`` is the way of a stop (a gauge change's ``1435>1520``, a border's ``out`` or ``in``; see
+        ``contract.DIRECTED_STOPS``): at each of the node, its country and ``*``, a row for that way comes before a
+        row for both ways."""
         ways = (direction, "") if direction else ("",)
         for place in (node, country, "*"):
             for way in ways:

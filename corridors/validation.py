@@ -606,11 +606,14 @@ def _check_parameters(table: RawTable, frame: pd.DataFrame, key: str, nodes: gpd
             out.add(table, i, "probability", f"a probability must lie in 0..1, got {row['probability']:g}")
         way = _direction_of(row)
         if way:
-            if not re.match(contract.STOP_DIRECTION, way):
-                out.add(table, i, "direction", f"{way!r} is not a way ARRIVING>DEPARTING in mm, e.g. 1435>1520")
-            elif row[what] not in contract.DIRECTED_STOPS:
+            pattern = contract.DIRECTED_STOPS.get(row[what])
+            if pattern is None:
                 out.add(table, i, "direction", f"a {row[what]} row holds both ways; only "
-                        f"{', '.join(contract.DIRECTED_STOPS)} rows may name a direction")
+                        f"{' and '.join(contract.DIRECTED_STOPS)} rows may name a direction")
+            elif not re.match(pattern, way):
+                expected = ("a way ARRIVING>DEPARTING in mm, e.g. 1435>1520" if row[what] == "gauge_change"
+                            else f"a side of the border, {' or '.join(contract.BORDER_WAYS)}")
+                out.add(table, i, "direction", f"{way!r} is not {expected}")
         ident = (row[what], place, row["profile"], way)
         if ident in seen:
             label = f"{ident[0]} at {place}" if what != key else str(place)

@@ -68,15 +68,22 @@ def test_a_repriced_route_and_a_skim_read_the_same_way(net: corridors.Network) -
 def test_the_graph_keeps_each_gauge_changes_way(net: corridors.Network) -> None:
     graph = net.expanded_graph()
     ways = {graph.arcs[a].direction for a in graph.arc_directions}
-    assert ways == {"1435>1520", "1520>1435"}
-    assert all(graph.arcs[a].kind == "gauge_change" for a in graph.arc_directions)
+    assert ways == {"1435>1520", "1520>1435", "out", "in"}
+    # a gauge change keeps its pair of gauges, a border crossing its side: leaving a country before the leg,
+    # entering one after it
+    for a, way in graph.arc_directions.items():
+        arc = graph.arcs[a]
+        assert arc.kind == ("border_crossing" if way in ("out", "in") else "gauge_change")
+        if way in ("out", "in"):
+            leg = net.legs.loc[arc.leg]
+            assert arc.place in (leg["from"], leg["to"])
     # a caller that prices stops one at a time has no way to give: the graph still builds, both ways alike
     nodes = net.nodes[["country", "kind", "facilities"]]
     legs = net.legs[["from", "to", "mode", "gauge_mm", "distance_km", "service", "passages"]]
     plain = build_expanded_graph(nodes, legs, weight="time", profile="typical",
                                  stop_measure=lambda k, p, g: corridors.routing.Measure(1.0, ()),
                                  leg_measure=lambda i: corridors.routing.Measure(1.0, ()))
-    assert set(plain.arc_directions.values()) == {"1435>1520", "1520>1435"}
+    assert set(plain.arc_directions.values()) == {"1435>1520", "1520>1435", "out", "in"}
 
 
 def test_a_bad_direction_is_listed_with_file_row_and_field(mini_dir: Path) -> None:
@@ -86,13 +93,18 @@ def test_a_bad_direction_is_listed_with_file_row_and_field(mini_dir: Path) -> No
         {**frame.iloc[0].to_dict(), "place": "dostyk", "direction": "1435>1520"},
         {**frame.iloc[1].to_dict(), "place": "dostyk", "direction": "1520>1435"},
         {**frame.iloc[1].to_dict(), "place": "dostyk", "direction": "1520>1435"},
+        {**frame.iloc[2].to_dict(), "place": "dostyk", "direction": "out"},
     ])
     pd.concat([frame.assign(direction=""), extra]).to_csv(mini_dir / "stop_times.csv", index=False)
     problems = corridors.validate(mini_dir)
     found = {(p.file, p.row, p.field): p.message for p in problems}
     assert "is not a way ARRIVING>DEPARTING" in found[("stop_times.csv", "line 7", "direction")]
-    assert "only gauge_change rows may name a direction" in found[("stop_times.csv", "line 8", "direction")]
+    # a border crossing names a side of the border, not a pair of gauges
+    assert "'1435>1520' is not a side of the border, out or in" in found[("stop_times.csv", "line 8", "direction")]
     assert "a second row for gauge_change at dostyk (1520>1435)" in found[("stop_times.csv", "line 10", "kind")]
+    # a port's handling has no way the legs around it tell apart
+    assert "only gauge_change and border_crossing rows may name a direction" in found[
+        ("stop_times.csv", "line 11", "direction")]
 
 
 def test_a_one_way_row_is_ordered_with_the_rows_its_way_reads(mini_dir: Path) -> None:

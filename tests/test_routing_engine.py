@@ -191,7 +191,8 @@ def _walked_expanded_graph(nodes: dict[str, dict], legs: list[dict], *, weight: 
             service = leg["service"] if nodes[start].get("kind") != "passage" else None
             for kind in departure_stops(leg["mode"], service, international):
                 head = new_node(start)
-                stop_arc(tail, head, kind, start, leg["id"])
+                # a border crossing is priced by its side: leaving a country before the leg, entering one after it
+                stop_arc(tail, head, kind, start, leg["id"], "out" if kind == "border_crossing" else None)
                 tail = head
             head = new_node(end)
             arcs.append((tail, head, "leg", leg["mode"], start, m.time_h, leg["distance_km"], m.sources, leg["id"],
@@ -199,7 +200,7 @@ def _walked_expanded_graph(nodes: dict[str, dict], legs: list[dict], *, weight: 
             tail = head
             for kind in arrival_stops(international):
                 head = new_node(end)
-                stop_arc(tail, head, kind, end, leg["id"])
+                stop_arc(tail, head, kind, end, leg["id"], "in" if kind == "border_crossing" else None)
                 tail = head
             arcs.append((tail, sub_node(end, "arr", state), "stop", "", end, 0.0, 0.0, (), leg["id"], 0.0, 0.0,
                          None, None))
