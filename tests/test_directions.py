@@ -133,3 +133,24 @@ def test_the_2022_kazakh_congestion_stays_on_the_middle_corridors_lines(net: cor
     posts = {c: next(e.level for e in net.route("Xi'an", "Duisburg", conditions=c).elements
                      if e.kind == "border_crossing" and e.place == "alashankou") for c in ("2021", "2023")}
     assert posts == {"2021": "congested", "2023": "typical"}
+
+
+def test_a_border_is_priced_by_the_side_a_train_crosses_it(net: corridors.Network) -> None:
+    # CAREC CPMM measures a border's two sides apart: in 2022 a rail shipment spent 78 h entering Kazakhstan and
+    # 6.8 h leaving it. Under 2023's congested China–Kazakhstan border a westbound train entering at Dostyk reads the
+    # entry row (30 h of formalities), an eastbound one leaving there the exit row (9.0 h, CPMM's outbound mean)
+    def at_dostyk(origin: str, destination: str) -> tuple[str | None, float]:
+        route = net.route(origin, destination, conditions="2023")
+        found = next(e for e in route.elements if e.kind == "border_crossing" and e.place == "dostyk")
+        return found.direction, found.time_h
+
+    assert at_dostyk("Xi'an", "Duisburg") == ("in", 30.0)
+    assert at_dostyk("Duisburg", "Xi'an") == ("out", 9.0)
+    # the side is the route's own: the simulation re-prices each element the way the route crossed it
+    from corridors.simulation import simulate
+
+    eastbound = net.route("Duisburg", "Xi'an", conditions="2023")
+    elements = simulate(eastbound, n=500, seed=0, single_journey=False, keep_samples=True).contributions()
+    dostyk = elements[(elements["kind"] == "border_crossing") & (elements["place"] == "dostyk")]
+    assert len(dostyk) == 1
+    assert dostyk["median_h"].iloc[0] < 11.4  # the exit row's high
