@@ -95,7 +95,8 @@ def test_the_backtest_summaries_do_not_get_worse(result) -> None:
     # Russia 85% inside (65% before) and its bias -6% (-12%). Data 0.2.7 puts the fast loops round the Cape in the
     # Red Sea crisis rows too (every loop sailed at the slow loop's pace before): MdAPE 16.0%, 67%. Data 0.2.8 prices
     # a train leaving Kazakhstan for China by CPMM's outbound border time, no longer by the inbound one (the fixed
-    # eastbound schedule of 2023 comes inside): 68%. No parameter is widened to meet the goal.
+    # eastbound schedule of 2023 comes inside): 68%. Data 0.2.9 stops counting the BTK stops twice in the Georgian
+    # rail speed (as the Azerbaijani row already did): MdAPE 16.0%, 68%. No parameter is widened to meet the goal.
     overall = result.summary().iloc[0]
     assert overall["observations"] >= 40
     assert overall["mdape_pct"] <= 17.0
@@ -189,13 +190,14 @@ def test_every_miss_says_which_group_reaches_it_and_the_moves_are_real(net: corr
     assert (np.sign(misses["needed_days"]) == np.sign(misses["observed_days"] - misses["p50_days"])).all()
     counts = result.reach_summary()
     assert sum(counts.values()) == int(misses["independent"].sum())
-    # pinned on data 0.2.8 (2,000 journeys, seed 0), so that a change to the element ranges is seen: 3 misses are
-    # reached by one group alone, 10 only by several, 6 by none (8 one-group misses on data 0.2.5: the route via
+    # pinned on data 0.2.9 (2,000 journeys, seed 0), so that a change to the element ranges is seen: 4 misses are
+    # reached by one group alone, 9 only by several, 6 by none (8 one-group misses on data 0.2.5: the route via
     # Russia observed 3-4 days slower in 2019 and 2024, which the westbound Małaszewicze transfer of data 0.2.6 now
     # brings inside; the slow 2020 sea loop, reached by the Red Sea's congested state until data 0.2.7 sailed every
     # loop of the crisis at the slow pace, is now beyond the ranges; the eastbound fixed schedule of 2023, reached
-    # by several groups until data 0.2.8 priced its exit from Kazakhstan by the exit side's time, is inside)
-    assert counts == {"one group": 3, "several groups": 10, "beyond the ranges": 6}
+    # by several groups until data 0.2.8 priced its exit from Kazakhstan by the exit side's time, is inside; ADY's
+    # 12 days China → Georgian ports of 2024 is reached by the Caspian alone since data 0.2.9's Georgian rail speed)
+    assert counts == {"one group": 4, "several groups": 9, "beyond the ranges": 6}
     # the move a miss reports is the median's move with that group at its state: re-simulated here on its own (Xi'an
     # → Baku in 2025, observed faster than the model: the Caspian at its best case)
     row = misses.set_index("id").loc["xian_2025_xian_baku_typical"]

@@ -227,8 +227,9 @@ def test_the_titr_delivery_schedules_sit_in_the_upper_tail_of_typical_journeys(n
                                                                               claim_id: str) -> None:
     # A schedule promised to every shipment is set where nearly all journeys arrive in time: above the typical
     # median, below its 99th percentile (measured: the schedules fall at the typical P85-P98). Scheduled journeys all
-    # keep it; congested ones almost never do (measured: 8% of them keep the 22 days to Constanța, the single
-    # journeys that meet every element well under its congested state: corridors.spreads).
+    # keep it; congested ones rarely do (measured: 10% of them keep the 22 days to Constanța on data 0.2.9, 8% before
+    # its Georgian rail speed stopped counting the BTK stops twice: the single journeys that meet every element well
+    # under its congested state, corridors.spreads).
     claim = registry[claim_id]
     assert claim.sense == "schedule"
     result = check(claim, net, n=3000, seed=3)
@@ -236,7 +237,7 @@ def test_the_titr_delivery_schedules_sit_in_the_upper_tail_of_typical_journeys(n
     typical = next(r.values for r in result.results if r.profile == "typical")
     assert np.median(typical) < claim.window_high < np.percentile(typical, 99)
     assert table.at["best", "p_within"] >= 0.99
-    assert table.at["congested", "p_within"] < 0.10
+    assert table.at["congested", "p_within"] < 0.15
     assert table["holds"].tolist() == (table["p_within"] >= SCHEDULE_KEPT_SHARE).tolist()
 
 
