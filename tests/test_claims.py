@@ -244,7 +244,7 @@ def test_the_titr_delivery_schedules_sit_in_the_upper_tail_of_typical_journeys(n
 def test_the_measured_average_from_the_border_is_near_the_typical_journey(net: corridors.Network, registry) -> None:
     # The adviser's 2025 average, 15-18 days from the Chinese border to Georgian ports, is the one measured figure for
     # the journey the schedules promise. Under the conditions of 2025 (the Caspian crossing strained) the median from
-    # either border crossing lies under it (measured 12.7 days: single journeys' spread is skewed, so their median
+    # either border crossing lies under it (measured 12.6 days: single journeys' spread is skewed, so their median
     # lies a little under their mean); under typical conditions, with the Caspian at its typical level, about 11
     # days; the best case well under the 12-day schedule.
     claim = registry["zhanasova_2025_border_georgia_15_18"]
