@@ -96,11 +96,14 @@ def test_the_backtest_summaries_do_not_get_worse(result) -> None:
     # Red Sea crisis rows too (every loop sailed at the slow loop's pace before): MdAPE 16.0%, 67%. Data 0.2.8 prices
     # a train leaving Kazakhstan for China by CPMM's outbound border time, no longer by the inbound one (the fixed
     # eastbound schedule of 2023 comes inside): 68%. Data 0.2.9 stops counting the BTK stops twice in the Georgian
-    # rail speed (as the Azerbaijani row already did): MdAPE 16.0%, 68%. No parameter is widened to meet the goal.
+    # rail speed (as the Azerbaijani row already did): MdAPE 16.0%, 68%. Data 0.2.10 reads the Kazakh exit at the
+    # Caspian ports in a congested period from CPMM's outbound series (11.4 h, the slowest year) instead of a 24-h
+    # estimate with no source: 70% (41 or 42 of 60 on seeds 0-4: Iran's 10 days to Tehran sits at the model's P10
+    # itself). No parameter is widened to meet the goal.
     overall = result.summary().iloc[0]
     assert overall["observations"] >= 40
     assert overall["mdape_pct"] <= 17.0
-    assert overall["coverage"] >= 0.66
+    assert overall["coverage"] >= 0.68
     by_kind = result.summary("kind")
     assert by_kind.loc["measured_run", "coverage"] >= 0.55
     by_corridor = result.summary("corridor")
@@ -134,7 +137,7 @@ def test_the_scatter_of_the_observations_is_set_against_the_model_s_own_spread(r
     assert moved["best_shift"] == pytest.approx(1.1 / 1.2 / 1.3, abs=0.01)
     # on the bundled data the model carries no shared bias that one factor on every journey would undo: the best
     # such factor lies within 5% of 1 and gains fewer than ten points of coverage (measured on data 0.2.7, 2,000
-    # journeys: 73% at ×0.97, against 68% as the model stands; on data 0.2.4, 62% against 55%). The published
+    # journeys: 75% at ×0.97, against 70% as the model stands; on data 0.2.4, 62% against 55%). The published
     # figures scatter more widely (0.73–1.27 times the median) than one simulated journey varies (P90/P10 1.57).
     bundled = result.scatter()
     assert bundled["observed_p10"] < 1 < bundled["observed_p90"]
@@ -190,20 +193,21 @@ def test_every_miss_says_which_group_reaches_it_and_the_moves_are_real(net: corr
     assert (np.sign(misses["needed_days"]) == np.sign(misses["observed_days"] - misses["p50_days"])).all()
     counts = result.reach_summary()
     assert sum(counts.values()) == int(misses["independent"].sum())
-    # pinned on data 0.2.9 (2,000 journeys, seed 0), so that a change to the element ranges is seen: 4 misses are
+    # pinned on data 0.2.10 (2,000 journeys, seed 0), so that a change to the element ranges is seen: 3 misses are
     # reached by one group alone, 9 only by several, 6 by none (8 one-group misses on data 0.2.5: the route via
     # Russia observed 3-4 days slower in 2019 and 2024, which the westbound Małaszewicze transfer of data 0.2.6 now
     # brings inside; the slow 2020 sea loop, reached by the Red Sea's congested state until data 0.2.7 sailed every
     # loop of the crisis at the slow pace, is now beyond the ranges; the eastbound fixed schedule of 2023, reached
     # by several groups until data 0.2.8 priced its exit from Kazakhstan by the exit side's time, is inside; ADY's
-    # 12 days China → Georgian ports of 2024 is reached by the Caspian alone since data 0.2.9's Georgian rail speed)
-    assert counts == {"one group": 4, "several groups": 9, "beyond the ranges": 6}
-    # the move a miss reports is the median's move with that group at its state: re-simulated here on its own (Xi'an
-    # → Baku in 2025, observed faster than the model: the Caspian at its best case)
-    row = misses.set_index("id").loc["xian_2025_xian_baku_typical"]
+    # 12 days China → Georgian ports of 2024 is reached by the Caspian alone since data 0.2.9's Georgian rail speed;
+    # Xi'an → Baku in 11 days of 2025 is inside since data 0.2.10's Kazakh port exit)
+    assert counts == {"one group": 3, "several groups": 9, "beyond the ranges": 6}
+    # the move a miss reports is the median's move with that group at its state: re-simulated here on its own (ADY's
+    # 12 days China → Georgian ports in September 2024, observed faster than the model: the Caspian at its best case)
+    row = misses.set_index("id").loc["ady_2024_china_georgia_average"]
     assert row["reach"] == "one group"
     assert row["reach_groups"].split(";")[0] == "caspian"
-    observation = next(o for o in load_observations(net) if o.id == "xian_2025_xian_baku_typical")
+    observation = next(o for o in load_observations(net) if o.id == "ady_2024_china_georgia_average")
     route = net.route(observation.origin, observation.destination, via=observation.via,
                       avoid=corridors.load_corridors(net)[observation.corridor].avoid)
     month = int(observation.period[5:7]) if len(observation.period) > 4 else None

@@ -76,8 +76,8 @@ def test_the_command_line_says_which_dependence_it_used(capsys: pytest.CaptureFi
 
 def test_the_backtest_under_the_widest_spread(net: corridors.Network) -> None:
     # Every element of a journey at the same quantile of its range is the widest spread the element ranges allow.
-    # Measured (2,000 journeys, seed 0, with single journeys' own spread; data 0.2.9): 80% of the observations
-    # inside P10–P90 (against 68% by group), MdAPE 15.8%. It is a bound, not an estimate: the default stays by
+    # Measured (2,000 journeys, seed 0, with single journeys' own spread; data 0.2.10): 80% of the observations
+    # inside P10–P90 (against 70% by group), MdAPE 15.4%. It is a bound, not an estimate: the default stays by
     # group, which no backtest score chooses.
     widest = backtest(net, n=2_000, seed=0, costs=False, dependence="journey")
     assert widest.dependence == "journey"
