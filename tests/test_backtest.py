@@ -98,12 +98,13 @@ def test_the_backtest_summaries_do_not_get_worse(result) -> None:
     # eastbound schedule of 2023 comes inside): 68%. Data 0.2.9 stops counting the BTK stops twice in the Georgian
     # rail speed (as the Azerbaijani row already did): MdAPE 16.0%, 68%. Data 0.2.10 reads the Kazakh exit at the
     # Caspian ports in a congested period from CPMM's outbound series (11.4 h, the slowest year) instead of a 24-h
-    # estimate with no source: 70% (41 or 42 of 60 on seeds 0-4: Iran's 10 days to Tehran sits at the model's P10
-    # itself). No parameter is widened to meet the goal.
+    # estimate with no source: 70% (41 or 42 of 60 on seeds 0-4 with 4,000 journeys: Iran's 10 days to Tehran sits
+    # at the model's P10 itself, 9.86-10.01 days; with 20,000 journeys its P10 settles at 9.92-9.95 and 42 of 60 lie
+    # inside on every seed tried). No parameter is widened to meet the goal, which is pinned here.
     overall = result.summary().iloc[0]
     assert overall["observations"] >= 40
     assert overall["mdape_pct"] <= 17.0
-    assert overall["coverage"] >= 0.68
+    assert overall["coverage"] >= 0.70
     by_kind = result.summary("kind")
     assert by_kind.loc["measured_run", "coverage"] >= 0.55
     by_corridor = result.summary("corridor")
