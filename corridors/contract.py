@@ -155,7 +155,7 @@ STOP_DIRECTION = r"^\d+>\d+$"
 BORDER_WAYS = ("out", "in")
 #: The stop kinds whose rows may name a direction, and the ways they may name: the stops whose way the legs around
 #: them tell apart (a transfer between two gauges; the exit or the entry side of a border).
-DIRECTED_STOPS = {"gauge_change": STOP_DIRECTION, "border_crossing": r"^(out|in)$"}
+DIRECTED_STOPS = {"gauge_change": STOP_DIRECTION, "border_crossing": rf"^({'|'.join(BORDER_WAYS)})$"}
 
 STOP_TIME_COLUMNS = (
     Column("kind", "text", required=True, choices=STOP_KINDS),
