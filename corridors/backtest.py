@@ -66,6 +66,9 @@ AVERAGE = "reported_average"
 #: What an observed figure counts (the optional ``scope`` column; see the module's docstring).
 SCOPES = ("departure_to_arrival", "door_to_door")
 GROUPINGS = ("corridor", "period_year", "kind")
+#: Simulated journeys per observation, unless asked otherwise: the command's, the report's and the library's default,
+#: so that all three give the same figures.
+BACKTEST_JOURNEYS = 4_000
 
 
 @dataclass(frozen=True)
@@ -315,7 +318,7 @@ class Backtest:
         return "".join(parts)
 
 
-def backtest(network: Network, *, observations: Sequence[Observation] | None = None, n: int = 4_000,
+def backtest(network: Network, *, observations: Sequence[Observation] | None = None, n: int = BACKTEST_JOURNEYS,
              seed: int | None = 0, rates: Sequence[RateObservation] | None = None, costs: bool = True,
              dependence: str = "group") -> Backtest:
     """Return the backtest of ``network`` against the bundled observations (or those given), with the costs checked

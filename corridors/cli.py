@@ -171,7 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "of its period, and report the error of the median, whether the observation lies inside P10–P90, "
                    "summaries per corridor, period and kind of figure, and for each miss the groups of elements "
                    "whose documented states reach it. The observations are a check, never an input.", csv=True)
-    _simulation_options(back, default_n=4_000)
+    _simulation_options(back, default_n=4_000)  # backtest.BACKTEST_JOURNEYS (the CLI starts without the model)
     _dependence_option(back)
     back.add_argument("--chart", metavar="FILE", help="also write the predicted-against-observed chart "
                       "(.png, .svg or .pdf)")

@@ -215,11 +215,14 @@ def _month_route(network: Network, route: Route, s: ReportSettings) -> tuple[Rou
 def _backtest_section(network: Network, folder: Path, s: ReportSettings, cited: list[str],
                       grades: Mapping[str, str]) -> str:
     """Return the backtest section: the model against observed journeys, its summaries and the predicted chart."""
-    from .backtest import GROUPINGS, backtest, load_observations, load_rate_observations
+    from .backtest import BACKTEST_JOURNEYS, GROUPINGS, backtest, load_observations, load_rate_observations
 
     # the observations of the network's own folder (the caller makes sure it has them), and its rates if it has some
     rates = folder / "rate_observations.csv"
-    result = backtest(network, n=max(500, s.journeys // 5), seed=s.seed,
+    # as many journeys per observation as `corridors backtest` draws (its default 4,000, fewer only when the report is
+    # asked for fewer), so that the report and the command give the same figures: an observation at the model's P10
+    # or P90 falls inside or out by sampling when the counts differ
+    result = backtest(network, n=max(500, min(s.journeys, BACKTEST_JOURNEYS)), seed=s.seed,
                       observations=load_observations(network, folder / "observations.csv"),
                       rates=load_rate_observations(network, rates) if rates.is_file() else None,
                       costs=rates.is_file())

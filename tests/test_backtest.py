@@ -315,3 +315,19 @@ def test_the_report_says_what_one_factor_would_bring_and_that_it_is_not_applied(
     within = _scatter_said({**scatter, "best_shift_coverage": 0.73})
     assert "brings 73% of the observations inside, 70% or more; the model applies no such factor" in within
     assert _scatter_said({}) == ""
+
+
+def test_the_command_the_report_and_the_library_draw_the_same_journeys() -> None:
+    # an observation at the model's P10 or P90 falls inside or out by sampling when the counts differ, so the three
+    # share one default: `corridors backtest`, the report's backtest section and corridors.backtest()
+    import inspect
+
+    from corridors.backtest import BACKTEST_JOURNEYS
+    from corridors.cli import build_parser
+    from corridors.report import ReportSettings
+
+    parser = build_parser()
+    command = parser.parse_args(["backtest"])
+    assert command.journeys == BACKTEST_JOURNEYS
+    assert inspect.signature(backtest).parameters["n"].default == BACKTEST_JOURNEYS
+    assert ReportSettings().journeys >= BACKTEST_JOURNEYS  # the report draws min(its journeys, the default)
