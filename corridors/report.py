@@ -245,9 +245,9 @@ def _backtest_section(network: Network, folder: Path, s: ReportSettings, cited: 
         f"<p>{int(overall['observations'])} published journeys (train runs, reported averages, operators' schedules "
         "and forwarders' quotes, 2013–2025) simulated on the corridor they used under the conditions of their period: "
         f"the model's median is off by a median {overall['mdape_pct']:.0f}%, {overall['coverage']:.0%} of the "
-        f"observations lie inside its P10–P90, and it is on balance {overall['bias_pct']:+.0f}% "
-        f"{'slower' if overall['bias_pct'] > 0 else 'faster'}. A run, a schedule or a quote is read on single "
-        "journeys, each varying around the elements' states by their measured single-shipment spread; a reported "
+        f"observations lie inside its P10–P90, and {_bias_said(overall['bias_pct'])}. A run, a schedule or a quote "
+        "is read on single journeys, each varying around the elements' states by their measured single-shipment "
+        "spread; a reported "
         "average on the period's average journey. No parameter is fitted to these observations; "
         f"{len(result.dependent)} whose source also feeds a parameter are left out."
         f"{_scatter_said(result.scatter())}</p>"
@@ -273,6 +273,13 @@ def _reach_said(counts: Mapping[str, int]) -> str:
             f"whose state in that period the condition sets may have wrong; {several} only by several groups at "
             f"once; and {beyond} by none: every element at its documented extreme still falls short, so the "
             f"question is what the published figure counts.")
+
+
+def _bias_said(bias_pct: float) -> str:
+    """Say the model's bias in words: how much slower or faster than the observations on balance, or balanced."""
+    if abs(bias_pct) < 0.5:  # a rounded "+0% slower" or "-0% faster" says nothing
+        return "it is balanced, within 0.5% either way"
+    return f"it is on balance {abs(bias_pct):.0f}% {'slower' if bias_pct > 0 else 'faster'}"
 
 
 def _scatter_said(scatter: Mapping[str, float], goal: float = 0.7) -> str:

@@ -331,3 +331,11 @@ def test_the_command_the_report_and_the_library_draw_the_same_journeys() -> None
     assert command.journeys == BACKTEST_JOURNEYS
     assert inspect.signature(backtest).parameters["n"].default == BACKTEST_JOURNEYS
     assert ReportSettings().journeys >= BACKTEST_JOURNEYS  # the report draws min(its journeys, the default)
+
+
+def test_the_report_says_the_bias_in_words() -> None:
+    from corridors.report import _bias_said
+
+    assert _bias_said(0.6) == "it is on balance 1% slower"
+    assert _bias_said(-6.3) == "it is on balance 6% faster"
+    assert _bias_said(-0.2) == "it is balanced, within 0.5% either way"
