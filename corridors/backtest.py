@@ -163,6 +163,11 @@ def _journey_problems(row: pd.Series, where: tuple[str, str], network: Network, 
     return problems
 
 
+def period_month(period: str) -> int | None:
+    """Return the month (1–12) a period names (``2024-09``), or None for a whole year (``2024``)."""
+    return int(period[5:7]) if len(period) == 7 else None
+
+
 def conditions_for(period: str, network: Network) -> str:
     """Return the condition set of a period: its month or year where the dataset documents it, else typical."""
     for candidate in (period, period[:4]):
@@ -376,8 +381,7 @@ def _reach(network: Network, route: Any, transit: Any, obs: Observation, needed_
     (:mod:`corridors.reach`), under the observation's condition set (in its month when it names one)."""
     from .simulation import simulate
 
-    month = int(obs.period[5:7]) if len(obs.period) == 7 else None
-    base = period_conditions(network, obs.period, month)
+    base = period_conditions(network, obs.period, period_month(obs.period))
 
     def days_of(priced: Any) -> np.ndarray:
         return span_days(simulate(priced, n=n, seed=seed, keep_samples=True, dependence=dependence,
@@ -388,11 +392,12 @@ def _reach(network: Network, route: Any, transit: Any, obs: Observation, needed_
 
 
 def _period_label(period: str, condition: str) -> str:
+    month = period_month(period)
     if condition == DEFAULT_CONDITIONS:  # typical, with the queues of the period's own year (period_conditions)
         said = f"{condition} with {period[:4]} traffic"
-        return f"{said} in {month_name(int(period[5:7]))}" if len(period) == 7 else said
-    if len(period) == 7:
-        return condition if condition == period else f"{condition} in {month_name(int(period[5:7]))}"
+        return f"{said} in {month_name(month)}" if month is not None else said
+    if month is not None:
+        return condition if condition == period else f"{condition} in {month_name(month)}"
     return f"{period}, month by month"
 
 
@@ -420,8 +425,8 @@ def _period_journeys(network: Network, corridor: Any, obs: Observation, n: int, 
                                single_journey=obs.kind != AVERAGE)
 
     try:
-        if len(obs.period) == 7 or conditions_for(obs.period, network) == DEFAULT_CONDITIONS:
-            month = int(obs.period[5:7]) if len(obs.period) == 7 else None
+        month = period_month(obs.period)
+        if month is not None or conditions_for(obs.period, network) == DEFAULT_CONDITIONS:
             route, transit = journeys(obs.period, month, n, seed)
             return route, span_days(transit, obs.scope), transit, ""
     except CorridorError as exc:

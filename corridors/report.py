@@ -247,8 +247,7 @@ def _backtest_section(network: Network, folder: Path, s: ReportSettings, cited: 
         f"the model's median is off by a median {overall['mdape_pct']:.0f}%, {overall['coverage']:.0%} of the "
         f"observations lie inside its P10–P90, and {_bias_said(overall['bias_pct'])}. A run, a schedule or a quote "
         "is read on single journeys, each varying around the elements' states by their measured single-shipment "
-        "spread; a reported "
-        "average on the period's average journey. No parameter is fitted to these observations; "
+        "spread; a reported average on the period's average journey. No parameter is fitted to these observations; "
         f"{len(result.dependent)} whose source also feeds a parameter are left out."
         f"{_scatter_said(result.scatter())}</p>"
         + _image(result.chart(), "predicted against observed journey times")

@@ -179,7 +179,7 @@ def test_a_miss_is_read_against_what_each_group_s_documented_states_allow() -> N
 
 
 def test_every_miss_says_which_group_reaches_it_and_the_moves_are_real(net: corridors.Network, result) -> None:
-    from corridors.backtest import conditions_for, span_days
+    from corridors.backtest import conditions_for, period_month, span_days
     from corridors.simulation import simulate
 
     table = result.table()
@@ -211,8 +211,7 @@ def test_every_miss_says_which_group_reaches_it_and_the_moves_are_real(net: corr
     observation = next(o for o in load_observations(net) if o.id == "ady_2024_china_georgia_average")
     route = net.route(observation.origin, observation.destination, via=observation.via,
                       avoid=corridors.load_corridors(net)[observation.corridor].avoid)
-    month = int(observation.period[5:7]) if len(observation.period) > 4 else None
-    base = net.conditions(conditions_for(observation.period, net), month=month)
+    base = net.conditions(conditions_for(observation.period, net), month=period_month(observation.period))
 
     def median(conditions) -> float:
         return float(np.median(span_days(simulate(route.under(conditions), n=1000, seed=0, keep_samples=True),
